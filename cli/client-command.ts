@@ -1,0 +1,89 @@
+import { reachableChannels } from '../shared/domain/client.ts';
+import { todayUtc } from '../shared/domain/dates.ts';
+import { formatMoney } from '../shared/domain/money.ts';
+import { describeRhythm, rhythmState } from '../shared/domain/rhythm.ts';
+import { recentTotals } from '../shared/domain/summary.ts';
+import type { ClientStore, StoredClient } from '../shared/ports/client-store.ts';
+import type { Visit } from '../shared/domain/visit.ts';
+import { UsageError, table } from './output.ts';
+
+export class ClientNotFoundError extends UsageError {
+  override readonly name = 'ClientNotFoundError';
+}
+
+const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
+
+/** The client card as staff read it: contact, consent, visits, and where the client stands. */
+export const renderClientCard = (client: StoredClient, visits: readonly Visit[], asOf: string): string => {
+  const { profile, summary } = client;
+  const lines: string[] = [];
+  lines.push(`Client ${profile.clientId}${profile.name ? `  ${profile.name}` : ''}`);
+  const reachable = reachableChannels(profile);
+  lines.push(
+    table(
+      [
+        ['phone', profile.phone ?? '—'],
+        ['email', profile.email ?? '—'],
+        ['consent', `email ${yesNo(profile.consent.email)}, sms ${yesNo(profile.consent.sms)}, voice ${yesNo(profile.consent.voice)}`],
+        ['preferred', profile.preferredChannel ?? '—'],
+        ['reachable by', reachable.length ? reachable.join(', ') : 'nothing (no consented channel with a valid contact)'],
+        ['language', profile.locale],
+        ['time zone', profile.timeZone],
+        ['branch', profile.branchId ?? '—'],
+      ],
+      { indent: 2 },
+    ),
+  );
+  lines.push('', 'Visits');
+  if (!summary) {
+    lines.push('  none recorded');
+    return lines.join('\n');
+  }
+  const money = (minor: number): string => formatMoney({ minor, currency: summary.currency });
+  const recent = recentTotals(summary, asOf);
+  const categories = Object.entries(summary.categories)
+    .sort((a, b) => b[1].visits - a[1].visits)
+    .map(([name, span]) => `${name} ${span.visits}× (last ${span.last})`)
+    .join(', ');
+  lines.push(
+    table(
+      [
+        ['first', summary.firstVisit],
+        ['last', summary.lastVisit],
+        ['visits', `${summary.visits} on ${summary.visitDays.length} day(s)`],
+        ['usual gap', summary.usualGapDays === null ? '—' : `${summary.usualGapDays} days (90% of gaps within ${summary.longGapDays})`],
+        ['spend', `${money(summary.totalSpend)} in all, ${money(recent.spend)} in the last 3 months (${recent.visits} visits)`],
+        ['average check', money(Math.round(summary.totalSpend / summary.visits))],
+        ['services', categories || '—'],
+        ['last doctor', summary.lastDoctorId ?? '—'],
+      ],
+      { indent: 2 },
+    ),
+  );
+  lines.push('', `Lapse state (as of ${asOf})`, `  ${describeRhythm(rhythmState(summary, asOf))}`);
+  if (visits.length > 0) {
+    const latest = [...visits].sort((a, b) => b.visitedAt.localeCompare(a.visitedAt)).slice(0, 10);
+    lines.push('', `Latest visits (${latest.length} of ${visits.length})`);
+    lines.push(
+      table(
+        latest.map((v) => [v.day, v.serviceCategory ?? '—', v.doctorId ?? '—', v.branchId ?? '—', formatMoney(v.amount)]),
+        { indent: 2, alignRight: [4] },
+      ),
+    );
+  }
+  lines.push('', 'Replies: none yet (feedback requests arrive with outreach).');
+  return lines.join('\n');
+};
+
+export const showClient = async (store: ClientStore, clientId: string, options: { json?: boolean; asOf?: string }): Promise<void> => {
+  const client = await store.getClient(clientId);
+  if (!client) throw new ClientNotFoundError(`no client with id "${clientId}"`);
+  const visits = await store.listVisits(clientId);
+  const asOf = options.asOf ?? todayUtc();
+  if (options.json) {
+    const rhythm = client.summary ? rhythmState(client.summary, asOf) : undefined;
+    console.log(JSON.stringify({ ...client, rhythm, visits }, null, 2));
+  } else {
+    console.log(renderClientCard(client, visits, asOf));
+  }
+};

@@ -1,0 +1,31 @@
+/** The user asked for something that cannot work: shown as one line, without a stack trace. */
+export class UsageError extends Error {
+  override readonly name: string = 'UsageError';
+}
+
+const counts = new Intl.NumberFormat('en');
+export const formatCount = (n: number): string => counts.format(n);
+
+const width = (text: string): number => [...text].length;
+
+/** Plain aligned columns for a terminal. */
+export const table = (
+  rows: readonly (readonly string[])[],
+  options: { indent?: number; alignRight?: readonly number[]; header?: readonly string[] } = {},
+): string => {
+  const all = options.header ? [options.header, ...rows] : rows;
+  const widths: number[] = [];
+  for (const row of all) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, width(cell))));
+  const pad = ' '.repeat(options.indent ?? 0);
+  return all
+    .map((row) =>
+      pad +
+      row
+        .map((cell, i) => {
+          const gap = ' '.repeat(widths[i]! - width(cell));
+          return options.alignRight?.includes(i) ? gap + cell : i === row.length - 1 ? cell : cell + gap;
+        })
+        .join('  '),
+    )
+    .join('\n');
+};

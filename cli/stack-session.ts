@@ -1,0 +1,36 @@
+import {
+  applyEnvironment,
+  configuredPorts,
+  runningStack,
+  stackEnvironment,
+  startLocalStack,
+} from '../infra/local/stack.ts';
+
+/**
+ * Runs `work` against Comeback's data: the stack started by `comeback stack up` when one is
+ * running, otherwise a local stack started for this command and stopped after it (its data
+ * stays under .comeback/). With COMEBACK_STACK=aws the command uses the AWS account the SDK's
+ * usual configuration points at, and the table names in the environment.
+ */
+export const withStack = async <T>(work: () => Promise<T>, log: (message: string) => void = (m) => console.error(m)): Promise<T> => {
+  if (process.env.COMEBACK_STACK === 'aws') return work();
+  const running = await runningStack();
+  if (running && running.services.every((service) => service.up)) {
+    applyEnvironment(stackEnvironment(running.state.ports));
+    return work();
+  }
+  log('Starting the local stack for this command (keep one running with `comeback stack up` to skip this)…');
+  const stack = await startLocalStack({ ports: configuredPorts() });
+  const stopOnSignal = (): void => {
+    void stack.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  try {
+    return await work();
+  } finally {
+    process.off('SIGINT', stopOnSignal);
+    process.off('SIGTERM', stopOnSignal);
+    await stack.stop();
+  }
+};

@@ -1,0 +1,75 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { visitColumns } from '../../shared/domain/columns.ts';
+import { tableFromRows } from '../../shared/adapters/table-file.ts';
+import { clientStoreFromEnv, clinicDefaults } from '../../shared/composition.ts';
+import { importFile, type ImportReport } from '../../shared/use-cases/import-file.ts';
+import type { ClientStore } from '../../shared/ports/client-store.ts';
+
+const logger = new Logger({ serviceName: 'record-visits' });
+let store: ClientStore | undefined;
+
+export const maxVisitsPerRequest = 1000;
+
+const cell = z.union([z.string(), z.number(), z.null()]).transform((value) => (value === null ? '' : String(value)));
+const body = z.object({
+  visits: z
+    .array(z.object(Object.fromEntries(visitColumns.map((column) => [column, cell.optional()]))).strict())
+    .min(1)
+    .max(maxVisitsPerRequest),
+  /** Create bare clients for visits of clients the clinic has not sent yet. */
+  createClients: z.boolean().optional(),
+});
+
+const json = (statusCode: number, payload: unknown): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(payload),
+});
+
+const outcome = (report: ImportReport) => ({
+  received: report.rowsRead,
+  recorded: report.imported,
+  alreadyRecorded: report.unchanged,
+  clientsCreated: report.clientsCreated,
+  skipped: report.skipped,
+  // `line` is the visit's position in the request (1 = the first visit).
+  problems: report.problems.map((p) => ({ ...p, line: p.line - 1 })),
+});
+
+/**
+ * POST /visits from the clinic's own system: the same validation and idempotency as a file
+ * import. 200 when every visit landed or was already there, 207 when some were skipped, 422
+ * when none could be used.
+ */
+export const recordVisits = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  let parsed: unknown;
+  try {
+    const raw = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    parsed = JSON.parse(raw ?? '');
+  } catch {
+    return json(400, { message: 'the body must be JSON: {"visits": [{ "visit_id": …, "client_id": …, … }]}' });
+  }
+  const request = body.safeParse(parsed);
+  if (!request.success) {
+    return json(400, {
+      message: 'invalid request',
+      issues: request.error.issues.map((issue) => ({ path: issue.path.join('.'), reason: issue.message })),
+    });
+  }
+  store ??= clientStoreFromEnv();
+  const rows = request.data.visits.map((visit) => Object.fromEntries(Object.entries(visit).filter(([, v]) => v !== undefined)) as Record<string, string>);
+  const report = await importFile(tableFromRows(rows), store, {
+    kind: 'visits',
+    clientDefaults: clinicDefaults(),
+    createClients: request.data.createClients === true,
+  });
+  logger.info('visits recorded', { received: report.rowsRead, recorded: report.imported, skipped: report.skipped });
+  const status = report.skipped === 0 ? 200 : report.skipped === report.rowsRead ? 422 : 207;
+  return json(status, outcome(report));
+};
+
+export const handler = middy(recordVisits).use(injectLambdaContext(logger));

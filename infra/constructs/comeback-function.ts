@@ -1,0 +1,119 @@
+import path from 'node:path';
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { TableDefinition } from '../resources.ts';
+
+const projectRoot = path.resolve(import.meta.dirname, '../..');
+
+export interface ComebackFunctionProps {
+  /** Handler file relative to the project root, e.g. `functions/record-visits/handler.ts`; it exports `handler`. */
+  readonly entry: string;
+  readonly description?: string;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** @default 10 seconds */
+  readonly timeout?: Duration;
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+export type TableAccess = 'read' | 'readWrite';
+
+// The action sets of Table.grantReadData / grantReadWriteData, granted here on the table and
+// its named indexes only (the CDK grants cover every index through a `/index/*` wildcard).
+const tableReadActions = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+const tableWriteActions = [
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
+const keyReadActions = ['kms:Decrypt', 'kms:DescribeKey'];
+const keyWriteActions = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+
+/**
+ * The one way Comeback builds a Lambda function: Node.js 24 on arm64, bundled by esbuild as
+ * minified ESM with source maps, traced by X-Ray, logging to a log group with a fixed retention.
+ */
+export class ComebackFunction extends NodejsFunction {
+  private readonly executionRole: Role;
+
+  constructor(scope: Construct, id: string, props: ComebackFunctionProps) {
+    // The log group and role are created beside the function (not inside it) because a
+    // NodejsFunction takes both as constructor props; an explicit role avoids the broad
+    // AWSLambdaBasicExecutionRole managed policy in favour of write access to this log group only.
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    });
+
+    super(scope, id, {
+      entry: path.join(projectRoot, props.entry),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      role,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        // Bundle the SDK rather than use the runtime's copy, so a function runs the exact
+        // @aws-sdk version the project pins and tests against.
+        bundleAwsSDK: true,
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+      },
+    });
+
+    this.executionRole = role;
+    logGroup.grantWrite(role);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
+    });
+  }
+
+  /** Grants access to a table and passes its name in the environment variable its definition names. */
+  useTable(definition: TableDefinition, table: ITable, access: TableAccess): void {
+    this.addEnvironment(definition.envVar, table.tableName);
+    const writes = access === 'readWrite';
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: writes ? [...tableReadActions, ...tableWriteActions] : tableReadActions,
+        resources: [
+          table.tableArn,
+          ...definition.globalIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
+        ],
+      }),
+    );
+    if (!table.encryptionKey) return;
+    table.encryptionKey.grant(this, ...keyReadActions, ...(writes ? keyWriteActions : []));
+    if (!writes) return;
+    for (const action of keyWriteActions.filter((keyAction) => keyAction.endsWith('*'))) {
+      Validations.of(this.executionRole).acknowledge({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason:
+          'The KMS actions CDK grants for writing to a table encrypted with a customer managed key; the statement names only the table key.',
+      });
+    }
+  }
+}

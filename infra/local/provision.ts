@@ -1,0 +1,114 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  type AttributeDefinition,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
+import {
+  deadLetterName,
+  queues,
+  tables,
+  topics,
+  type KeyAttribute,
+  type QueueDefinition,
+  type TableDefinition,
+} from '../resources.ts';
+
+/** Creates one table from its definition, unless it exists (a second start reuses the data). */
+export const provisionTable = async (dynamo: DynamoDBClient, table: TableDefinition, name = table.localName): Promise<void> => {
+  const keys: KeyAttribute[] = [table.partitionKey, ...(table.sortKey ? [table.sortKey] : [])];
+  for (const index of table.globalIndexes) keys.push(index.partitionKey, ...(index.sortKey ? [index.sortKey] : []));
+  const attributes = new Map<string, AttributeDefinition>(
+    keys.map((key) => [key.name, { AttributeName: key.name, AttributeType: key.type }]),
+  );
+  const keySchema = (partition: KeyAttribute, sort?: KeyAttribute) => [
+    { AttributeName: partition.name, KeyType: 'HASH' as const },
+    ...(sort ? [{ AttributeName: sort.name, KeyType: 'RANGE' as const }] : []),
+  ];
+  try {
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [...attributes.values()],
+        KeySchema: keySchema(table.partitionKey, table.sortKey),
+        ...(table.globalIndexes.length > 0 && {
+          GlobalSecondaryIndexes: table.globalIndexes.map((index) => ({
+            IndexName: index.indexName,
+            KeySchema: keySchema(index.partitionKey, index.sortKey),
+            Projection: { ProjectionType: 'ALL' },
+          })),
+        }),
+        ...(table.stream && { StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream } }),
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`table ${name} did not become active`);
+};
+
+export const provisionTables = async (dynamo: DynamoDBClient): Promise<void> => {
+  await Promise.all(tables.map((table) => provisionTable(dynamo, table)));
+};
+
+export interface MessagingAddresses {
+  readonly queueUrls: Record<string, string>;
+  readonly topicArns: Record<string, string>;
+}
+
+const createQueue = async (sqs: SQSClient, queue: QueueDefinition): Promise<string> => {
+  const dlq = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: deadLetterName(queue),
+      Attributes: { MessageRetentionPeriod: String(14 * 86_400) },
+    }),
+  );
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
+  const { QueueUrl } = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: queue.localName,
+      Attributes: {
+        VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+        MessageRetentionPeriod: String(queue.retentionDays * 86_400),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount: queue.maxReceiveCount }),
+      },
+    }),
+  );
+  return QueueUrl!;
+};
+
+/** Queues (each with its dead-letter queue), topics, and the queues' topic subscriptions. */
+export const provisionMessaging = async (sqs: SQSClient, sns: SNSClient): Promise<MessagingAddresses> => {
+  const topicArns: Record<string, string> = {};
+  for (const topic of topics) {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: topic.localName }));
+    topicArns[topic.id] = TopicArn!;
+  }
+  const queueUrls: Record<string, string> = {};
+  for (const queue of queues) {
+    queueUrls[queue.id] = await createQueue(sqs, queue);
+    if (queue.subscribesTo) {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrls[queue.id], AttributeNames: ['QueueArn'] }),
+      );
+      await sns.send(
+        new SubscribeCommand({
+          TopicArn: topicArns[queue.subscribesTo],
+          Protocol: 'sqs',
+          Endpoint: Attributes?.QueueArn,
+          Attributes: { RawMessageDelivery: 'true' },
+        }),
+      );
+    }
+  }
+  return { queueUrls, topicArns };
+};

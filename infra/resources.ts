@@ -1,0 +1,132 @@
+/**
+ * The one description of Comeback's stateful resources. The CDK stacks build their tables,
+ * queues and topics from it, and the local stack creates the same ones on the emulators,
+ * so the two can never drift apart. Plain data: no CDK or SDK types here.
+ */
+
+export type KeyType = 'S' | 'N';
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: KeyType;
+}
+
+export interface IndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
+export interface TableDefinition {
+  /** Logical id in CDK and the name of the environment variable that carries the real name. */
+  readonly id: string;
+  readonly envVar: string;
+  /** Physical name on the local stack (the cloud lets CloudFormation name tables). */
+  readonly localName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly globalIndexes: readonly IndexDefinition[];
+  readonly timeToLiveAttribute?: string;
+  readonly stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
+}
+
+export interface QueueDefinition {
+  readonly id: string;
+  readonly envVar: string;
+  readonly localName: string;
+  readonly visibilityTimeoutSeconds: number;
+  readonly retentionDays: number;
+  /** After this many receives a message moves to the queue's dead-letter queue. */
+  readonly maxReceiveCount: number;
+  /** A topic whose messages this queue receives (raw delivery). */
+  readonly subscribesTo?: string;
+}
+
+export interface TopicDefinition {
+  readonly id: string;
+  readonly envVar: string;
+  readonly localName: string;
+}
+
+export interface BucketDefinition {
+  readonly id: string;
+  readonly envVar: string;
+  readonly localName: string;
+}
+
+/**
+ * Clients, one item per client: profile, consent, and the visit summary the sweep reads.
+ * Keeping the summary on the client item lets a parallel Scan of this table alone give the
+ * sweep everything it needs, without ever reading the visits table.
+ */
+export const clientsTable: TableDefinition = {
+  id: 'Clients',
+  envVar: 'CLIENTS_TABLE',
+  localName: 'comeback-clients',
+  partitionKey: { name: 'clientId', type: 'S' },
+  globalIndexes: [],
+};
+
+/**
+ * Visits, one item per visit keyed by its visit id, so that a visit written twice is caught
+ * by a condition on the key. `byClient` lists one client's visits in time order.
+ */
+export const visitsByClientIndex = 'byClient';
+
+export const visitsTable: TableDefinition = {
+  id: 'Visits',
+  envVar: 'VISITS_TABLE',
+  localName: 'comeback-visits',
+  partitionKey: { name: 'visitId', type: 'S' },
+  globalIndexes: [
+    {
+      indexName: visitsByClientIndex,
+      partitionKey: { name: 'clientId', type: 'S' },
+      sortKey: { name: 'visitedAt', type: 'S' },
+    },
+  ],
+};
+
+export const tables = [clientsTable, visitsTable] as const;
+
+/** Inbound two-way SMS: End User Messaging publishes here; the reply queue consumes it. */
+export const smsRepliesTopic: TopicDefinition = {
+  id: 'SmsReplies',
+  envVar: 'SMS_REPLIES_TOPIC_ARN',
+  localName: 'comeback-sms-replies',
+};
+
+export const topics = [smsRepliesTopic] as const;
+
+/** One message per feedback request to send; the sweep fills it, the send function drains it. */
+export const outreachQueue: QueueDefinition = {
+  id: 'Outreach',
+  envVar: 'OUTREACH_QUEUE_URL',
+  localName: 'comeback-outreach',
+  visibilityTimeoutSeconds: 180,
+  retentionDays: 14,
+  maxReceiveCount: 5,
+};
+
+export const smsRepliesQueue: QueueDefinition = {
+  id: 'SmsRepliesQueue',
+  envVar: 'SMS_REPLIES_QUEUE_URL',
+  localName: 'comeback-sms-replies',
+  visibilityTimeoutSeconds: 60,
+  retentionDays: 14,
+  maxReceiveCount: 5,
+  subscribesTo: smsRepliesTopic.id,
+};
+
+export const queues = [outreachQueue, smsRepliesQueue] as const;
+
+/** Parquet exports that the report engines read (Athena in the cloud, DuckDB locally). */
+export const analyticsBucket: BucketDefinition = {
+  id: 'Analytics',
+  envVar: 'ANALYTICS_BUCKET',
+  localName: 'comeback-analytics',
+};
+
+export const buckets = [analyticsBucket] as const;
+
+export const deadLetterName = (queue: QueueDefinition): string => `${queue.localName}-dlq`;

@@ -1,0 +1,30 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { AnalyticsBucket } from './constructs/analytics-bucket.ts';
+import { DataTables } from './constructs/data-tables.ts';
+import { analyticsBucket, tables } from './resources.ts';
+
+/** Everything that holds data and must outlive any deployment of the functions around it. */
+export class StatefulStack extends Stack {
+  readonly dataKey: Key;
+  readonly tables: DataTables;
+  readonly analyticsBucket: Bucket;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    this.dataKey = new Key(this, 'DataKey', {
+      description: 'Comeback: encrypts client data in DynamoDB and the analytics exports in S3',
+      enableKeyRotation: true,
+    });
+
+    this.tables = new DataTables(this, 'Tables', { definitions: tables, encryptionKey: this.dataKey });
+
+    this.analyticsBucket = new AnalyticsBucket(this, 'AnalyticsStorage', {
+      definition: analyticsBucket,
+      encryptionKey: this.dataKey,
+    }).bucket;
+  }
+}

@@ -1,0 +1,267 @@
+import { createHash } from 'node:crypto';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  ScanCommand,
+  type ScanCommandOutput,
+  TransactWriteCommand,
+  UpdateCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { visitsByClientIndex } from '../../infra/resources.ts';
+import type { ClientProfile } from '../domain/client.ts';
+import type { VisitSummary } from '../domain/summary.ts';
+import type { Visit } from '../domain/visit.ts';
+import {
+  ClientChangedError,
+  VisitsAlreadyRecordedError,
+  type ClientStore,
+  type ProfileWriteOutcome,
+  type StoredClient,
+  type VisitWrite,
+} from '../ports/client-store.ts';
+
+export interface DynamoClientStoreTables {
+  readonly clients: string;
+  readonly visits: string;
+}
+
+let sharedDocumentClient: DynamoDBDocumentClient | undefined;
+
+/** One SDK client per process (per Lambda container); endpoints come from the SDK's own env. */
+export const documentClient = (): DynamoDBDocumentClient => {
+  sharedDocumentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return sharedDocumentClient;
+};
+
+// A transaction holds at most 100 items; one is the client, the rest are visits.
+const visitsPerTransaction = 99;
+const batchGetLimit = 100;
+
+const optionalProfileFields = ['name', 'phone', 'email', 'preferredChannel', 'branchId'] as const;
+
+/** Hash of what the clinic sent about a client: re-importing the same profile writes nothing. */
+const profileHash = (profile: ClientProfile): string =>
+  createHash('sha256')
+    .update(
+      JSON.stringify([
+        profile.clientId,
+        profile.name,
+        profile.phone,
+        profile.email,
+        profile.locale,
+        profile.timeZone,
+        profile.preferredChannel,
+        profile.branchId,
+        profile.consent.email,
+        profile.consent.sms,
+        profile.consent.voice,
+      ]),
+    )
+    .digest('base64url')
+    .slice(0, 22);
+
+type ClientItem = Record<string, unknown>;
+
+const toStoredClient = (item: ClientItem): StoredClient => {
+  const consent = (item.consent ?? {}) as Record<string, boolean>;
+  const profile: ClientProfile = {
+    clientId: item.clientId as string,
+    locale: item.locale as string,
+    timeZone: item.timeZone as string,
+    consent: { email: consent.email === true, sms: consent.sms === true, voice: consent.voice === true },
+    ...Object.fromEntries(optionalProfileFields.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])),
+  };
+  const summary = item.summary as VisitSummary | undefined;
+  return { profile, version: (item.version as number | undefined) ?? 0, ...(summary && { summary }) };
+};
+
+const toVisit = (item: Record<string, unknown>): Visit => ({
+  visitId: item.visitId as string,
+  clientId: item.clientId as string,
+  visitedAt: item.visitedAt as string,
+  day: item.day as string,
+  ...(item.doctorId !== undefined && { doctorId: item.doctorId as string }),
+  ...(item.branchId !== undefined && { branchId: item.branchId as string }),
+  ...(item.serviceCategory !== undefined && { serviceCategory: item.serviceCategory as string }),
+  amount: { minor: item.amountMinor as number, currency: item.currency as string },
+});
+
+const profileAttributes = (profile: ClientProfile): ClientItem => ({
+  clientId: profile.clientId,
+  locale: profile.locale,
+  timeZone: profile.timeZone,
+  consent: profile.consent,
+  profileHash: profileHash(profile),
+  ...Object.fromEntries(optionalProfileFields.filter((f) => profile[f] !== undefined).map((f) => [f, profile[f]])),
+});
+
+export class DynamoClientStore implements ClientStore {
+  constructor(
+    private readonly tables: DynamoClientStoreTables,
+    private readonly db: DynamoDBDocumentClient = documentClient(),
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async getClient(clientId: string): Promise<StoredClient | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tables.clients, Key: { clientId }, ConsistentRead: true }),
+    );
+    return Item ? toStoredClient(Item) : undefined;
+  }
+
+  async getClients(clientIds: readonly string[]): Promise<Map<string, StoredClient>> {
+    const found = new Map<string, StoredClient>();
+    const unique = [...new Set(clientIds)];
+    for (let start = 0; start < unique.length; start += batchGetLimit) {
+      let keys: Record<string, unknown>[] | undefined = unique
+        .slice(start, start + batchGetLimit)
+        .map((clientId) => ({ clientId }));
+      for (let attempt = 0; keys && keys.length > 0; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        const result: BatchGetCommandOutput = await this.db.send(
+          new BatchGetCommand({ RequestItems: { [this.tables.clients]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of result.Responses?.[this.tables.clients] ?? []) {
+          const client = toStoredClient(item);
+          found.set(client.profile.clientId, client);
+        }
+        keys = result.UnprocessedKeys?.[this.tables.clients]?.Keys;
+      }
+    }
+    return found;
+  }
+
+  async saveProfile(profile: ClientProfile): Promise<ProfileWriteOutcome> {
+    const attributes = profileAttributes(profile);
+    const set = Object.keys(attributes).filter((name) => name !== 'clientId');
+    const remove = optionalProfileFields.filter((f) => profile[f] === undefined);
+    const names = Object.fromEntries([...set, ...remove, 'createdAt', 'updatedAt'].map((n) => [`#${n}`, n]));
+    const values = {
+      ...Object.fromEntries(set.map((n) => [`:${n}`, attributes[n]])),
+      ':now': this.now().toISOString(),
+    };
+    try {
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.clients,
+          Key: { clientId: profile.clientId },
+          UpdateExpression:
+            `SET ${set.map((n) => `#${n} = :${n}`).join(', ')}, #updatedAt = :now, #createdAt = if_not_exists(#createdAt, :now)` +
+            (remove.length ? ` REMOVE ${remove.map((n) => `#${n}`).join(', ')}` : ''),
+          ConditionExpression: 'attribute_not_exists(clientId) OR #profileHash <> :profileHash',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      return result.Attributes?.createdAt ? 'updated' : 'created';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'unchanged';
+      throw error;
+    }
+  }
+
+  async recordVisits(write: VisitWrite): Promise<void> {
+    if (write.visits.length > visitsPerTransaction) {
+      throw new RangeError(`at most ${visitsPerTransaction} visits per write, got ${write.visits.length}`);
+    }
+    const now = this.now().toISOString();
+    const clientItem: NonNullable<TransactWriteCommandInput['TransactItems']>[number] = write.createProfile
+      ? {
+          Put: {
+            TableName: this.tables.clients,
+            Item: { ...profileAttributes(write.createProfile), createdAt: now, updatedAt: now, summary: write.summary, version: 1 },
+            ConditionExpression: 'attribute_not_exists(clientId)',
+          },
+        }
+      : {
+          Update: {
+            TableName: this.tables.clients,
+            Key: { clientId: write.clientId },
+            UpdateExpression: 'SET #summary = :summary, #version = :next, #updatedAt = :now',
+            ConditionExpression:
+              write.expectedVersion === 0
+                ? 'attribute_exists(clientId) AND (attribute_not_exists(#version) OR #version = :expected)'
+                : 'attribute_exists(clientId) AND #version = :expected',
+            ExpressionAttributeNames: { '#summary': 'summary', '#version': 'version', '#updatedAt': 'updatedAt' },
+            ExpressionAttributeValues: {
+              ':summary': write.summary,
+              ':next': (write.expectedVersion ?? 0) + 1,
+              ':expected': write.expectedVersion ?? 0,
+              ':now': now,
+            },
+          },
+        };
+    const visitItems = write.visits.map((visit) => ({
+      Put: {
+        TableName: this.tables.visits,
+        Item: {
+          visitId: visit.visitId,
+          clientId: visit.clientId,
+          visitedAt: visit.visitedAt,
+          day: visit.day,
+          doctorId: visit.doctorId,
+          branchId: visit.branchId,
+          serviceCategory: visit.serviceCategory,
+          amountMinor: visit.amount.minor,
+          currency: visit.amount.currency,
+          recordedAt: now,
+        },
+        ConditionExpression: 'attribute_not_exists(visitId)',
+      },
+    }));
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: [clientItem, ...visitItems] }));
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const duplicates = write.visits
+        .filter((_, index) => reasons[index + 1]?.Code === 'ConditionalCheckFailed')
+        .map((visit) => visit.visitId);
+      if (duplicates.length > 0) throw new VisitsAlreadyRecordedError(duplicates);
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new ClientChangedError(write.clientId);
+      throw error;
+    }
+  }
+
+  async *scanClients(segment: number, totalSegments: number): AsyncGenerator<StoredClient[]> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: ScanCommandOutput = await this.db.send(
+        new ScanCommand({ TableName: this.tables.clients, Segment: segment, TotalSegments: totalSegments, ExclusiveStartKey: startKey }),
+      );
+      yield (page.Items ?? []).map(toStoredClient);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async listVisits(clientId: string): Promise<Visit[]> {
+    const visits: Visit[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tables.visits,
+          IndexName: visitsByClientIndex,
+          KeyConditionExpression: 'clientId = :clientId',
+          ExpressionAttributeValues: { ':clientId': clientId },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      visits.push(...(page.Items ?? []).map(toVisit));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return visits;
+  }
+}
+
+const backoff = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)));

@@ -1,0 +1,13 @@
+/** Environment read once per process; a missing variable is a named error, not `undefined`. */
+export class MissingConfigError extends Error {
+  override readonly name = 'MissingConfigError';
+  constructor(readonly variable: string) {
+    super(`environment variable ${variable} is not set`);
+  }
+}
+
+export const requiredEnv = (variable: string): string => {
+  const value = process.env[variable];
+  if (!value) throw new MissingConfigError(variable);
+  return value;
+};
