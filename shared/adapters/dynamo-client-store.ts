@@ -18,12 +18,12 @@ import type { ClientProfile } from '../domain/client.ts';
 import type { VisitSummary } from '../domain/summary.ts';
 import type { Visit } from '../domain/visit.ts';
 import {
-  ClientChangedError,
-  VisitsAlreadyRecordedError,
+  maxItemsPerWrite,
   type ClientStore,
   type ProfileWriteOutcome,
   type StoredClient,
   type VisitWrite,
+  type VisitWriteResult,
 } from '../ports/client-store.ts';
 
 export interface DynamoClientStoreTables {
@@ -41,8 +41,6 @@ export const documentClient = (): DynamoDBDocumentClient => {
   return sharedDocumentClient;
 };
 
-// A transaction holds at most 100 items; one is the client, the rest are visits.
-const visitsPerTransaction = 99;
 const batchGetLimit = 100;
 
 const optionalProfileFields = ['name', 'phone', 'email', 'preferredChannel', 'branchId'] as const;
@@ -118,22 +116,30 @@ export class DynamoClientStore implements ClientStore {
   }
 
   async getClients(clientIds: readonly string[]): Promise<Map<string, StoredClient>> {
-    const found = new Map<string, StoredClient>();
-    const unique = [...new Set(clientIds)];
+    const items = await this.batchGet(this.tables.clients, 'clientId', clientIds);
+    return new Map(items.map((item) => [item.clientId as string, toStoredClient(item)]));
+  }
+
+  async findRecordedVisits(visitIds: readonly string[]): Promise<Set<string>> {
+    const items = await this.batchGet(this.tables.visits, 'visitId', visitIds, 'visitId');
+    return new Set(items.map((item) => item.visitId as string));
+  }
+
+  /** BatchGetItem over any number of keys, retrying what DynamoDB leaves unprocessed. */
+  private async batchGet(table: string, key: string, ids: readonly string[], projection?: string): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    const unique = [...new Set(ids)];
     for (let start = 0; start < unique.length; start += batchGetLimit) {
-      let keys: Record<string, unknown>[] | undefined = unique
-        .slice(start, start + batchGetLimit)
-        .map((clientId) => ({ clientId }));
+      let keys: Record<string, unknown>[] | undefined = unique.slice(start, start + batchGetLimit).map((id) => ({ [key]: id }));
       for (let attempt = 0; keys && keys.length > 0; attempt++) {
         if (attempt > 0) await backoff(attempt);
         const result: BatchGetCommandOutput = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [this.tables.clients]: { Keys: keys, ConsistentRead: true } } }),
+          new BatchGetCommand({
+            RequestItems: { [table]: { Keys: keys, ConsistentRead: true, ...(projection && { ProjectionExpression: projection }) } },
+          }),
         );
-        for (const item of result.Responses?.[this.tables.clients] ?? []) {
-          const client = toStoredClient(item);
-          found.set(client.profile.clientId, client);
-        }
-        keys = result.UnprocessedKeys?.[this.tables.clients]?.Keys;
+        found.push(...(result.Responses?.[table] ?? []));
+        keys = result.UnprocessedKeys?.[table]?.Keys;
       }
     }
     return found;
@@ -169,38 +175,65 @@ export class DynamoClientStore implements ClientStore {
     }
   }
 
-  async recordVisits(write: VisitWrite): Promise<void> {
-    if (write.visits.length > visitsPerTransaction) {
-      throw new RangeError(`at most ${visitsPerTransaction} visits per write, got ${write.visits.length}`);
-    }
+  async recordVisits(writes: readonly VisitWrite[]): Promise<VisitWriteResult[]> {
+    const items = writes.reduce((sum, write) => sum + 1 + write.visits.length, 0);
+    if (items > maxItemsPerWrite) throw new RangeError(`at most ${maxItemsPerWrite} items per write, got ${items}`);
+    if (writes.length === 0) return [];
     const now = this.now().toISOString();
-    const clientItem: NonNullable<TransactWriteCommandInput['TransactItems']>[number] = write.createProfile
-      ? {
-          Put: {
-            TableName: this.tables.clients,
-            Item: { ...profileAttributes(write.createProfile), createdAt: now, updatedAt: now, summary: write.summary, version: 1 },
-            ConditionExpression: 'attribute_not_exists(clientId)',
-          },
-        }
-      : {
-          Update: {
-            TableName: this.tables.clients,
-            Key: { clientId: write.clientId },
-            UpdateExpression: 'SET #summary = :summary, #version = :next, #updatedAt = :now',
-            ConditionExpression:
-              write.expectedVersion === 0
-                ? 'attribute_exists(clientId) AND (attribute_not_exists(#version) OR #version = :expected)'
-                : 'attribute_exists(clientId) AND #version = :expected',
-            ExpressionAttributeNames: { '#summary': 'summary', '#version': 'version', '#updatedAt': 'updatedAt' },
-            ExpressionAttributeValues: {
-              ':summary': write.summary,
-              ':next': (write.expectedVersion ?? 0) + 1,
-              ':expected': write.expectedVersion ?? 0,
-              ':now': now,
-            },
-          },
-        };
-    const visitItems = write.visits.map((visit) => ({
+    const transactItems = writes.flatMap((write) => [this.clientItem(write, now), ...write.visits.map((visit) => this.visitItem(visit, now))]);
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: transactItems }));
+      return writes.map((write) => ({ clientId: write.clientId, outcome: 'recorded' }));
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      // A conflict with a concurrent transaction on an item is a failed condition in waiting.
+      const failed = (index: number): boolean => ['ConditionalCheckFailed', 'TransactionConflict'].includes(reasons[index]?.Code ?? '');
+      if (!reasons.some((_, index) => failed(index))) throw error;
+      let index = 0;
+      return writes.map((write): VisitWriteResult => {
+        const clientFailed = failed(index);
+        const duplicates = write.visits.filter((_, i) => failed(index + 1 + i)).map((visit) => visit.visitId);
+        index += 1 + write.visits.length;
+        if (duplicates.length > 0) return { clientId: write.clientId, outcome: 'already-recorded', visitIds: duplicates };
+        if (clientFailed) return { clientId: write.clientId, outcome: 'client-changed' };
+        return { clientId: write.clientId, outcome: 'not-written' };
+      });
+    }
+  }
+
+  private clientItem(write: VisitWrite, now: string): NonNullable<TransactWriteCommandInput['TransactItems']>[number] {
+    if (write.createProfile) {
+      return {
+        Put: {
+          TableName: this.tables.clients,
+          Item: { ...profileAttributes(write.createProfile), createdAt: now, updatedAt: now, summary: write.summary, version: 1 },
+          ConditionExpression: 'attribute_not_exists(clientId)',
+        },
+      };
+    }
+    return {
+      Update: {
+        TableName: this.tables.clients,
+        Key: { clientId: write.clientId },
+        UpdateExpression: 'SET #summary = :summary, #version = :next, #updatedAt = :now',
+        ConditionExpression:
+          write.expectedVersion === 0
+            ? 'attribute_exists(clientId) AND (attribute_not_exists(#version) OR #version = :expected)'
+            : 'attribute_exists(clientId) AND #version = :expected',
+        ExpressionAttributeNames: { '#summary': 'summary', '#version': 'version', '#updatedAt': 'updatedAt' },
+        ExpressionAttributeValues: {
+          ':summary': write.summary,
+          ':next': (write.expectedVersion ?? 0) + 1,
+          ':expected': write.expectedVersion ?? 0,
+          ':now': now,
+        },
+      },
+    };
+  }
+
+  private visitItem(visit: Visit, now: string): NonNullable<TransactWriteCommandInput['TransactItems']>[number] {
+    return {
       Put: {
         TableName: this.tables.visits,
         Item: {
@@ -217,19 +250,7 @@ export class DynamoClientStore implements ClientStore {
         },
         ConditionExpression: 'attribute_not_exists(visitId)',
       },
-    }));
-    try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: [clientItem, ...visitItems] }));
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      const duplicates = write.visits
-        .filter((_, index) => reasons[index + 1]?.Code === 'ConditionalCheckFailed')
-        .map((visit) => visit.visitId);
-      if (duplicates.length > 0) throw new VisitsAlreadyRecordedError(duplicates);
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new ClientChangedError(write.clientId);
-      throw error;
-    }
+    };
   }
 
   async *scanClients(segment: number, totalSegments: number): AsyncGenerator<StoredClient[]> {

@@ -22,21 +22,19 @@ export interface VisitWrite {
   readonly summary: VisitSummary;
 }
 
-/** Some of the visits were already recorded: nothing was written; retry without them. */
-export class VisitsAlreadyRecordedError extends Error {
-  override readonly name = 'VisitsAlreadyRecordedError';
-  constructor(readonly visitIds: readonly string[]) {
-    super(`${visitIds.length} visit(s) already recorded`);
-  }
-}
+/**
+ * What became of one client's part of a write. All or nothing: when any part fails, no part
+ * is written, and the others come back as `not-written` to be tried again.
+ */
+export type VisitWriteResult =
+  | { readonly clientId: string; readonly outcome: 'recorded' | 'not-written' }
+  /** Some visits were already recorded (or are being recorded by another writer). */
+  | { readonly clientId: string; readonly outcome: 'already-recorded'; readonly visitIds: readonly string[] }
+  /** The client changed since it was read: read it again and recompute the summary. */
+  | { readonly clientId: string; readonly outcome: 'client-changed' };
 
-/** The client changed since it was read (another writer): nothing was written; read again. */
-export class ClientChangedError extends Error {
-  override readonly name = 'ClientChangedError';
-  constructor(readonly clientId: string) {
-    super(`client ${clientId} changed while its visits were being recorded`);
-  }
-}
+/** DynamoDB holds at most 100 items in one transaction: one per client plus one per visit. */
+export const maxItemsPerWrite = 100;
 
 export interface ClientStore {
   getClient(clientId: string): Promise<StoredClient | undefined>;
@@ -45,15 +43,17 @@ export interface ClientStore {
   /** Creates or updates the profile; the summary and visits are left as they are. */
   saveProfile(profile: ClientProfile): Promise<ProfileWriteOutcome>;
   /**
-   * Writes new visits and the client's new summary atomically: either all of them land,
-   * or none does (and a typed error says why).
+   * Writes new visits and their clients' new summaries in one transaction (at most
+   * `maxItemsPerWrite` items): either all of them land, or none does and the results say why.
    */
-  recordVisits(write: VisitWrite): Promise<void>;
+  recordVisits(writes: readonly VisitWrite[]): Promise<VisitWriteResult[]>;
   /**
    * Every client with their summary, one page at a time, from one segment of a parallel Scan:
    * run segments 0..totalSegments-1 concurrently to read all clients. Never reads visits.
    */
   scanClients(segment: number, totalSegments: number): AsyncGenerator<StoredClient[]>;
+  /** Which of these visit ids are already recorded (a cheap check before writing). */
+  findRecordedVisits(visitIds: readonly string[]): Promise<Set<string>>;
   /** One client's visits, oldest first. */
   listVisits(clientId: string): Promise<Visit[]>;
 }

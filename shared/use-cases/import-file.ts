@@ -7,7 +7,7 @@ import { addVisits, CurrencyMismatchError } from '../domain/summary.ts';
 import type { Visit } from '../domain/visit.ts';
 import type { VisitTime } from '../domain/visit-time.ts';
 import { describeDelimiter, TableFileError, type TableFile, type TableRecord } from '../adapters/table-file.ts';
-import { ClientChangedError, VisitsAlreadyRecordedError, type ClientStore, type StoredClient } from '../ports/client-store.ts';
+import { maxItemsPerWrite, type ClientStore, type StoredClient } from '../ports/client-store.ts';
 
 export interface ImportOptions {
   readonly kind: ImportKind;
@@ -289,9 +289,16 @@ const importVisits = async (
     byClient.set(visit.clientId, list);
   }
 
-  const known = await store.getClients([...byClient.keys()]);
+  const [known, recorded] = await Promise.all([
+    store.getClients([...byClient.keys()]),
+    store.findRecordedVisits([...linesById.keys()]),
+  ]);
   const clients: [string, Parsed<Visit>[]][] = [];
-  for (const [clientId, visits] of byClient) {
+  for (const [clientId, all] of byClient) {
+    // Already recorded visits are known before writing; the write's condition still guards a race.
+    const visits = all.filter((visit) => !recorded.has(visit.value.visitId));
+    report.unchanged += all.length - visits.length;
+    if (visits.length === 0) continue;
     if (known.has(clientId) || options.createClients) clients.push([clientId, visits]);
     else {
       for (const { line } of visits) {
@@ -303,10 +310,13 @@ const importVisits = async (
     for (const [, visits] of clients) checkCurrencies(known.get(visits[0]!.value.clientId), visits, report);
     return;
   }
-  await eachLimited(clients, options.concurrency ?? 16, async ([clientId, visits]) => {
-    const accepted = checkCurrencies(known.get(clientId), visits, report);
-    await recordClientVisits(store, clientId, known.get(clientId), accepted, options, report);
-  });
+  const jobs = clients.map(([clientId, visits]): WriteJob => ({
+    clientId,
+    client: known.get(clientId),
+    pending: checkCurrencies(known.get(clientId), visits, report).map((visit) => visit.value),
+    attempts: 0,
+  }));
+  await writeVisits(jobs.filter((job) => job.pending.length > 0), store, options, report);
 };
 
 /** Visits in another currency than the client's others would corrupt their spend: skipped. */
@@ -322,44 +332,71 @@ const checkCurrencies = (client: StoredClient | undefined, visits: Parsed<Visit>
 
 const maxAttempts = 8;
 
-const recordClientVisits = async (
-  store: ClientStore,
-  clientId: string,
-  initial: StoredClient | undefined,
-  visits: Parsed<Visit>[],
-  options: ImportOptions,
-  report: ImportReport,
-): Promise<void> => {
-  let client = initial;
-  let pending = visits.map((v) => v.value);
-  let attempts = 0;
-  while (pending.length > 0) {
-    const batch = pending.slice(0, 99);
-    try {
-      const summary = addVisits(client?.summary, batch);
-      const createProfile = client ? undefined : bareProfile(clientId, options.clientDefaults);
-      await store.recordVisits({
-        clientId,
-        visits: batch,
-        summary,
-        ...(client ? { expectedVersion: client.version } : {}),
-        ...(createProfile && { createProfile }),
-      });
-      if (createProfile) report.clientsCreated++;
-      report.imported += batch.length;
-      client = { profile: client?.profile ?? createProfile!, summary, version: (client?.version ?? 0) + 1 };
-      pending = pending.slice(batch.length);
-      attempts = 0;
-    } catch (error) {
-      if (error instanceof VisitsAlreadyRecordedError) {
-        const already = new Set(error.visitIds);
-        report.unchanged += already.size;
-        pending = pending.filter((visit) => !already.has(visit.visitId));
-      } else if (error instanceof ClientChangedError && ++attempts < maxAttempts) {
-        client = await store.getClient(clientId);
-      } else {
-        throw error;
-      }
-    }
+/** One client's visits still to be written, and what we last knew of the client. */
+interface WriteJob {
+  readonly clientId: string;
+  client: StoredClient | undefined;
+  pending: Visit[];
+  attempts: number;
+}
+
+/** The next jobs that fit in one transaction, each with as many of its visits as fit. */
+const takePack = (queue: WriteJob[]): { job: WriteJob; visits: Visit[] }[] => {
+  const pack: { job: WriteJob; visits: Visit[] }[] = [];
+  let room = maxItemsPerWrite;
+  while (queue.length > 0 && room >= 2) {
+    const job = queue[0]!;
+    const fits = Math.min(job.pending.length, room - 1);
+    if (fits < job.pending.length && pack.length > 0) break;
+    queue.shift();
+    pack.push({ job, visits: job.pending.slice(0, fits) });
+    room -= 1 + fits;
   }
+  return pack;
+};
+
+/**
+ * Writes the jobs' visits, packing several clients into each transaction (far fewer round
+ * trips than one per client), with `concurrency` transactions in flight.
+ */
+const writeVisits = async (jobs: WriteJob[], store: ClientStore, options: ImportOptions, report: ImportReport): Promise<void> => {
+  const queue = [...jobs];
+  const worker = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const pack = takePack(queue);
+      const writes = pack.map(({ job, visits }) => {
+        const createProfile = job.client ? undefined : bareProfile(job.clientId, options.clientDefaults);
+        return {
+          clientId: job.clientId,
+          visits,
+          summary: addVisits(job.client?.summary, visits),
+          ...(job.client ? { expectedVersion: job.client.version } : {}),
+          ...(createProfile && { createProfile }),
+        };
+      });
+      const results = await store.recordVisits(writes);
+      await Promise.all(
+        results.map(async (result, index) => {
+          const { job, visits } = pack[index]!;
+          const write = writes[index]!;
+          if (result.outcome === 'recorded') {
+            if (write.createProfile) report.clientsCreated++;
+            report.imported += visits.length;
+            job.client = { profile: job.client?.profile ?? write.createProfile!, summary: write.summary, version: (job.client?.version ?? 0) + 1 };
+            job.pending = job.pending.slice(visits.length);
+            job.attempts = 0;
+          } else if (result.outcome === 'already-recorded') {
+            const already = new Set(result.visitIds);
+            report.unchanged += already.size;
+            job.pending = job.pending.filter((visit) => !already.has(visit.visitId));
+          } else if (result.outcome === 'client-changed') {
+            if (++job.attempts >= maxAttempts) throw new Error(`client ${job.clientId} kept changing while its visits were written`);
+            job.client = await store.getClient(job.clientId);
+          }
+          if (job.pending.length > 0) queue.push(job);
+        }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
 };
