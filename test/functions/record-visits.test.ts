@@ -1,0 +1,72 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { clientsTable, visitsTable } from '../../infra/resources.ts';
+import { freshStore, type TestStore } from '../support/tables.ts';
+
+const event = (body: unknown, raw = false): APIGatewayProxyEventV2 =>
+  ({
+    version: '2.0',
+    routeKey: 'POST /visits',
+    rawPath: '/visits',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json' },
+    isBase64Encoded: false,
+    body: raw ? (body as string) : JSON.stringify(body),
+    requestContext: {} as APIGatewayProxyEventV2['requestContext'],
+  }) as APIGatewayProxyEventV2;
+
+const visit = (id: string, extra: Record<string, unknown> = {}) => ({
+  visit_id: id,
+  client_id: 'c-1',
+  visited_at: '2026-03-01T10:00:00+02:00',
+  amount: 45,
+  currency: 'EUR',
+  ...extra,
+});
+
+describe('POST /visits', () => {
+  let t: TestStore;
+  let recordVisits: typeof import('../../functions/record-visits/handler.ts').recordVisits;
+  beforeAll(async () => {
+    t = await freshStore();
+    process.env[clientsTable.envVar] = t.tables.clients;
+    process.env[visitsTable.envVar] = t.tables.visits;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = inject('dynamoEndpoint');
+    process.env.AWS_REGION = 'us-east-1';
+    process.env.AWS_ACCESS_KEY_ID = 'test';
+    process.env.AWS_SECRET_ACCESS_KEY = 'test';
+    ({ recordVisits } = await import('../../functions/record-visits/handler.ts'));
+  });
+
+  it('answers 400 for a body that is not JSON, and names the bad field of one that is', async () => {
+    const notJson = await recordVisits(event('{nope', true));
+    const badShape = await recordVisits(event({ visits: [visit('v-1', { amount: { value: 1 } })] }));
+    const unknownField = await recordVisits(event({ visits: [visit('v-1', { colour: 'red' })] }));
+
+    expect(notJson.statusCode).toBe(400);
+    expect(badShape.statusCode).toBe(400);
+    expect(JSON.parse(badShape.body!).issues[0].path).toBe('visits.0.amount');
+    expect(unknownField.statusCode).toBe(400);
+  });
+
+  it('records visits once, reports the bad ones by position, and answers 207 when only some landed', async () => {
+    // Act
+    const first = await recordVisits(event({ visits: [visit('v-1'), visit('v-2', { amount: -3 })], createClients: true }));
+    const again = await recordVisits(event({ visits: [visit('v-1')] }));
+    const none = await recordVisits(event({ visits: [visit('v-9', { client_id: 'c-unknown' })] }));
+
+    // Assess
+    expect(first.statusCode).toBe(207);
+    expect(JSON.parse(first.body!)).toMatchObject({
+      received: 2,
+      recorded: 1,
+      clientsCreated: 1,
+      skipped: 1,
+      problems: [{ line: 2, field: 'amount', reason: 'must be zero or more' }],
+    });
+    expect(again.statusCode).toBe(200);
+    expect(JSON.parse(again.body!)).toMatchObject({ recorded: 0, alreadyRecorded: 1 });
+    expect(none.statusCode).toBe(422);
+    expect((await t.store.getClient('c-1'))?.summary?.visits).toBe(1);
+  });
+});
