@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../infra/local/stack.ts';
+
+const bin = resolve(import.meta.dirname, '../../bin/comeback.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let environment: NodeJS.ProcessEnv;
+const comeback = (...args: string[]): Promise<Run> =>
+  new Promise((done) => {
+    execFile(process.execPath, [bin, ...args], { env: environment, timeout: 120_000 }, (error, stdout, stderr) =>
+      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+
+describe('the comeback CLI, as a user runs it', () => {
+  let directory: string;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'comeback-cli-'));
+    environment = {
+      ...process.env,
+      COMEBACK_DATA_DIR: join(directory, 'data'),
+      COMEBACK_PORT_DYNAMODB: String(await freePort()),
+      COMEBACK_PORT_MESSAGING: '0',
+      COMEBACK_PORT_EMAIL: '0',
+    };
+  });
+
+  it('explains itself with --help', async () => {
+    const top = await comeback('--help');
+    const visits = await comeback('import', 'visits', '--help');
+    expect(top.code).toBe(0);
+    for (const command of ['start', 'stack', 'import', 'seed', 'client']) expect(top.stdout).toContain(command);
+    expect(visits.stdout).toContain('--date-format');
+    expect(visits.stdout).toContain('CDNOW_master.txt');
+  });
+
+  it('imports a file with bad rows: a summary, each bad row by line and field, and a CSV of the problems', async () => {
+    // Prepare
+    const clients = join(directory, 'clients.csv');
+    await writeFile(
+      clients,
+      'client_id,name,phone,email,locale,timezone\nc-1,Maria,+306912345678,maria@example.com,el,Europe/Athens\nc-2,Bad,+1,x,xx-invalid-locale-tag,UTC\n',
+    );
+    const errors = join(directory, 'problems.csv');
+
+    // Act
+    const run = await comeback('import', 'clients', clients, '--errors', errors);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/rows read\s+2/);
+    expect(run.stdout).toMatch(/created\s+1/);
+    expect(run.stdout).toMatch(/skipped\s+1/);
+    expect(run.stdout).toContain('line 3, locale:');
+    expect(await readFile(errors, 'utf8')).toContain('3,locale,');
+
+    const card = await comeback('client', 'show', 'c-1');
+    expect(card.code).toBe(0);
+    expect(card.stdout).toContain('Client c-1  Maria');
+    expect(card.stdout).toContain('+306912345678');
+  });
+
+  it('fails with one clear line, and exit code 1, on a missing file or an unknown client', async () => {
+    const missing = await comeback('import', 'visits', join(directory, 'nope.csv'));
+    const unknown = await comeback('client', 'show', 'c-404');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toMatch(/^comeback: cannot read .*nope\.csv: no such file$/);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no client with id "c-404"');
+    expect(unknown.stderr).not.toContain('    at ');
+  });
+});
