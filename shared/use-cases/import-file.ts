@@ -7,6 +7,7 @@ import { addVisits, CurrencyMismatchError } from '../domain/summary.ts';
 import type { Visit } from '../domain/visit.ts';
 import type { VisitTime } from '../domain/visit-time.ts';
 import { describeDelimiter, TableFileError, type TableFile, type TableRecord } from '../adapters/table-file.ts';
+import { eachLimited } from '../concurrency.ts';
 import { maxItemsPerWrite, type ClientStore, type StoredClient } from '../ports/client-store.ts';
 
 export interface ImportOptions {
@@ -114,15 +115,6 @@ const skip = (report: ImportReport, problems: readonly RowProblem[]): void => {
   report.problems.push(...problems);
   const key = reasonKey(problems[0]!);
   report.skippedByReason[key] = (report.skippedByReason[key] ?? 0) + 1;
-};
-
-/** Runs `work` over `items` with at most `limit` at a time. */
-const eachLimited = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> => {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 };
 
 type Parsed<T> = { line: number; value: T };

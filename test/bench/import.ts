@@ -1,0 +1,135 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { clientsTable, visitsTable } from '../../infra/resources.ts';
+import { openTableFile, tableFromRows } from '../../shared/adapters/table-file.ts';
+import { DynamoClientStore } from '../../shared/adapters/dynamo-client-store.ts';
+import { eachLimited } from '../../shared/concurrency.ts';
+import { clientColumns, visitColumns } from '../../shared/domain/columns.ts';
+import { parseVisitRow } from '../../shared/domain/rows.ts';
+import { generateClinic } from '../../shared/domain/seed.ts';
+import { importFile } from '../../shared/use-cases/import-file.ts';
+import { rate, timed, type Bench } from './harness.ts';
+
+const asOf = '2026-11-01';
+const clientDefaults = { locale: 'en', timeZone: 'Europe/Athens' };
+
+/**
+ * Visits import against DynamoDB Local: the product's import (validation, summaries,
+ * transactional idempotent writes) against the plainest way to put the same visits into a
+ * table (BatchWriteItem, 25 a call, as many calls in flight).
+ */
+export const importBench: Bench = {
+  name: 'import',
+  async run(context) {
+    context.progress('import: generating a 2,000-client clinic');
+    const clinic = generateClinic({ clients: 2_000, asOf, seed: 7 });
+    const visitRows = clinic.visits as Record<string, string>[];
+    const tables = { clients: await context.table(clientsTable), visits: await context.table(visitsTable) };
+    const store = new DynamoClientStore(tables, context.db);
+    const options = { clientDefaults, today: asOf };
+    await importFile(tableFromRows(clinic.clients as Record<string, string>[], clientColumns), store, { ...options, kind: 'clients' });
+
+    context.progress(`import: ${visitRows.length.toLocaleString('en')} visits through the import`);
+    const first = await timed(() => importFile(tableFromRows(visitRows, visitColumns), store, { ...options, kind: 'visits' }));
+    if (first.value.imported !== visitRows.length) throw new Error(`import wrote ${first.value.imported} of ${visitRows.length} visits`);
+    context.progress('import: the same file again');
+    const again = await timed(() => importFile(tableFromRows(visitRows, visitColumns), store, { ...options, kind: 'visits' }));
+    if (again.value.unchanged !== visitRows.length) throw new Error(`re-import left ${again.value.unchanged} of ${visitRows.length} unchanged`);
+
+    context.progress('import: baseline BatchWriteItem of the same visits');
+    const plainTable = await context.table(visitsTable);
+    const batches: Record<string, string>[][] = [];
+    for (let i = 0; i < visitRows.length; i += 25) batches.push(visitRows.slice(i, i + 25));
+    const baseline = await timed(() =>
+      eachLimited(batches, 8, async (batch) => {
+        let pending = batch.map((row) => ({ PutRequest: { Item: { ...row, visitId: row.visit_id, clientId: row.client_id, visitedAt: row.visited_at } } }));
+        while (pending.length > 0) {
+          const result = await context.db.send(new BatchWriteCommand({ RequestItems: { [plainTable]: pending } }));
+          pending = (result.UnprocessedItems?.[plainTable] ?? []) as typeof pending;
+        }
+      }),
+    );
+
+    return [
+      {
+        measure: 'visits imported, first time',
+        subject: rate(visitRows.length, first.seconds),
+        baseline: rate(visitRows.length, baseline.seconds),
+        ratio: baseline.seconds / first.seconds,
+        note: 'each visit also updates its client summary, in one transaction per pack of clients',
+      },
+      {
+        measure: 'visits re-imported (all already there)',
+        subject: rate(visitRows.length, again.seconds),
+        baseline: rate(visitRows.length, baseline.seconds),
+        ratio: baseline.seconds / again.seconds,
+      },
+    ];
+  },
+};
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+/** Heap still in use once garbage is collected: what the reader actually holds on to. */
+const heapAfterGc = (): number => {
+  collectGarbage();
+  return process.memoryUsage().heapUsed;
+};
+
+/**
+ * Reading and validating a large visits file keeps memory flat: peak heap growth while
+ * streaming a ~100 MB file (sampled after garbage collection), as a share of the file's size (1.0 would mean the file was held).
+ */
+export const streamingBench: Bench = {
+  name: 'streaming',
+  async run(context) {
+    const rows = 1_500_000;
+    const folder = await mkdtemp(join(tmpdir(), 'comeback-bench-'));
+    try {
+      const path = join(folder, 'visits.csv');
+      context.progress(`streaming: writing ${rows.toLocaleString('en')} visits to a file`);
+      const out = createWriteStream(path);
+      out.write(`${visitColumns.join(',')}\n`);
+      for (let i = 0; i < rows; i++) {
+        const day = `2025-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`;
+        const line = `v${i},c${i % 50_000},${day}T10:30:00+02:00,d${i % 10},b${i % 3},physiotherapy,${(i % 200) + 20}.50,EUR\n`;
+        if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      }
+      out.end();
+      await finished(out);
+
+      const before = heapAfterGc();
+      let peak = before;
+      let valid = 0;
+      const file = await openTableFile(path);
+      const read = await timed(async () => {
+        for await (const record of file.records()) {
+          if (!record.values) continue;
+          const row = parseVisitRow(record.values, record.line, { latestDay: asOf });
+          if (row.ok) valid++;
+          if (record.line % 100_000 === 0) peak = Math.max(peak, heapAfterGc());
+        }
+      });
+      if (valid !== rows) throw new Error(`${valid} of ${rows} rows valid`);
+      const growth = Math.max(0, peak - before);
+      return [
+        {
+          measure: `validate a ${Math.round(file.sizeBytes / 1e6)} MB visits file: heap held vs file size`,
+          subject: `${Math.round(growth / 1e6)} MB at ${rate(rows, read.seconds)}`,
+          baseline: `${Math.round(file.sizeBytes / 1e6)} MB`,
+          ratio: file.sizeBytes / Math.max(growth, 1),
+          target: 10,
+          note: 'higher is better: the file is streamed, not held',
+        },
+      ];
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  },
+};
