@@ -9,18 +9,33 @@ export interface ComebackApp {
   readonly stateless: StatelessStack;
 }
 
+/** The clinic's IANA time zone from CDK context `clinicTimeZone` (`-c clinicTimeZone=Europe/Paris`). */
+export const clinicTimeZoneOf = (app: App): string => {
+  const zone: unknown = app.node.tryGetContext('clinicTimeZone') ?? 'UTC';
+  try {
+    // A zone name (Intl would also take an offset such as +01:00, which has no daylight saving).
+    if (typeof zone !== 'string' || !/^[A-Za-z]/.test(zone)) throw new RangeError('not a zone name');
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    throw new Error(`CDK context clinicTimeZone=${JSON.stringify(zone)} is not an IANA time zone (e.g. Europe/London)`);
+  }
+  return zone;
+};
+
 /** Both stacks, tagged. Without CDK_DEFAULT_ACCOUNT/REGION the stacks are environment-agnostic. */
 export const createComebackApp = (app: App = new App()): ComebackApp => {
   const env: Environment = {
     account: process.env.CDK_DEFAULT_ACCOUNT,
     region: process.env.CDK_DEFAULT_REGION,
   };
+  const clinicTimeZone = clinicTimeZoneOf(app);
   const stateful = new StatefulStack(app, 'ComebackStateful', { env });
   const stateless = new StatelessStack(app, 'ComebackStateless', {
     env,
     tables: stateful.tables,
     analyticsBucket: stateful.analyticsBucket,
     dataKey: stateful.dataKey,
+    clinicTimeZone,
   });
   Tags.of(app).add('app', 'comeback');
   return { app, stateful, stateless };

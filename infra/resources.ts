@@ -87,7 +87,51 @@ export const visitsTable: TableDefinition = {
   ],
 };
 
-export const tables = [clientsTable, visitsTable] as const;
+/**
+ * Lapse episodes: one item per time a client was found lapsed, opened by the sweep, closed
+ * when they come back. Keyed by client so a client's history is one Query; `byStatus` lists
+ * the open ones (the lapsed list) newest first.
+ */
+export const episodesByStatusIndex = 'byStatus';
+
+export const episodesTable: TableDefinition = {
+  id: 'LapseEpisodes',
+  envVar: 'EPISODES_TABLE',
+  localName: 'comeback-lapse-episodes',
+  partitionKey: { name: 'clientId', type: 'S' },
+  sortKey: { name: 'episodeId', type: 'S' },
+  globalIndexes: [
+    {
+      indexName: episodesByStatusIndex,
+      partitionKey: { name: 'status', type: 'S' },
+      sortKey: { name: 'openedOn', type: 'S' },
+    },
+  ],
+};
+
+/** Fitted model parameters, one item per fit: the sweep scores with the newest. */
+export const modelsTable: TableDefinition = {
+  id: 'Models',
+  envVar: 'MODELS_TABLE',
+  localName: 'comeback-models',
+  partitionKey: { name: 'model', type: 'S' },
+  sortKey: { name: 'fittedAt', type: 'S' },
+  globalIndexes: [],
+};
+
+/**
+ * Addresses (and whole clients) we must not contact: hard bounces, complaints, opt-outs.
+ * Keyed by `email:…`, `phone:…` or `client:…`, so every channel decision is one batch read.
+ */
+export const suppressionTable: TableDefinition = {
+  id: 'Suppression',
+  envVar: 'SUPPRESSION_TABLE',
+  localName: 'comeback-suppression',
+  partitionKey: { name: 'address', type: 'S' },
+  globalIndexes: [],
+};
+
+export const tables = [clientsTable, visitsTable, episodesTable, modelsTable, suppressionTable] as const;
 
 /** Inbound two-way SMS: End User Messaging publishes here; the reply queue consumes it. */
 export const smsRepliesTopic: TopicDefinition = {

@@ -6,13 +6,16 @@ import { ClinicApi } from './constructs/clinic-api.ts';
 import type { DataTables } from './constructs/data-tables.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { RecordVisits } from './constructs/record-visits.ts';
-import { queues, smsRepliesTopic, topics } from './resources.ts';
+import { WeeklySweep } from './constructs/weekly-sweep.ts';
+import { outreachQueue, queues, smsRepliesTopic, topics } from './resources.ts';
 
 /** What the stateless stack uses from the stateful one. */
 export interface StatelessStackProps extends StackProps {
   readonly tables: DataTables;
   readonly analyticsBucket: IBucket;
   readonly dataKey: IKey;
+  /** IANA time zone of the clinic (CDK context `clinicTimeZone`): the sweep runs on its clock. */
+  readonly clinicTimeZone: string;
 }
 
 /** Functions, APIs and messaging: everything that can be replaced without losing data. */
@@ -20,6 +23,7 @@ export class StatelessStack extends Stack {
   readonly messaging: Messaging;
   readonly clinicApi: ClinicApi;
   readonly recordVisits: RecordVisits;
+  readonly weeklySweep: WeeklySweep;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -30,6 +34,13 @@ export class StatelessStack extends Stack {
 
     this.clinicApi = new ClinicApi(this, 'ClinicApi');
     this.recordVisits = new RecordVisits(this, 'RecordVisits', { api: this.clinicApi, tables: props.tables });
+
+    this.weeklySweep = new WeeklySweep(this, 'WeeklySweep', {
+      tables: props.tables,
+      outreachQueue: this.messaging.queue(outreachQueue),
+      analyticsBucket: props.analyticsBucket,
+      clinicTimeZone: props.clinicTimeZone,
+    });
 
     new CfnOutput(this, 'ClinicApiUrl', {
       description: 'Base URL of the clinic API (requests must be SigV4-signed)',

@@ -12,6 +12,13 @@ export interface AnalyticsBucketProps {
 const accessLogRetention = Duration.days(365);
 const noncurrentVersionRetention = Duration.days(90);
 
+/**
+ * Where the weekly sweep's segments leave model inputs for its coordinator (the key prefix of
+ * shared/use-cases/sweep.ts). A sweep deletes its own; the lifecycle rule catches a crashed run.
+ */
+export const sweepScratchPrefix = 'sweep-scratch/';
+const sweepScratchRetention = Duration.days(2);
+
 /** The Parquet export bucket, with its server access logs kept in a bucket of their own. */
 export class AnalyticsBucket extends Construct {
   readonly bucket: Bucket;
@@ -49,6 +56,14 @@ export class AnalyticsBucket extends Construct {
         {
           noncurrentVersionExpiration: noncurrentVersionRetention,
           abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+        {
+          // Versioned bucket: expiry leaves a delete marker, so old versions go a day later
+          // rather than after the 90 days kept for the exports.
+          id: 'ExpireSweepScratch',
+          prefix: sweepScratchPrefix,
+          expiration: sweepScratchRetention,
+          noncurrentVersionExpiration: Duration.days(1),
         },
       ],
       removalPolicy: RemovalPolicy.RETAIN,

@@ -5,8 +5,10 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import type { TableDefinition } from '../resources.ts';
+import type { BucketDefinition, TableDefinition } from '../resources.ts';
+import { acknowledgeWildcardResource } from './acknowledge.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -19,9 +21,26 @@ export interface ComebackFunctionProps {
   /** @default 10 seconds */
   readonly timeout?: Duration;
   readonly environment?: Readonly<Record<string, string>>;
+  /** Caps concurrent executions (and reserves them from the account's pool). @default no cap */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 export type TableAccess = 'read' | 'readWrite';
+
+/** What a function may do with the objects under one key prefix of a bucket. */
+export type ObjectAccess = 'read' | 'write' | 'delete';
+
+const objectActions: Record<ObjectAccess, string> = {
+  read: 's3:GetObject',
+  write: 's3:PutObject',
+  delete: 's3:DeleteObject',
+};
+// SSE-KMS: reading an object decrypts its data key; writing one asks KMS for a new data key.
+const objectKeyActions: Record<ObjectAccess, readonly string[]> = {
+  read: ['kms:Decrypt'],
+  write: ['kms:GenerateDataKey'],
+  delete: [],
+};
 
 // The action sets of Table.grantReadData / grantReadWriteData, granted here on the table and
 // its named indexes only (the CDK grants cover every index through a `/index/*` wildcard).
@@ -68,6 +87,7 @@ export class ComebackFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(10),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       tracing: Tracing.ACTIVE,
       logGroup,
       role,
@@ -115,5 +135,24 @@ export class ComebackFunction extends NodejsFunction {
           'The KMS actions CDK grants for writing to a table encrypted with a customer managed key; the statement names only the table key.',
       });
     }
+  }
+
+  /**
+   * Grants object access under one key prefix of a bucket (not the bucket itself, not other
+   * prefixes) and passes the bucket's name in the environment variable its definition names.
+   * `prefix` ends in `/`; no `s3:ListBucket`, so a missing key reads as AccessDenied.
+   */
+  useObjects(definition: BucketDefinition, bucket: IBucket, prefix: string, access: readonly ObjectAccess[]): void {
+    if (!prefix.endsWith('/')) throw new Error(`Object prefix '${prefix}' must end in '/'`);
+    this.addEnvironment(definition.envVar, bucket.bucketName);
+    const objects = bucket.arnForObjects(`${prefix}*`);
+    this.addToRolePolicy(new PolicyStatement({ actions: access.map((kind) => objectActions[kind]), resources: [objects] }));
+    const keyActions = access.flatMap((kind) => objectKeyActions[kind]);
+    if (bucket.encryptionKey && keyActions.length > 0) bucket.encryptionKey.grant(this, ...keyActions);
+    acknowledgeWildcardResource(
+      this.executionRole,
+      objects,
+      `Object keys are made per run and cannot be named ahead; the wildcard is confined to the '${prefix}' prefix of one bucket.`,
+    );
   }
 }

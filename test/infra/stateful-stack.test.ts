@@ -100,6 +100,17 @@ describe('stateful stack', () => {
       expect(bucket.DeletionPolicy).toBe('Retain');
     });
 
+    it('expires the weekly sweep\'s scratch objects after two days, old versions a day later', () => {
+      expect(bucket.Properties.LifecycleConfiguration.Rules).toContainEqual(
+        expect.objectContaining({
+          Status: 'Enabled',
+          Prefix: 'sweep-scratch/',
+          ExpirationInDays: 2,
+          NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+        }),
+      );
+    });
+
     it('every bucket refuses requests that are not TLS', () => {
       for (const logicalId of Object.keys(template.findResources('AWS::S3::Bucket'))) {
         template.hasResourceProperties('AWS::S3::BucketPolicy', {

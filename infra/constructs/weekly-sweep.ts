@@ -1,0 +1,172 @@
+import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { CronOptions } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  analyticsBucket,
+  clientsTable,
+  episodesTable,
+  modelsTable,
+  outreachQueue,
+  suppressionTable,
+  visitsTable,
+} from '../resources.ts';
+import { acknowledgeWildcardResource } from './acknowledge.ts';
+import { sweepScratchPrefix } from './analytics-bucket.ts';
+import { ComebackFunction } from './comeback-function.ts';
+import type { DataTables } from './data-tables.ts';
+
+/** Monday 06:00 in the clinic's time zone: the list is ready before the week's first shift. */
+export const defaultSweepTime: CronOptions = { weekDay: 'MON', hour: '6', minute: '0' };
+
+/** A sweep that has not started within this long after its slot waits for next week's. */
+const startDeadline = Duration.hours(6);
+
+export interface WeeklySweepProps {
+  readonly tables: DataTables;
+  /** The sweep sends one message per feedback request here. */
+  readonly outreachQueue: IQueue;
+  /** Holds the sweep's scratch objects under `sweep-scratch/`. */
+  readonly analyticsBucket: IBucket;
+  /** IANA time zone of the clinic: when the sweep runs, and which day is "today". */
+  readonly clinicTimeZone: string;
+  /** Parallel Scan segments, one segment-function invocation each. @default 16 */
+  readonly segments?: number;
+  /** When the sweep runs, in the clinic's time zone. @default Monday 06:00 */
+  readonly schedule?: CronOptions;
+}
+
+/**
+ * The weekly lapse sweep: EventBridge Scheduler starts the coordinator in the clinic's time
+ * zone; the coordinator invokes one segment function per parallel Scan segment of the clients
+ * table and refits the lapse model from what they leave in the scratch prefix.
+ */
+export class WeeklySweep extends Construct {
+  readonly coordinator: ComebackFunction;
+  readonly segmentFunction: ComebackFunction;
+  readonly schedule: Schedule;
+  /** Sweeps that never ran to the end: undeliverable schedule events and failed coordinator runs. */
+  readonly failedSweeps: Queue;
+
+  constructor(scope: Construct, id: string, props: WeeklySweepProps) {
+    super(scope, id);
+    const segments = props.segments ?? 16;
+    if (!Number.isInteger(segments) || segments < 1 || segments > 1000) {
+      throw new Error(`WeeklySweep: segments must be a whole number from 1 to 1000, not ${segments}`);
+    }
+
+    this.segmentFunction = new ComebackFunction(this, 'Segment', {
+      entry: 'functions/sweep-segment/handler.ts',
+      description: 'Comeback: scores one Scan segment of the clients table and queues feedback requests',
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+    });
+    const segment = this.segmentFunction;
+    // Writes the lapse mark on the client item, in one transaction with the episode.
+    segment.useTable(clientsTable, props.tables.table(clientsTable), 'readWrite');
+    segment.useTable(episodesTable, props.tables.table(episodesTable), 'readWrite');
+    segment.useTable(suppressionTable, props.tables.table(suppressionTable), 'read');
+    // The client store it shares with the API wants both table names; a segment reads only
+    // the summaries on the client items, so it gets the name and no access to visits.
+    segment.addEnvironment(visitsTable.envVar, props.tables.table(visitsTable).tableName);
+    segment.addEnvironment(outreachQueue.envVar, props.outreachQueue.queueUrl);
+    props.outreachQueue.grantSendMessages(segment);
+    // Its object store leaves model inputs for the coordinator: scratch objects only.
+    segment.useObjects(analyticsBucket, props.analyticsBucket, sweepScratchPrefix, ['read', 'write', 'delete']);
+
+    this.coordinator = new ComebackFunction(this, 'Coordinator', {
+      entry: 'functions/sweep/handler.ts',
+      description: 'Comeback: weekly lapse sweep; fans out the segments and refits the lapse model',
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      // One sweep at a time: a manual run and the scheduled one must not interleave.
+      reservedConcurrentExecutions: 1,
+      environment: {
+        SWEEP_SEGMENT_FUNCTION: segment.functionName,
+        SWEEP_SEGMENTS: String(segments),
+        COMEBACK_TIMEZONE: props.clinicTimeZone,
+      },
+    });
+    const coordinator = this.coordinator;
+    coordinator.useTable(modelsTable, props.tables.table(modelsTable), 'readWrite');
+    coordinator.useObjects(analyticsBucket, props.analyticsBucket, sweepScratchPrefix, ['read', 'delete']);
+    // The coordinator invokes the function by name (unqualified), so no version or alias ARN.
+    coordinator.addToRolePolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [segment.functionArn] }),
+    );
+
+    this.failedSweeps = new Queue(this, 'FailedSweeps', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(this.failedSweeps).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter queue (of the sweep schedule and of the coordinator\'s asynchronous invocations); nothing consumes it, so it has nothing to dead-letter.',
+    });
+    new Alarm(this, 'FailedSweepsAlarm', {
+      alarmDescription:
+        'A weekly sweep did not run to the end: its schedule event could not be delivered or the coordinator failed. The message in the failed-sweeps queue says which.',
+      metric: this.failedSweeps.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    // Scheduler invokes Lambda asynchronously. A throttled event (a sweep already running)
+    // waits in Lambda's queue up to `startDeadline`; a failed run is tried once more, which is
+    // safe because segments write conditionally, and then recorded in the failed-sweeps queue.
+    coordinator.configureAsyncInvoke({
+      maxEventAge: startDeadline,
+      retryAttempts: 1,
+      onFailure: new SqsDestination(this.failedSweeps),
+    });
+
+    // Assumable only by schedules of this account's default group (the one the schedule joins).
+    const stack = Stack.of(this);
+    const schedulerRole = new Role(this, 'SchedulerRole', {
+      description: 'Comeback: lets EventBridge Scheduler start the weekly sweep',
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': stack.account,
+            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
+          },
+        },
+      }),
+    });
+
+    this.schedule = new Schedule(this, 'Schedule', {
+      description: `Comeback: weekly lapse sweep (${props.clinicTimeZone})`,
+      schedule: ScheduleExpression.cron({
+        ...(props.schedule ?? defaultSweepTime),
+        timeZone: TimeZone.of(props.clinicTimeZone),
+      }),
+      // LambdaInvoke grants invoke on the coordinator and its versions and aliases (`<arn>:*`).
+      target: new LambdaInvoke(coordinator, {
+        role: schedulerRole,
+        // The coordinator works out "today" in the clinic's zone; an operator may pass asOf.
+        input: ScheduleTargetInput.fromObject({}),
+        deadLetterQueue: this.failedSweeps,
+        maxEventAge: startDeadline,
+        retryAttempts: 3,
+      }),
+    });
+    acknowledgeWildcardResource(
+      schedulerRole,
+      `${coordinator.functionArn}:*`,
+      'The schedule target grant of CDK covers the versions and aliases of the one coordinator function; the role can invoke nothing else.',
+    );
+  }
+}
