@@ -55,6 +55,12 @@ export const dayInZone = (utcMillis: number, timeZone: string): string => {
   return new Date(utcMillis + offset * 60_000).toISOString().slice(0, 10);
 };
 
+/** A real calendar day written as YYYY-MM-DD. */
+export const isIsoDay = (text: string): boolean => {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  return match !== null && isRealDate(Number(match[1]), Number(match[2]), Number(match[3]));
+};
+
 export const addDays = (day: string, days: number): string =>
   new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 

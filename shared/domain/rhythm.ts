@@ -1,4 +1,4 @@
-import { daysBetween, type VisitSummary } from './summary.ts';
+import { daysBetween, gapsBetween, type VisitSummary } from './summary.ts';
 
 /** When a client counts as overdue against their own rhythm. */
 export interface RhythmRule {
@@ -8,14 +8,25 @@ export interface RhythmRule {
   readonly longGapMultiplier: number;
   /** Never overdue sooner than this many days, however regular the client. */
   readonly minimumDays: number;
+  /**
+   * Never overdue before the longest gap the client has already come back from: a patient who
+   * comes in courses (weekly physiotherapy, months apart) is between courses, not lost.
+   */
+  readonly beyondLongestGap: boolean;
 }
 
-export const defaultRhythmRule: RhythmRule = { minVisitDays: 3, longGapMultiplier: 1.5, minimumDays: 30 };
+export const defaultRhythmRule: RhythmRule = { minVisitDays: 3, longGapMultiplier: 1.5, minimumDays: 30, beyondLongestGap: true };
 
 export type RhythmState =
   | { readonly kind: 'one-visit'; readonly daysSinceLastVisit: number }
   | { readonly kind: 'too-few-visits'; readonly daysSinceLastVisit: number; readonly visitDays: number }
-  | { readonly kind: 'on-rhythm' | 'overdue'; readonly daysSinceLastVisit: number; readonly longGapDays: number; readonly overdueAfterDays: number };
+  | {
+      readonly kind: 'on-rhythm' | 'overdue';
+      readonly daysSinceLastVisit: number;
+      readonly longGapDays: number;
+      readonly longestGapDays: number;
+      readonly overdueAfterDays: number;
+    };
 
 /** Where the client stands against their own usual gap between visits, as of a day. */
 export const rhythmState = (summary: VisitSummary, asOf: string, rule: RhythmRule = defaultRhythmRule): RhythmState => {
@@ -25,11 +36,17 @@ export const rhythmState = (summary: VisitSummary, asOf: string, rule: RhythmRul
   if (visitDays < rule.minVisitDays || summary.longGapDays === null) {
     return { kind: 'too-few-visits', daysSinceLastVisit, visitDays };
   }
-  const overdueAfterDays = Math.max(rule.minimumDays, Math.ceil(summary.longGapDays * rule.longGapMultiplier));
+  const longestGapDays = Math.max(...gapsBetween(summary.visitDays));
+  const overdueAfterDays = Math.max(
+    rule.minimumDays,
+    Math.ceil(summary.longGapDays * rule.longGapMultiplier),
+    rule.beyondLongestGap ? longestGapDays : 0,
+  );
   return {
     kind: daysSinceLastVisit > overdueAfterDays ? 'overdue' : 'on-rhythm',
     daysSinceLastVisit,
     longGapDays: summary.longGapDays,
+    longestGapDays,
     overdueAfterDays,
   };
 };
