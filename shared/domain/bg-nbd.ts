@@ -5,7 +5,7 @@
  * (days for visits, weeks for the CDNOW summary).
  */
 import { minimize } from './optimize.ts';
-import { digamma, hyp2f1, lgamma } from './special-functions.ts';
+import { digamma, hyp2f1, lgamma, sigmoid, softplus } from './special-functions.ts';
 
 /** One client's history as lifetimes summarises it. */
 export interface Frequency {
@@ -39,12 +39,13 @@ export class FrequencyError extends Error {
   override readonly name = 'FrequencyError';
 }
 
-export const checkFrequency = (row: Frequency): string | undefined => {
-  if (!(Number.isInteger(row.x) && row.x >= 0)) return `x (repeat visits) must be a whole number >= 0, got ${row.x}`;
-  if (!(Number.isFinite(row.tx) && row.tx >= 0)) return `t_x (recency) must be >= 0, got ${row.tx}`;
-  if (!(Number.isFinite(row.T) && row.T >= row.tx)) return `T (age) must be at least t_x (${row.tx}), got ${row.T}`;
-  if (row.x === 0 && row.tx !== 0) return `t_x must be 0 when x is 0, got ${row.tx}`;
-  if (row.x > 0 && row.tx === 0) return 'a client with repeat visits must have t_x > 0';
+/** What is impossible about a row, and in which of its numbers. */
+export const checkFrequency = (row: Frequency): { field: keyof Frequency; reason: string } | undefined => {
+  if (!(Number.isInteger(row.x) && row.x >= 0)) return { field: 'x', reason: `repeat visits must be a whole number >= 0, got ${row.x}` };
+  if (!(Number.isFinite(row.tx) && row.tx >= 0)) return { field: 'tx', reason: `recency must be >= 0, got ${row.tx}` };
+  if (!(Number.isFinite(row.T) && row.T >= row.tx)) return { field: 'T', reason: `age must be at least the recency (${row.tx}), got ${row.T}` };
+  if (row.x === 0 && row.tx !== 0) return { field: 'tx', reason: `recency must be 0 when there are no repeat visits, got ${row.tx}` };
+  if (row.x > 0 && row.tx === 0) return { field: 'tx', reason: 'recency must be > 0 when there are repeat visits' };
   return undefined;
 };
 
@@ -65,18 +66,38 @@ export const bgNbdLogLikelihood = ({ r, alpha, a, b }: BgNbdParameters, { x, tx,
 
 interface Weighted extends Frequency {
   readonly weight: number;
+  /** Index into the distinct repeat counts, whose special functions are shared. */
+  readonly xIndex: number;
 }
 
 /** Clients with the same (x, t_x, T) contribute the same term: a million clients collapse to a few thousand rows. */
-const collapse = (rows: readonly Frequency[]): Weighted[] => {
-  const byKey = new Map<string, { x: number; tx: number; T: number; weight: number }>();
+const collapse = (rows: readonly Frequency[]): { rows: Weighted[]; xs: number[] } => {
+  const byKey = new Map<string, { x: number; tx: number; T: number; weight: number; xIndex: number }>();
+  const xIndex = new Map<number, number>();
   for (const { x, tx, T } of rows) {
     const key = `${x} ${tx} ${T}`;
     const seen = byKey.get(key);
     if (seen) seen.weight++;
-    else byKey.set(key, { x, tx, T, weight: 1 });
+    else {
+      if (!xIndex.has(x)) xIndex.set(x, xIndex.size);
+      byKey.set(key, { x, tx, T, weight: 1, xIndex: xIndex.get(x)! });
+    }
   }
-  return [...byKey.values()];
+  return { rows: [...byKey.values()], xs: [...xIndex.keys()] };
+};
+
+/**
+ * Where the data shows no spread in how often (r) or how readily (a, b) clients leave, the
+ * likelihood keeps rising, ever more slowly, as those parameters go to infinity with their
+ * ratio fixed: a ridge with no top. This penalty is nil below e^8 and stops the climb near
+ * e^12, where the model already equals its limit to many digits (everyone alike).
+ */
+const ridgeStart = 10;
+const ridgeWeight = 1e-3;
+const ridgePenalty = (theta: number, gradient: number[], i: number): number => {
+  const excess = softplus(theta - ridgeStart);
+  gradient[i] = gradient[i]! + 2 * ridgeWeight * excess * sigmoid(theta - ridgeStart);
+  return ridgeWeight * excess * excess;
 };
 
 /**
@@ -85,7 +106,7 @@ const collapse = (rows: readonly Frequency[]): Weighted[] => {
  * independent of how many clients there are.
  */
 const objective =
-  (rows: readonly Weighted[], total: number) =>
+  ({ rows, xs }: { rows: readonly Weighted[]; xs: readonly number[] }, total: number) =>
   (theta: readonly number[], gradient: number[]): number => {
     const [r, alpha, a, b] = theta.map(Math.exp) as [number, number, number, number];
     const psiR = digamma(r);
@@ -96,39 +117,46 @@ const objective =
     const lgAB = lgamma(a + b);
     const logAlpha = Math.log(alpha);
     const logA = Math.log(a);
+    // The gamma-function terms depend on x alone: once per distinct x, not per client.
+    const byX = xs.map((x) => ({
+      a12: lgamma(r + x) - lgR + r * logAlpha + lgAB + lgamma(b + x) - lgB - lgamma(a + b + x),
+      psiRx: digamma(r + x),
+      psiBx: digamma(b + x),
+      psiABx: digamma(a + b + x),
+      logBx1: x > 0 ? Math.log(b + x - 1) : 0,
+    }));
     let value = 0;
     let gr = 0;
     let gAlpha = 0;
     let ga = 0;
     let gb = 0;
-    for (const { x, tx, T, weight } of rows) {
-      const a1 = lgamma(r + x) - lgR + r * logAlpha;
-      const a2 = lgAB + lgamma(b + x) - lgB - lgamma(a + b + x);
+    for (const { x, tx, T, weight, xIndex } of rows) {
+      const { a12, psiRx, psiBx, psiABx, logBx1 } = byX[xIndex]!;
       const logAlphaT = Math.log(alpha + T);
       const a3 = -(r + x) * logAlphaT;
       let a4 = -Infinity;
       let logAlphaTx = 0;
       if (x > 0) {
         logAlphaTx = Math.log(alpha + tx);
-        a4 = logA - Math.log(b + x - 1) - (r + x) * logAlphaTx;
+        a4 = logA - logBx1 - (r + x) * logAlphaTx;
       }
       const tail = logAddExp(a3, a4);
-      value += weight * (a1 + a2 + tail);
+      value += weight * (a12 + tail);
 
       const w3 = Math.exp(a3 - tail);
       const w4 = x > 0 ? Math.exp(a4 - tail) : 0;
-      const psiABx = digamma(a + b + x);
-      gr += weight * (digamma(r + x) - psiR + logAlpha - w3 * logAlphaT - w4 * logAlphaTx);
+      gr += weight * (psiRx - psiR + logAlpha - w3 * logAlphaT - w4 * logAlphaTx);
       gAlpha += weight * (r / alpha - w3 * ((r + x) / (alpha + T)) - (x > 0 ? w4 * ((r + x) / (alpha + tx)) : 0));
       ga += weight * (psiAB - psiABx + (x > 0 ? w4 / a : 0));
-      gb += weight * (psiAB + digamma(b + x) - psiB - psiABx - (x > 0 ? w4 / (b + x - 1) : 0));
+      gb += weight * (psiAB + psiBx - psiB - psiABx - (x > 0 ? w4 / (b + x - 1) : 0));
     }
     // d/dθ = p · d/dp for p = e^θ; negated and averaged.
     gradient[0] = (-gr * r) / total;
     gradient[1] = (-gAlpha * alpha) / total;
     gradient[2] = (-ga * a) / total;
     gradient[3] = (-gb * b) / total;
-    return -value / total;
+    const penalty = ridgePenalty(theta[0]!, gradient, 0) + ridgePenalty(theta[2]!, gradient, 2) + ridgePenalty(theta[3]!, gradient, 3);
+    return -value / total + penalty;
   };
 
 // Beyond e^±25 a parameter has run off to a boundary: the data cannot tell its value.
@@ -138,7 +166,7 @@ const logBound = 25;
 export const fitBgNbd = (rows: readonly Frequency[]): BgNbdFit => {
   rows.forEach((row, i) => {
     const problem = checkFrequency(row);
-    if (problem) throw new FrequencyError(`client ${i + 1}: ${problem}`);
+    if (problem) throw new FrequencyError(`client ${i + 1}, ${problem.field}: ${problem.reason}`);
   });
   if (rows.length < 10) throw new ModelNotIdentifiableError(`the lapse model needs at least 10 clients, there are ${rows.length}`);
   const returning = rows.filter((row) => row.x > 0).length;
@@ -158,7 +186,9 @@ export const fitBgNbd = (rows: readonly Frequency[]): BgNbdFit => {
   if (runaway.length > 0) {
     throw new ModelNotIdentifiableError(`the data cannot pin down ${runaway.join(', ')}: the visits look the same whether clients stop or not`);
   }
-  return { r, alpha, a, b, logLikelihood: -result.value * rows.length, iterations: result.iterations, clients: rows.length };
+  // Reported without the ridge penalty: the plain log-likelihood, comparable with other fits.
+  const logLikelihood = collapsed.rows.reduce((sum, row) => sum + row.weight * bgNbdLogLikelihood({ r, alpha, a, b }, row), 0);
+  return { r, alpha, a, b, logLikelihood, iterations: result.iterations, clients: rows.length };
 };
 
 /** (a / (b + x - 1)) · ((alpha + T) / (alpha + t_x))^(r + x): the odds the client is gone, in logs. */

@@ -14,7 +14,7 @@ export interface Minimum {
 
 export interface BfgsOptions {
   readonly maxIterations?: number;
-  /** Converged when every component of the gradient is at most this. */
+  /** Converged when every component of the gradient is at most this times (1 + |f|): the floor rounding leaves on a large f. */
   readonly gradientTolerance?: number;
   /** Largest change of any coordinate in one step: keeps a bad first step from leaving the domain. */
   readonly maxStep?: number;
@@ -51,8 +51,9 @@ export const minimizeBfgs = (fg: ObjectiveWithGradient, x0: readonly number[], o
   let h = identity(n);
   let resets = 0;
 
+  const flat = (tolerance: number): boolean => maxAbs(g) <= tolerance * (1 + Math.abs(f));
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
-    if (maxAbs(g) <= gradientTolerance) return { x, value: f, iterations: iteration - 1, evaluations, converged: true };
+    if (flat(gradientTolerance)) return { x, value: f, iterations: iteration - 1, evaluations, converged: true };
 
     let direction = h.map((row) => -dot(row, g));
     let slope = dot(direction, g);
@@ -84,7 +85,11 @@ export const minimizeBfgs = (fg: ObjectiveWithGradient, x0: readonly number[], o
         h = identity(n);
         continue;
       }
-      return { x, value: f, iterations: iteration, evaluations, converged: maxAbs(g) <= Math.sqrt(gradientTolerance) };
+      return { x, value: f, iterations: iteration, evaluations, converged: flat(Math.sqrt(gradientTolerance)) };
+    }
+    if (!(trialValue < f)) {
+      // A step that changes nothing: rounding, not the function, decides from here on.
+      return { x, value: f, iterations: iteration, evaluations, converged: flat(Math.sqrt(gradientTolerance)) };
     }
 
     const s = trial.map((value, i) => value - x[i]!);
@@ -109,7 +114,7 @@ export const minimizeBfgs = (fg: ObjectiveWithGradient, x0: readonly number[], o
     g = [...trialGradient];
     f = trialValue;
   }
-  return { x, value: f, iterations: maxIterations, evaluations, converged: maxAbs(g) <= gradientTolerance };
+  return { x, value: f, iterations: maxIterations, evaluations, converged: flat(gradientTolerance) };
 };
 
 /** Derivative-free simplex minimisation (Nelder and Mead, standard coefficients, shrink on failure). */

@@ -15,6 +15,7 @@ import {
 } from '../../shared/domain/bg-nbd.ts';
 import { expectedSpendPerVisit, fitGammaGamma, gammaGammaLogLikelihood } from '../../shared/domain/gamma-gamma.ts';
 import { decodeModelInputs, encodeModelInputs, fitLapseModel, modelInput, scoreClient, type ModelInput } from '../../shared/domain/lapse-model.ts';
+import { simulateClients } from '../support/bg-nbd-simulation.ts';
 import { everyNDays, summaryOf } from '../support/histories.ts';
 
 const cdnow = new URL('../../../shared/data/cdnow/', import.meta.url);
@@ -67,6 +68,24 @@ describe('BG/NBD on CDNOW', () => {
   it('gives the published conditional expectation for a known customer', () => {
     // The paper's worked example: x = 2, t_x = 30.43, T = 38.86 expects 1.226 purchases in the next 39 weeks.
     expect(expectedVisits(published, { x: 2, tx: 30.43, T: 38.86 }, 39)).toBeCloseTo(1.226, 2);
+  });
+});
+
+describe('BG/NBD on clients drawn from its own story', () => {
+  it('recovers the parameters that generated them', () => {
+    const fit = fitBgNbd(simulateClients({ r: 0.6, alpha: 20, dropout: { a: 0.8, b: 3 } }, 20_000));
+    within(fit.r, 0.6, 0.1);
+    within(fit.alpha, 20, 0.1);
+    within(fit.a / (fit.a + fit.b), 0.8 / 3.8, 0.1);
+  });
+
+  it('converges when everyone is equally likely to leave, instead of running up a ridge', () => {
+    // The likelihood keeps rising as a and b grow with a / (a + b) fixed: the limit is one dropout chance for all.
+    const fit = fitBgNbd(simulateClients({ r: 1.5, alpha: 30, dropout: { p: 0.1 } }, 5_000));
+    expect(fit.iterations).toBeLessThan(200);
+    expect(fit.a + fit.b).toBeGreaterThan(100);
+    within(fit.a / (fit.a + fit.b), 0.1, 0.15);
+    within(fit.r / fit.alpha, 1.5 / 30, 0.1);
   });
 });
 
@@ -170,7 +189,7 @@ describe('fitting fails clearly', () => {
   it('when a row is impossible, naming it', () => {
     const bad = [...oneVisitEach.slice(0, 20), { x: 2, tx: 50, T: 40 }];
     expect(() => fitBgNbd(bad)).toThrow(FrequencyError);
-    expect(() => fitBgNbd(bad)).toThrow(/client 21: T \(age\) must be at least t_x/);
+    expect(() => fitBgNbd(bad)).toThrow(/client 21, T: age must be at least the recency/);
   });
 
   it('when the data cannot tell whether anyone leaves, never with NaN', () => {
