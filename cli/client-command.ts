@@ -1,11 +1,10 @@
 import { reachableChannels } from '../shared/domain/client.ts';
-import { todayUtc } from '../shared/domain/dates.ts';
 import { formatMoney } from '../shared/domain/money.ts';
 import { describeRhythm, rhythmState } from '../shared/domain/rhythm.ts';
 import { recentTotals } from '../shared/domain/summary.ts';
 import type { ClientStore, StoredClient } from '../shared/ports/client-store.ts';
 import type { Visit } from '../shared/domain/visit.ts';
-import { UsageError, table } from './output.ts';
+import { parseAsOf, UsageError, table } from './output.ts';
 
 export class ClientNotFoundError extends UsageError {
   override readonly name = 'ClientNotFoundError';
@@ -79,7 +78,7 @@ export const showClient = async (store: ClientStore, clientId: string, options: 
   const client = await store.getClient(clientId);
   if (!client) throw new ClientNotFoundError(`no client with id "${clientId}"`);
   const visits = await store.listVisits(clientId);
-  const asOf = options.asOf ?? todayUtc();
+  const asOf = parseAsOf(options.asOf);
   if (options.json) {
     const rhythm = client.summary ? rhythmState(client.summary, asOf) : undefined;
     console.log(JSON.stringify({ ...client, rhythm, visits }, null, 2));

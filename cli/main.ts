@@ -1,16 +1,22 @@
 import { Command } from 'commander';
 import { TableFileError } from '../shared/adapters/table-file.ts';
-import { MissingConfigError } from '../shared/config.ts';
+import { ConfigError } from '../shared/config.ts';
 import { ImportSetupError, StrictImportError } from '../shared/use-cases/import-file.ts';
 import { clientStoreFromEnv } from '../shared/composition.ts';
 import { LocalStackError } from '../infra/local/stack.ts';
 import { VisitTimeError } from '../shared/domain/visit-time.ts';
+import { LapseRuleError } from '../shared/domain/lapse.ts';
+import { OutreachPolicyError } from '../shared/domain/outreach-eligibility.ts';
+import { ModelNotIdentifiableError } from '../shared/domain/bg-nbd.ts';
+import { SummaryLayoutError } from '../shared/domain/model-summary.ts';
+import { modelFit, type ModelFitFlags } from './model-command.ts';
 import { showClient } from './client-command.ts';
 import { printImportReport, runImport, type ImportFlags } from './import-command.ts';
 import { UsageError, formatCount } from './output.ts';
 import { seedClinic, storyCounts } from './seed-command.ts';
 import { stackDown, stackStatus, stackUp } from './stack-command.ts';
 import { start } from './start-command.ts';
+import { lapsedList, printLapsed, sweepNow, type SweepFlags } from './sweep-command.ts';
 import { withStack } from './stack-session.ts';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -109,8 +115,75 @@ program
   .option('--json', 'print as JSON')
   .action(async (id: string, flags: { json?: boolean; asOf?: string }) => withStack(() => showClient(clientStoreFromEnv(), id, flags)));
 
+program
+  .command('sweep')
+  .description('the weekly sweep, now: score every client, open lapse episodes, queue feedback requests')
+  .option('--as-of <date>', "the clinic's today (YYYY-MM-DD; default: today in COMEBACK_TIMEZONE)")
+  .option('--dry-run', 'score and decide, write nothing')
+  .option('--json', 'print the report and every flagged client with the reasons, as JSON')
+  .addHelpText(
+    'after',
+    `
+Settings (environment variables, defaults in brackets):
+  LAPSE_COMBINE               both | either | rhythm | model: which signals must agree [both]
+  LAPSE_P_ALIVE_BELOW         the model calls a client gone below this P(alive) [0.5]
+  LAPSE_RHYTHM_MIN_VISIT_DAYS visit days before a client has a rhythm [3]
+  LAPSE_RHYTHM_GAP_MULTIPLIER overdue after this times their 90th-percentile gap [1.5]
+  LAPSE_RHYTHM_MINIMUM_DAYS   never overdue sooner than this [30]
+  OUTREACH_COOLDOWN_DAYS      days between two requests to one client [30]
+  OUTREACH_MAX_REQUESTS       requests per lapse episode [2]
+  OUTREACH_CONTROL_GROUP_SHARE share of lapsed clients never asked, to measure the effect [0.1]
+  VALUE_MONTHLY_DISCOUNT_RATE discount per month for the value at risk [0.01]
+  MODEL_REFIT_AFTER_DAYS      refit the model when the last fit is this old [7]`,
+  )
+  .action(async (flags: SweepFlags) => withStack(async () => void (await sweepNow(flags))));
+
+const model = program.command('model').description('the lapse model (BG/NBD for P(alive), Gamma-Gamma for spend per visit)');
+model
+  .command('fit')
+  .description('fit the model: from the imported visits (stored for the sweep), or from a summary file')
+  .option('--summary <file>', 'a per-client summary in lifetimes\' layout: ID,frequency,recency,T[,monetary_value] or ID,x,t_x,T,zbar')
+  .option('--predict <t>', 'print each client\'s P(alive) and expected visits in the next t periods (days for visits; the file\'s unit for --summary)')
+  .option('--as-of <date>', "fit the imported visits as of this day (YYYY-MM-DD; default: today in COMEBACK_TIMEZONE)")
+  .option('--json', 'the fit as JSON; with --predict, one JSON line per client instead of CSV')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  comeback model fit                                    refit on the imported visits now
+  comeback model fit --summary cdnow_customers_summary.csv
+  comeback model fit --summary summary.csv --predict 39 > predictions.csv
+
+With --predict the predictions go to stdout and the fit to stderr.`,
+  )
+  .action(async (flags: ModelFitFlags) => (flags.summary ? modelFit(flags) : withStack(() => modelFit(flags))));
+
+program
+  .command('lapsed')
+  .description('the current lapsed list: who, since when, why, value at risk, outreach state')
+  .option('--json', 'print as JSON')
+  .option('--limit <n>', 'show at most this many (table only)', '50')
+  .action(async (flags: { json?: boolean; limit: string }) =>
+    withStack(async () => {
+      const rows = await lapsedList();
+      if (flags.json) console.log(JSON.stringify(rows, null, 2));
+      else printLapsed(rows, Number(flags.limit));
+    }),
+  );
+
 // Errors a user can act on are one clear line; anything else is a bug and keeps its stack.
-const expected = [UsageError, TableFileError, ImportSetupError, VisitTimeError, LocalStackError, MissingConfigError];
+const expected = [
+  UsageError,
+  TableFileError,
+  ImportSetupError,
+  VisitTimeError,
+  LocalStackError,
+  ConfigError,
+  LapseRuleError,
+  OutreachPolicyError,
+  ModelNotIdentifiableError,
+  SummaryLayoutError,
+];
 
 try {
   await program.parseAsync(process.argv);

@@ -1,7 +1,17 @@
+import { clinicDefaults } from '../shared/composition.ts';
+import { dayInZone, isIsoDay } from '../shared/domain/dates.ts';
+
 /** The user asked for something that cannot work: shown as one line, without a stack trace. */
 export class UsageError extends Error {
   override readonly name: string = 'UsageError';
 }
+
+/** An `--as-of` flag: a real day, or the clinic's today (in COMEBACK_TIMEZONE) when absent. */
+export const parseAsOf = (flag: string | undefined): string => {
+  const day = flag ?? dayInZone(Date.now(), clinicDefaults().timeZone);
+  if (!isIsoDay(day)) throw new UsageError(`--as-of ${flag}: a date as YYYY-MM-DD`);
+  return day;
+};
 
 const counts = new Intl.NumberFormat('en');
 export const formatCount = (n: number): string => counts.format(n);

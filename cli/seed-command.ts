@@ -1,10 +1,10 @@
 import { clientColumns, visitColumns } from '../shared/domain/columns.ts';
-import { addDays, todayUtc } from '../shared/domain/dates.ts';
+import { addDays } from '../shared/domain/dates.ts';
 import { generateClinic, type ClientStory, type SeededClinic } from '../shared/domain/seed.ts';
 import { tableFromRows } from '../shared/adapters/table-file.ts';
 import { clientStoreFromEnv, clinicDefaults } from '../shared/composition.ts';
 import { importFile, type ImportReport } from '../shared/use-cases/import-file.ts';
-import { UsageError } from './output.ts';
+import { parseAsOf, UsageError } from './output.ts';
 
 export interface SeedFlags {
   clients: string;
@@ -30,8 +30,7 @@ export const seedClinic = async (flags: SeedFlags): Promise<SeedResult> => {
   const clients = positiveInteger(flags.clients, '--clients', 1_000_000);
   const seed = Number(flags.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed ${flags.seed}: a whole number`);
-  const asOf = flags.asOf ?? todayUtc();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) throw new UsageError(`--as-of ${asOf}: a date as YYYY-MM-DD`);
+  const asOf = parseAsOf(flags.asOf);
 
   const clinic = generateClinic({ clients, asOf, seed });
   const store = clientStoreFromEnv();

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -13,8 +11,10 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { batchGetItems } from './dynamo-batch.ts';
 import { visitsByClientIndex } from '../../infra/resources.ts';
 import type { ClientProfile } from '../domain/client.ts';
+import type { LapseMark } from '../domain/episode.ts';
 import type { VisitSummary } from '../domain/summary.ts';
 import type { Visit } from '../domain/visit.ts';
 import {
@@ -40,8 +40,6 @@ export const documentClient = (): DynamoDBDocumentClient => {
   });
   return sharedDocumentClient;
 };
-
-const batchGetLimit = 100;
 
 const optionalProfileFields = ['name', 'phone', 'email', 'preferredChannel', 'branchId'] as const;
 
@@ -78,7 +76,15 @@ const toStoredClient = (item: ClientItem): StoredClient => {
     ...Object.fromEntries(optionalProfileFields.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])),
   };
   const summary = item.summary as VisitSummary | undefined;
-  return { profile, version: (item.version as number | undefined) ?? 0, ...(summary && { summary }) };
+  const lapse = item.lapse as LapseMark | undefined;
+  const outreachEnded = item.outreachEnded as string | undefined;
+  return {
+    profile,
+    version: (item.version as number | undefined) ?? 0,
+    ...(summary && { summary }),
+    ...(lapse && { lapse }),
+    ...(outreachEnded && { outreachEnded }),
+  };
 };
 
 const toVisit = (item: Record<string, unknown>): Visit => ({
@@ -116,33 +122,13 @@ export class DynamoClientStore implements ClientStore {
   }
 
   async getClients(clientIds: readonly string[]): Promise<Map<string, StoredClient>> {
-    const items = await this.batchGet(this.tables.clients, 'clientId', clientIds);
+    const items = await batchGetItems(this.db, this.tables.clients, 'clientId', clientIds);
     return new Map(items.map((item) => [item.clientId as string, toStoredClient(item)]));
   }
 
   async findRecordedVisits(visitIds: readonly string[]): Promise<Set<string>> {
-    const items = await this.batchGet(this.tables.visits, 'visitId', visitIds, 'visitId');
+    const items = await batchGetItems(this.db, this.tables.visits, 'visitId', visitIds, 'visitId');
     return new Set(items.map((item) => item.visitId as string));
-  }
-
-  /** BatchGetItem over any number of keys, retrying what DynamoDB leaves unprocessed. */
-  private async batchGet(table: string, key: string, ids: readonly string[], projection?: string): Promise<Record<string, unknown>[]> {
-    const found: Record<string, unknown>[] = [];
-    const unique = [...new Set(ids)];
-    for (let start = 0; start < unique.length; start += batchGetLimit) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(start, start + batchGetLimit).map((id) => ({ [key]: id }));
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt > 0) await backoff(attempt);
-        const result: BatchGetCommandOutput = await this.db.send(
-          new BatchGetCommand({
-            RequestItems: { [table]: { Keys: keys, ConsistentRead: true, ...(projection && { ProjectionExpression: projection }) } },
-          }),
-        );
-        found.push(...(result.Responses?.[table] ?? []));
-        keys = result.UnprocessedKeys?.[table]?.Keys;
-      }
-    }
-    return found;
   }
 
   async saveProfile(profile: ClientProfile): Promise<ProfileWriteOutcome> {
@@ -283,6 +269,3 @@ export class DynamoClientStore implements ClientStore {
     return visits;
   }
 }
-
-const backoff = (attempt: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)));

@@ -1,4 +1,5 @@
 import type { ClientProfile } from '../domain/client.ts';
+import type { LapseMark } from '../domain/episode.ts';
 import type { VisitSummary } from '../domain/summary.ts';
 import type { Visit } from '../domain/visit.ts';
 
@@ -8,6 +9,10 @@ export interface StoredClient {
   readonly summary?: VisitSummary;
   /** Bumped by every summary change; a write that expects an older one is refused. */
   readonly version: number;
+  /** Their current (or last) lapse episode, kept here for the sweep. */
+  readonly lapse?: LapseMark;
+  /** Why outreach ended for good (an involuntary reason: moved away, died, insurance). */
+  readonly outreachEnded?: string;
 }
 
 export type ProfileWriteOutcome = 'created' | 'updated' | 'unchanged';

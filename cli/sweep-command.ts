@@ -1,0 +1,163 @@
+import cliProgress from 'cli-progress';
+import { formatMoney, type Money } from '../shared/domain/money.ts';
+import type { LapseExplanation } from '../shared/domain/lapse.ts';
+import { skipReasonText, type SkipReason } from '../shared/domain/outreach-eligibility.ts';
+import type { FittedLapseModel } from '../shared/domain/lapse-model.ts';
+import { clientStoreFromEnv, lapseStoreFromEnv, sweepDependenciesFromEnv, sweepSettingsFromEnv } from '../shared/composition.ts';
+import { runSweep, type SweepReport } from '../shared/use-cases/sweep.ts';
+import { formatCount, parseAsOf, table } from './output.ts';
+
+export interface SweepFlags {
+  asOf?: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+export const percent = (p: number): string => `${(p * 100).toFixed(p < 0.01 ? 2 : 0)}%`;
+
+export const describeModel = (model: FittedLapseModel): string => {
+  const { r, alpha, a, b } = model.bgnbd;
+  const spend = model.spend ? `; spend per visit (Gamma-Gamma) p=${model.spend.p.toPrecision(4)} q=${model.spend.q.toPrecision(4)} γ=${model.spend.gamma.toPrecision(4)} in ${model.spend.currency}` : '; no spend model';
+  return `BG/NBD r=${r.toPrecision(4)} α=${alpha.toPrecision(4)} a=${a.toPrecision(4)} b=${b.toPrecision(4)}, fitted ${model.fittedAt.slice(0, 10)} on ${formatCount(model.clients)} clients as of ${model.asOf}${spend}`;
+};
+
+/** One line a manager can check: why this client is on the list. */
+export const explain = (why: LapseExplanation): string => {
+  const parts = [`${why.rule}: ${why.daysSinceLastVisit} days since the last visit (${why.lastVisit})`];
+  if (why.usualGapDays !== null) parts.push(`usually every ${Math.round(why.usualGapDays)} days`);
+  if (why.overdueAfterDays !== undefined) parts.push(`overdue after ${why.overdueAfterDays}`);
+  if (why.pAlive !== undefined) parts.push(`P(alive) ${percent(why.pAlive)}`);
+  if (why.valueAtRisk) parts.push(`value at risk ${formatMoney(why.valueAtRisk)}`);
+  return parts.join(', ');
+};
+
+const progress = (json: boolean) => {
+  if (json || !process.stderr.isTTY) return { onSegmentDone: undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar(
+    { format: 'Sweeping |{bar}| {value}/{total} segments', stream: process.stderr, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    onSegmentDone: (done: number, total: number) => {
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.update(done);
+    },
+    stop: () => started && bar.stop(),
+  };
+};
+
+export const printSweepReport = (report: SweepReport): void => {
+  const c = report.counts;
+  console.log(`Sweep ${report.runId} as of ${report.asOf}${report.dryRun ? ' (dry run: nothing written)' : ''}, ${report.segments} segments, ${report.seconds.toFixed(1)} s`);
+  if (report.scoredWith) console.log(`  scored with ${describeModel(report.scoredWith)}`);
+  if (report.fitted && report.fitted !== report.scoredWith) console.log(`  refitted: ${describeModel(report.fitted)}`);
+  if (report.modelProblem) console.log(`  no model: ${report.modelProblem} (the rhythm rule worked alone)`);
+  const rows: string[][] = [
+    ['clients read', formatCount(c.clients)],
+    ['scored (have visits)', formatCount(c.scored)],
+    ['  came once (retention, not lapse)', formatCount(c.oneVisit)],
+    ['  too few visits to judge', formatCount(c.tooFewVisits)],
+    ['  active', formatCount(c.active)],
+    ['  lapsed', formatCount(c.lapsed)],
+    ['declining (still coming, spending less or dropped a service)', formatCount(c.declining)],
+    [report.dryRun ? 'episodes that would open' : 'episodes opened', formatCount(c.episodesOpened)],
+    ['episodes already open', formatCount(c.episodesAlreadyOpen)],
+    ['eligible for a feedback request', formatCount(c.eligible)],
+    [report.dryRun ? 'would be enqueued' : 'enqueued', formatCount(report.dryRun ? c.eligible : c.enqueued)],
+  ];
+  if (c.resent > 0) rows.push(['re-queued (an earlier run stopped midway)', formatCount(c.resent)]);
+  for (const [reason, count] of Object.entries(c.skipped) as [SkipReason | 'conflict', number][]) {
+    rows.push([`skipped: ${reason === 'conflict' ? 'another run got there first' : skipReasonText[reason]}`, formatCount(count)]);
+  }
+  console.log(table(rows, { indent: 2, alignRight: [1] }));
+};
+
+/** `comeback sweep`: the weekly sweep, now. */
+export const sweepNow = async (flags: SweepFlags): Promise<SweepReport> => {
+  const asOf = parseAsOf(flags.asOf);
+  const settings = sweepSettingsFromEnv(asOf, { dryRun: flags.dryRun ?? false, listFlagged: flags.json ?? false });
+  const bar = progress(flags.json ?? false);
+  let report: SweepReport;
+  try {
+    report = await runSweep(settings, { ...sweepDependenciesFromEnv(), ...(bar.onSegmentDone && { onSegmentDone: bar.onSegmentDone }) });
+  } finally {
+    bar.stop();
+  }
+  if (flags.json) console.log(JSON.stringify(report, null, 2));
+  else printSweepReport(report);
+  return report;
+};
+
+export interface LapsedRow {
+  readonly clientId: string;
+  readonly name?: string;
+  readonly since: string;
+  readonly explanation: LapseExplanation;
+  readonly state: string;
+}
+
+/** The open lapse episodes, most money at risk first, with the client's name and where outreach stands. */
+export const lapsedList = async (): Promise<LapsedRow[]> => {
+  const lapses = lapseStoreFromEnv();
+  const clients = clientStoreFromEnv();
+  const rows: LapsedRow[] = [];
+  for await (const page of lapses.openEpisodes()) {
+    const found = await clients.getClients(page.map((episode) => episode.clientId));
+    for (const episode of page) {
+      const client = found.get(episode.clientId);
+      const requests = Object.values(episode.requests).sort((a, b) => a.request - b.request);
+      const last = requests[requests.length - 1];
+      const state = episode.controlGroup
+        ? 'control group: not asked'
+        : last
+          ? `asked ${requests.length}× (last ${last.requestedOn}${last.enqueuedAt ? '' : ', not yet queued'})`
+          : 'not asked yet';
+      rows.push({
+        clientId: episode.clientId,
+        ...(client?.profile.name && { name: client.profile.name }),
+        since: episode.openedOn,
+        explanation: episode.explanation,
+        state,
+      });
+    }
+  }
+  const atRisk = (row: LapsedRow): number => row.explanation.valueAtRisk?.minor ?? -1;
+  return rows.sort((p, q) => atRisk(q) - atRisk(p) || q.explanation.daysSinceLastVisit - p.explanation.daysSinceLastVisit);
+};
+
+const total = (rows: readonly LapsedRow[]): Money[] => {
+  const byCurrency = new Map<string, number>();
+  for (const { explanation } of rows) {
+    if (explanation.valueAtRisk) byCurrency.set(explanation.valueAtRisk.currency, (byCurrency.get(explanation.valueAtRisk.currency) ?? 0) + explanation.valueAtRisk.minor);
+  }
+  return [...byCurrency].map(([currency, minor]) => ({ currency, minor }));
+};
+
+export const printLapsed = (rows: readonly LapsedRow[], limit = Number.POSITIVE_INFINITY): void => {
+  if (rows.length === 0) {
+    console.log('Nobody is lapsed (run `comeback sweep` first if you have not).');
+    return;
+  }
+  const atRisk = total(rows).map((money) => formatMoney(money)).join(' + ') || 'unknown (no spend model yet)';
+  console.log(`${formatCount(rows.length)} lapsed clients, value at risk over the next 12 months: ${atRisk}`);
+  const shown = rows.slice(0, limit);
+  console.log(
+    table(
+      shown.map((row) => [
+        row.clientId,
+        row.name ?? '',
+        row.since,
+        `${row.explanation.daysSinceLastVisit} d`,
+        row.explanation.usualGapDays === null ? '—' : `${Math.round(row.explanation.usualGapDays)} d`,
+        row.explanation.pAlive === undefined ? '—' : percent(row.explanation.pAlive),
+        row.explanation.valueAtRisk ? formatMoney(row.explanation.valueAtRisk) : '—',
+        row.explanation.rule,
+        row.state,
+      ]),
+      { header: ['client', 'name', 'since', 'away', 'usual gap', 'P(alive)', 'at risk', 'why', 'state'], indent: 2, alignRight: [3, 4, 5, 6] },
+    ),
+  );
+  if (rows.length > shown.length) console.log(`  … and ${formatCount(rows.length - shown.length)} more (comeback lapsed)`);
+};

@@ -1,0 +1,33 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { segmentDependenciesFromEnv } from '../../shared/composition.ts';
+import { sweepSegment, type SegmentDependencies, type SegmentReport, type SegmentRequest } from '../../shared/use-cases/sweep.ts';
+
+const logger = new Logger({ serviceName: 'sweep-segment' });
+let dependencies: SegmentDependencies | undefined;
+
+// The coordinator builds the request; this checks its outline, the use case trusts the rest.
+const request = z
+  .object({
+    runId: z.string().min(1),
+    segment: z.number().int().min(0),
+    totalSegments: z.number().int().min(1),
+    settings: z.object({ asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), dryRun: z.boolean() }).passthrough(),
+    inputsOnly: z.boolean(),
+    modelInputsKey: z.string().optional(),
+  })
+  .passthrough()
+  .refine((value) => value.segment < value.totalSegments, 'segment must be below totalSegments');
+
+/** One segment of the sweep, invoked by the coordinator. */
+export const sweepOneSegment = async (input: unknown): Promise<SegmentReport> => {
+  const parsed = request.parse(input) as unknown as SegmentRequest;
+  dependencies ??= segmentDependenciesFromEnv();
+  const report = await sweepSegment(parsed, dependencies);
+  logger.info('segment finished', { runId: parsed.runId, segment: parsed.segment, counts: report.counts });
+  return report;
+};
+
+export const handler = middy(sweepOneSegment).use(injectLambdaContext(logger));

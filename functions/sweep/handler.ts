@@ -1,0 +1,41 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { dayInZone } from '../../shared/domain/dates.ts';
+import { clinicDefaults, sweepDependenciesFromEnv, sweepSettingsFromEnv } from '../../shared/composition.ts';
+import { runSweep, type SweepDependencies, type SweepReport } from '../../shared/use-cases/sweep.ts';
+
+const logger = new Logger({ serviceName: 'sweep' });
+let dependencies: SweepDependencies | undefined;
+
+/**
+ * What EventBridge Scheduler sends (the target's input): nothing needed. `asOf` and `dryRun`
+ * let an operator run a past week again by hand.
+ */
+const event = z
+  .object({
+    asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').optional(),
+    dryRun: z.boolean().optional(),
+  })
+  .passthrough();
+
+/** The weekly sweep's coordinator: fans out the segments, refits the model, logs the counts. */
+export const sweep = async (input: unknown): Promise<Omit<SweepReport, 'flagged'>> => {
+  const request = event.parse(input ?? {});
+  const asOf = request.asOf ?? dayInZone(Date.now(), clinicDefaults().timeZone);
+  const settings = sweepSettingsFromEnv(asOf, { dryRun: request.dryRun ?? false, listFlagged: false });
+  dependencies ??= sweepDependenciesFromEnv();
+  const { flagged: _, ...report } = await runSweep(settings, dependencies);
+  logger.info('sweep finished', {
+    runId: report.runId,
+    asOf,
+    counts: report.counts,
+    modelFittedAt: report.fitted?.fittedAt,
+    modelProblem: report.modelProblem,
+    seconds: report.seconds,
+  });
+  return report;
+};
+
+export const handler = middy(sweep).use(injectLambdaContext(logger));
