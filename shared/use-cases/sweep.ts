@@ -21,6 +21,7 @@ import {
   type OutreachPolicy,
   type SkipReason,
 } from '../domain/outreach-eligibility.ts';
+import { addDays } from '../domain/dates.ts';
 import { daysBetween } from '../domain/summary.ts';
 import type { ClientStore, StoredClient } from '../ports/client-store.ts';
 import type { LapseStore } from '../ports/lapse-store.ts';
@@ -355,7 +356,8 @@ export const runSweep = async (settings: SweepSettings, deps: SweepDependencies)
   const runAll = async (base: Omit<SegmentRequest, 'segment' | 'totalSegments' | 'modelInputsKey'>, collect: boolean): Promise<SegmentReport[]> => {
     done = 0;
     const reports: SegmentReport[] = [];
-    await Promise.all(
+    // Every segment finishes (or fails) before the run does: nothing is still writing when it reports.
+    const outcomes = await Promise.allSettled(
       segmentNumbers.map(async (segment) => {
         reports.push(
           await deps.segments.run({ ...base, segment, totalSegments: deps.totalSegments, ...(collect && { modelInputsKey: inputsKey(segment) }) }),
@@ -363,6 +365,8 @@ export const runSweep = async (settings: SweepSettings, deps: SweepDependencies)
         deps.onSegmentDone?.(++done, deps.totalSegments);
       }),
     );
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
     return reports.sort((a, b) => a.segment - b.segment);
   };
 
@@ -385,15 +389,21 @@ export const runSweep = async (settings: SweepSettings, deps: SweepDependencies)
     }
   };
 
-  let scoredWith = await deps.models.latest();
+  // Clients are scored with the fit from before this day, and the refit from this pass serves
+  // the next sweep: so a second run for the same day scores with the same model as the first.
+  // Only when no earlier fit exists is one made first, from an inputs-only pass.
+  const upToToday = await deps.models.latest(settings.asOf);
+  const fittedToday = upToToday?.asOf === settings.asOf;
+  let scoredWith = fittedToday ? await deps.models.latest(addDays(settings.asOf, -1)) : upToToday;
   let fitted: FittedLapseModel | undefined;
   let modelProblem: string | undefined;
+  if (!scoredWith && fittedToday) scoredWith = upToToday;
   if (!scoredWith) {
     await runAll({ runId, settings, inputsOnly: true }, true);
     ({ fitted, problem: modelProblem } = await fit());
     scoredWith = fitted;
   }
-  const refitDue = !fitted && scoredWith !== undefined && daysBetween(scoredWith.asOf, settings.asOf) >= settings.refitAfterDays;
+  const refitDue = !fitted && !fittedToday && scoredWith !== undefined && daysBetween(scoredWith.asOf, settings.asOf) >= settings.refitAfterDays;
   const reports = await runAll({ runId, settings, inputsOnly: false, ...(scoredWith && { model: scoredWith }) }, refitDue);
   if (refitDue) ({ fitted, problem: modelProblem } = await fit());
 

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { provisionTable } from '../../infra/local/provision.ts';
-import { clientsTable, visitsTable } from '../../infra/resources.ts';
+import { clientsTable, episodesTable, modelsTable, suppressionTable, visitsTable } from '../../infra/resources.ts';
 import { DynamoClientStore, type DynamoClientStoreTables } from '../../shared/adapters/dynamo-client-store.ts';
 
 export const dynamoClient = (): DynamoDBClient =>
@@ -19,13 +19,37 @@ export interface TestStore {
   readonly db: DynamoDBDocumentClient;
 }
 
-/** Fresh Clients and Visits tables, built from the same definitions as the cloud ones. */
-export const freshStore = async (): Promise<TestStore> => {
+export interface TestTables {
+  readonly clients: string;
+  readonly visits: string;
+  readonly episodes: string;
+  readonly models: string;
+  readonly suppression: string;
+}
+
+/** Fresh copies of every table, built from the same definitions as the cloud ones. */
+export const freshTables = async (): Promise<{ tables: TestTables; db: DynamoDBDocumentClient }> => {
   const raw = dynamoClient();
   const suffix = randomUUID().slice(0, 8);
-  const tables = { clients: `clients-${suffix}`, visits: `visits-${suffix}` };
-  await provisionTable(raw, clientsTable, tables.clients);
-  await provisionTable(raw, visitsTable, tables.visits);
-  const db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  const tables: TestTables = {
+    clients: `clients-${suffix}`,
+    visits: `visits-${suffix}`,
+    episodes: `episodes-${suffix}`,
+    models: `models-${suffix}`,
+    suppression: `suppression-${suffix}`,
+  };
+  await Promise.all([
+    provisionTable(raw, clientsTable, tables.clients),
+    provisionTable(raw, visitsTable, tables.visits),
+    provisionTable(raw, episodesTable, tables.episodes),
+    provisionTable(raw, modelsTable, tables.models),
+    provisionTable(raw, suppressionTable, tables.suppression),
+  ]);
+  return { tables, db: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }) };
+};
+
+/** Fresh tables with a client store on them. */
+export const freshStore = async (): Promise<TestStore> => {
+  const { tables, db } = await freshTables();
   return { store: new DynamoClientStore(tables, db), tables, db };
 };
