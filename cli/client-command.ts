@@ -4,6 +4,9 @@ import { describeRhythm, rhythmState } from '../shared/domain/rhythm.ts';
 import { recentTotals } from '../shared/domain/summary.ts';
 import type { ClientStore, StoredClient } from '../shared/ports/client-store.ts';
 import type { Visit } from '../shared/domain/visit.ts';
+import type { LapseEpisode } from '../shared/domain/episode.ts';
+import type { LapseStore } from '../shared/ports/lapse-store.ts';
+import { explain, outreachState } from './sweep-command.ts';
 import { parseAsOf, UsageError, table } from './output.ts';
 
 export class ClientNotFoundError extends UsageError {
@@ -13,7 +16,7 @@ export class ClientNotFoundError extends UsageError {
 const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
 
 /** The client card as staff read it: contact, consent, visits, and where the client stands. */
-export const renderClientCard = (client: StoredClient, visits: readonly Visit[], asOf: string): string => {
+export const renderClientCard = (client: StoredClient, visits: readonly Visit[], asOf: string, episodes: readonly LapseEpisode[] = []): string => {
   const { profile, summary } = client;
   const lines: string[] = [];
   lines.push(`Client ${profile.clientId}${profile.name ? `  ${profile.name}` : ''}`);
@@ -60,6 +63,10 @@ export const renderClientCard = (client: StoredClient, visits: readonly Visit[],
     ),
   );
   lines.push('', `Lapse state (as of ${asOf})`, `  ${describeRhythm(rhythmState(summary, asOf))}`);
+  for (const episode of [...episodes].reverse().slice(0, 3)) {
+    lines.push(`  episode ${episode.status === 'open' ? 'open' : episode.status} since ${episode.openedOn}: ${explain(episode.explanation)}`);
+    lines.push(`    ${outreachState(episode)}`);
+  }
   if (visits.length > 0) {
     const latest = [...visits].sort((a, b) => b.visitedAt.localeCompare(a.visitedAt)).slice(0, 10);
     lines.push('', `Latest visits (${latest.length} of ${visits.length})`);
@@ -74,15 +81,20 @@ export const renderClientCard = (client: StoredClient, visits: readonly Visit[],
   return lines.join('\n');
 };
 
-export const showClient = async (store: ClientStore, clientId: string, options: { json?: boolean; asOf?: string }): Promise<void> => {
+export const showClient = async (
+  store: ClientStore,
+  lapses: LapseStore,
+  clientId: string,
+  options: { json?: boolean; asOf?: string },
+): Promise<void> => {
   const client = await store.getClient(clientId);
   if (!client) throw new ClientNotFoundError(`no client with id "${clientId}"`);
-  const visits = await store.listVisits(clientId);
+  const [visits, episodes] = await Promise.all([store.listVisits(clientId), lapses.episodesOf(clientId)]);
   const asOf = parseAsOf(options.asOf);
   if (options.json) {
     const rhythm = client.summary ? rhythmState(client.summary, asOf) : undefined;
-    console.log(JSON.stringify({ ...client, rhythm, visits }, null, 2));
+    console.log(JSON.stringify({ ...client, rhythm, episodes, visits }, null, 2));
   } else {
-    console.log(renderClientCard(client, visits, asOf));
+    console.log(renderClientCard(client, visits, asOf, episodes));
   }
 };

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { TableFileError } from '../shared/adapters/table-file.ts';
 import { ConfigError } from '../shared/config.ts';
 import { ImportSetupError, StrictImportError } from '../shared/use-cases/import-file.ts';
-import { clientStoreFromEnv } from '../shared/composition.ts';
+import { clientStoreFromEnv, lapseStoreFromEnv } from '../shared/composition.ts';
 import { LocalStackError } from '../infra/local/stack.ts';
 import { VisitTimeError } from '../shared/domain/visit-time.ts';
 import { LapseRuleError } from '../shared/domain/lapse.ts';
@@ -113,7 +113,7 @@ program
   .description('the client card: contact, consent, visits summary, lapse state')
   .option('--as-of <date>', 'judge the lapse state as of this day (YYYY-MM-DD)')
   .option('--json', 'print as JSON')
-  .action(async (id: string, flags: { json?: boolean; asOf?: string }) => withStack(() => showClient(clientStoreFromEnv(), id, flags)));
+  .action(async (id: string, flags: { json?: boolean; asOf?: string }) => withStack(() => showClient(clientStoreFromEnv(), lapseStoreFromEnv(), id, flags)));
 
 program
   .command('sweep')

@@ -1,9 +1,7 @@
-import { formatMoney } from '../shared/domain/money.ts';
-import { rhythmState } from '../shared/domain/rhythm.ts';
 import type { ClientStore, StoredClient } from '../shared/ports/client-store.ts';
-import { clientStoreFromEnv } from '../shared/composition.ts';
 import { seedClinic, storyCounts } from './seed-command.ts';
 import { formatCount, table } from './output.ts';
+import { explain, lapsedList, printLapsed, printSweepReport, sweepNow } from './sweep-command.ts';
 
 /** Reads every client through the parallel segmented Scan the weekly sweep uses. */
 export const allClients = async (store: ClientStore, segments = 4): Promise<StoredClient[]> => {
@@ -17,7 +15,7 @@ export const allClients = async (store: ClientStore, segments = 4): Promise<Stor
   return parts.flat();
 };
 
-/** `npm start`: seed the demo clinic on the local stack and show what it holds. */
+/** `npm start`: seed the demo clinic on the local stack, run the weekly sweep, show who lapsed and why. */
 export const start = async (flags: { clients: string; seed: string; asOf?: string }): Promise<void> => {
   const started = Date.now();
   console.log(`Seeding a demo clinic with ${formatCount(Number(flags.clients))} clients…`);
@@ -28,61 +26,34 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
       `; visits ${formatCount(visits.imported)} new, ${formatCount(visits.unchanged)} already there`,
   );
 
-  const everyone = await allClients(clientStoreFromEnv());
-  const withVisits = everyone.filter((c) => c.summary);
-  const states = new Map<string, number>();
-  const overdue: StoredClient[] = [];
-  let spend = 0;
-  for (const client of withVisits) {
-    const state = rhythmState(client.summary!, asOf);
-    states.set(state.kind, (states.get(state.kind) ?? 0) + 1);
-    spend += client.summary!.totalSpend;
-    if (state.kind === 'overdue') overdue.push(client);
-  }
-  const currency = withVisits[0]?.summary?.currency ?? 'EUR';
-  const visitCount = withVisits.reduce((sum, c) => sum + c.summary!.visits, 0);
+  console.log(`\nRunning the weekly sweep as of ${asOf}…`);
+  const report = await sweepNow({ asOf, json: false, quiet: true });
+  printSweepReport(report);
 
-  console.log(`\nThe clinic as of ${asOf}`);
-  console.log(
-    table(
-      [
-        ['clients', formatCount(everyone.length)],
-        ['with visits', formatCount(withVisits.length)],
-        ['visits', formatCount(visitCount)],
-        ['revenue', formatMoney({ minor: spend, currency })],
-        ['on their rhythm', formatCount(states.get('on-rhythm') ?? 0)],
-        ['overdue against their own rhythm', formatCount(states.get('overdue') ?? 0)],
-        ['too few visits to judge', formatCount(states.get('too-few-visits') ?? 0)],
-        ['came once', formatCount(states.get('one-visit') ?? 0)],
-      ],
-      { indent: 2, alignRight: [1] },
-    ),
-  );
-  console.log('\nHow the demo clients were generated (ground truth):');
-  console.log(table(storyCounts(clinic).map(([story, count]) => [story, formatCount(count)]), { indent: 2, alignRight: [1] }));
+  const lapsed = await lapsedList();
+  console.log('');
+  printLapsed(lapsed, 10);
+  if (lapsed.length > 0) console.log('\nWhy, for the first three:');
+  for (const row of lapsed.slice(0, 3)) console.log(`  ${row.clientId}${row.name ? ` ${row.name}` : ''}: ${explain(row.explanation)}`);
 
-  const longestAway = overdue
-    .map((client) => ({ client, state: rhythmState(client.summary!, asOf) }))
-    .sort((a, b) => b.state.daysSinceLastVisit - a.state.daysSinceLastVisit)
-    .slice(0, 5);
-  if (longestAway.length > 0) {
-    console.log('\nOverdue the longest:');
-    console.log(
-      table(
-        longestAway.map(({ client, state }) => [
-          client.profile.clientId,
-          client.profile.name ?? '',
-          `${state.daysSinceLastVisit} days away`,
-          `usually back within ${state.kind === 'overdue' ? state.longGapDays : '?'} days`,
-        ]),
-        { indent: 2 },
-      ),
-    );
-  }
-  const example = longestAway[0]?.client.profile.clientId ?? everyone[0]?.profile.clientId;
+  // The demo knows which story made each client: how well did the sweep find the ones who drifted away?
+  const flagged = new Set(lapsed.map((row) => row.clientId));
+  const byStory = storyCounts(clinic).map(([story, count]) => {
+    const found = Object.entries(clinic.profiles).filter(([id, s]) => s === story && flagged.has(id)).length;
+    return [story, formatCount(count), `${formatCount(found)} lapsed`];
+  });
+  console.log('\nThe demo clients by the story they were generated from, and how many the sweep calls lapsed:');
+  console.log(table(byStory, { indent: 2, alignRight: [1, 2] }));
+
+  const example = lapsed[0]?.clientId ?? clinic.clients[0]?.client_id;
   console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Next:`);
-  if (example) console.log(`  npx comeback client show ${example}     the client card`);
-  console.log('  npx comeback import visits FILE          import your own visits (see --help)');
-  console.log('  npx comeback stack up                    keep the local stack running');
-  console.log('  npx comeback --help                      everything else');
+  const next = [
+    ...(example ? [[`npx comeback client show ${example}`, 'the client card']] : []),
+    ['npx comeback lapsed', 'the whole lapsed list (--json for everything)'],
+    ['npx comeback sweep --dry-run --json', 'what a sweep would do, client by client'],
+    ['npx comeback model fit', "the lapse model's parameters"],
+    ['npx comeback import visits FILE', 'import your own visits (see --help)'],
+    ['npx comeback --help', 'everything else'],
+  ];
+  console.log(table(next, { indent: 2 }));
 };

@@ -3,6 +3,7 @@ import { formatMoney, type Money } from '../shared/domain/money.ts';
 import type { LapseExplanation } from '../shared/domain/lapse.ts';
 import { skipReasonText, type SkipReason } from '../shared/domain/outreach-eligibility.ts';
 import type { FittedLapseModel } from '../shared/domain/lapse-model.ts';
+import type { LapseEpisode } from '../shared/domain/episode.ts';
 import { clientStoreFromEnv, lapseStoreFromEnv, sweepDependenciesFromEnv, sweepSettingsFromEnv } from '../shared/composition.ts';
 import { runSweep, type SweepReport } from '../shared/use-cases/sweep.ts';
 import { formatCount, parseAsOf, table } from './output.ts';
@@ -11,6 +12,8 @@ export interface SweepFlags {
   asOf?: string;
   dryRun?: boolean;
   json?: boolean;
+  /** Return the report without printing it (the caller prints). */
+  quiet?: boolean;
 }
 
 export const percent = (p: number): string => `${(p * 100).toFixed(p < 0.01 ? 2 : 0)}%`;
@@ -85,9 +88,19 @@ export const sweepNow = async (flags: SweepFlags): Promise<SweepReport> => {
   } finally {
     bar.stop();
   }
+  if (flags.quiet) return report;
   if (flags.json) console.log(JSON.stringify(report, null, 2));
   else printSweepReport(report);
   return report;
+};
+
+/** Where outreach stands for one episode, in a few words. */
+export const outreachState = (episode: LapseEpisode): string => {
+  const requests = Object.values(episode.requests).sort((a, b) => a.request - b.request);
+  const last = requests[requests.length - 1];
+  if (episode.controlGroup) return 'control group: not asked';
+  if (!last) return 'not asked yet';
+  return `asked ${requests.length}× (last ${last.requestedOn}${last.enqueuedAt ? '' : ', not yet queued'})`;
 };
 
 export interface LapsedRow {
@@ -107,13 +120,7 @@ export const lapsedList = async (): Promise<LapsedRow[]> => {
     const found = await clients.getClients(page.map((episode) => episode.clientId));
     for (const episode of page) {
       const client = found.get(episode.clientId);
-      const requests = Object.values(episode.requests).sort((a, b) => a.request - b.request);
-      const last = requests[requests.length - 1];
-      const state = episode.controlGroup
-        ? 'control group: not asked'
-        : last
-          ? `asked ${requests.length}× (last ${last.requestedOn}${last.enqueuedAt ? '' : ', not yet queued'})`
-          : 'not asked yet';
+      const state = outreachState(episode);
       rows.push({
         clientId: episode.clientId,
         ...(client?.profile.name && { name: client.profile.name }),
