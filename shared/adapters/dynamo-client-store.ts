@@ -98,7 +98,8 @@ const toVisit = (item: Record<string, unknown>): Visit => ({
   amount: { minor: item.amountMinor as number, currency: item.currency as string },
 });
 
-const profileAttributes = (profile: ClientProfile): ClientItem => ({
+/** A client's item as this store writes it (also how the sweep bench fills a table fast). */
+export const profileAttributes = (profile: ClientProfile): ClientItem => ({
   clientId: profile.clientId,
   locale: profile.locale,
   timeZone: profile.timeZone,

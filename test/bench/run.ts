@@ -7,8 +7,9 @@ import { freePort, startDynamoDb, stopProcess } from '../../infra/local/stack.ts
 import { table } from '../../cli/output.ts';
 import { benchContext, type Bench, type BenchResult } from './harness.ts';
 import { importBench, streamingBench } from './import.ts';
+import { fitBench, sweepBench } from './sweep.ts';
 
-const benches: readonly Bench[] = [importBench, streamingBench];
+const benches: readonly Bench[] = [importBench, streamingBench, fitBench, sweepBench];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !benches.some((bench) => bench.name === name));
