@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { segmentDependenciesFromEnv } from '../../shared/composition.ts';
+import { isIsoDay } from '../../shared/domain/dates.ts';
 import { sweepSegment, type SegmentDependencies, type SegmentReport, type SegmentRequest } from '../../shared/use-cases/sweep.ts';
 
 const logger = new Logger({ serviceName: 'sweep-segment' });
@@ -14,7 +15,7 @@ const request = z
     runId: z.string().min(1),
     segment: z.number().int().min(0),
     totalSegments: z.number().int().min(1),
-    settings: z.object({ asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), dryRun: z.boolean() }).passthrough(),
+    settings: z.object({ asOf: z.string().refine(isIsoDay, 'a real date as YYYY-MM-DD'), dryRun: z.boolean() }).passthrough(),
     inputsOnly: z.boolean(),
     modelInputsKey: z.string().optional(),
   })

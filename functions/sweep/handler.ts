@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { dayInZone } from '../../shared/domain/dates.ts';
+import { dayInZone, isIsoDay } from '../../shared/domain/dates.ts';
 import { clinicDefaults, sweepDependenciesFromEnv, sweepSettingsFromEnv } from '../../shared/composition.ts';
 import { runSweep, type SweepDependencies, type SweepReport } from '../../shared/use-cases/sweep.ts';
 
@@ -15,7 +15,7 @@ let dependencies: SweepDependencies | undefined;
  */
 const event = z
   .object({
-    asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').optional(),
+    asOf: z.string().refine(isIsoDay, 'a real date as YYYY-MM-DD').optional(),
     dryRun: z.boolean().optional(),
   })
   .passthrough();
