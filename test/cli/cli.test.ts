@@ -38,7 +38,10 @@ describe('the comeback CLI, as a user runs it', () => {
     const top = await comeback('--help');
     const visits = await comeback('import', 'visits', '--help');
     expect(top.code).toBe(0);
-    for (const command of ['start', 'stack', 'import', 'seed', 'client']) expect(top.stdout).toContain(command);
+    for (const command of ['start', 'stack', 'import', 'seed', 'client', 'sweep', 'lapsed', 'model']) expect(top.stdout).toContain(command);
+    const sweep = await comeback('sweep', '--help');
+    expect(sweep.stdout).toContain('--dry-run');
+    expect(sweep.stdout).toContain('OUTREACH_CONTROL_GROUP_SHARE');
     expect(visits.stdout).toContain('--date-format');
     expect(visits.stdout).toContain('CDNOW_master.txt');
   });
@@ -77,5 +80,32 @@ describe('the comeback CLI, as a user runs it', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no client with id "c-404"');
     expect(unknown.stderr).not.toContain('    at ');
+  });
+
+  it('fits the lapse model on a summary file and predicts per client, data on stdout and the fit on stderr', async () => {
+    const cdnow = resolve(import.meta.dirname, '../../../shared/data/cdnow');
+    const fit = await comeback('model', 'fit', '--summary', join(cdnow, 'cdnow_customers_summary_with_transactions.csv'));
+    expect(fit.code).toBe(0);
+    expect(Number(/\n {2}r\s+([\d.]+)/.exec(fit.stdout)?.[1])).toBeCloseTo(0.2426, 3);
+    expect(fit.stdout).toMatch(/log-likelihood\s+-9582\.4/);
+    expect(fit.stdout).toMatch(/p\s+6\.24/);
+
+    const predicted = await comeback('model', 'fit', '--summary', join(cdnow, 'cdnow_customers_summary.csv'), '--predict', '39', '--json');
+    const lines = predicted.stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: string; p_alive: number; expected_transactions: number });
+    expect(lines).toHaveLength(2357);
+    expect(lines[0]).toMatchObject({ id: '1' });
+    expect(lines[0]!.expected_transactions).toBeCloseTo(1.226, 2);
+    expect(predicted.stderr).toContain('BG/NBD fitted on 2,357 clients');
+  });
+
+  it('refuses a summary file with bad rows, naming each, and fits nothing', async () => {
+    const file = join(directory, 'summary.csv');
+    await writeFile(file, 'ID,frequency,recency,T\n1,2,30,20\n2,two,1,5\n3,0,0,10\n');
+    const run = await comeback('model', 'fit', '--summary', file);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('2 bad rows, nothing fitted');
+    expect(run.stderr).toContain('line 2, T: age must be at least the recency (30), got 20');
+    expect(run.stderr).toContain('line 3, frequency: "two" is not a number');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });
