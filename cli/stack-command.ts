@@ -30,6 +30,7 @@ export const stackUp = async (options: { detach?: boolean }): Promise<void> => {
   console.log(`  DynamoDB Local   ${stack.environment.AWS_ENDPOINT_URL_DYNAMODB}`);
   console.log(`  SQS, SNS, S3     ${stack.environment.AWS_ENDPOINT_URL_SQS} (fauxqs)`);
   console.log(`  SES v2           ${stack.environment.AWS_ENDPOINT_URL_SESV2} (inbox in a browser at that address)`);
+  console.log(`  SMS and voice    ${stack.environment.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2} (outbox in a browser at that address)`);
   printEndpoints(stack.environment);
   console.log('\nOther comeback commands use this stack while it runs. Ctrl-C stops it.');
   await new Promise<void>((resolve) => {

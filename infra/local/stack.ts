@@ -6,16 +6,17 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
-import { analyticsBucket, queues, tables, topics } from '../resources.ts';
+import { analyticsBucket, queues, smsRepliesTopic, tables, topics } from '../resources.ts';
 import { provisionMessaging, provisionTables } from './provision.ts';
+import { startSmsVoiceLocal } from './sms-voice.ts';
 
 /** Where the local stack keeps its data: `.comeback/` in the project, or COMEBACK_DATA_DIR. */
 export const dataDir = (): string => resolve(process.env.COMEBACK_DATA_DIR ?? '.comeback');
 
-export const defaultPorts = { dynamodb: 8000, messaging: 4566, email: 8005 } as const;
+export const defaultPorts = { dynamodb: 8000, messaging: 4566, email: 8005, smsvoice: 8006 } as const;
 export type StackPorts = Record<keyof typeof defaultPorts, number>;
 
 export const localRegion = 'us-east-1';
@@ -49,6 +50,7 @@ export const stackEnvironment = (ports: StackPorts): Record<string, string> => {
     AWS_ENDPOINT_URL_SNS: messaging,
     AWS_ENDPOINT_URL_S3: messaging,
     AWS_ENDPOINT_URL_SESV2: `http://127.0.0.1:${ports.email}`,
+    AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: `http://127.0.0.1:${ports.smsvoice}`,
   };
   for (const table of tables) environment[table.envVar] = table.localName;
   for (const queue of queues) {
@@ -139,6 +141,11 @@ export const runningStack = async (): Promise<{ state: StackState; services: Ser
     { service: 'DynamoDB Local', endpoint: `http://127.0.0.1:${state.ports.dynamodb}`, up: await dynamoIsReady(state.ports.dynamodb) },
     { service: 'fauxqs (SQS, SNS, S3)', endpoint: `http://127.0.0.1:${state.ports.messaging}`, up: await httpIsReady(`http://127.0.0.1:${state.ports.messaging}/health`) },
     { service: 'aws-ses-v2-local (SES v2)', endpoint: `http://127.0.0.1:${state.ports.email}`, up: await httpIsReady(`http://127.0.0.1:${state.ports.email}/health-check`) },
+    {
+      service: 'SMS and voice (End User Messaging)',
+      endpoint: `http://127.0.0.1:${state.ports.smsvoice}`,
+      up: await httpIsReady(`http://127.0.0.1:${state.ports.smsvoice}/health`),
+    },
   ];
   return { state, services };
 };
@@ -241,6 +248,18 @@ export const startLocalStack = async (options: StartOptions = {}): Promise<Local
     stops.push(() => new Promise<void>((resolveClose) => ses.close(() => resolveClose())));
     ports.email = (ses.address() as { port: number }).port;
 
+    step('starting the SMS and voice emulator (End User Messaging)');
+    const replies = new SNSClient({ endpoint: `http://127.0.0.1:${ports.messaging}`, region: localRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    stops.push(async () => replies.destroy());
+    const replyTopic = `arn:aws:sns:${localRegion}:000000000000:${smsRepliesTopic.localName}`;
+    const smsVoice = await startSmsVoiceLocal({
+      port: ports.smsvoice,
+      ...(!options.inMemory && { dataDir: join(root, 'sms-voice') }),
+      publishReply: async (message) => void (await replies.send(new PublishCommand({ TopicArn: replyTopic, Message: message }))),
+    });
+    stops.push(() => smsVoice.stop());
+    ports.smsvoice = smsVoice.port;
+
     const environment = stackEnvironment(ports);
     applyEnvironment(environment);
 
@@ -275,7 +294,7 @@ export const startLocalStack = async (options: StartOptions = {}): Promise<Local
   }
 };
 
-/** Ports from COMEBACK_PORT_DYNAMODB / _MESSAGING / _EMAIL, else the defaults. */
+/** Ports from COMEBACK_PORT_DYNAMODB / _MESSAGING / _EMAIL / _SMSVOICE, else the defaults. */
 export const configuredPorts = (): StackPorts => {
   const read = (name: keyof StackPorts): number => {
     const value = process.env[`COMEBACK_PORT_${name.toUpperCase()}`];
@@ -286,7 +305,7 @@ export const configuredPorts = (): StackPorts => {
     }
     return port;
   };
-  return { dynamodb: read('dynamodb'), messaging: read('messaging'), email: read('email') };
+  return { dynamodb: read('dynamodb'), messaging: read('messaging'), email: read('email'), smsvoice: read('smsvoice') };
 };
 
 /** Stops the stack started by `comeback stack up`, and a Java process it left behind. */

@@ -94,7 +94,7 @@ export const sweepBench: Bench = {
   name: 'sweep',
   async run(context) {
     const asOf = '2026-11-02';
-    const stack = await startLocalStack({ inMemory: true, ports: { dynamodb: await freePort(), messaging: 0, email: 0 } });
+    const stack = await startLocalStack({ inMemory: true, ports: { dynamodb: await freePort(), messaging: 0, email: 0, smsvoice: 0 } });
     try {
       const db = documentClient();
       const table = process.env[clientsTable.envVar]!;

@@ -31,6 +31,7 @@ describe('the comeback CLI, as a user runs it', () => {
       COMEBACK_PORT_DYNAMODB: String(await freePort()),
       COMEBACK_PORT_MESSAGING: '0',
       COMEBACK_PORT_EMAIL: '0',
+      COMEBACK_PORT_SMSVOICE: '0',
     };
   });
 

@@ -9,7 +9,7 @@ describe('the sweep functions', () => {
   let sweepOneSegment: typeof import('../../functions/sweep-segment/handler.ts').sweepOneSegment;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ inMemory: true, ports: { dynamodb: await freePort(), messaging: 0, email: 0 } });
+    stack = await startLocalStack({ inMemory: true, ports: { dynamodb: await freePort(), messaging: 0, email: 0, smsvoice: 0 } });
     await seedClinic({ clients: '150', asOf: '2026-05-11', seed: '3' });
     ({ sweep } = await import('../../functions/sweep/handler.ts'));
     ({ sweepOneSegment } = await import('../../functions/sweep-segment/handler.ts'));

@@ -6,6 +6,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { freePort, LocalStackError, startLocalStack, type StackPorts } from '../../infra/local/stack.ts';
 import { clientsTable, outreachQueue, queues, smsRepliesQueue, smsRepliesTopic, tables } from '../../infra/resources.ts';
@@ -23,7 +24,7 @@ describe('the local stack', () => {
   let ports: StackPorts;
   beforeEach(async () => {
     process.env.COMEBACK_DATA_DIR = await mkdtemp(join(tmpdir(), 'comeback-stack-'));
-    ports = { dynamodb: await freePort(), messaging: 0, email: 0 };
+    ports = { dynamodb: await freePort(), messaging: 0, email: 0, smsvoice: 0 };
   });
 
   it('creates every table, queue and topic from the shared definitions, wires the SMS reply topic to its queue, and stops Java', async () => {
@@ -54,6 +55,16 @@ describe('the local stack', () => {
         new ReceiveMessageCommand({ QueueUrl: stack.environment[smsRepliesQueue.envVar], WaitTimeSeconds: 2 }),
       );
       expect(Messages?.[0]?.Body).toBe('{"messageBody":"2"}');
+
+      // SMS goes to the emulator through the SDK's own endpoint variable; a reply comes back through the topic.
+      const sms = new PinpointSMSVoiceV2Client({});
+      const { MessageId } = await sms.send(new SendTextMessageCommand({ DestinationPhoneNumber: '+306912345678', OriginationIdentity: '+18005550100', MessageBody: 'Reply 1-6' }));
+      const reply = await fetch(`${stack.environment.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2}/reply`, { method: 'POST', body: JSON.stringify({ from: '+306912345678', body: '3' }) });
+      expect(reply.status).toBe(200);
+      const inbound = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.environment[smsRepliesQueue.envVar], WaitTimeSeconds: 2, MaxNumberOfMessages: 10 }));
+      expect(inbound.Messages?.map((m) => JSON.parse(m.Body!) as Record<string, string>)).toContainEqual(
+        expect.objectContaining({ originationNumber: '+306912345678', messageBody: '3', previousPublishedMessageId: MessageId }),
+      );
       expect(javaOnPort(ports.dynamodb)).toHaveLength(1);
     } finally {
       await stack.stop();

@@ -47,7 +47,7 @@ describe('the weekly sweep on the local stack', () => {
   let first: SweepReport;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ inMemory: true, ports: { dynamodb: await freePort(), messaging: 0, email: 0 } });
+    stack = await startLocalStack({ inMemory: true, ports: { dynamodb: await freePort(), messaging: 0, email: 0, smsvoice: 0 } });
     seeded = await seedClinic({ clients: '600', asOf, seed: '42' });
   }, 120_000);
 

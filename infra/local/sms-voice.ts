@@ -1,0 +1,243 @@
+/**
+ * A small stand-in for AWS End User Messaging SMS and voice on one machine. It speaks the
+ * `PinpointSMSVoiceV2` JSON 1.0 protocol (POST /, X-Amz-Target: PinpointSMSVoiceV2.<Operation>)
+ * so the production adapter runs unchanged against it, keeps every text and call it is
+ * given, paces senders like the real service (ThrottlingException above the configured
+ * messages per second per origination identity), and turns a simulated reply into the
+ * documented two-way SMS payload for the SNS reply topic.
+ */
+import { randomUUID } from 'node:crypto';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+
+export interface SentMessage {
+  readonly messageId: string;
+  readonly channel: 'sms' | 'voice';
+  readonly destination: string;
+  readonly originationIdentity?: string;
+  readonly configurationSet?: string;
+  readonly body: string;
+  /** TEXT or SSML, for calls. */
+  readonly bodyType?: string;
+  readonly voiceId?: string;
+  readonly messageType?: string;
+  readonly context?: Readonly<Record<string, string>>;
+  readonly sentAt: string;
+}
+
+/** The two-way SMS notification End User Messaging publishes to SNS. */
+export interface InboundSms {
+  readonly originationNumber: string;
+  readonly destinationNumber: string;
+  readonly messageKeyword: string;
+  readonly messageBody: string;
+  readonly inboundMessageId: string;
+  readonly previousPublishedMessageId?: string;
+}
+
+export interface SmsVoiceOptions {
+  readonly port: number;
+  /** Where the outbox is kept (`outbox.jsonl`); in memory only when absent. */
+  readonly dataDir?: string;
+  /** Messages per second allowed per origination identity; unlimited when absent. */
+  readonly messagesPerSecond?: number;
+  /** Publishes a simulated reply (the JSON of an InboundSms) to the SMS reply topic. */
+  readonly publishReply?: (message: string) => Promise<void>;
+}
+
+export interface SmsVoiceLocal {
+  readonly port: number;
+  readonly outbox: () => readonly SentMessage[];
+  /** As if the client answered from their phone: published to the reply topic. */
+  readonly reply: (from: string, body: string) => Promise<InboundSms>;
+  stop(): Promise<void>;
+}
+
+class ServiceError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+const e164 = /^\+[1-9]\d{6,14}$/;
+const textTypes = new Set(['TEXT', 'SSML']);
+const messageTypes = new Set(['TRANSACTIONAL', 'PROMOTIONAL']);
+
+const required = (input: Record<string, unknown>, field: string): string => {
+  const value = input[field];
+  if (typeof value !== 'string' || value === '') throw new ServiceError('ValidationException', `${field} is required`);
+  return value;
+};
+
+const phone = (input: Record<string, unknown>): string => {
+  const destination = required(input, 'DestinationPhoneNumber');
+  if (!e164.test(destination)) throw new ServiceError('ValidationException', `DestinationPhoneNumber ${destination} is not an E.164 number`);
+  return destination;
+};
+
+const optional = (input: Record<string, unknown>, field: string): string | undefined => (typeof input[field] === 'string' ? (input[field] as string) : undefined);
+
+const readBody = async (request: IncomingMessage): Promise<string> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+};
+
+const escapeHtml = (text: string): string => text.replace(/[&<>"]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[char]!);
+
+export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsVoiceLocal> => {
+  const outboxFile = options.dataDir ? join(options.dataDir, 'outbox.jsonl') : undefined;
+  const sent: SentMessage[] = [];
+  if (outboxFile) {
+    await mkdir(options.dataDir!, { recursive: true });
+    const kept = await readFile(outboxFile, 'utf8').catch(() => '');
+    for (const line of kept.split('\n')) if (line.trim()) sent.push(JSON.parse(line) as SentMessage);
+  }
+  const recentSends = new Map<string, number[]>();
+
+  const pace = (identity: string): void => {
+    if (options.messagesPerSecond === undefined) return;
+    const now = Date.now();
+    const window = (recentSends.get(identity) ?? []).filter((at) => now - at < 1000);
+    if (window.length >= options.messagesPerSecond) {
+      throw new ServiceError('ThrottlingException', `more than ${options.messagesPerSecond} messages per second from ${identity}`);
+    }
+    window.push(now);
+    recentSends.set(identity, window);
+  };
+
+  const keep = async (message: SentMessage): Promise<void> => {
+    sent.push(message);
+    if (outboxFile) await appendFile(outboxFile, `${JSON.stringify(message)}\n`);
+  };
+
+  const operations: Record<string, (input: Record<string, unknown>) => Promise<Record<string, unknown>>> = {
+    SendTextMessage: async (input) => {
+      const destination = phone(input);
+      const body = required(input, 'MessageBody');
+      if (body.length > 1600) throw new ServiceError('ValidationException', 'MessageBody is longer than 1600 characters');
+      const messageType = optional(input, 'MessageType');
+      if (messageType !== undefined && !messageTypes.has(messageType)) throw new ServiceError('ValidationException', `MessageType ${messageType} is not TRANSACTIONAL or PROMOTIONAL`);
+      const identity = optional(input, 'OriginationIdentity');
+      pace(identity ?? 'default');
+      const message: SentMessage = {
+        messageId: randomUUID(),
+        channel: 'sms',
+        destination,
+        body,
+        sentAt: new Date().toISOString(),
+        ...(identity && { originationIdentity: identity }),
+        ...(optional(input, 'ConfigurationSetName') && { configurationSet: optional(input, 'ConfigurationSetName') }),
+        ...(messageType && { messageType }),
+        ...(input.Context !== undefined && { context: input.Context as Record<string, string> }),
+      };
+      await keep(message);
+      return { MessageId: message.messageId };
+    },
+    SendVoiceMessage: async (input) => {
+      const destination = phone(input);
+      const identity = required(input, 'OriginationIdentity');
+      const body = required(input, 'MessageBody');
+      if (body.length > 6000) throw new ServiceError('ValidationException', 'MessageBody is longer than 6000 characters');
+      const bodyType = optional(input, 'MessageBodyTextType') ?? 'TEXT';
+      if (!textTypes.has(bodyType)) throw new ServiceError('ValidationException', `MessageBodyTextType ${bodyType} is not TEXT or SSML`);
+      if (bodyType === 'SSML' && !/^\s*<speak[\s>][\s\S]*<\/speak>\s*$/.test(body)) throw new ServiceError('ValidationException', 'MessageBody is not SSML (<speak>…</speak>)');
+      pace(identity);
+      const message: SentMessage = {
+        messageId: randomUUID(),
+        channel: 'voice',
+        destination,
+        originationIdentity: identity,
+        body,
+        bodyType,
+        sentAt: new Date().toISOString(),
+        ...(optional(input, 'VoiceId') && { voiceId: optional(input, 'VoiceId') }),
+        ...(optional(input, 'ConfigurationSetName') && { configurationSet: optional(input, 'ConfigurationSetName') }),
+        ...(input.Context !== undefined && { context: input.Context as Record<string, string> }),
+      };
+      await keep(message);
+      return { MessageId: message.messageId };
+    },
+  };
+
+  const reply = async (from: string, body: string): Promise<InboundSms> => {
+    const last = [...sent].reverse().find((message) => message.channel === 'sms' && message.destination === from);
+    const inbound: InboundSms = {
+      originationNumber: from,
+      destinationNumber: last?.originationIdentity ?? '+10000000000',
+      messageKeyword: body.trim().split(/\s+/)[0]!.toUpperCase(),
+      messageBody: body,
+      inboundMessageId: randomUUID(),
+      ...(last && { previousPublishedMessageId: last.messageId }),
+    };
+    if (!options.publishReply) throw new ServiceError('ValidationException', 'no reply topic is connected to this emulator');
+    await options.publishReply(JSON.stringify(inbound));
+    return inbound;
+  };
+
+  const respond = (response: ServerResponse, status: number, body: unknown, type = 'application/x-amz-json-1.0'): void => {
+    response.writeHead(status, { 'content-type': type });
+    response.end(typeof body === 'string' ? body : JSON.stringify(body));
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const target = request.headers['x-amz-target'];
+    if (request.method === 'POST' && typeof target === 'string') {
+      const [service, operation] = target.split('.');
+      const run = service === 'PinpointSMSVoiceV2' && operation ? operations[operation] : undefined;
+      if (!run) throw new ServiceError('UnknownOperationException', `${target} is not emulated`);
+      const input = JSON.parse((await readBody(request)) || '{}') as Record<string, unknown>;
+      respond(response, 200, await run(input));
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/messages') {
+      const channel = url.searchParams.get('channel');
+      respond(response, 200, sent.filter((message) => !channel || message.channel === channel), 'application/json');
+      return;
+    }
+    if (request.method === 'POST' && url.pathname === '/reply') {
+      const { from, body } = JSON.parse(await readBody(request)) as { from?: string; body?: string };
+      if (!from || !body) throw new ServiceError('ValidationException', 'a reply needs "from" and "body"');
+      respond(response, 200, await reply(from, body), 'application/json');
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/') {
+      const rows = [...sent]
+        .reverse()
+        .map((m) => `<tr><td>${escapeHtml(m.sentAt)}</td><td>${m.channel}</td><td>${escapeHtml(m.destination)}</td><td>${escapeHtml(m.body)}</td></tr>`)
+        .join('');
+      respond(response, 200, `<!doctype html><meta charset="utf-8"><title>SMS and voice outbox</title><h1>SMS and voice outbox</h1><table border="1" cellpadding="4"><tr><th>sent</th><th>channel</th><th>to</th><th>text</th></tr>${rows}</table>`, 'text/html; charset=utf-8');
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/health') {
+      respond(response, 200, { ok: true }, 'application/json');
+      return;
+    }
+    throw new ServiceError('NotFound', `${request.method} ${url.pathname}`, 404);
+  };
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      const known = error instanceof ServiceError ? error : new ServiceError('InternalServerException', (error as Error).message, 500);
+      response.writeHead(known.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': known.type });
+      response.end(JSON.stringify({ __type: known.type, message: known.message }));
+    });
+  });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolveListen());
+  });
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    outbox: () => sent,
+    reply,
+    stop: () => new Promise<void>((resolveClose) => server.close(() => resolveClose())),
+  };
+};
