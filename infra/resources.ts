@@ -131,7 +131,22 @@ export const suppressionTable: TableDefinition = {
   globalIndexes: [],
 };
 
-export const tables = [clientsTable, visitsTable, episodesTable, modelsTable, suppressionTable] as const;
+export const outreachByProviderMessageIndex = 'byProviderMessage';
+
+/**
+ * One item per feedback request (keyed by the outreach job id): claimed with a conditional
+ * write before the provider is called, so a redelivered job never sends twice; the provider's
+ * message id, found again through `byProviderMessage`, ties delivery events back to it.
+ */
+export const outreachTable: TableDefinition = {
+  id: 'Outreach',
+  envVar: 'OUTREACH_TABLE',
+  localName: 'comeback-outreach',
+  partitionKey: { name: 'outreachId', type: 'S' },
+  globalIndexes: [{ indexName: outreachByProviderMessageIndex, partitionKey: { name: 'providerMessageId', type: 'S' } }],
+};
+
+export const tables = [clientsTable, visitsTable, episodesTable, modelsTable, suppressionTable, outreachTable] as const;
 
 /** Inbound two-way SMS: End User Messaging publishes here; the reply queue consumes it. */
 export const smsRepliesTopic: TopicDefinition = {

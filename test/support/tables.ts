@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { provisionTable } from '../../infra/local/provision.ts';
-import { clientsTable, episodesTable, modelsTable, suppressionTable, visitsTable } from '../../infra/resources.ts';
+import { clientsTable, episodesTable, modelsTable, outreachTable, suppressionTable, visitsTable } from '../../infra/resources.ts';
 import { DynamoClientStore, type DynamoClientStoreTables } from '../../shared/adapters/dynamo-client-store.ts';
 
 export const dynamoClient = (): DynamoDBClient =>
@@ -25,6 +25,7 @@ export interface TestTables {
   readonly episodes: string;
   readonly models: string;
   readonly suppression: string;
+  readonly outreach: string;
 }
 
 /** Fresh copies of every table, built from the same definitions as the cloud ones. */
@@ -37,6 +38,7 @@ export const freshTables = async (): Promise<{ tables: TestTables; db: DynamoDBD
     episodes: `episodes-${suffix}`,
     models: `models-${suffix}`,
     suppression: `suppression-${suffix}`,
+    outreach: `outreach-${suffix}`,
   };
   await Promise.all([
     provisionTable(raw, clientsTable, tables.clients),
@@ -44,6 +46,7 @@ export const freshTables = async (): Promise<{ tables: TestTables; db: DynamoDBD
     provisionTable(raw, episodesTable, tables.episodes),
     provisionTable(raw, modelsTable, tables.models),
     provisionTable(raw, suppressionTable, tables.suppression),
+    provisionTable(raw, outreachTable, tables.outreach),
   ]);
   return { tables, db: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }) };
 };

@@ -1,0 +1,111 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { outreachByProviderMessageIndex } from '../../infra/resources.ts';
+import type { Channel } from '../domain/client.ts';
+import type { OutreachJob } from '../domain/episode.ts';
+import type { OutreachRecord } from '../domain/outreach-record.ts';
+import type { OutreachLog } from '../ports/outreach-log.ts';
+import { documentClient } from './dynamo-client-store.ts';
+
+const failedCondition = (error: unknown): boolean => error instanceof ConditionalCheckFailedException;
+
+export class DynamoOutreachLog implements OutreachLog {
+  constructor(
+    private readonly table: string,
+    private readonly db: DynamoDBDocumentClient = documentClient(),
+  ) {}
+
+  async claim(job: OutreachJob, channel: Channel, locale: string, at: Date): Promise<{ claimed: true } | { claimed: false; record: OutreachRecord }> {
+    const now = at.toISOString();
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { outreachId: job.jobId },
+          UpdateExpression:
+            'SET clientId = :clientId, episodeId = :episodeId, #request = :request, #status = :sending, channel = :channel, locale = :locale, claimedAt = :now, updatedAt = :now ADD attempts :one',
+          ConditionExpression: 'attribute_not_exists(outreachId) OR #status = :retry',
+          ExpressionAttributeNames: { '#status': 'status', '#request': 'request' },
+          ExpressionAttributeValues: {
+            ':clientId': job.clientId,
+            ':episodeId': job.episodeId,
+            ':request': job.request,
+            ':sending': 'sending',
+            ':retry': 'retry',
+            ':channel': channel,
+            ':locale': locale,
+            ':now': now,
+            ':one': 1,
+          },
+        }),
+      );
+      return { claimed: true };
+    } catch (error) {
+      if (!failedCondition(error)) throw error;
+      const record = await this.get(job.jobId);
+      if (!record) throw error;
+      return { claimed: false, record };
+    }
+  }
+
+  async sent(outreachId: string, providerMessageId: string, at: Date): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { outreachId },
+        UpdateExpression: 'SET #status = :sent, providerMessageId = :messageId, sentAt = :now, updatedAt = :now',
+        ConditionExpression: '#status = :sending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':sending': 'sending', ':messageId': providerMessageId, ':now': at.toISOString() },
+      }),
+    );
+  }
+
+  async refused(outreachId: string, outcome: 'retry' | 'failed', reason: string, at: Date): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { outreachId },
+        UpdateExpression: 'SET #status = :outcome, reason = :reason, updatedAt = :now',
+        ConditionExpression: '#status = :sending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':outcome': outcome, ':sending': 'sending', ':reason': reason, ':now': at.toISOString() },
+      }),
+    );
+  }
+
+  async skipped(job: OutreachJob, reason: string, at: Date): Promise<void> {
+    const now = at.toISOString();
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { outreachId: job.jobId, clientId: job.clientId, episodeId: job.episodeId, request: job.request, status: 'skipped', reason, attempts: 0, updatedAt: now },
+          ConditionExpression: 'attribute_not_exists(outreachId) OR #status IN (:retry, :skipped)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':retry': 'retry', ':skipped': 'skipped' },
+        }),
+      );
+    } catch (error) {
+      if (!failedCondition(error)) throw error;
+    }
+  }
+
+  async get(outreachId: string): Promise<OutreachRecord | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { outreachId }, ConsistentRead: true }));
+    return Item as OutreachRecord | undefined;
+  }
+
+  async byProviderMessage(providerMessageId: string): Promise<OutreachRecord | undefined> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: outreachByProviderMessageIndex,
+        KeyConditionExpression: 'providerMessageId = :id',
+        ExpressionAttributeValues: { ':id': providerMessageId },
+        Limit: 1,
+      }),
+    );
+    return Items?.[0] as OutreachRecord | undefined;
+  }
+}

@@ -1,0 +1,20 @@
+import type { Channel } from '../domain/client.ts';
+import type { OutreachJob } from '../domain/episode.ts';
+import type { OutreachRecord } from '../domain/outreach-record.ts';
+
+/** The record of every feedback request: the guard that makes sending idempotent. */
+export interface OutreachLog {
+  /**
+   * Claims the job for sending on a channel: `claimed` the first time (or after a passing
+   * refusal), else the record that is already there.
+   */
+  claim(job: OutreachJob, channel: Channel, locale: string, at: Date): Promise<{ claimed: true } | { claimed: false; record: OutreachRecord }>;
+  /** The provider took it: its message id ties later delivery events to the request. */
+  sent(outreachId: string, providerMessageId: string, at: Date): Promise<void>;
+  /** The provider refused it; `retry` lets a redelivery claim it again, `failed` is final. */
+  refused(outreachId: string, outcome: 'retry' | 'failed', reason: string, at: Date): Promise<void>;
+  /** Not sent at all, and why (suppressed, came back, no channel). Never overwrites a send. */
+  skipped(job: OutreachJob, reason: string, at: Date): Promise<void>;
+  get(outreachId: string): Promise<OutreachRecord | undefined>;
+  byProviderMessage(providerMessageId: string): Promise<OutreachRecord | undefined>;
+}
