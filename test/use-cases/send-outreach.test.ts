@@ -1,0 +1,170 @@
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
+import { startSmsVoiceLocal } from '../../infra/local/sms-voice.ts';
+import { AwsMessenger, type AwsMessengerConfig } from '../../shared/adapters/aws-messenger.ts';
+import { DynamoOutreachLog } from '../../shared/adapters/dynamo-outreach-log.ts';
+import { DynamoSuppressionList } from '../../shared/adapters/dynamo-suppression-list.ts';
+import { clientStoreFromEnv, lapseStoreFromEnv } from '../../shared/composition.ts';
+import type { ClientProfile } from '../../shared/domain/client.ts';
+import { outreachJobId, type OutreachJob } from '../../shared/domain/episode.ts';
+import { shippedWordings } from '../../shared/domain/outreach-templates.ts';
+import { defaultSendWindow } from '../../shared/domain/quiet-hours.ts';
+import { verifyReplyToken } from '../../shared/domain/reply-token.ts';
+import { addVisits } from '../../shared/domain/summary.ts';
+import { ProviderThrottledError } from '../../shared/ports/messenger.ts';
+import { sendOutreach, type SendDependencies, type SendSettings } from '../../shared/use-cases/send-outreach.ts';
+import { everyNDays } from '../support/histories.ts';
+
+const episodeDay = '2026-05-11';
+const secret = 'test-secret-0123456789abcdef0123456789';
+const settings: SendSettings = {
+  clinicName: 'Harbour Clinic',
+  defaultLocale: 'en',
+  window: defaultSendWindow,
+  channelPolicy: { fallbackOrder: ['email', 'sms', 'voice'], voiceLocales: new Set(['en', 'el', 'ru']) },
+  maxSmsSegments: 3,
+  replyBaseUrl: 'https://reply.harbour.example',
+  tokenSecrets: [secret],
+  tokenDays: 30,
+  wordings: shippedWordings,
+};
+const messengerConfig: AwsMessengerConfig = { fromAddress: 'care@harbour.example', originationIdentity: '+18005550100', voices: { en: 'JOANNA', el: 'MARIA' } };
+// 11:00 in Athens (UTC+3 in May).
+const daytime = new Date('2026-05-12T08:00:00Z');
+
+interface StoredEmail {
+  subject: string;
+  destination: { to: string[] };
+  body: { text: string; html: string };
+  headers?: { name: string; value: string }[];
+}
+
+describe('sending a feedback request on the local stack', () => {
+  let stack: LocalStack;
+  let deps: SendDependencies;
+  const emails = async (): Promise<StoredEmail[]> =>
+    ((await (await fetch(`${stack.environment.AWS_ENDPOINT_URL_SESV2}/store`)).json()) as { emails: StoredEmail[] }).emails;
+  const texts = async (): Promise<{ destination: string; body: string; context?: Record<string, string> }[]> =>
+    (await (await fetch(`${stack.environment.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2}/messages?channel=sms`)).json()) as never;
+
+  /** A lapsed client with an open episode, and the job the sweep would have queued. */
+  const lapsedClient = async (clientId: string, profile: Partial<ClientProfile> = {}): Promise<OutreachJob> => {
+    const clients = clientStoreFromEnv();
+    await clients.saveProfile({ clientId, locale: 'el', timeZone: 'Europe/Athens', consent: { email: true, sms: true, voice: false }, email: `${clientId}@example.com`, phone: '+306912345678', name: 'Μαρία Παππά', ...profile });
+    const visits = everyNDays(6, 30, '2025-12-01').map((planned, i) => ({
+      visitId: `${clientId}-v${i}`,
+      clientId,
+      visitedAt: `${planned.day}T09:00:00.000Z`,
+      day: planned.day,
+      serviceCategory: 'physiotherapy',
+      amount: { minor: 5000, currency: 'EUR' },
+    }));
+    await clients.recordVisits([{ clientId, expectedVersion: 0, visits, summary: addVisits(undefined, visits) }]);
+    const mark = { episodeId: episodeDay, status: 'open' as const, openedOn: episodeDay, requests: 0, controlGroup: false };
+    await lapseStoreFromEnv().openEpisode(
+      { clientId, episodeId: episodeDay, status: 'open', openedOn: episodeDay, openedAt: `${episodeDay}T06:00:00Z`, explanation: { rule: 'rhythm', lastVisit: '2025-12-01', daysSinceLastVisit: 161, visitDays: 6, usualGapDays: 30 }, controlGroup: false, requests: {} },
+      mark,
+    );
+    return { jobId: outreachJobId(clientId, episodeDay, 1), clientId, episodeId: episodeDay, request: 1, requestedOn: episodeDay, channels: ['email', 'sms'] };
+  };
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ inMemory: true, ports: { dynamodb: await freePort(), messaging: 0, email: 0, smsvoice: 0 } });
+    deps = {
+      clients: clientStoreFromEnv(),
+      suppression: new DynamoSuppressionList(stack.environment.SUPPRESSION_TABLE!),
+      log: new DynamoOutreachLog(stack.environment.OUTREACH_TABLE!),
+      messenger: new AwsMessenger(messengerConfig),
+      now: () => daytime,
+    };
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('emails the client in their language, with a signed reply link and one-click unsubscribe, once however often the job is delivered', async () => {
+    const job = await lapsedClient('c-email');
+
+    const first = await sendOutreach(job, settings, deps);
+    const again = await sendOutreach(job, settings, deps);
+
+    expect(first).toMatchObject({ kind: 'sent', channel: 'email' });
+    expect(again).toEqual({ kind: 'duplicate', status: 'sent' });
+    const sent = (await emails()).filter((email) => email.destination.to.includes('c-email@example.com'));
+    expect(sent).toHaveLength(1);
+    const email = sent[0]!;
+    expect(email.subject).toBe('Harbour Clinic: μπορούμε να σας ρωτήσουμε κάτι;');
+    expect(email.body.text.startsWith('Γεια σας Μαρία,')).toBe(true);
+    expect(email.headers).toEqual(
+      expect.arrayContaining([
+        { name: 'List-Unsubscribe', value: expect.stringMatching(/^<https:\/\/reply\.harbour\.example\/u\/[\w-]+\.[\w-]+>$/) },
+        { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+      ]),
+    );
+    const token = /https:\/\/reply\.harbour\.example\/r\/([\w.-]+)/.exec(email.body.text)![1]!;
+    expect(verifyReplyToken(token, [secret], 'reply', daytime.getTime() / 1000)).toMatchObject({ outreachId: job.jobId });
+    expect(await deps.log.get(job.jobId)).toMatchObject({ status: 'sent', channel: 'email', locale: 'el', providerMessageId: (first as { providerMessageId: string }).providerMessageId });
+  });
+
+  it('texts a client who prefers SMS, with the outreach id as context', async () => {
+    const job = await lapsedClient('c-sms', { preferredChannel: 'sms', phone: '+306900000001' });
+    expect(await sendOutreach(job, settings, deps)).toMatchObject({ kind: 'sent', channel: 'sms' });
+    const sent = (await texts()).filter((text) => text.destination === '+306900000001');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.body).toContain('STOP');
+    expect(sent[0]!.context).toEqual({ outreachId: job.jobId });
+  });
+
+  it('waits for the morning in the client’s own zone, and sends nothing at night', async () => {
+    const job = await lapsedClient('c-night');
+    // 23:30 in Athens.
+    const outcome = await sendOutreach(job, settings, { ...deps, now: () => new Date('2026-05-12T20:30:00Z') });
+    expect(outcome).toEqual({ kind: 'delayed', until: new Date('2026-05-13T06:00:00Z') });
+    expect(await deps.log.get(job.jobId)).toBeUndefined();
+  });
+
+  it('sends nothing to a bounced address, and falls back to a channel still open', async () => {
+    const job = await lapsedClient('c-bounced', { consent: { email: true, sms: false, voice: false } });
+    await deps.suppression.add({ key: 'email:c-bounced@example.com', reason: 'bounce', at: '2026-05-01T00:00:00Z' });
+    expect(await sendOutreach(job, settings, deps)).toEqual({ kind: 'skipped', reason: 'suppressed' });
+    expect((await emails()).filter((email) => email.destination.to.includes('c-bounced@example.com'))).toEqual([]);
+
+    const both = await lapsedClient('c-fallback', { phone: '+306900000002' });
+    await deps.suppression.add({ key: 'email:c-fallback@example.com', reason: 'complaint', at: '2026-05-01T00:00:00Z' });
+    expect(await sendOutreach(both, settings, deps)).toMatchObject({ kind: 'sent', channel: 'sms' });
+  });
+
+  it('does not ask a client who came back, or whose outreach was ended', async () => {
+    const job = await lapsedClient('c-back');
+    const clients = clientStoreFromEnv();
+    const client = (await clients.getClient('c-back'))!;
+    const visit = { visitId: 'c-back-return', clientId: 'c-back', visitedAt: '2026-05-11T10:00:00.000Z', day: '2026-05-11', serviceCategory: 'physiotherapy', amount: { minor: 5000, currency: 'EUR' } };
+    await clients.recordVisits([{ clientId: 'c-back', expectedVersion: client.version, visits: [visit], summary: addVisits(client.summary, [visit]) }]);
+    expect(await sendOutreach(job, settings, deps)).toEqual({ kind: 'skipped', reason: 'visited-since' });
+    expect(await deps.log.get(job.jobId)).toMatchObject({ status: 'skipped', reason: 'visited-since' });
+  });
+
+  it('releases a throttled send for the queue to retry, and sends it once when the provider has room again', async () => {
+    const slow = await startSmsVoiceLocal({ port: 0, messagesPerSecond: 1 });
+    try {
+      const smsVoice = new PinpointSMSVoiceV2Client({ endpoint: `http://127.0.0.1:${slow.port}`, maxAttempts: 1 });
+      const paced = { ...deps, messenger: new AwsMessenger(messengerConfig, undefined, smsVoice) };
+      const first = await lapsedClient('c-paced-1', { preferredChannel: 'sms', phone: '+306900000011' });
+      const second = await lapsedClient('c-paced-2', { preferredChannel: 'sms', phone: '+306900000012' });
+
+      await sendOutreach(first, settings, paced);
+      await expect(sendOutreach(second, settings, paced)).rejects.toThrow(ProviderThrottledError);
+      expect(await deps.log.get(second.jobId)).toMatchObject({ status: 'retry', reason: 'ThrottlingException' });
+
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(await sendOutreach(second, settings, paced)).toMatchObject({ kind: 'sent', channel: 'sms' });
+      expect(await sendOutreach(second, settings, paced)).toEqual({ kind: 'duplicate', status: 'sent' });
+      expect(slow.outbox().map((m) => m.destination)).toEqual(['+306900000011', '+306900000012']);
+      expect(await deps.log.get(second.jobId)).toMatchObject({ status: 'sent', attempts: 2 });
+    } finally {
+      await slow.stop();
+    }
+  });
+});
