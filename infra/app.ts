@@ -1,6 +1,7 @@
 import { App, Tags, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { StatefulStack } from './stateful-stack.ts';
+import type { OutreachSettings } from './constructs/send-outreach.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
 export interface ComebackApp {
@@ -22,6 +23,24 @@ export const clinicTimeZoneOf = (app: App): string => {
   return zone;
 };
 
+/** Outreach settings from CDK context (`-c clinicName=... -c emailFrom=...`), with placeholders that synthesize. */
+export const outreachSettingsOf = (app: App): OutreachSettings => {
+  const read = (key: string, fallback: string): string => {
+    const value: unknown = app.node.tryGetContext(key) ?? fallback;
+    if (typeof value !== 'string' || value === '') throw new Error(`CDK context ${key} must be a non-empty string`);
+    return value;
+  };
+  return {
+    clinicName: read('clinicName', 'Comeback clinic'),
+    emailFrom: read('emailFrom', 'care@clinic.example'),
+    smsOriginationIdentity: read('smsOriginationIdentity', '+10000000000'),
+    voices: read('outreachVoices', 'en=JOANNA,el=MARIA,ru=TATYANA'),
+    replyBaseUrl: read('replyBaseUrl', 'https://reply.clinic.example'),
+    replySecretParameter: read('replySecretParameter', '/comeback/reply-secret'),
+    defaultLocale: read('clinicLocale', 'en'),
+  };
+};
+
 /** Both stacks, tagged. Without CDK_DEFAULT_ACCOUNT/REGION the stacks are environment-agnostic. */
 export const createComebackApp = (app: App = new App()): ComebackApp => {
   const env: Environment = {
@@ -36,6 +55,7 @@ export const createComebackApp = (app: App = new App()): ComebackApp => {
     analyticsBucket: stateful.analyticsBucket,
     dataKey: stateful.dataKey,
     clinicTimeZone,
+    outreach: outreachSettingsOf(app),
   });
   Tags.of(app).add('app', 'comeback');
   return { app, stateful, stateless };

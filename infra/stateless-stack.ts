@@ -6,6 +6,7 @@ import { ClinicApi } from './constructs/clinic-api.ts';
 import type { DataTables } from './constructs/data-tables.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { RecordVisits } from './constructs/record-visits.ts';
+import { SendOutreach, type OutreachSettings } from './constructs/send-outreach.ts';
 import { WeeklySweep } from './constructs/weekly-sweep.ts';
 import { outreachQueue, queues, smsRepliesTopic, topics } from './resources.ts';
 
@@ -16,6 +17,7 @@ export interface StatelessStackProps extends StackProps {
   readonly dataKey: IKey;
   /** IANA time zone of the clinic (CDK context `clinicTimeZone`): the sweep runs on its clock. */
   readonly clinicTimeZone: string;
+  readonly outreach: OutreachSettings;
 }
 
 /** Functions, APIs and messaging: everything that can be replaced without losing data. */
@@ -24,6 +26,7 @@ export class StatelessStack extends Stack {
   readonly clinicApi: ClinicApi;
   readonly recordVisits: RecordVisits;
   readonly weeklySweep: WeeklySweep;
+  readonly sendOutreach: SendOutreach;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -40,6 +43,12 @@ export class StatelessStack extends Stack {
       outreachQueue: this.messaging.queue(outreachQueue),
       analyticsBucket: props.analyticsBucket,
       clinicTimeZone: props.clinicTimeZone,
+    });
+
+    this.sendOutreach = new SendOutreach(this, 'SendOutreach', {
+      tables: props.tables,
+      outreachQueue: this.messaging.queue(outreachQueue),
+      settings: props.outreach,
     });
 
     new CfnOutput(this, 'ClinicApiUrl', {

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { analyticsBucket, clientsTable, episodesTable, modelsTable, outreachQueue, suppressionTable, visitsTable } from '../infra/resources.ts';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { analyticsBucket, clientsTable, episodesTable, modelsTable, outreachQueue, outreachTable, suppressionTable, visitsTable } from '../infra/resources.ts';
+import { AwsMessenger } from './adapters/aws-messenger.ts';
+import { DynamoOutreachLog } from './adapters/dynamo-outreach-log.ts';
+import { defaultFallbackOrder } from './domain/channel-policy.ts';
+import type { Channel } from './domain/client.ts';
+import { checkWordings, shippedWordings } from './domain/outreach-templates.ts';
+import { defaultSendWindow, parseSendWindow } from './domain/quiet-hours.ts';
+import type { SendDependencies, SendSettings } from './use-cases/send-outreach.ts';
 import { DynamoClientStore } from './adapters/dynamo-client-store.ts';
 import { DynamoLapseStore } from './adapters/dynamo-lapse-store.ts';
 import { DynamoModelStore } from './adapters/dynamo-model-store.ts';
@@ -109,3 +117,79 @@ export const sweepDependenciesFromEnv = (): SweepDependencies => {
     totalSegments,
   };
 };
+
+/** Settings of the send function, by environment variable (see README, "Outreach"). */
+const sendVariables = {
+  OUTREACH_SEND_WINDOW: z.string(),
+  OUTREACH_FALLBACK_ORDER: z.string().regex(/^(email|sms|voice)(,(email|sms|voice))*$/, 'channels separated by commas, e.g. email,sms,voice'),
+  OUTREACH_VOICES: z.string().regex(/^([a-zA-Z-]+=[A-Z_]+)(,[a-zA-Z-]+=[A-Z_]+)*$/, 'locale=VOICE pairs, e.g. en=JOANNA,ru=TATYANA'),
+  SMS_MAX_SEGMENTS: whole(1, 10),
+  REPLY_TOKEN_DAYS: whole(1, 365),
+} as const;
+
+const readSendVariable = <V extends keyof typeof sendVariables>(name: V): z.output<(typeof sendVariables)[V]> | undefined => {
+  const text = process.env[name];
+  if (text === undefined || text === '') return undefined;
+  const parsed = sendVariables[name].safeParse(text);
+  if (!parsed.success) throw new ConfigError(`${name}=${text}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data as z.output<(typeof sendVariables)[V]>;
+};
+
+const voicesFromEnv = (): Record<string, string> =>
+  Object.fromEntries((readSendVariable('OUTREACH_VOICES') ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
+
+/**
+ * The reply-link signing secrets, newest first: REPLY_SECRET on one machine, or the SSM
+ * SecureString named by REPLY_SECRET_PARAMETER in the cloud (one secret per line).
+ */
+export const replySecretsFromEnv = async (ssm: Pick<SSMClient, 'send'> = new SSMClient({})): Promise<string[]> => {
+  const parameter = process.env.REPLY_SECRET_PARAMETER;
+  const text = parameter
+    ? (await ssm.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }))).Parameter?.Value
+    : requiredEnv('REPLY_SECRET');
+  const secrets = (text ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
+  if (secrets.length === 0 || secrets.some((secret) => secret.length < 32)) throw new ConfigError('the reply secret must be at least 32 characters');
+  return secrets;
+};
+
+export const sendSettingsFromEnv = async (): Promise<SendSettings> => {
+  let window;
+  try {
+    window = readSendVariable('OUTREACH_SEND_WINDOW') ? parseSendWindow(readSendVariable('OUTREACH_SEND_WINDOW')!) : defaultSendWindow;
+  } catch (error) {
+    throw new ConfigError(`OUTREACH_SEND_WINDOW: ${(error as Error).message}`);
+  }
+  const voices = voicesFromEnv();
+  const settings: SendSettings = {
+    clinicName: requiredEnv('CLINIC_NAME'),
+    defaultLocale: clinicDefaults().locale,
+    window,
+    channelPolicy: {
+      fallbackOrder: (readSendVariable('OUTREACH_FALLBACK_ORDER') ?? defaultFallbackOrder.join(',')).split(',') as Channel[],
+      voiceLocales: new Set(Object.keys(voices)),
+    },
+    maxSmsSegments: readSendVariable('SMS_MAX_SEGMENTS') ?? 3,
+    replyBaseUrl: requiredEnv('REPLY_BASE_URL').replace(/\/+$/, ''),
+    tokenSecrets: await replySecretsFromEnv(),
+    tokenDays: readSendVariable('REPLY_TOKEN_DAYS') ?? 30,
+    wordings: shippedWordings,
+  };
+  // A wording that cannot be sent fails here, when the function starts, not at the first send.
+  checkWordings(settings.wordings, settings.clinicName, settings.maxSmsSegments);
+  return settings;
+};
+
+export const sendDependenciesFromEnv = (): SendDependencies => ({
+  clients: clientStoreFromEnv(),
+  suppression: new DynamoSuppressionList(requiredEnv(suppressionTable.envVar)),
+  log: new DynamoOutreachLog(requiredEnv(outreachTable.envVar)),
+  messenger: new AwsMessenger({
+    fromAddress: requiredEnv('EMAIL_FROM'),
+    originationIdentity: requiredEnv('SMS_ORIGINATION_IDENTITY'),
+    voices: voicesFromEnv(),
+    ...(process.env.EMAIL_CONFIGURATION_SET && { emailConfigurationSet: process.env.EMAIL_CONFIGURATION_SET }),
+    ...(process.env.SMS_CONFIGURATION_SET && { smsConfigurationSet: process.env.SMS_CONFIGURATION_SET }),
+  }),
+});
+
+export const outreachQueueFromEnv = (): SqsOutreachQueue => new SqsOutreachQueue(requiredEnv(outreachQueue.envVar));

@@ -24,12 +24,14 @@ export class SqsOutreachQueue implements OutreachQueue {
     private readonly sqs: SQSClient = sqsClient(),
   ) {}
 
-  async enqueue(jobs: readonly OutreachJob[]): Promise<void> {
+  async enqueue(jobs: readonly OutreachJob[], options: { delaySeconds?: number } = {}): Promise<void> {
+    const delay = options.delaySeconds === undefined ? undefined : Math.min(900, Math.max(0, Math.round(options.delaySeconds)));
     for (let start = 0; start < jobs.length; start += batchLimit) {
       let entries: SendMessageBatchRequestEntry[] = jobs.slice(start, start + batchLimit).map((job, index) => ({
         Id: String(index),
         MessageBody: JSON.stringify(job),
         MessageAttributes: { jobId: { DataType: 'String', StringValue: job.jobId } },
+        ...(delay !== undefined && { DelaySeconds: delay }),
       }));
       for (let attempt = 1; entries.length > 0; attempt++) {
         const result = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }));

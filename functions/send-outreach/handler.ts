@@ -1,0 +1,55 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { outreachQueueFromEnv, sendDependenciesFromEnv, sendSettingsFromEnv } from '../../shared/composition.ts';
+import { channels } from '../../shared/domain/client.ts';
+import type { OutreachJob } from '../../shared/domain/episode.ts';
+import type { OutreachQueue } from '../../shared/ports/outreach-queue.ts';
+import { sendOutreach, type SendDependencies, type SendSettings } from '../../shared/use-cases/send-outreach.ts';
+
+const logger = new Logger({ serviceName: 'send-outreach' });
+const processor = new BatchProcessor(EventType.SQS);
+
+interface Sender {
+  readonly settings: SendSettings;
+  readonly deps: SendDependencies;
+  readonly queue: OutreachQueue;
+}
+let sender: Promise<Sender> | undefined;
+// Settings (and the reply secret) once per container; a wording that cannot render fails the cold start.
+const senderOnce = (): Promise<Sender> =>
+  (sender ??= (async () => ({ settings: await sendSettingsFromEnv(), deps: sendDependenciesFromEnv(), queue: outreachQueueFromEnv() }))());
+
+const job = z.object({
+  jobId: z.string().min(1),
+  clientId: z.string().min(1),
+  episodeId: z.string().min(1),
+  request: z.number().int().min(1),
+  requestedOn: z.string(),
+  channels: z.array(z.enum(channels)),
+});
+
+/** One outreach job from the queue. Throwing fails only this record; the queue retries it, then its DLQ keeps it. */
+export const sendRecord = async (record: SQSRecord, use: Sender): Promise<void> => {
+  const request = job.parse(JSON.parse(record.body)) as OutreachJob;
+  const outcome = await sendOutreach(request, use.settings, use.deps);
+  if (outcome.kind === 'delayed') {
+    // SQS holds a message back 15 minutes at most: a night is a few hops.
+    await use.queue.enqueue([request], { delaySeconds: (outcome.until.getTime() - Date.now()) / 1000 });
+  }
+  // Identifiers and outcomes only: never an address, a number or a name.
+  logger.info('outreach job', {
+    outreachId: request.jobId,
+    outcome: outcome.kind,
+    ...(outcome.kind === 'sent' && { channel: outcome.channel }),
+    ...((outcome.kind === 'skipped' || outcome.kind === 'failed') && { reason: outcome.reason }),
+    ...(outcome.kind === 'delayed' && { until: outcome.until.toISOString() }),
+  });
+};
+
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  logger.addContext(context);
+  const use = await senderOnce();
+  return processPartialResponse(event, (record: SQSRecord) => sendRecord(record, use), processor, { context });
+};

@@ -1,0 +1,67 @@
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
+import { clientStoreFromEnv, lapseStoreFromEnv } from '../../shared/composition.ts';
+import { outreachJobId, type OutreachJob } from '../../shared/domain/episode.ts';
+import { nextSendTime } from '../../shared/domain/quiet-hours.ts';
+import { addVisits } from '../../shared/domain/summary.ts';
+import { everyNDays } from '../support/histories.ts';
+
+const record = (body: string, id: string): SQSRecord =>
+  ({ messageId: id, receiptHandle: id, body, attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:comeback-outreach', awsRegion: 'us-east-1' }) as SQSRecord;
+const context = { functionName: 'send-outreach', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+
+describe('the send-outreach function', () => {
+  let stack: LocalStack;
+  let handler: typeof import('../../functions/send-outreach/handler.ts').handler;
+
+  const lapsed = async (clientId: string, timeZone: string): Promise<OutreachJob> => {
+    const clients = clientStoreFromEnv();
+    await clients.saveProfile({ clientId, locale: 'en', timeZone, consent: { email: true, sms: false, voice: false }, email: `${clientId}@example.com` });
+    const visits = everyNDays(5, 30, '2025-10-01').map((planned, i) => ({ visitId: `${clientId}-${i}`, clientId, visitedAt: `${planned.day}T09:00:00.000Z`, day: planned.day, amount: { minor: 4000, currency: 'EUR' } }));
+    await clients.recordVisits([{ clientId, expectedVersion: 0, visits, summary: addVisits(undefined, visits) }]);
+    await lapseStoreFromEnv().openEpisode(
+      { clientId, episodeId: '2026-05-11', status: 'open', openedOn: '2026-05-11', openedAt: '2026-05-11T06:00:00Z', explanation: { rule: 'rhythm', lastVisit: '2025-10-01', daysSinceLastVisit: 222, visitDays: 5, usualGapDays: 30 }, controlGroup: false, requests: {} },
+      { episodeId: '2026-05-11', status: 'open', openedOn: '2026-05-11', requests: 0, controlGroup: false },
+    );
+    return { jobId: outreachJobId(clientId, '2026-05-11', 1), clientId, episodeId: '2026-05-11', request: 1, requestedOn: '2026-05-11', channels: ['email'] };
+  };
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ inMemory: true, ports: { dynamodb: await freePort(), messaging: 0, email: 0, smsvoice: 0 } });
+    Object.assign(process.env, {
+      CLINIC_NAME: 'Harbour Clinic',
+      REPLY_BASE_URL: 'https://reply.harbour.example/',
+      REPLY_SECRET: 'function-test-secret-0123456789abcdef',
+      EMAIL_FROM: 'care@harbour.example',
+      SMS_ORIGINATION_IDENTITY: '+18005550100',
+    });
+    ({ handler } = await import('../../functions/send-outreach/handler.ts'));
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('sends what it can, reports only the bad record as failed, and puts a job due at night back on the queue', async () => {
+    // A zone where it is daytime now, and one where it is night now (with a margin for the test's own run time).
+    const zones = ['UTC', 'Asia/Tokyo', 'America/Los_Angeles', 'Pacific/Kiritimati', 'Asia/Kolkata', 'America/Sao_Paulo'];
+    const now = Date.now();
+    const soon = now + 5 * 60_000;
+    const dayZone = zones.find((zone) => nextSendTime(now, zone) === now && nextSendTime(soon, zone) === soon)!;
+    const nightZone = zones.find((zone) => nextSendTime(now, zone) > soon)!;
+    const day = await lapsed('c-day', dayZone);
+    const night = await lapsed('c-night', nightZone);
+    const event: SQSEvent = { Records: [record(JSON.stringify(day), 'm-1'), record('{"jobId": 7}', 'm-2'), record(JSON.stringify(night), 'm-3')] };
+
+    const response = await handler(event, context);
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }] });
+    const store = (await (await fetch(`${stack.environment.AWS_ENDPOINT_URL_SESV2}/store`)).json()) as { emails: { destination: { to: string[] } }[] };
+    expect(store.emails.map((email) => email.destination.to[0])).toEqual(['c-day@example.com']);
+    const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.environment.OUTREACH_QUEUE_URL, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
+    expect(Number(Attributes?.ApproximateNumberOfMessagesDelayed)).toBe(1);
+  });
+});
