@@ -3,4 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// The functions the CLI runs in process log JSON for CloudWatch; a terminal wants only their warnings.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 await import('../cli/main.ts');

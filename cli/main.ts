@@ -10,6 +10,7 @@ import { OutreachPolicyError } from '../shared/domain/outreach-eligibility.ts';
 import { ModelNotIdentifiableError } from '../shared/domain/bg-nbd.ts';
 import { SummaryLayoutError } from '../shared/domain/model-summary.ts';
 import { modelFit, type ModelFitFlags } from './model-command.ts';
+import { outbox, printOutbox, sendNow } from './outreach-command.ts';
 import { showClient } from './client-command.ts';
 import { printImportReport, runImport, type ImportFlags } from './import-command.ts';
 import { UsageError, formatCount } from './output.ts';
@@ -157,6 +158,26 @@ Examples:
 With --predict the predictions go to stdout and the fit to stderr.`,
   )
   .action(async (flags: ModelFitFlags) => (flags.summary ? modelFit(flags) : withStack(() => modelFit(flags))));
+
+program
+  .command('send')
+  .description('send the queued feedback requests now, as the send function does in the cloud')
+  .option('--json', 'print the report as JSON')
+  .action(async (flags: { json?: boolean }) => withStack(async () => void (await sendNow(flags))));
+
+program
+  .command('outbox')
+  .description('what went out on the local stack: emails, texts and calls')
+  .option('--channel <channel>', 'email, sms or voice')
+  .option('--limit <n>', 'show at most this many', '20')
+  .option('--json', 'print as JSON')
+  .action(async (flags: { channel?: string; limit: string; json?: boolean }) =>
+    withStack(async () => {
+      const entries = await outbox(flags.channel);
+      if (flags.json) console.log(JSON.stringify(entries, null, 2));
+      else printOutbox(entries, Number(flags.limit));
+    }),
+  );
 
 program
   .command('lapsed')

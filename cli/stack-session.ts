@@ -5,6 +5,7 @@ import {
   stackEnvironment,
   startLocalStack,
 } from '../infra/local/stack.ts';
+import { applyLocalOutreachSettings } from '../infra/local/outreach-settings.ts';
 
 /**
  * Runs `work` against Comeback's data: the stack started by `comeback stack up` when one is
@@ -14,6 +15,7 @@ import {
  */
 export const withStack = async <T>(work: () => Promise<T>, log: (message: string) => void = (m) => console.error(m)): Promise<T> => {
   if (process.env.COMEBACK_STACK === 'aws') return work();
+  await applyLocalOutreachSettings();
   const running = await runningStack();
   if (running && running.services.every((service) => service.up)) {
     applyEnvironment(stackEnvironment(running.state.ports));

@@ -2,6 +2,7 @@ import type { ClientStore, StoredClient } from '../shared/ports/client-store.ts'
 import { seedClinic, storyCounts } from './seed-command.ts';
 import { formatCount, table } from './output.ts';
 import { explain, lapsedList, printLapsed, printSweepReport, sweepNow } from './sweep-command.ts';
+import { outbox, printSendReport, sendQueued } from './outreach-command.ts';
 
 /** Reads every client through the parallel segmented Scan the weekly sweep uses. */
 export const allClients = async (store: ClientStore, segments = 4): Promise<StoredClient[]> => {
@@ -36,6 +37,15 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
   if (lapsed.length > 0) console.log('\nWhy, for the first three:');
   for (const row of lapsed.slice(0, 3)) console.log(`  ${row.clientId}${row.name ? ` ${row.name}` : ''}: ${explain(row.explanation)}`);
 
+  console.log('\nSending the feedback requests (quiet hours in each client’s own time zone)…');
+  printSendReport(await sendQueued());
+  const sent = await outbox();
+  const emails = sent.filter((e) => e.channel === 'email').length;
+  console.log(
+    `  outbox: ${formatCount(emails)} emails (${process.env.AWS_ENDPOINT_URL_SESV2}/), ` +
+      `${formatCount(sent.length - emails)} texts and calls (${process.env.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2}/) while the stack runs`,
+  );
+
   // The demo knows which story made each client: how well did the sweep find the ones who drifted away?
   const flagged = new Set(lapsed.map((row) => row.clientId));
   const byStory = storyCounts(clinic).map(([story, count]) => {
@@ -52,6 +62,8 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
     ['npx comeback lapsed', 'the whole lapsed list (--json for everything)'],
     ['npx comeback sweep --dry-run --json', 'what a sweep would do, client by client'],
     ['npx comeback model fit', "the lapse model's parameters"],
+    ['npx comeback outbox', 'the emails, texts and calls that went out'],
+    ['npx comeback send', 'send what was waiting for a client’s morning'],
     ['npx comeback import visits FILE', 'import your own visits (see --help)'],
     ['npx comeback --help', 'everything else'],
   ];

@@ -6,19 +6,19 @@ import { outreachQueueFromEnv, sendDependenciesFromEnv, sendSettingsFromEnv } fr
 import { channels } from '../../shared/domain/client.ts';
 import type { OutreachJob } from '../../shared/domain/episode.ts';
 import type { OutreachQueue } from '../../shared/ports/outreach-queue.ts';
-import { sendOutreach, type SendDependencies, type SendSettings } from '../../shared/use-cases/send-outreach.ts';
+import { sendOutreach, type SendDependencies, type SendOutcome, type SendSettings } from '../../shared/use-cases/send-outreach.ts';
 
 const logger = new Logger({ serviceName: 'send-outreach' });
 const processor = new BatchProcessor(EventType.SQS);
 
-interface Sender {
+export interface Sender {
   readonly settings: SendSettings;
   readonly deps: SendDependencies;
   readonly queue: OutreachQueue;
 }
 let sender: Promise<Sender> | undefined;
-// Settings (and the reply secret) once per container; a wording that cannot render fails the cold start.
-const senderOnce = (): Promise<Sender> =>
+/** Settings (and the reply secret) once per container; a wording that cannot render fails the cold start. */
+export const senderFromEnv = (): Promise<Sender> =>
   (sender ??= (async () => ({ settings: await sendSettingsFromEnv(), deps: sendDependenciesFromEnv(), queue: outreachQueueFromEnv() }))());
 
 const job = z.object({
@@ -31,7 +31,7 @@ const job = z.object({
 });
 
 /** One outreach job from the queue. Throwing fails only this record; the queue retries it, then its DLQ keeps it. */
-export const sendRecord = async (record: SQSRecord, use: Sender): Promise<void> => {
+export const sendRecord = async (record: Pick<SQSRecord, 'body'>, use: Sender): Promise<SendOutcome> => {
   const request = job.parse(JSON.parse(record.body)) as OutreachJob;
   const outcome = await sendOutreach(request, use.settings, use.deps);
   if (outcome.kind === 'delayed') {
@@ -46,10 +46,11 @@ export const sendRecord = async (record: SQSRecord, use: Sender): Promise<void> 
     ...((outcome.kind === 'skipped' || outcome.kind === 'failed') && { reason: outcome.reason }),
     ...(outcome.kind === 'delayed' && { until: outcome.until.toISOString() }),
   });
+  return outcome;
 };
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
-  const use = await senderOnce();
-  return processPartialResponse(event, (record: SQSRecord) => sendRecord(record, use), processor, { context });
+  const use = await senderFromEnv();
+  return processPartialResponse(event, async (record: SQSRecord) => void (await sendRecord(record, use)), processor, { context });
 };

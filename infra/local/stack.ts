@@ -23,6 +23,8 @@ export const localRegion = 'us-east-1';
 
 // A CommonJS package whose ESM default differs between Node and bundlers: require() is the same everywhere.
 const startSesLocal = (createRequire(import.meta.url)('aws-ses-v2-local') as { default: (config?: { host?: string; port?: number }) => Promise<Server> }).default;
+// The emulator's own mail store (the module its server writes to), to keep the outbox across restarts.
+const sesStore = () => createRequire(import.meta.url)('aws-ses-v2-local/dist/store') as { getStoreReadonly: () => { emails: unknown[] } };
 
 /** What a running stack publishes so other commands can find and stop it. */
 export interface StackState {
@@ -246,6 +248,17 @@ export const startLocalStack = async (options: StartOptions = {}): Promise<Local
     step('starting aws-ses-v2-local (SES v2)');
     const ses: Server = await startSesLocal({ host: '127.0.0.1', port: ports.email });
     stops.push(() => new Promise<void>((resolveClose) => ses.close(() => resolveClose())));
+    // aws-ses-v2-local keeps mail in memory: the outbox is saved on stop and loaded on start.
+    if (!options.inMemory) {
+      const emailsFile = join(root, 'ses', 'emails.json');
+      const store = sesStore().getStoreReadonly();
+      const kept = JSON.parse(await readFile(emailsFile, 'utf8').catch(() => '[]')) as unknown[];
+      store.emails.splice(0, store.emails.length, ...kept);
+      stops.push(async () => {
+        await mkdir(join(root, 'ses'), { recursive: true });
+        await writeFile(emailsFile, JSON.stringify(store.emails));
+      });
+    }
     ports.email = (ses.address() as { port: number }).port;
 
     step('starting the SMS and voice emulator (End User Messaging)');

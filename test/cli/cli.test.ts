@@ -109,4 +109,17 @@ describe('the comeback CLI, as a user runs it', () => {
     expect(run.stderr).toContain('line 3, frequency: "two" is not a number');
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('sends queued requests and shows the outbox, refusing a channel it does not know', async () => {
+    const send = await comeback('send');
+    expect(send.code).toBe(0);
+    expect(send.stdout).toMatch(/waiting for the client’s morning \(back on the queue\)\s+0\n/);
+    expect(send.stdout).not.toContain('"level"');
+    const box = await comeback('outbox', '--channel', 'sms');
+    expect(box.code).toBe(0);
+    expect(box.stdout).toMatch(/Outbox: 0 emails, 0 texts, 0 calls/);
+    const bad = await comeback('outbox', '--channel', 'fax');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split('\n').at(-1)).toBe('comeback: --channel fax: email, sms or voice');
+  });
 });

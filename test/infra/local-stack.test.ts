@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { freePort, LocalStackError, startLocalStack, type StackPorts } from '../../infra/local/stack.ts';
 import { clientsTable, outreachQueue, queues, smsRepliesQueue, smsRepliesTopic, tables } from '../../infra/resources.ts';
@@ -77,6 +78,9 @@ describe('the local stack', () => {
     const first = await startLocalStack({ ports });
     const db = () => DynamoDBDocumentClient.from(new DynamoDBClient({}));
     await db().send(new PutCommand({ TableName: clientsTable.localName, Item: { clientId: 'c-kept', locale: 'en' } }));
+    const ses = () => new SESv2Client({});
+    await ses().send(new SendEmailCommand({ FromEmailAddress: 'care@clinic.example', Destination: { ToAddresses: ['kept@example.com'] }, Content: { Simple: { Subject: { Data: 'kept' }, Body: { Text: { Data: 'x' } } } } }));
+    await new PinpointSMSVoiceV2Client({}).send(new SendTextMessageCommand({ DestinationPhoneNumber: '+306912345678', MessageBody: 'kept' }));
     await first.stop();
 
     // Act
@@ -84,8 +88,12 @@ describe('the local stack', () => {
     try {
       const { Item } = await db().send(new GetCommand({ TableName: clientsTable.localName, Key: { clientId: 'c-kept' } }));
 
-      // Assess
+      // Assess: the tables, and the outboxes of both message emulators.
       expect(Item).toMatchObject({ clientId: 'c-kept' });
+      const mail = (await (await fetch(`${second.environment.AWS_ENDPOINT_URL_SESV2}/store`)).json()) as { emails: { subject: string }[] };
+      expect(mail.emails.map((email) => email.subject)).toContain('kept');
+      const texts = (await (await fetch(`${second.environment.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2}/messages`)).json()) as { body: string }[];
+      expect(texts.map((text) => text.body)).toEqual(['kept']);
     } finally {
       await second.stop();
     }

@@ -1,0 +1,121 @@
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import cliProgress from 'cli-progress';
+import { outreachQueue } from '../infra/resources.ts';
+import { sendRecord, senderFromEnv } from '../functions/send-outreach/handler.ts';
+import { sqsClient } from '../shared/adapters/sqs-outreach-queue.ts';
+import { requiredEnv } from '../shared/config.ts';
+import type { SendOutcome } from '../shared/use-cases/send-outreach.ts';
+import { formatCount, table, UsageError } from './output.ts';
+
+export interface SendReport {
+  readonly sent: Partial<Record<'email' | 'sms' | 'voice', number>>;
+  readonly delayed: number;
+  readonly duplicates: number;
+  readonly skipped: Partial<Record<string, number>>;
+  readonly failed: Partial<Record<string, number>>;
+  /** Jobs that threw (throttled, a provider outage): left on the queue for a later run. */
+  readonly retryLater: number;
+}
+
+/**
+ * Drains the local outreach queue through the send function's own record handler, as the
+ * Lambda event source mapping would in the cloud: a job that succeeds (sent, delayed and
+ * re-queued, skipped) is deleted; one that throws stays for a later run.
+ */
+export const sendQueued = async (onProgress?: (done: number) => void): Promise<SendReport> => {
+  const queueUrl = requiredEnv(outreachQueue.envVar);
+  const sqs = sqsClient();
+  const sender = await senderFromEnv();
+  const report = { sent: {}, delayed: 0, duplicates: 0, skipped: {}, failed: {}, retryLater: 0 } as {
+    sent: Record<string, number>;
+    delayed: number;
+    duplicates: number;
+    skipped: Record<string, number>;
+    failed: Record<string, number>;
+    retryLater: number;
+  };
+  const count = (outcome: SendOutcome): void => {
+    if (outcome.kind === 'sent') report.sent[outcome.channel] = (report.sent[outcome.channel] ?? 0) + 1;
+    else if (outcome.kind === 'delayed') report.delayed++;
+    else if (outcome.kind === 'duplicate') report.duplicates++;
+    else if (outcome.kind === 'skipped') report.skipped[outcome.reason] = (report.skipped[outcome.reason] ?? 0) + 1;
+    else report.failed[outcome.reason] = (report.failed[outcome.reason] ?? 0) + 1;
+  };
+  let done = 0;
+  for (;;) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 120 }));
+    if (Messages.length === 0) break;
+    for (const message of Messages) {
+      try {
+        count(await sendRecord({ body: message.Body ?? '' }, sender));
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
+      } catch {
+        report.retryLater++;
+        // Back on the queue in a minute, for the next run.
+        await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle!, VisibilityTimeout: 60 }));
+      }
+      onProgress?.(++done);
+    }
+  }
+  return report;
+};
+
+export const printSendReport = (report: SendReport): void => {
+  const rows: string[][] = [
+    ...Object.entries(report.sent).map(([channel, n]) => [`sent by ${channel}`, formatCount(n)]),
+    ['waiting for the client’s morning (back on the queue)', formatCount(report.delayed)],
+    ['already sent (a second delivery of the same job)', formatCount(report.duplicates)],
+    ...Object.entries(report.skipped).map(([reason, n]) => [`not sent: ${reason}`, formatCount(n!)]),
+    ...Object.entries(report.failed).map(([reason, n]) => [`refused by the provider: ${reason}`, formatCount(n!)]),
+  ];
+  if (report.retryLater > 0) rows.push(['to try again later (throttled or unavailable)', formatCount(report.retryLater)]);
+  console.log(table(rows, { indent: 2, alignRight: [1] }));
+};
+
+/** `comeback send`: send the queued feedback requests now. */
+export const sendNow = async (flags: { json?: boolean }): Promise<SendReport> => {
+  const bar = flags.json || !process.stderr.isTTY ? undefined : new cliProgress.SingleBar({ format: 'Sending {value} requests', stream: process.stderr }, cliProgress.Presets.shades_classic);
+  bar?.start(0, 0);
+  let report: SendReport;
+  try {
+    report = await sendQueued((done) => bar?.update(done));
+  } finally {
+    bar?.stop();
+  }
+  if (flags.json) console.log(JSON.stringify(report, null, 2));
+  else printSendReport(report);
+  return report;
+};
+
+export interface OutboxEntry {
+  readonly channel: 'email' | 'sms' | 'voice';
+  readonly at: string;
+  readonly to: string;
+  /** Subject of an email, the text of an SMS, the script of a call. */
+  readonly text: string;
+}
+
+/** What went out on the local stack: email from aws-ses-v2-local's store, texts and calls from the emulator. */
+export const outbox = async (channel?: string): Promise<OutboxEntry[]> => {
+  if (channel !== undefined && !['email', 'sms', 'voice'].includes(channel)) throw new UsageError(`--channel ${channel}: email, sms or voice`);
+  const entries: OutboxEntry[] = [];
+  if (!channel || channel === 'email') {
+    const store = (await (await fetch(`${requiredEnv('AWS_ENDPOINT_URL_SESV2')}/store`)).json()) as { emails: { at: number; subject: string; destination: { to: string[] } }[] };
+    entries.push(...store.emails.map((e) => ({ channel: 'email' as const, at: new Date(e.at * 1000).toISOString(), to: e.destination.to.join(', '), text: e.subject })));
+  }
+  if (!channel || channel !== 'email') {
+    const query = channel ? `?channel=${channel}` : '';
+    const sent = (await (await fetch(`${requiredEnv('AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2')}/messages${query}`)).json()) as { channel: 'sms' | 'voice'; sentAt: string; destination: string; body: string }[];
+    entries.push(...sent.map((m) => ({ channel: m.channel, at: m.sentAt, to: m.destination, text: m.body })));
+  }
+  return entries.sort((a, b) => b.at.localeCompare(a.at));
+};
+
+export const printOutbox = (entries: readonly OutboxEntry[], limit: number): void => {
+  const byChannel = (c: string) => entries.filter((e) => e.channel === c).length;
+  console.log(`Outbox: ${formatCount(byChannel('email'))} emails, ${formatCount(byChannel('sms'))} texts, ${formatCount(byChannel('voice'))} calls`);
+  const flat = (text: string) => text.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').slice(0, 90);
+  if (entries.length > 0) console.log(table(entries.slice(0, limit).map((e) => [e.at.slice(0, 19).replace('T', ' '), e.channel, e.to, flat(e.text)]), { indent: 2 }));
+  if (entries.length > limit) console.log(`  … and ${formatCount(entries.length - limit)} more`);
+  console.log(`\nEmails in full: ${process.env.AWS_ENDPOINT_URL_SESV2}/   Texts and calls: ${process.env.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2}/`);
+};
