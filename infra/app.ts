@@ -30,6 +30,11 @@ export const outreachSettingsOf = (app: App): OutreachSettings => {
     if (typeof value !== 'string' || value === '') throw new Error(`CDK context ${key} must be a non-empty string`);
     return value;
   };
+  const positive = (key: string, text: string): number => {
+    const value = Number(text);
+    if (!(value > 0)) throw new Error(`CDK context ${key}=${text} must be a number above 0`);
+    return value;
+  };
   return {
     clinicName: read('clinicName', 'Comeback clinic'),
     emailFrom: read('emailFrom', 'care@clinic.example'),
@@ -38,6 +43,7 @@ export const outreachSettingsOf = (app: App): OutreachSettings => {
     replyBaseUrl: read('replyBaseUrl', 'https://reply.clinic.example'),
     replySecretParameter: read('replySecretParameter', '/comeback/reply-secret'),
     defaultLocale: read('clinicLocale', 'en'),
+    smsMessagesPerSecond: positive('smsMessagesPerSecond', read('smsMessagesPerSecond', '1')),
   };
 };
 

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { PacedMessenger } from './adapters/paced-messenger.ts';
+import { Pacer } from './concurrency.ts';
 import { analyticsBucket, clientsTable, episodesTable, modelsTable, outreachQueue, outreachTable, suppressionTable, visitsTable } from '../infra/resources.ts';
 import { AwsMessenger } from './adapters/aws-messenger.ts';
 import { DynamoOutreachLog } from './adapters/dynamo-outreach-log.ts';
@@ -124,6 +127,8 @@ const sendVariables = {
   OUTREACH_FALLBACK_ORDER: z.string().regex(/^(email|sms|voice)(,(email|sms|voice))*$/, 'channels separated by commas, e.g. email,sms,voice'),
   OUTREACH_VOICES: z.string().regex(/^([a-zA-Z-]+=[A-Z_]+)(,[a-zA-Z-]+=[A-Z_]+)*$/, 'locale=VOICE pairs, e.g. en=JOANNA,ru=TATYANA'),
   SMS_MAX_SEGMENTS: whole(1, 10),
+  SMS_MESSAGES_PER_SECOND: number(0.1, 1000),
+  SEND_CONCURRENCY: whole(1, 100),
   REPLY_TOKEN_DAYS: whole(1, 365),
 } as const;
 
@@ -179,17 +184,33 @@ export const sendSettingsFromEnv = async (): Promise<SendSettings> => {
   return settings;
 };
 
-export const sendDependenciesFromEnv = (): SendDependencies => ({
-  clients: clientStoreFromEnv(),
-  suppression: new DynamoSuppressionList(requiredEnv(suppressionTable.envVar)),
-  log: new DynamoOutreachLog(requiredEnv(outreachTable.envVar)),
-  messenger: new AwsMessenger({
+/**
+ * Each sending process's share of the providers' rates: SES's own send rate (GetAccount,
+ * never hard-coded) and the origination identity's messages per second (SMS_MESSAGES_PER_SECOND,
+ * 1 for a 10DLC number), divided by how many processes send at once (SEND_CONCURRENCY).
+ */
+export const sendRatesFromEnv = async (ses: Pick<SESv2Client, 'send'> = new SESv2Client({})): Promise<{ email: number; phone: number }> => {
+  const { SendQuota } = await ses.send(new GetAccountCommand({}));
+  if (!SendQuota?.MaxSendRate) throw new ConfigError('SES did not say its send rate (GetAccount has no SendQuota)');
+  const share = readSendVariable('SEND_CONCURRENCY') ?? 1;
+  return { email: SendQuota.MaxSendRate / share, phone: (readSendVariable('SMS_MESSAGES_PER_SECOND') ?? 1) / share };
+};
+
+export const sendDependenciesFromEnv = async (): Promise<SendDependencies> => {
+  const rates = await sendRatesFromEnv();
+  const messenger = new AwsMessenger({
     fromAddress: requiredEnv('EMAIL_FROM'),
     originationIdentity: requiredEnv('SMS_ORIGINATION_IDENTITY'),
     voices: voicesFromEnv(),
     ...(process.env.EMAIL_CONFIGURATION_SET && { emailConfigurationSet: process.env.EMAIL_CONFIGURATION_SET }),
     ...(process.env.SMS_CONFIGURATION_SET && { smsConfigurationSet: process.env.SMS_CONFIGURATION_SET }),
-  }),
-});
+  });
+  return {
+    clients: clientStoreFromEnv(),
+    suppression: new DynamoSuppressionList(requiredEnv(suppressionTable.envVar)),
+    log: new DynamoOutreachLog(requiredEnv(outreachTable.envVar)),
+    messenger: new PacedMessenger(messenger, { email: new Pacer(rates.email), phone: new Pacer(rates.phone) }),
+  };
+};
 
 export const outreachQueueFromEnv = (): SqsOutreachQueue => new SqsOutreachQueue(requiredEnv(outreachQueue.envVar));

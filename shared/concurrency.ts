@@ -6,3 +6,39 @@ export const eachLimited = async <T>(items: readonly T[], limit: number, work: (
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 };
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realClock: Clock = {
+  now: () => performance.timeOrigin + performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/**
+ * Spaces calls at most `perSecond` apart, in the order they ask: each caller gets the next
+ * free slot (taken synchronously, so concurrent callers never share one) and waits for it.
+ * Over any window the rate never goes above `perSecond`, and an idle pacer does not save up
+ * a burst.
+ */
+export class Pacer {
+  private nextSlot = 0;
+  private readonly interval: number;
+
+  constructor(
+    readonly perSecond: number,
+    private readonly clock: Clock = realClock,
+  ) {
+    if (!(perSecond > 0)) throw new RangeError(`a pace needs a rate above 0, not ${perSecond}`);
+    this.interval = 1000 / perSecond;
+  }
+
+  async wait(): Promise<void> {
+    const now = this.clock.now();
+    const slot = Math.max(now, this.nextSlot);
+    this.nextSlot = slot + this.interval;
+    if (slot > now) await this.clock.sleep(slot - now);
+  }
+}

@@ -19,7 +19,7 @@ export interface Sender {
 let sender: Promise<Sender> | undefined;
 /** Settings (and the reply secret) once per container; a wording that cannot render fails the cold start. */
 export const senderFromEnv = (): Promise<Sender> =>
-  (sender ??= (async () => ({ settings: await sendSettingsFromEnv(), deps: sendDependenciesFromEnv(), queue: outreachQueueFromEnv() }))());
+  (sender ??= (async () => ({ settings: await sendSettingsFromEnv(), deps: await sendDependenciesFromEnv(), queue: outreachQueueFromEnv() }))());
 
 const job = z.object({
   jobId: z.string().min(1),

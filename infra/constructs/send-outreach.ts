@@ -25,7 +25,11 @@ export interface OutreachSettings {
   readonly replySecretParameter: string;
   /** Default language for clients without one. */
   readonly defaultLocale: string;
+  /** What the origination identity may send: 1 for 10DLC, 3 toll-free, 100 short code. */
+  readonly smsMessagesPerSecond: number;
 }
+
+const sendConcurrency = 2;
 
 export interface SendOutreachProps {
   readonly tables: DataTables;
@@ -70,6 +74,9 @@ export class SendOutreach extends Construct {
         REPLY_BASE_URL: settings.replyBaseUrl,
         REPLY_SECRET_PARAMETER: settings.replySecretParameter,
         COMEBACK_LOCALE: settings.defaultLocale,
+        SMS_MESSAGES_PER_SECOND: String(settings.smsMessagesPerSecond),
+        // Each of the (at most) two instances takes half of every provider's rate.
+        SEND_CONCURRENCY: String(sendConcurrency),
       },
     });
     const send = this.function;
@@ -81,7 +88,9 @@ export class SendOutreach extends Construct {
     // A job due at night goes back on the queue with a delay.
     send.addEnvironment(outreachQueue.envVar, props.outreachQueue.queueUrl);
     props.outreachQueue.grantSendMessages(send);
-    send.addEventSource(new SqsEventSource(props.outreachQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }));
+    send.addEventSource(new SqsEventSource(props.outreachQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: sendConcurrency }));
+    // The send rate comes from SES itself.
+    send.addToRolePolicy(new PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] }));
 
     const identities = Arn.format({ service: 'ses', resource: 'identity', resourceName: '*' }, stack);
     send.addToRolePolicy(

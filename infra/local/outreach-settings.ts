@@ -25,6 +25,8 @@ export const applyLocalOutreachSettings = async (): Promise<void> => {
     // The reply page is served locally by a later command; the links already carry real tokens.
     REPLY_BASE_URL: 'http://127.0.0.1:8080',
     REPLY_SECRET: secret,
+    // The emulator's number is a toll-free one.
+    SMS_MESSAGES_PER_SECOND: '3',
   };
   for (const [name, value] of Object.entries(defaults)) process.env[name] ??= value;
 };

@@ -40,6 +40,23 @@ export class LocalStackError extends Error {
 
 const stateFile = (): string => join(dataDir(), 'stack.json');
 
+const localSesAccount = {
+  DedicatedIpAutoWarmupEnabled: false,
+  Details: {
+    AdditionalContactEmailAddresses: [],
+    ContactLanguage: 'EN',
+    MailType: 'TRANSACTIONAL',
+    ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
+    UseCaseDescription: 'Feedback requests to former clients of a clinic',
+    WebsiteURL: 'https://clinic.example',
+  },
+  EnforcementStatus: 'HEALTHY',
+  ProductionAccessEnabled: true,
+  SendingEnabled: true,
+  SendQuota: { Max24HourSend: 50_000, MaxSendRate: 14, SentLast24Hours: 0 },
+  SuppressionAttributes: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+};
+
 /** The environment that points the AWS SDK (and our functions) at the local stack. */
 export const stackEnvironment = (ports: StackPorts): Record<string, string> => {
   const messaging = `http://127.0.0.1:${ports.messaging}`;
@@ -246,6 +263,8 @@ export const startLocalStack = async (options: StartOptions = {}): Promise<Local
     ports.messaging = fauxqs.port;
 
     step('starting aws-ses-v2-local (SES v2)');
+    // What GetAccount answers: a production account's quota, so senders pace as they would in the cloud.
+    process.env.AWS_SES_ACCOUNT ??= JSON.stringify(localSesAccount);
     const ses: Server = await startSesLocal({ host: '127.0.0.1', port: ports.email });
     stops.push(() => new Promise<void>((resolveClose) => ses.close(() => resolveClose())));
     // aws-ses-v2-local keeps mail in memory: the outbox is saved on stop and loaded on start.

@@ -2,7 +2,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
-import { clientStoreFromEnv, lapseStoreFromEnv } from '../../shared/composition.ts';
+import { clientStoreFromEnv, lapseStoreFromEnv, sendRatesFromEnv } from '../../shared/composition.ts';
 import { outreachJobId, type OutreachJob } from '../../shared/domain/episode.ts';
 import { nextSendTime } from '../../shared/domain/quiet-hours.ts';
 import { addVisits } from '../../shared/domain/summary.ts';
@@ -63,5 +63,16 @@ describe('the send-outreach function', () => {
     const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.environment.OUTREACH_QUEUE_URL, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
     expect(Number(Attributes?.ApproximateNumberOfMessagesDelayed)).toBe(1);
+  });
+
+  it('takes its email pace from SES’s own send rate, shared between the senders', async () => {
+    process.env.SEND_CONCURRENCY = '2';
+    process.env.SMS_MESSAGES_PER_SECOND = '3';
+    try {
+      expect(await sendRatesFromEnv()).toEqual({ email: 7, phone: 1.5 });
+    } finally {
+      delete process.env.SEND_CONCURRENCY;
+      delete process.env.SMS_MESSAGES_PER_SECOND;
+    }
   });
 });

@@ -65,3 +65,12 @@ describe('the send function in the stateless stack', () => {
     expect(() => outreachSettingsOf(new App({ context: { clinicName: '' } }))).toThrow(/clinicName/);
   });
 });
+
+describe('the send function’s pace', () => {
+  it('shares every provider rate between its instances, and reads the SES rate from SES', () => {
+    const environment = template.toJSON().Resources[idOf(send.function)].Properties.Environment.Variables;
+    expect(environment).toMatchObject({ SMS_MESSAGES_PER_SECOND: '1', SEND_CONCURRENCY: '2' });
+    expect(actions()).toContain('ses:GetAccount');
+    expect(() => outreachSettingsOf(new App({ context: { smsMessagesPerSecond: '0' } }))).toThrow(/above 0/);
+  });
+});
