@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocum
 import { outreachByProviderMessageIndex } from '../../infra/resources.ts';
 import type { Channel } from '../domain/client.ts';
 import type { OutreachJob } from '../domain/episode.ts';
-import type { OutreachRecord } from '../domain/outreach-record.ts';
+import type { OutreachRecord, OutreachStatus } from '../domain/outreach-record.ts';
 import type { OutreachLog } from '../ports/outreach-log.ts';
 import { documentClient } from './dynamo-client-store.ts';
 
@@ -88,6 +88,27 @@ export class DynamoOutreachLog implements OutreachLog {
       );
     } catch (error) {
       if (!failedCondition(error)) throw error;
+    }
+  }
+
+  async delivery(outreachId: string, outcome: OutreachStatus, replaces: readonly OutreachStatus[], at: string): Promise<boolean> {
+    if (replaces.length === 0) return false;
+    const names = replaces.map((_, i) => `:from${i}`);
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { outreachId },
+          UpdateExpression: 'SET #status = :outcome, deliveryAt = :at, updatedAt = :at',
+          ConditionExpression: `#status IN (${names.join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':outcome': outcome, ':at': at, ...Object.fromEntries(replaces.map((status, i) => [names[i]!, status])) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (failedCondition(error)) return false;
+      throw error;
     }
   }
 

@@ -5,7 +5,7 @@ import type { Channel } from './client.ts';
  * taken it, so it is never sent again automatically; `retry` was refused by the provider for
  * a passing reason (throttling) and may be claimed again.
  */
-export type OutreachStatus = 'sending' | 'retry' | 'sent' | 'delivered' | 'bounced' | 'complained' | 'failed' | 'skipped';
+export type OutreachStatus = 'sending' | 'retry' | 'sent' | 'delivered' | 'clicked' | 'bounced' | 'complained' | 'failed' | 'skipped';
 
 export interface OutreachRecord {
   readonly outreachId: string;

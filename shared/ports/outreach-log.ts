@@ -1,6 +1,6 @@
 import type { Channel } from '../domain/client.ts';
 import type { OutreachJob } from '../domain/episode.ts';
-import type { OutreachRecord } from '../domain/outreach-record.ts';
+import type { OutreachRecord, OutreachStatus } from '../domain/outreach-record.ts';
 
 /** The record of every feedback request: the guard that makes sending idempotent. */
 export interface OutreachLog {
@@ -15,6 +15,11 @@ export interface OutreachLog {
   refused(outreachId: string, outcome: 'retry' | 'failed', reason: string, at: Date): Promise<void>;
   /** Not sent at all, and why (suppressed, came back, no channel). Never overwrites a send. */
   skipped(job: OutreachJob, reason: string, at: Date): Promise<void>;
+  /**
+   * What the provider said afterwards: moves the status to `outcome` only from one of
+   * `replaces` (news never overwrites worse news). False when it did not apply.
+   */
+  delivery(outreachId: string, outcome: OutreachStatus, replaces: readonly OutreachStatus[], at: string): Promise<boolean>;
   get(outreachId: string): Promise<OutreachRecord | undefined>;
   byProviderMessage(providerMessageId: string): Promise<OutreachRecord | undefined>;
 }
