@@ -155,7 +155,14 @@ export const smsRepliesTopic: TopicDefinition = {
   localName: 'comeback-sms-replies',
 };
 
-export const topics = [smsRepliesTopic] as const;
+/** SMS and voice delivery events: End User Messaging's configuration set publishes here. */
+export const smsVoiceEventsTopic: TopicDefinition = {
+  id: 'SmsVoiceEvents',
+  envVar: 'SMS_VOICE_EVENTS_TOPIC_ARN',
+  localName: 'comeback-sms-voice-events',
+};
+
+export const topics = [smsRepliesTopic, smsVoiceEventsTopic] as const;
 
 /** One message per feedback request to send; the sweep fills it, the send function drains it. */
 export const outreachQueue: QueueDefinition = {

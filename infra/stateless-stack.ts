@@ -8,7 +8,8 @@ import { Messaging } from './constructs/messaging.ts';
 import { RecordVisits } from './constructs/record-visits.ts';
 import { SendOutreach, type OutreachSettings } from './constructs/send-outreach.ts';
 import { WeeklySweep } from './constructs/weekly-sweep.ts';
-import { outreachQueue, queues, smsRepliesTopic, topics } from './resources.ts';
+import { DeliveryEvents } from './constructs/delivery-events.ts';
+import { outreachQueue, queues, smsRepliesTopic, smsVoiceEventsTopic, topics } from './resources.ts';
 
 /** What the stateless stack uses from the stateful one. */
 export interface StatelessStackProps extends StackProps {
@@ -27,6 +28,7 @@ export class StatelessStack extends Stack {
   readonly recordVisits: RecordVisits;
   readonly weeklySweep: WeeklySweep;
   readonly sendOutreach: SendOutreach;
+  readonly deliveryEvents: DeliveryEvents;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -34,6 +36,8 @@ export class StatelessStack extends Stack {
     this.messaging = new Messaging(this, 'Messaging', { queues, topics });
     // End User Messaging publishes inbound two-way SMS to this topic.
     this.messaging.allowServiceToPublish(smsRepliesTopic, 'sms-voice');
+    // ...and SMS and voice delivery events to this one.
+    this.messaging.allowServiceToPublish(smsVoiceEventsTopic, 'sms-voice');
 
     this.clinicApi = new ClinicApi(this, 'ClinicApi');
     this.recordVisits = new RecordVisits(this, 'RecordVisits', { api: this.clinicApi, tables: props.tables });
@@ -50,6 +54,12 @@ export class StatelessStack extends Stack {
       outreachQueue: this.messaging.queue(outreachQueue),
       settings: props.outreach,
     });
+
+    this.deliveryEvents = new DeliveryEvents(this, 'DeliveryEvents', {
+      tables: props.tables,
+      smsVoiceEventsTopic: this.messaging.topic(smsVoiceEventsTopic),
+    });
+    this.sendOutreach.function.addEnvironment('SMS_CONFIGURATION_SET', this.deliveryEvents.smsConfigurationSet.ref);
 
     new CfnOutput(this, 'ClinicApiUrl', {
       description: 'Base URL of the clinic API (requests must be SigV4-signed)',

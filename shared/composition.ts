@@ -214,3 +214,8 @@ export const sendDependenciesFromEnv = async (): Promise<SendDependencies> => {
 };
 
 export const outreachQueueFromEnv = (): SqsOutreachQueue => new SqsOutreachQueue(requiredEnv(outreachQueue.envVar));
+
+export const deliveryDependenciesFromEnv = (): { log: DynamoOutreachLog; suppression: DynamoSuppressionList } => ({
+  log: new DynamoOutreachLog(requiredEnv(outreachTable.envVar)),
+  suppression: new DynamoSuppressionList(requiredEnv(suppressionTable.envVar)),
+});

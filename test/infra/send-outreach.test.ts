@@ -74,3 +74,36 @@ describe('the send function’s pace', () => {
     expect(() => outreachSettingsOf(new App({ context: { smsMessagesPerSecond: '0' } }))).toThrow(/above 0/);
   });
 });
+
+describe('delivery events in the stateless stack', () => {
+  const events = stateless.deliveryEvents;
+
+  it('takes SES events from EventBridge, with retries and a dead-letter queue', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as { Properties: { EventPattern: Record<string, string[]>; Targets: Record<string, unknown>[] } }[];
+    const email = rules.find((rule) => rule.Properties.EventPattern.source?.includes('aws.ses'))!;
+    expect(email.Properties.EventPattern['detail-type']).toEqual(expect.arrayContaining(['Email Bounced', 'Email Complaint Received', 'Email Delivered', 'Email Clicked']));
+    expect(email.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [idOf(events.function), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [idOf(events.failedEvents), 'Arn'] } },
+        RetryPolicy: expect.objectContaining({ MaximumRetryAttempts: 8 }),
+      }),
+    ]);
+  });
+
+  it('takes SMS and voice events from an End User Messaging configuration set through SNS, and the sender uses that set', () => {
+    template.hasResourceProperties('AWS::SMSVOICE::ConfigurationSet', {
+      EventDestinations: [Match.objectLike({ Enabled: true, MatchingEventTypes: ['TEXT_ALL', 'VOICE_ALL'], SnsDestination: Match.anyValue() })],
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', Endpoint: { 'Fn::GetAtt': [idOf(events.function), 'Arn'] } });
+    const environment = template.toJSON().Resources[idOf(send.function)].Properties.Environment.Variables;
+    expect(environment.SMS_CONFIGURATION_SET).toEqual({ Ref: stateless.getLogicalId(events.smsConfigurationSet) });
+  });
+
+  it('raises an alarm when an event could not be recorded', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [idOf(events.failedEvents), 'QueueName'] } }],
+      Threshold: 1,
+    });
+  });
+});
