@@ -53,13 +53,16 @@ const sweepVariables = {
 
 type SweepVariable = keyof typeof sweepVariables;
 
-const readVariable = <V extends SweepVariable>(name: V): z.output<(typeof sweepVariables)[V]> | undefined => {
+/** A setting from the environment, checked against its schema; undefined when unset. */
+const readSetting = <S extends Record<string, z.ZodType>, V extends keyof S & string>(schemas: S, name: V): z.output<S[V]> | undefined => {
   const text = process.env[name];
   if (text === undefined || text === '') return undefined;
-  const parsed = sweepVariables[name].safeParse(text);
+  const parsed = schemas[name]!.safeParse(text);
   if (!parsed.success) throw new ConfigError(`${name}=${text}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  return parsed.data as z.output<(typeof sweepVariables)[V]>;
+  return parsed.data as z.output<S[V]>;
 };
+
+const readVariable = <V extends SweepVariable>(name: V) => readSetting(sweepVariables, name);
 
 /** The sweep's settings: the defaults, changed by whichever variables are set. */
 export const sweepSettingsFromEnv = (asOf: string, overrides: Partial<SweepSettings> = {}): SweepSettings => {
@@ -132,13 +135,7 @@ const sendVariables = {
   REPLY_TOKEN_DAYS: whole(1, 365),
 } as const;
 
-const readSendVariable = <V extends keyof typeof sendVariables>(name: V): z.output<(typeof sendVariables)[V]> | undefined => {
-  const text = process.env[name];
-  if (text === undefined || text === '') return undefined;
-  const parsed = sendVariables[name].safeParse(text);
-  if (!parsed.success) throw new ConfigError(`${name}=${text}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  return parsed.data as z.output<(typeof sendVariables)[V]>;
-};
+const readSendVariable = <V extends keyof typeof sendVariables>(name: V) => readSetting(sendVariables, name);
 
 const voicesFromEnv = (): Record<string, string> =>
   Object.fromEntries((readSendVariable('OUTREACH_VOICES') ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]));

@@ -32,7 +32,8 @@ export class Pacer {
     private readonly clock: Clock = realClock,
   ) {
     if (!(perSecond > 0)) throw new RangeError(`a pace needs a rate above 0, not ${perSecond}`);
-    this.interval = 1000 / perSecond;
+    // Rounded up to the microsecond: float error can then only slow the pace, never speed it past the rate.
+    this.interval = Math.ceil(1_000_000 / perSecond) / 1000;
   }
 
   async wait(): Promise<void> {
