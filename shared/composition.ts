@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { PacedMessenger } from './adapters/paced-messenger.ts';
-import { Pacer } from './concurrency.ts';
+import { Pacer, paceHeadroom } from './concurrency.ts';
 import { analyticsBucket, clientsTable, episodesTable, modelsTable, outreachQueue, outreachTable, suppressionTable, visitsTable } from '../infra/resources.ts';
 import { AwsMessenger } from './adapters/aws-messenger.ts';
 import { DynamoOutreachLog } from './adapters/dynamo-outreach-log.ts';
@@ -189,7 +189,7 @@ export const sendSettingsFromEnv = async (): Promise<SendSettings> => {
 export const sendRatesFromEnv = async (ses: Pick<SESv2Client, 'send'> = new SESv2Client({})): Promise<{ email: number; phone: number }> => {
   const { SendQuota } = await ses.send(new GetAccountCommand({}));
   if (!SendQuota?.MaxSendRate) throw new ConfigError('SES did not say its send rate (GetAccount has no SendQuota)');
-  const share = readSendVariable('SEND_CONCURRENCY') ?? 1;
+  const share = (readSendVariable('SEND_CONCURRENCY') ?? 1) / paceHeadroom;
   return { email: SendQuota.MaxSendRate / share, phone: (readSendVariable('SMS_MESSAGES_PER_SECOND') ?? 1) / share };
 };
 

@@ -7,6 +7,12 @@ export const eachLimited = async <T>(items: readonly T[], limit: number, work: (
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 };
 
+/**
+ * Senders pace a little under a provider's rate: requests leave on time but arrive with
+ * network jitter, and a provider that counts arrivals would see a burst as over its rate.
+ */
+export const paceHeadroom = 0.97;
+
 export interface Clock {
   now(): number;
   sleep(ms: number): Promise<void>;

@@ -8,8 +8,9 @@ import { table } from '../../cli/output.ts';
 import { benchContext, type Bench, type BenchResult } from './harness.ts';
 import { importBench, streamingBench } from './import.ts';
 import { fitBench, sweepBench } from './sweep.ts';
+import { outreachBench } from './outreach.ts';
 
-const benches: readonly Bench[] = [importBench, streamingBench, fitBench, sweepBench];
+const benches: readonly Bench[] = [importBench, streamingBench, fitBench, sweepBench, outreachBench];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !benches.some((bench) => bench.name === name));

@@ -69,7 +69,10 @@ describe('the send-outreach function', () => {
     process.env.SEND_CONCURRENCY = '2';
     process.env.SMS_MESSAGES_PER_SECOND = '3';
     try {
-      expect(await sendRatesFromEnv()).toEqual({ email: 7, phone: 1.5 });
+      const rates = await sendRatesFromEnv();
+      // Half of each rate, a little under (paceHeadroom) for network jitter.
+      expect(rates.email).toBeCloseTo(7 * 0.97, 9);
+      expect(rates.phone).toBeCloseTo(1.5 * 0.97, 9);
     } finally {
       delete process.env.SEND_CONCURRENCY;
       delete process.env.SMS_MESSAGES_PER_SECOND;
