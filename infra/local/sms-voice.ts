@@ -100,15 +100,17 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
   }
   const recentSends = new Map<string, number[]>();
 
-  const pace = (identity: string): void => {
-    if (options.messagesPerSecond === undefined) return;
+  /** The moment the message is taken: paced, and recorded as its send time. */
+  const pace = (identity: string): number => {
     const now = Date.now();
+    if (options.messagesPerSecond === undefined) return now;
     const window = (recentSends.get(identity) ?? []).filter((at) => now - at < 1000);
     if (window.length >= options.messagesPerSecond) {
       throw new ServiceError('ThrottlingException', `more than ${options.messagesPerSecond} messages per second from ${identity}`);
     }
     window.push(now);
     recentSends.set(identity, window);
+    return now;
   };
 
   const keep = async (message: SentMessage): Promise<void> => {
@@ -124,13 +126,13 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
       const messageType = optional(input, 'MessageType');
       if (messageType !== undefined && !messageTypes.has(messageType)) throw new ServiceError('ValidationException', `MessageType ${messageType} is not TRANSACTIONAL or PROMOTIONAL`);
       const identity = optional(input, 'OriginationIdentity');
-      pace(identity ?? 'default');
+      const at = pace(identity ?? 'default');
       const message: SentMessage = {
         messageId: randomUUID(),
         channel: 'sms',
         destination,
         body,
-        sentAt: new Date().toISOString(),
+        sentAt: new Date(at).toISOString(),
         ...(identity && { originationIdentity: identity }),
         ...(optional(input, 'ConfigurationSetName') && { configurationSet: optional(input, 'ConfigurationSetName') }),
         ...(messageType && { messageType }),
@@ -147,7 +149,7 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
       const bodyType = optional(input, 'MessageBodyTextType') ?? 'TEXT';
       if (!textTypes.has(bodyType)) throw new ServiceError('ValidationException', `MessageBodyTextType ${bodyType} is not TEXT or SSML`);
       if (bodyType === 'SSML' && !/^\s*<speak[\s>][\s\S]*<\/speak>\s*$/.test(body)) throw new ServiceError('ValidationException', 'MessageBody is not SSML (<speak>…</speak>)');
-      pace(identity);
+      const at = pace(identity);
       const message: SentMessage = {
         messageId: randomUUID(),
         channel: 'voice',
@@ -155,7 +157,7 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
         originationIdentity: identity,
         body,
         bodyType,
-        sentAt: new Date().toISOString(),
+        sentAt: new Date(at).toISOString(),
         ...(optional(input, 'VoiceId') && { voiceId: optional(input, 'VoiceId') }),
         ...(optional(input, 'ConfigurationSetName') && { configurationSet: optional(input, 'ConfigurationSetName') }),
         ...(input.Context !== undefined && { context: input.Context as Record<string, string> }),
