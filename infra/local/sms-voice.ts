@@ -3,8 +3,10 @@
  * `PinpointSMSVoiceV2` JSON 1.0 protocol (POST /, X-Amz-Target: PinpointSMSVoiceV2.<Operation>)
  * so the production adapter runs unchanged against it, keeps every text and call it is
  * given, paces senders like the real service (ThrottlingException above the configured
- * messages per second per origination identity), and turns a simulated reply into the
- * documented two-way SMS payload for the SNS reply topic.
+ * messages per second per origination identity), publishes a delivery event for every message
+ * sent with a configuration set (as the set's SNS event destination would), keeps an opt-out
+ * list fed by STOP-style replies, and turns a simulated reply into the documented two-way SMS
+ * payload for the SNS reply topic.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
@@ -44,13 +46,25 @@ export interface SmsVoiceOptions {
   readonly messagesPerSecond?: number;
   /** Publishes a simulated reply (the JSON of an InboundSms) to the SMS reply topic. */
   readonly publishReply?: (message: string) => Promise<void>;
+  /**
+   * The configuration sets that exist, each with where its events go (the JSON of one SMS or
+   * voice event). When given, a send naming any other set is refused as the service would.
+   */
+  readonly configurationSets?: Readonly<Record<string, (event: string) => Promise<void>>>;
 }
+
+/** How a message to a number ends, for trying the unhappy paths: `POST /simulate`. */
+export type SimulatedFate = 'delivered' | 'unreachable' | 'invalid' | 'no-answer' | 'busy';
 
 export interface SmsVoiceLocal {
   readonly port: number;
   readonly outbox: () => readonly SentMessage[];
   /** As if the client answered from their phone: published to the reply topic. */
   readonly reply: (from: string, body: string) => Promise<InboundSms>;
+  /** Messages to this number end this way from now on. */
+  readonly simulate: (destination: string, fate: SimulatedFate) => void;
+  /** Numbers that texted an opt-out keyword: the service refuses to text or call them. */
+  readonly optedOut: () => readonly string[];
   stop(): Promise<void>;
 }
 
@@ -59,10 +73,42 @@ class ServiceError extends Error {
     readonly type: string,
     message: string,
     readonly status = 400,
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
 }
+
+/** The keywords End User Messaging reserves for opting out, whatever the case. */
+export const optOutKeywords = new Set(['ARRET', 'CANCEL', 'END', 'OPT-OUT', 'OPTOUT', 'QUIT', 'REMOVE', 'STOP', 'TD', 'UNSUBSCRIBE']);
+
+const fateEvents: Record<SimulatedFate, { sms: [string, string]; voice: [string, string] }> = {
+  delivered: { sms: ['TEXT_DELIVERED', 'DELIVERED'], voice: ['VOICE_COMPLETED', 'COMPLETED'] },
+  unreachable: { sms: ['TEXT_CARRIER_UNREACHABLE', 'CARRIER_UNREACHABLE'], voice: ['VOICE_FAILED', 'FAILED'] },
+  invalid: { sms: ['TEXT_INVALID', 'INVALID'], voice: ['VOICE_FAILED', 'FAILED'] },
+  'no-answer': { sms: ['TEXT_DELIVERED', 'DELIVERED'], voice: ['VOICE_NO_ANSWER', 'NO_ANSWER'] },
+  busy: { sms: ['TEXT_DELIVERED', 'DELIVERED'], voice: ['VOICE_BUSY', 'BUSY'] },
+};
+const fates = new Set(Object.keys(fateEvents));
+
+/** The event a configuration set's destination receives, in the service's documented shape. */
+const deliveryEventOf = (message: SentMessage, fate: SimulatedFate): Record<string, unknown> => {
+  const [eventType, messageStatus] = fateEvents[fate][message.channel];
+  return {
+    eventType,
+    eventVersion: '1.0',
+    eventTimestamp: Date.now(),
+    isFinal: true,
+    originationPhoneNumber: message.originationIdentity,
+    destinationPhoneNumber: message.destination,
+    messageId: message.messageId,
+    messageRequestTimestamp: Date.parse(message.sentAt),
+    messageStatus,
+    messageStatusDescription: messageStatus === 'DELIVERED' || messageStatus === 'COMPLETED' ? 'Message has been accepted by phone' : `Simulated ${fate}`,
+    ...(message.channel === 'sms' && { messageType: message.messageType ?? 'TRANSACTIONAL', messageEncoding: /^[\x20-\x7e\n\r]*$/.test(message.body) ? 'GSM' : 'UCS2' }),
+    ...(message.context && { context: message.context }),
+  };
+};
 
 const e164 = /^\+[1-9]\d{6,14}$/;
 const textTypes = new Set(['TEXT', 'SSML']);
@@ -113,9 +159,28 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
     return now;
   };
 
+  const optedOut = new Set<string>();
+  const simulated = new Map<string, SimulatedFate>();
+
+  const reachable = (destination: string): void => {
+    if (optedOut.has(destination)) {
+      throw new ServiceError('ConflictException', `${destination} has opted out`, 400, { Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT', ResourceType: 'opt-out-list', ResourceId: 'Default' });
+    }
+  };
+
+  const configurationSet = (input: Record<string, unknown>): string | undefined => {
+    const name = optional(input, 'ConfigurationSetName');
+    if (name !== undefined && options.configurationSets && !(name in options.configurationSets)) {
+      throw new ServiceError('ResourceNotFoundException', `configuration set ${name} does not exist`, 404, { ResourceType: 'configuration-set', ResourceId: name });
+    }
+    return name;
+  };
+
   const keep = async (message: SentMessage): Promise<void> => {
     sent.push(message);
     if (outboxFile) await appendFile(outboxFile, `${JSON.stringify(message)}\n`);
+    const destination = message.configurationSet !== undefined ? options.configurationSets?.[message.configurationSet] : undefined;
+    if (destination) await destination(JSON.stringify(deliveryEventOf(message, simulated.get(message.destination) ?? 'delivered')));
   };
 
   const operations: Record<string, (input: Record<string, unknown>) => Promise<Record<string, unknown>>> = {
@@ -126,6 +191,8 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
       const messageType = optional(input, 'MessageType');
       if (messageType !== undefined && !messageTypes.has(messageType)) throw new ServiceError('ValidationException', `MessageType ${messageType} is not TRANSACTIONAL or PROMOTIONAL`);
       const identity = optional(input, 'OriginationIdentity');
+      const set = configurationSet(input);
+      reachable(destination);
       const at = pace(identity ?? 'default');
       const message: SentMessage = {
         messageId: randomUUID(),
@@ -134,7 +201,7 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
         body,
         sentAt: new Date(at).toISOString(),
         ...(identity && { originationIdentity: identity }),
-        ...(optional(input, 'ConfigurationSetName') && { configurationSet: optional(input, 'ConfigurationSetName') }),
+        ...(set && { configurationSet: set }),
         ...(messageType && { messageType }),
         ...(input.Context !== undefined && { context: input.Context as Record<string, string> }),
       };
@@ -149,6 +216,8 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
       const bodyType = optional(input, 'MessageBodyTextType') ?? 'TEXT';
       if (!textTypes.has(bodyType)) throw new ServiceError('ValidationException', `MessageBodyTextType ${bodyType} is not TEXT or SSML`);
       if (bodyType === 'SSML' && !/^\s*<speak[\s>][\s\S]*<\/speak>\s*$/.test(body)) throw new ServiceError('ValidationException', 'MessageBody is not SSML (<speak>…</speak>)');
+      const set = configurationSet(input);
+      reachable(destination);
       const at = pace(identity);
       const message: SentMessage = {
         messageId: randomUUID(),
@@ -159,7 +228,7 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
         bodyType,
         sentAt: new Date(at).toISOString(),
         ...(optional(input, 'VoiceId') && { voiceId: optional(input, 'VoiceId') }),
-        ...(optional(input, 'ConfigurationSetName') && { configurationSet: optional(input, 'ConfigurationSetName') }),
+        ...(set && { configurationSet: set }),
         ...(input.Context !== undefined && { context: input.Context as Record<string, string> }),
       };
       await keep(message);
@@ -178,9 +247,13 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
       ...(last && { previousPublishedMessageId: last.messageId }),
     };
     if (!options.publishReply) throw new ServiceError('ValidationException', 'no reply topic is connected to this emulator');
+    // The service keeps its own opt-out list and still passes the keyword on to the topic.
+    if (optOutKeywords.has(inbound.messageKeyword)) optedOut.add(from);
     await options.publishReply(JSON.stringify(inbound));
     return inbound;
   };
+
+  const simulate = (destination: string, fate: SimulatedFate): void => void simulated.set(destination, fate);
 
   const respond = (response: ServerResponse, status: number, body: unknown, type = 'application/x-amz-json-1.0'): void => {
     response.writeHead(status, { 'content-type': type });
@@ -209,6 +282,15 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
       respond(response, 200, await reply(from, body), 'application/json');
       return;
     }
+    if (request.method === 'POST' && url.pathname === '/simulate') {
+      const { destination, fate } = JSON.parse(await readBody(request)) as { destination?: string; fate?: string };
+      if (!destination || !e164.test(destination) || !fate || !fates.has(fate)) {
+        throw new ServiceError('ValidationException', `a simulation needs an E.164 "destination" and a "fate": ${[...fates].join(', ')}`);
+      }
+      simulate(destination, fate as SimulatedFate);
+      respond(response, 200, { destination, fate }, 'application/json');
+      return;
+    }
     if (request.method === 'GET' && url.pathname === '/') {
       const rows = [...sent]
         .reverse()
@@ -228,7 +310,7 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
     handle(request, response).catch((error: unknown) => {
       const known = error instanceof ServiceError ? error : new ServiceError('InternalServerException', (error as Error).message, 500);
       response.writeHead(known.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': known.type });
-      response.end(JSON.stringify({ __type: known.type, message: known.message }));
+      response.end(JSON.stringify({ __type: known.type, message: known.message, ...known.extra }));
     });
   });
   await new Promise<void>((resolveListen, reject) => {
@@ -240,6 +322,8 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
     port,
     outbox: () => sent,
     reply,
+    simulate,
+    optedOut: () => [...optedOut],
     stop: () => new Promise<void>((resolveClose) => server.close(() => resolveClose())),
   };
 };

@@ -119,4 +119,43 @@ describe('the SMS and voice emulator, through the real SDK client', () => {
     const listed = (await (await fetch(`http://127.0.0.1:${second.port}/messages?channel=voice`)).json()) as unknown[];
     expect(listed).toEqual([]);
   });
+
+  it('publishes a delivery event to the configuration set’s destination, in the service’s shape, and plays a simulated fate', async () => {
+    const events: Record<string, unknown>[] = [];
+    const emulator = await start({ configurationSets: { comeback: async (event) => void events.push(JSON.parse(event) as Record<string, unknown>) } });
+    const sms = clientFor(emulator);
+    const text = (to: string, ConfigurationSetName = 'comeback') =>
+      sms.send(new SendTextMessageCommand({ DestinationPhoneNumber: to, OriginationIdentity: '+18005550100', MessageBody: 'Γιατί;', ConfigurationSetName, Context: { outreachId: 'job-1' } }));
+    const delivered = await text('+306912345678');
+    const simulated = await fetch(`http://127.0.0.1:${emulator.port}/simulate`, { method: 'POST', body: JSON.stringify({ destination: '+306900000000', fate: 'invalid' }) });
+    expect(simulated.status).toBe(200);
+    const invalid = await text('+306900000000');
+    await clientFor(emulator).send(
+      new SendVoiceMessageCommand({ DestinationPhoneNumber: '+306912345678', OriginationIdentity: '+18005550100', MessageBody: 'Hello', ConfigurationSetName: 'comeback' }),
+    );
+
+    expect(events).toEqual([
+      expect.objectContaining({ eventType: 'TEXT_DELIVERED', messageStatus: 'DELIVERED', messageId: delivered.MessageId, destinationPhoneNumber: '+306912345678', messageEncoding: 'UCS2', context: { outreachId: 'job-1' }, isFinal: true }),
+      expect.objectContaining({ eventType: 'TEXT_INVALID', messageId: invalid.MessageId }),
+      expect.objectContaining({ eventType: 'VOICE_COMPLETED', messageStatus: 'COMPLETED' }),
+    ]);
+    expect(await errorName(text('+306912345678', 'no-such-set'))).toBe('ResourceNotFoundException');
+    const refused = await fetch(`http://127.0.0.1:${emulator.port}/simulate`, { method: 'POST', body: JSON.stringify({ destination: '+306912345678', fate: 'lost at sea' }) });
+    expect(refused.status).toBe(400);
+  });
+
+  it('keeps an opt-out list: after a STOP in any case, texts and calls to that number are refused', async () => {
+    const emulator = await start({ publishReply: async () => undefined });
+    const sms = clientFor(emulator);
+    const text = () => sms.send(new SendTextMessageCommand({ DestinationPhoneNumber: '+306912345678', OriginationIdentity: '+18005550100', MessageBody: 'Reply 1-6' }));
+    await text();
+    await emulator.reply('+306912345678', ' stop ');
+    expect(emulator.optedOut()).toEqual(['+306912345678']);
+    expect(await errorName(text())).toBe('ConflictException');
+    expect(
+      await errorName(sms.send(new SendVoiceMessageCommand({ DestinationPhoneNumber: '+306912345678', OriginationIdentity: '+18005550100', MessageBody: 'Hello' }))),
+    ).toBe('ConflictException');
+    await emulator.reply('+306900000001', '2 the wait');
+    expect(emulator.optedOut()).toEqual(['+306912345678']);
+  });
 });
