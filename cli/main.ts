@@ -163,7 +163,8 @@ program
   .command('send')
   .description('send the queued feedback requests now, as the send function does in the cloud')
   .option('--json', 'print the report as JSON')
-  .action(async (flags: { json?: boolean }) => withStack(async () => void (await sendNow(flags))));
+  .option('--redrive', 'first move the requests that failed too often (the dead-letter queue) back onto the queue')
+  .action(async (flags: { json?: boolean; redrive?: boolean }) => withStack(async () => void (await sendNow(flags))));
 
 program
   .command('outbox')

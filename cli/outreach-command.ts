@@ -1,9 +1,12 @@
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import cliProgress from 'cli-progress';
-import { outreachQueue } from '../infra/resources.ts';
+import { deliveryRecord } from '../functions/delivery-events/handler.ts';
 import { sendRecord, senderFromEnv } from '../functions/send-outreach/handler.ts';
+import { deadLetterUrlOf, drainQueue, redrive } from '../infra/local/queue-drain.ts';
+import { outreachQueue, smsVoiceEventsQueue } from '../infra/resources.ts';
+import { deliveryDependenciesFromEnv } from '../shared/composition.ts';
 import { sqsClient } from '../shared/adapters/sqs-outreach-queue.ts';
 import { requiredEnv } from '../shared/config.ts';
+import type { DeliveryResult } from '../shared/use-cases/record-delivery.ts';
 import type { SendOutcome } from '../shared/use-cases/send-outreach.ts';
 import { formatCount, table, UsageError } from './output.ts';
 
@@ -15,17 +18,23 @@ export interface SendReport {
   readonly failed: Partial<Record<string, number>>;
   /** Jobs that threw (throttled, a provider outage): left on the queue for a later run. */
   readonly retryLater: number;
+  /** Jobs moved back from the dead-letter queue first (`--redrive`). */
+  readonly redriven: number;
+  /** SMS and voice delivery receipts recorded on the requests afterwards. */
+  readonly receipts: Record<DeliveryResult, number>;
 }
 
 /**
  * Drains the local outreach queue through the send function's own record handler, as the
  * Lambda event source mapping would in the cloud: a job that succeeds (sent, delayed and
- * re-queued, skipped) is deleted; one that throws stays for a later run.
+ * re-queued, skipped) is deleted; one that throws stays for a later run. Then records the
+ * delivery events the sends produced.
  */
-export const sendQueued = async (onProgress?: (done: number) => void): Promise<SendReport> => {
-  const queueUrl = requiredEnv(outreachQueue.envVar);
-  const sqs = sqsClient();
+export const sendQueued = async (options: { onProgress?: (done: number) => void; redrive?: boolean } = {}): Promise<SendReport> => {
+  const { onProgress } = options;
   const sender = await senderFromEnv();
+  const queueUrl = requiredEnv(outreachQueue.envVar);
+  const redriven = options.redrive ? await redrive(sqsClient(), deadLetterUrlOf(queueUrl, outreachQueue), queueUrl) : 0;
   const report = { sent: {}, delayed: 0, duplicates: 0, skipped: {}, failed: {}, retryLater: 0 } as {
     sent: Record<string, number>;
     delayed: number;
@@ -42,26 +51,30 @@ export const sendQueued = async (onProgress?: (done: number) => void): Promise<S
     else report.failed[outcome.reason] = (report.failed[outcome.reason] ?? 0) + 1;
   };
   let done = 0;
-  for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 120 }));
-    if (Messages.length === 0) break;
-    for (const message of Messages) {
-      try {
-        count(await sendRecord({ body: message.Body ?? '' }, sender));
-        await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
-      } catch {
-        report.retryLater++;
-        // Back on the queue in a minute, for the next run.
-        await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle!, VisibilityTimeout: 60 }));
-      }
+  const { failed } = await drainQueue(sqsClient(), queueUrl, (record) => sendRecord(record, sender), {
+    onHandled: (outcome) => {
+      count(outcome);
       onProgress?.(++done);
-    }
-  }
-  return report;
+    },
+    onFailed: () => onProgress?.(++done),
+  });
+  report.retryLater = failed;
+  return { ...report, redriven, receipts: await recordDeliveryEvents() };
+};
+
+/** Records the SMS and voice delivery events waiting on the local queue, as the delivery-events function does in the cloud. */
+export const recordDeliveryEvents = async (): Promise<Record<DeliveryResult, number>> => {
+  const results: Record<DeliveryResult, number> = { recorded: 0, unchanged: 0, 'unknown-message': 0 };
+  const deps = deliveryDependenciesFromEnv();
+  await drainQueue(sqsClient(), requiredEnv(smsVoiceEventsQueue.envVar), (record) => deliveryRecord(record, deps), {
+    onHandled: (outcomes) => outcomes.forEach((outcome) => results[outcome]++),
+  });
+  return results;
 };
 
 export const printSendReport = (report: SendReport): void => {
   const rows: string[][] = [
+    ...(report.redriven > 0 ? [['moved back from the dead-letter queue', formatCount(report.redriven)]] : []),
     ...Object.entries(report.sent).map(([channel, n]) => [`sent by ${channel}`, formatCount(n)]),
     ['waiting for the client’s morning (back on the queue)', formatCount(report.delayed)],
     ['already sent (a second delivery of the same job)', formatCount(report.duplicates)],
@@ -69,16 +82,18 @@ export const printSendReport = (report: SendReport): void => {
     ...Object.entries(report.failed).map(([reason, n]) => [`refused by the provider: ${reason}`, formatCount(n!)]),
   ];
   if (report.retryLater > 0) rows.push(['to try again later (throttled or unavailable)', formatCount(report.retryLater)]);
+  const receipts = report.receipts.recorded + report.receipts.unchanged + report.receipts['unknown-message'];
+  if (receipts > 0) rows.push(['delivery receipts recorded (SMS and voice)', formatCount(report.receipts.recorded)]);
   console.log(table(rows, { indent: 2, alignRight: [1] }));
 };
 
 /** `comeback send`: send the queued feedback requests now. */
-export const sendNow = async (flags: { json?: boolean }): Promise<SendReport> => {
+export const sendNow = async (flags: { json?: boolean; redrive?: boolean }): Promise<SendReport> => {
   const bar = flags.json || !process.stderr.isTTY ? undefined : new cliProgress.SingleBar({ format: 'Sending {value} requests', stream: process.stderr }, cliProgress.Presets.shades_classic);
   bar?.start(0, 0);
   let report: SendReport;
   try {
-    report = await sendQueued((done) => bar?.update(done));
+    report = await sendQueued({ onProgress: (done) => bar?.update(done), ...(flags.redrive && { redrive: true }) });
   } finally {
     bar?.stop();
   }

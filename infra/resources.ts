@@ -184,7 +184,22 @@ export const smsRepliesQueue: QueueDefinition = {
   subscribesTo: smsRepliesTopic.id,
 };
 
-export const queues = [outreachQueue, smsRepliesQueue] as const;
+/**
+ * SMS and voice delivery events, buffered between the topic and the delivery-events function:
+ * a burst of carrier receipts waits here instead of throttling the function, and an event that
+ * keeps failing ends in the dead-letter queue instead of being dropped.
+ */
+export const smsVoiceEventsQueue: QueueDefinition = {
+  id: 'SmsVoiceEventsQueue',
+  envVar: 'SMS_VOICE_EVENTS_QUEUE_URL',
+  localName: 'comeback-sms-voice-events',
+  visibilityTimeoutSeconds: 60,
+  retentionDays: 14,
+  maxReceiveCount: 5,
+  subscribesTo: smsVoiceEventsTopic.id,
+};
+
+export const queues = [outreachQueue, smsRepliesQueue, smsVoiceEventsQueue] as const;
 
 /** Parquet exports that the report engines read (Athena in the cloud, DuckDB locally). */
 export const analyticsBucket: BucketDefinition = {

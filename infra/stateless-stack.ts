@@ -9,7 +9,7 @@ import { RecordVisits } from './constructs/record-visits.ts';
 import { SendOutreach, type OutreachSettings } from './constructs/send-outreach.ts';
 import { WeeklySweep } from './constructs/weekly-sweep.ts';
 import { DeliveryEvents } from './constructs/delivery-events.ts';
-import { outreachQueue, queues, smsRepliesTopic, smsVoiceEventsTopic, topics } from './resources.ts';
+import { outreachQueue, queues, smsRepliesTopic, smsVoiceEventsQueue, smsVoiceEventsTopic, topics } from './resources.ts';
 
 /** What the stateless stack uses from the stateful one. */
 export interface StatelessStackProps extends StackProps {
@@ -58,6 +58,7 @@ export class StatelessStack extends Stack {
     this.deliveryEvents = new DeliveryEvents(this, 'DeliveryEvents', {
       tables: props.tables,
       smsVoiceEventsTopic: this.messaging.topic(smsVoiceEventsTopic),
+      smsVoiceEventsQueue: this.messaging.queue(smsVoiceEventsQueue),
     });
     this.sendOutreach.function.addEnvironment('SMS_CONFIGURATION_SET', this.deliveryEvents.smsConfigurationSet.ref);
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dataDir } from './stack.ts';
+import { dataDir, localSmsConfigurationSet } from './stack.ts';
 
 /**
  * What the send function needs on one machine, where the deploy context does not exist:
@@ -21,6 +21,7 @@ export const applyLocalOutreachSettings = async (): Promise<void> => {
     CLINIC_NAME: 'Comeback demo clinic',
     EMAIL_FROM: 'Comeback demo clinic <care@clinic.example>',
     SMS_ORIGINATION_IDENTITY: '+18005550100',
+    SMS_CONFIGURATION_SET: localSmsConfigurationSet,
     OUTREACH_VOICES: 'en=JOANNA,el=MARIA,ru=TATYANA',
     // The reply page is served locally by a later command; the links already carry real tokens.
     REPLY_BASE_URL: 'http://127.0.0.1:8080',

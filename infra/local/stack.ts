@@ -9,7 +9,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
-import { analyticsBucket, queues, smsRepliesTopic, tables, topics } from '../resources.ts';
+import { analyticsBucket, queues, smsRepliesTopic, smsVoiceEventsTopic, tables, topics } from '../resources.ts';
 import { provisionMessaging, provisionTables } from './provision.ts';
 import { startSmsVoiceLocal } from './sms-voice.ts';
 
@@ -20,6 +20,9 @@ export const defaultPorts = { dynamodb: 8000, messaging: 4566, email: 8005, smsv
 export type StackPorts = Record<keyof typeof defaultPorts, number>;
 
 export const localRegion = 'us-east-1';
+
+/** The emulator's one configuration set: its events go to the SMS and voice events topic, as in the cloud. */
+export const localSmsConfigurationSet = 'comeback-delivery';
 
 // A CommonJS package whose ESM default differs between Node and bundlers: require() is the same everywhere.
 const startSesLocal = (createRequire(import.meta.url)('aws-ses-v2-local') as { default: (config?: { host?: string; port?: number }) => Promise<Server> }).default;
@@ -281,13 +284,15 @@ export const startLocalStack = async (options: StartOptions = {}): Promise<Local
     ports.email = (ses.address() as { port: number }).port;
 
     step('starting the SMS and voice emulator (End User Messaging)');
-    const replies = new SNSClient({ endpoint: `http://127.0.0.1:${ports.messaging}`, region: localRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    stops.push(async () => replies.destroy());
-    const replyTopic = `arn:aws:sns:${localRegion}:000000000000:${smsRepliesTopic.localName}`;
+    const publisher = new SNSClient({ endpoint: `http://127.0.0.1:${ports.messaging}`, region: localRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    stops.push(async () => publisher.destroy());
+    const publishTo = (topic: typeof smsRepliesTopic) => async (message: string) =>
+      void (await publisher.send(new PublishCommand({ TopicArn: `arn:aws:sns:${localRegion}:000000000000:${topic.localName}`, Message: message })));
     const smsVoice = await startSmsVoiceLocal({
       port: ports.smsvoice,
       ...(!options.inMemory && { dataDir: join(root, 'sms-voice') }),
-      publishReply: async (message) => void (await replies.send(new PublishCommand({ TopicArn: replyTopic, Message: message }))),
+      publishReply: publishTo(smsRepliesTopic),
+      configurationSets: { [localSmsConfigurationSet]: publishTo(smsVoiceEventsTopic) },
     });
     stops.push(() => smsVoice.stop());
     ports.smsvoice = smsVoice.port;

@@ -1,6 +1,6 @@
-import type { EventBridgeEvent, SNSEvent } from 'aws-lambda';
+import type { EventBridgeEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { deliveryEventsOf } from '../../functions/delivery-events/handler.ts';
+import { deliveryEventsOf, deliveryRecord, MalformedEventError } from '../../functions/delivery-events/handler.ts';
 
 describe('the delivery-events function’s input', () => {
   it('reads an SES event as EventBridge delivers it', () => {
@@ -20,13 +20,26 @@ describe('the delivery-events function’s input', () => {
     ]);
   });
 
-  it('reads SMS and voice events as SNS delivers them, skipping in-between states', () => {
-    const message = (eventType: string) => JSON.stringify({ eventType, eventVersion: '1.0', eventTimestamp: 1_778_572_800_000, messageId: `m-${eventType}`, destinationPhoneNumber: '+306912345678', context: { outreachId: 'job-2' } });
-    const event = { Records: ['TEXT_DELIVERED', 'TEXT_QUEUED', 'VOICE_NO_ANSWER'].map((type) => ({ EventSource: 'aws:sns', Sns: { Message: message(type) } })) } as unknown as SNSEvent;
-    expect(deliveryEventsOf(event).map((e) => [e.providerMessageId, e.outcome])).toEqual([
-      ['m-TEXT_DELIVERED', 'delivered'],
-      ['m-VOICE_NO_ANSWER', 'failed'],
+  it('records SMS and voice events from the queue, skipping in-between states, and refuses what is not an event', async () => {
+    const recorded: [string, string][] = [];
+    const suppressed: string[] = [];
+    const deps = {
+      log: { byProviderMessage: async () => undefined, delivery: async (outreachId: string, outcome: string) => (recorded.push([outreachId, outcome]), true) },
+      suppression: { add: async (entry: { key: string }) => void suppressed.push(entry.key) },
+    } as unknown as Parameters<typeof deliveryRecord>[1];
+    const body = (eventType: string) => JSON.stringify({ eventType, eventVersion: '1.0', eventTimestamp: 1_778_572_800_000, messageId: `m-${eventType}`, destinationPhoneNumber: '+306912345678', context: { outreachId: `job-${eventType}` } });
+
+    expect(await deliveryRecord({ body: body('TEXT_DELIVERED') }, deps)).toEqual(['recorded']);
+    expect(await deliveryRecord({ body: body('TEXT_QUEUED') }, deps)).toEqual([]);
+    expect(await deliveryRecord({ body: body('TEXT_INVALID') }, deps)).toEqual(['recorded']);
+    await expect(deliveryRecord({ body: 'not json' }, deps)).rejects.toBeInstanceOf(MalformedEventError);
+    await expect(deliveryRecord({ body: '{"Type":"Notification"}' }, deps)).rejects.toBeInstanceOf(MalformedEventError);
+
+    expect(recorded).toEqual([
+      ['job-TEXT_DELIVERED', 'delivered'],
+      ['job-TEXT_INVALID', 'failed'],
     ]);
+    expect(suppressed).toEqual(['phone:+306912345678']);
   });
 
   it('ignores events of other sources', () => {

@@ -2,11 +2,9 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
-import { clientStoreFromEnv, lapseStoreFromEnv, sendRatesFromEnv } from '../../shared/composition.ts';
-import { outreachJobId, type OutreachJob } from '../../shared/domain/episode.ts';
+import { sendRatesFromEnv } from '../../shared/composition.ts';
 import { nextSendTime } from '../../shared/domain/quiet-hours.ts';
-import { addVisits } from '../../shared/domain/summary.ts';
-import { everyNDays } from '../support/histories.ts';
+import { lapsedClient } from '../support/lapsed-client.ts';
 
 const record = (body: string, id: string): SQSRecord =>
   ({ messageId: id, receiptHandle: id, body, attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:comeback-outreach', awsRegion: 'us-east-1' }) as SQSRecord;
@@ -16,17 +14,7 @@ describe('the send-outreach function', () => {
   let stack: LocalStack;
   let handler: typeof import('../../functions/send-outreach/handler.ts').handler;
 
-  const lapsed = async (clientId: string, timeZone: string): Promise<OutreachJob> => {
-    const clients = clientStoreFromEnv();
-    await clients.saveProfile({ clientId, locale: 'en', timeZone, consent: { email: true, sms: false, voice: false }, email: `${clientId}@example.com` });
-    const visits = everyNDays(5, 30, '2025-10-01').map((planned, i) => ({ visitId: `${clientId}-${i}`, clientId, visitedAt: `${planned.day}T09:00:00.000Z`, day: planned.day, amount: { minor: 4000, currency: 'EUR' } }));
-    await clients.recordVisits([{ clientId, expectedVersion: 0, visits, summary: addVisits(undefined, visits) }]);
-    await lapseStoreFromEnv().openEpisode(
-      { clientId, episodeId: '2026-05-11', status: 'open', openedOn: '2026-05-11', openedAt: '2026-05-11T06:00:00Z', explanation: { rule: 'rhythm', lastVisit: '2025-10-01', daysSinceLastVisit: 222, visitDays: 5, usualGapDays: 30 }, controlGroup: false, requests: {} },
-      { episodeId: '2026-05-11', status: 'open', openedOn: '2026-05-11', requests: 0, controlGroup: false },
-    );
-    return { jobId: outreachJobId(clientId, '2026-05-11', 1), clientId, episodeId: '2026-05-11', request: 1, requestedOn: '2026-05-11', channels: ['email'] };
-  };
+  const lapsed = (clientId: string, timeZone: string) => lapsedClient({ clientId, timeZone });
 
   beforeAll(async () => {
     stack = await startLocalStack({ inMemory: true, ports: { dynamodb: await freePort(), messaging: 0, email: 0, smsvoice: 0 } });

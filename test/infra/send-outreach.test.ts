@@ -4,6 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { createComebackApp, outreachSettingsOf } from '../../infra/app.ts';
+import { smsVoiceEventsQueue } from '../../infra/resources.ts';
 
 // Bundling is skipped here: stateless-stack.test.ts checks every function's bundle.
 const { context } = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
@@ -91,11 +92,17 @@ describe('delivery events in the stateless stack', () => {
     ]);
   });
 
-  it('takes SMS and voice events from an End User Messaging configuration set through SNS, and the sender uses that set', () => {
+  it('takes SMS and voice events from an End User Messaging configuration set through SNS and a queue, and the sender uses that set', () => {
     template.hasResourceProperties('AWS::SMSVOICE::ConfigurationSet', {
       EventDestinations: [Match.objectLike({ Enabled: true, MatchingEventTypes: ['TEXT_ALL', 'VOICE_ALL'], SnsDestination: Match.anyValue() })],
     });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', Endpoint: { 'Fn::GetAtt': [idOf(events.function), 'Arn'] } });
+    const queue = stateless.messaging.queue(smsVoiceEventsQueue);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', RawMessageDelivery: true, Endpoint: { 'Fn::GetAtt': [idOf(queue), 'Arn'] } });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: idOf(events.function) },
+      EventSourceArn: { 'Fn::GetAtt': [idOf(queue), 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
     const environment = template.toJSON().Resources[idOf(send.function)].Properties.Environment.Variables;
     expect(environment.SMS_CONFIGURATION_SET).toEqual({ Ref: stateless.getLogicalId(events.smsConfigurationSet) });
   });
