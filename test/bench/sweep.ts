@@ -6,7 +6,6 @@ import { documentClient, profileAttributes } from '../../shared/adapters/dynamo-
 import { sweepDependenciesFromEnv } from '../../shared/composition.ts';
 import { eachLimited } from '../../shared/concurrency.ts';
 import { bgNbdLogLikelihood, fitBgNbd, type Frequency } from '../../shared/domain/bg-nbd.ts';
-import { clientColumns, visitColumns } from '../../shared/domain/columns.ts';
 import { parseClientRow, parseVisitRow } from '../../shared/domain/rows.ts';
 import { generateClinic } from '../../shared/domain/seed.ts';
 import { addVisits, type VisitSummary } from '../../shared/domain/summary.ts';

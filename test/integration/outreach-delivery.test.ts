@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordDeliveryEvents, sendQueued } from '../../cli/outreach-command.ts';
+import { sendQueued } from '../../cli/outreach-command.ts';
 import { sendRecord, senderFromEnv } from '../../functions/send-outreach/handler.ts';
 import { deadLetterUrlOf, drainQueue } from '../../infra/local/queue-drain.ts';
 import { freePort, localSmsConfigurationSet, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';

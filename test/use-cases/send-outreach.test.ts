@@ -5,18 +5,17 @@ import { startSmsVoiceLocal } from '../../infra/local/sms-voice.ts';
 import { AwsMessenger, type AwsMessengerConfig } from '../../shared/adapters/aws-messenger.ts';
 import { DynamoOutreachLog } from '../../shared/adapters/dynamo-outreach-log.ts';
 import { DynamoSuppressionList } from '../../shared/adapters/dynamo-suppression-list.ts';
-import { clientStoreFromEnv, lapseStoreFromEnv } from '../../shared/composition.ts';
+import { clientStoreFromEnv } from '../../shared/composition.ts';
 import type { ClientProfile } from '../../shared/domain/client.ts';
-import { outreachJobId, type OutreachJob } from '../../shared/domain/episode.ts';
+import type { OutreachJob } from '../../shared/domain/episode.ts';
 import { shippedWordings } from '../../shared/domain/outreach-templates.ts';
 import { defaultSendWindow } from '../../shared/domain/quiet-hours.ts';
 import { verifyReplyToken } from '../../shared/domain/reply-token.ts';
 import { addVisits } from '../../shared/domain/summary.ts';
 import { ProviderThrottledError } from '../../shared/ports/messenger.ts';
 import { sendOutreach, type SendDependencies, type SendSettings } from '../../shared/use-cases/send-outreach.ts';
-import { everyNDays } from '../support/histories.ts';
+import { lapsedClient as lapsed } from '../support/lapsed-client.ts';
 
-const episodeDay = '2026-05-11';
 const secret = 'test-secret-0123456789abcdef0123456789';
 const settings: SendSettings = {
   clinicName: 'Harbour Clinic',
@@ -49,25 +48,8 @@ describe('sending a feedback request on the local stack', () => {
     (await (await fetch(`${stack.environment.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2}/messages?channel=sms`)).json()) as never;
 
   /** A lapsed client with an open episode, and the job the sweep would have queued. */
-  const lapsedClient = async (clientId: string, profile: Partial<ClientProfile> = {}): Promise<OutreachJob> => {
-    const clients = clientStoreFromEnv();
-    await clients.saveProfile({ clientId, locale: 'el', timeZone: 'Europe/Athens', consent: { email: true, sms: true, voice: false }, email: `${clientId}@example.com`, phone: '+306912345678', name: 'Μαρία Παππά', ...profile });
-    const visits = everyNDays(6, 30, '2025-12-01').map((planned, i) => ({
-      visitId: `${clientId}-v${i}`,
-      clientId,
-      visitedAt: `${planned.day}T09:00:00.000Z`,
-      day: planned.day,
-      serviceCategory: 'physiotherapy',
-      amount: { minor: 5000, currency: 'EUR' },
-    }));
-    await clients.recordVisits([{ clientId, expectedVersion: 0, visits, summary: addVisits(undefined, visits) }]);
-    const mark = { episodeId: episodeDay, status: 'open' as const, openedOn: episodeDay, requests: 0, controlGroup: false };
-    await lapseStoreFromEnv().openEpisode(
-      { clientId, episodeId: episodeDay, status: 'open', openedOn: episodeDay, openedAt: `${episodeDay}T06:00:00Z`, explanation: { rule: 'rhythm', lastVisit: '2025-12-01', daysSinceLastVisit: 161, visitDays: 6, usualGapDays: 30 }, controlGroup: false, requests: {} },
-      mark,
-    );
-    return { jobId: outreachJobId(clientId, episodeDay, 1), clientId, episodeId: episodeDay, request: 1, requestedOn: episodeDay, channels: ['email', 'sms'] };
-  };
+  const lapsedClient = (clientId: string, profile: Partial<ClientProfile> = {}): Promise<OutreachJob> =>
+    lapsed({ clientId, locale: 'el', timeZone: 'Europe/Athens', consent: { email: true, sms: true, voice: false }, email: `${clientId}@example.com`, phone: '+306912345678', name: 'Μαρία Παππά', ...profile });
 
   beforeAll(async () => {
     stack = await startLocalStack({ inMemory: true, ports: { dynamodb: await freePort(), messaging: 0, email: 0, smsvoice: 0 } });
