@@ -7,7 +7,7 @@ import { canonicalLocale } from '../shared/domain/rows.ts';
 import { isTimeZone } from '../shared/domain/dates.ts';
 import { visitTimeParser } from '../shared/domain/visit-time.ts';
 import { openTableFile, type Delimiter, type TableFile } from '../shared/adapters/table-file.ts';
-import { clientStoreFromEnv, clinicDefaults } from '../shared/composition.ts';
+import { clientStoreFromEnv, clinicDefaults, lapseStoreFromEnv } from '../shared/composition.ts';
 import { importFile, type ImportReport } from '../shared/use-cases/import-file.ts';
 import { withStack } from './stack-session.ts';
 import { UsageError, formatCount, table } from './output.ts';
@@ -86,6 +86,7 @@ export const printImportReport = (report: ImportReport, source: string, shown = 
   } else {
     rows.push(['recorded', formatCount(report.imported)]);
     if (report.clientsCreated > 0) rows.push(['clients created', formatCount(report.clientsCreated)]);
+    if (report.wonBack > 0) rows.push(['lapsed clients back (won back)', formatCount(report.wonBack)]);
   }
   rows.push(['already there', formatCount(report.unchanged)], ['skipped', formatCount(report.skipped)]);
   if (report.warnings.length > 0) rows.push(['warnings', formatCount(report.warnings.length)]);
@@ -142,6 +143,7 @@ export const runImport = async (kind: ImportKind, path: string, flags: ImportFla
         ...(currency && { defaultCurrency: currency }),
         ...(parseTime && { parseTime }),
         ...(progress.onRows && { onRows: progress.onRows }),
+        lapses: lapseStoreFromEnv(),
       });
     } finally {
       progress.stop();

@@ -15,6 +15,8 @@ export interface IndexDefinition {
   readonly indexName: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
+  /** What the index copies: every attribute (the default) or only the keys. */
+  readonly projection?: 'ALL' | 'KEYS_ONLY';
 }
 
 export interface TableDefinition {
@@ -59,12 +61,15 @@ export interface BucketDefinition {
  * Keeping the summary on the client item lets a parallel Scan of this table alone give the
  * sweep everything it needs, without ever reading the visits table.
  */
+export const clientsByPhoneIndex = 'byPhone';
+
 export const clientsTable: TableDefinition = {
   id: 'Clients',
   envVar: 'CLIENTS_TABLE',
   localName: 'comeback-clients',
   partitionKey: { name: 'clientId', type: 'S' },
-  globalIndexes: [],
+  // Who texted us when a reply names no message of ours: keys only, so imports stay cheap.
+  globalIndexes: [{ indexName: clientsByPhoneIndex, partitionKey: { name: 'phone', type: 'S' }, projection: 'KEYS_ONLY' }],
 };
 
 /**
@@ -146,7 +151,50 @@ export const outreachTable: TableDefinition = {
   globalIndexes: [{ indexName: outreachByProviderMessageIndex, partitionKey: { name: 'providerMessageId', type: 'S' } }],
 };
 
-export const tables = [clientsTable, visitsTable, episodesTable, modelsTable, suppressionTable, outreachTable] as const;
+export const answersByCandidateIndex = 'byCandidate';
+
+/**
+ * Every answer a client gave (reply page, SMS, staff after a call), keyed by client so the
+ * card is one Query. The answer id says where it came from and makes a repeat idempotent:
+ * `page#<outreachId>` (a second submit updates it), `sms#<inboundMessageId>` (a second
+ * delivery is dropped), `staff#<time>`. Replies from unknown numbers wait under `unmatched`.
+ * `byCandidate` holds the answers no reason matched yet (sparse), for when a manager decides.
+ */
+export const answersTable: TableDefinition = {
+  id: 'Answers',
+  envVar: 'ANSWERS_TABLE',
+  localName: 'comeback-answers',
+  partitionKey: { name: 'clientId', type: 'S' },
+  sortKey: { name: 'answerId', type: 'S' },
+  globalIndexes: [{ indexName: answersByCandidateIndex, partitionKey: { name: 'candidate', type: 'S' }, sortKey: { name: 'receivedAt', type: 'S' } }],
+};
+
+/**
+ * The reason catalogue: `kind` is reason, alias, candidate, change or meta; `key` the reason
+ * id, the normalised text, or the version. Every change bumps the meta version in the same
+ * transaction and is kept as a `change` item, so history can be re-counted at any version.
+ */
+export const catalogueTable: TableDefinition = {
+  id: 'ReasonCatalogue',
+  envVar: 'CATALOGUE_TABLE',
+  localName: 'comeback-reason-catalogue',
+  partitionKey: { name: 'kind', type: 'S' },
+  sortKey: { name: 'key', type: 'S' },
+  globalIndexes: [],
+};
+
+export const followUpsByStatusIndex = 'byStatus';
+
+/** Follow-ups for staff (a call back, a complaint): open, then contacted, then resolved. */
+export const followUpsTable: TableDefinition = {
+  id: 'FollowUps',
+  envVar: 'FOLLOW_UPS_TABLE',
+  localName: 'comeback-follow-ups',
+  partitionKey: { name: 'followUpId', type: 'S' },
+  globalIndexes: [{ indexName: followUpsByStatusIndex, partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'openedAt', type: 'S' } }],
+};
+
+export const tables = [clientsTable, visitsTable, episodesTable, modelsTable, suppressionTable, outreachTable, answersTable, catalogueTable, followUpsTable] as const;
 
 /** Inbound two-way SMS: End User Messaging publishes here; the reply queue consumes it. */
 export const smsRepliesTopic: TopicDefinition = {

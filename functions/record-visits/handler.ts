@@ -5,12 +5,13 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { z } from 'zod';
 import { visitColumns } from '../../shared/domain/columns.ts';
 import { tableFromRows } from '../../shared/adapters/table-file.ts';
-import { clientStoreFromEnv, clinicDefaults } from '../../shared/composition.ts';
+import { clientStoreFromEnv, clinicDefaults, lapseStoreFromEnv } from '../../shared/composition.ts';
 import { importFile, type ImportReport } from '../../shared/use-cases/import-file.ts';
 import type { ClientStore } from '../../shared/ports/client-store.ts';
 
 const logger = new Logger({ serviceName: 'record-visits' });
 let store: ClientStore | undefined;
+let lapses: ReturnType<typeof lapseStoreFromEnv> | undefined;
 
 export const maxVisitsPerRequest = 1000;
 
@@ -35,6 +36,7 @@ const outcome = (report: ImportReport) => ({
   recorded: report.imported,
   alreadyRecorded: report.unchanged,
   clientsCreated: report.clientsCreated,
+  wonBack: report.wonBack,
   skipped: report.skipped,
   // `line` is the visit's position in the request (1 = the first visit).
   problems: report.problems.map((p) => ({ ...p, line: p.line - 1 })),
@@ -66,6 +68,7 @@ export const recordVisits = async (event: APIGatewayProxyEventV2): Promise<APIGa
     kind: 'visits',
     clientDefaults: clinicDefaults(),
     createClients: request.data.createClients === true,
+    lapses: (lapses ??= lapseStoreFromEnv()),
   });
   logger.info('visits recorded', { received: report.rowsRead, recorded: report.imported, skipped: report.skipped });
   const status = report.skipped === 0 ? 200 : report.skipped === report.rowsRead ? 422 : 207;

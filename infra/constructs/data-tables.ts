@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import {
   AttributeType,
   BillingMode,
+  ProjectionType,
   StreamViewType,
   Table,
   TableEncryption,
@@ -52,6 +53,7 @@ export class DataTables extends Construct {
         indexName: index.indexName,
         partitionKey: toAttribute(index.partitionKey),
         sortKey: index.sortKey && toAttribute(index.sortKey),
+        projectionType: ProjectionType[index.projection ?? 'ALL'],
       });
     }
     return table;

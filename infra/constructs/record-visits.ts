@@ -1,6 +1,6 @@
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Construct } from 'constructs';
-import { clientsTable, visitsTable } from '../resources.ts';
+import { clientsTable, episodesTable, visitsTable } from '../resources.ts';
 import type { ClinicApi } from './clinic-api.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';
@@ -23,6 +23,7 @@ export class RecordVisits extends Construct {
     });
     this.function.useTable(clientsTable, props.tables.table(clientsTable), 'readWrite');
     this.function.useTable(visitsTable, props.tables.table(visitsTable), 'readWrite');
+    this.function.useTable(episodesTable, props.tables.table(episodesTable), 'readWrite');
 
     props.api.addRoute('RecordVisits', HttpMethod.POST, '/visits', this.function);
   }

@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   type AttributeDefinition,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -39,7 +40,7 @@ export const provisionTable = async (dynamo: DynamoDBClient, table: TableDefinit
           GlobalSecondaryIndexes: table.globalIndexes.map((index) => ({
             IndexName: index.indexName,
             KeySchema: keySchema(index.partitionKey, index.sortKey),
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: index.projection ?? 'ALL' },
           })),
         }),
         ...(table.stream && { StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream } }),
@@ -48,9 +49,27 @@ export const provisionTable = async (dynamo: DynamoDBClient, table: TableDefinit
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  for (let attempt = 0; attempt < 100; attempt++) {
+  // A table kept from an older version may lack an index added since: add it, as a deploy would.
+  let described = await waitUntilActive(dynamo, name);
+  for (const index of table.globalIndexes) {
+    if (described.GlobalSecondaryIndexes?.some((existing) => existing.IndexName === index.indexName)) continue;
+    await dynamo.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: [...attributes.values()],
+        GlobalSecondaryIndexUpdates: [
+          { Create: { IndexName: index.indexName, KeySchema: keySchema(index.partitionKey, index.sortKey), Projection: { ProjectionType: index.projection ?? 'ALL' } } },
+        ],
+      }),
+    );
+    described = await waitUntilActive(dynamo, name);
+  }
+};
+
+const waitUntilActive = async (dynamo: DynamoDBClient, name: string) => {
+  for (let attempt = 0; attempt < 600; attempt++) {
     const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: name }));
-    if (Table?.TableStatus === 'ACTIVE') return;
+    if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE')) return Table;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`table ${name} did not become active`);

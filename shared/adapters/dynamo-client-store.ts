@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { batchGetItems } from './dynamo-batch.ts';
-import { visitsByClientIndex } from '../../infra/resources.ts';
+import { clientsByPhoneIndex, visitsByClientIndex } from '../../infra/resources.ts';
 import type { ClientProfile } from '../domain/client.ts';
 import type { LapseMark } from '../domain/episode.ts';
 import type { VisitSummary } from '../domain/summary.ts';
@@ -268,5 +268,18 @@ export class DynamoClientStore implements ClientStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return visits;
+  }
+
+  async clientsWithPhone(phone: string): Promise<string[]> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({ TableName: this.tables.clients, IndexName: clientsByPhoneIndex, KeyConditionExpression: 'phone = :phone', ExpressionAttributeValues: { ':phone': phone } }),
+    );
+    return Items.map((item) => item.clientId as string);
+  }
+
+  async endOutreach(clientId: string, why: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({ TableName: this.tables.clients, Key: { clientId }, UpdateExpression: 'SET outreachEnded = :why', ConditionExpression: 'attribute_exists(clientId)', ExpressionAttributeValues: { ':why': why } }),
+    );
   }
 }

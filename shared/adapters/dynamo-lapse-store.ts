@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { episodesByStatusIndex } from '../../infra/resources.ts';
-import type { LapseEpisode, LapseMark, OutreachJob } from '../domain/episode.ts';
+import type { LapseEpisode, LapseMark, OutreachJob, WonBack } from '../domain/episode.ts';
 import type { LapseStore } from '../ports/lapse-store.ts';
 import { documentClient } from './dynamo-client-store.ts';
 
@@ -23,6 +23,8 @@ const toEpisode = (item: Record<string, unknown>): LapseEpisode => ({
   explanation: item.explanation as LapseEpisode['explanation'],
   controlGroup: item.controlGroup === true,
   requests: (item.requests ?? {}) as LapseEpisode['requests'],
+  ...(item.closedOn !== undefined && { closedOn: item.closedOn as string }),
+  ...(item.creditedRequest !== undefined && { creditedRequest: item.creditedRequest as number }),
 });
 
 export class DynamoLapseStore implements LapseStore {
@@ -145,6 +147,41 @@ export class DynamoLapseStore implements LapseStore {
     } catch (error) {
       // Confirmed already, by a retry of the same segment: nothing left to do.
       if (!conditionFailed(error)) throw error;
+    }
+  }
+
+  async closeWonBack(clientId: string, wonBack: WonBack): Promise<'closed' | 'not-open'> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tables.episodes,
+                Key: { clientId, episodeId: wonBack.episodeId },
+                UpdateExpression: `SET #status = :wonBack, closedOn = :on${wonBack.creditedRequest !== undefined ? ', creditedRequest = :credited' : ''}`,
+                ConditionExpression: '#status = :open',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':wonBack': 'won-back', ':open': 'open', ':on': wonBack.closedOn, ...(wonBack.creditedRequest !== undefined && { ':credited': wonBack.creditedRequest }) },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tables.clients,
+                Key: { clientId },
+                UpdateExpression: 'SET #lapse.#status = :wonBack REMOVE #lapse.#pendingJob',
+                ConditionExpression: '#lapse.#episodeId = :episodeId AND #lapse.#status = :open',
+                ExpressionAttributeNames: { '#lapse': 'lapse', '#status': 'status', '#episodeId': 'episodeId', '#pendingJob': 'pendingJob' },
+                ExpressionAttributeValues: { ':wonBack': 'won-back', ':open': 'open', ':episodeId': wonBack.episodeId },
+              },
+            },
+          ],
+        }),
+      );
+      return 'closed';
+    } catch (error) {
+      if (conditionFailed(error)) return 'not-open';
+      throw error;
     }
   }
 

@@ -17,6 +17,10 @@ export interface LapseEpisode {
   /** Held out of outreach to measure what outreach changes. */
   readonly controlGroup: boolean;
   readonly requests: Readonly<Record<string, { readonly request: number; readonly requestedOn: string; readonly enqueuedAt?: string }>>;
+  /** How it ended: the client came back (won back) on `closedOn`. */
+  readonly closedOn?: string;
+  /** The request the return is credited to: the last one asked before they came back. */
+  readonly creditedRequest?: number;
 }
 
 /** One feedback request to send: what the outreach queue carries. Identifiers only, no contact data. */
@@ -50,3 +54,22 @@ export interface LapseMark {
 /** Same client, episode and request number, same id: a retried sweep can never make a second job. */
 export const outreachJobId = (clientId: string, episodeId: string, request: number): string =>
   `job-${createHash('sha256').update(`${clientId}\u0000${episodeId}\u0000${request}`).digest('base64url').slice(0, 22)}`;
+
+/** Closing an open episode because the client came back: which request, if any, gets the credit. */
+export interface WonBack {
+  readonly episodeId: string;
+  readonly closedOn: string;
+  readonly creditedRequest?: number;
+}
+
+/**
+ * A visit on or after the day the episode opened wins the client back. The last request asked
+ * before gets the credit; a control-group client was never asked, so theirs is a return
+ * without outreach, counted separately by the reports.
+ */
+export const wonBackBy = (mark: LapseMark | undefined, visitDays: readonly string[]): WonBack | undefined => {
+  if (!mark || mark.status !== 'open') return undefined;
+  const returned = visitDays.filter((day) => day >= mark.openedOn).sort()[0];
+  if (!returned) return undefined;
+  return { episodeId: mark.episodeId, closedOn: returned, ...(mark.requests > 0 && !mark.controlGroup && { creditedRequest: mark.requests }) };
+};

@@ -61,4 +61,8 @@ export interface ClientStore {
   findRecordedVisits(visitIds: readonly string[]): Promise<Set<string>>;
   /** One client's visits, oldest first. */
   listVisits(clientId: string): Promise<Visit[]>;
+  /** The clients with this phone number (a family may share one). */
+  clientsWithPhone(phone: string): Promise<string[]>;
+  /** No more feedback requests to this client, and why (an involuntary reason). */
+  endOutreach(clientId: string, why: string): Promise<void>;
 }

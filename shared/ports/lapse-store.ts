@@ -1,4 +1,4 @@
-import type { LapseEpisode, LapseMark, OutreachJob } from '../domain/episode.ts';
+import type { LapseEpisode, LapseMark, OutreachJob, WonBack } from '../domain/episode.ts';
 
 /**
  * Lapse episodes and the mark each keeps on its client. Every write is conditional, so a
@@ -17,6 +17,8 @@ export interface LapseStore {
   confirmQueued(job: OutreachJob): Promise<void>;
   /** Open episodes, newest first, a page at a time. */
   openEpisodes(): AsyncGenerator<LapseEpisode[]>;
+  /** The client came back: closes the episode as won back (and its mark), if it is still open. */
+  closeWonBack(clientId: string, wonBack: WonBack): Promise<'closed' | 'not-open'>;
   /** One client's episodes, oldest first. */
   episodesOf(clientId: string): Promise<LapseEpisode[]>;
 }

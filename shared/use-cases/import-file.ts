@@ -4,11 +4,13 @@ import { clientColumns, requiredColumns, visitColumns, type ImportKind } from '.
 import { addDays, todayUtc } from '../domain/dates.ts';
 import { parseClientRow, parseVisitRow, type ClientDefaults, type RowProblem } from '../domain/rows.ts';
 import { addVisits, CurrencyMismatchError } from '../domain/summary.ts';
+import { wonBackBy } from '../domain/episode.ts';
 import type { Visit } from '../domain/visit.ts';
 import type { VisitTime } from '../domain/visit-time.ts';
 import { describeDelimiter, TableFileError, type TableFile, type TableRecord } from '../adapters/table-file.ts';
 import { eachLimited } from '../concurrency.ts';
 import { maxItemsPerWrite, type ClientStore, type StoredClient } from '../ports/client-store.ts';
+import type { LapseStore } from '../ports/lapse-store.ts';
 
 export interface ImportOptions {
   readonly kind: ImportKind;
@@ -28,6 +30,8 @@ export interface ImportOptions {
   /** Clients written at the same time. */
   readonly concurrency?: number;
   readonly onRows?: (rowsRead: number) => void;
+  /** Where lapse episodes live: a visit from a lapsed client closes theirs as won back. */
+  readonly lapses?: LapseStore;
 }
 
 export interface ImportReport {
@@ -41,6 +45,8 @@ export interface ImportReport {
   updated: number;
   /** Clients created on the fly for visits (`--create-clients`). */
   clientsCreated: number;
+  /** Lapsed clients whose new visits closed their episode as won back. */
+  wonBack: number;
   skipped: number;
   skippedByReason: Record<string, number>;
   /** Rows skipped, with line, field and reason. All of them: the caller decides how many to show. */
@@ -103,6 +109,7 @@ const emptyReport = (kind: ImportKind): ImportReport => ({
   created: 0,
   updated: 0,
   clientsCreated: 0,
+  wonBack: 0,
   skipped: 0,
   skippedByReason: {},
   problems: [],
@@ -374,7 +381,10 @@ const writeVisits = async (jobs: WriteJob[], store: ClientStore, options: Import
           if (result.outcome === 'recorded') {
             if (write.createProfile) report.clientsCreated++;
             report.imported += visits.length;
-            job.client = { profile: job.client?.profile ?? write.createProfile!, summary: write.summary, version: (job.client?.version ?? 0) + 1 };
+            const back = options.lapses && wonBackBy(job.client?.lapse, visits.map((visit) => visit.day));
+            if (back && (await options.lapses!.closeWonBack(job.clientId, back)) === 'closed') report.wonBack++;
+            const lapse = back ? undefined : job.client?.lapse;
+            job.client = { profile: job.client?.profile ?? write.createProfile!, summary: write.summary, version: (job.client?.version ?? 0) + 1, ...(lapse && { lapse }) };
             job.pending = job.pending.slice(visits.length);
             job.attempts = 0;
           } else if (result.outcome === 'already-recorded') {

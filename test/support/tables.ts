@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { provisionTable } from '../../infra/local/provision.ts';
-import { clientsTable, episodesTable, modelsTable, outreachTable, suppressionTable, visitsTable } from '../../infra/resources.ts';
+import { answersTable, catalogueTable, clientsTable, episodesTable, followUpsTable, modelsTable, outreachTable, suppressionTable, visitsTable } from '../../infra/resources.ts';
 import { DynamoClientStore, type DynamoClientStoreTables } from '../../shared/adapters/dynamo-client-store.ts';
 
 export const dynamoClient = (): DynamoDBClient =>
@@ -26,6 +26,9 @@ export interface TestTables {
   readonly models: string;
   readonly suppression: string;
   readonly outreach: string;
+  readonly answers: string;
+  readonly catalogue: string;
+  readonly followUps: string;
 }
 
 /** Fresh copies of every table, built from the same definitions as the cloud ones. */
@@ -39,6 +42,9 @@ export const freshTables = async (): Promise<{ tables: TestTables; db: DynamoDBD
     models: `models-${suffix}`,
     suppression: `suppression-${suffix}`,
     outreach: `outreach-${suffix}`,
+    answers: `answers-${suffix}`,
+    catalogue: `catalogue-${suffix}`,
+    followUps: `follow-ups-${suffix}`,
   };
   await Promise.all([
     provisionTable(raw, clientsTable, tables.clients),
@@ -47,6 +53,9 @@ export const freshTables = async (): Promise<{ tables: TestTables; db: DynamoDBD
     provisionTable(raw, modelsTable, tables.models),
     provisionTable(raw, suppressionTable, tables.suppression),
     provisionTable(raw, outreachTable, tables.outreach),
+    provisionTable(raw, answersTable, tables.answers),
+    provisionTable(raw, catalogueTable, tables.catalogue),
+    provisionTable(raw, followUpsTable, tables.followUps),
   ]);
   return { tables, db: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }) };
 };
