@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { DynamoClientStore } from '../../shared/adapters/dynamo-client-store.ts';
 import { DynamoLapseStore } from '../../shared/adapters/dynamo-lapse-store.ts';
 import { tableFromRows } from '../../shared/adapters/table-file.ts';
 import { visitColumns } from '../../shared/domain/columns.ts';
 import { wonBackBy, type LapseMark } from '../../shared/domain/episode.ts';
 import { importFile } from '../../shared/use-cases/import-file.ts';
-import { freshStore } from '../support/tables.ts';
+import { freshTables } from '../support/tables.ts';
 
 const mark = (overrides: Partial<LapseMark> = {}): LapseMark => ({ episodeId: '2026-05-11', status: 'open', openedOn: '2026-05-11', requests: 1, controlGroup: false, ...overrides });
 
@@ -25,7 +26,8 @@ describe('winning a client back', () => {
   });
 
   it('closes the episode as won back when an import brings the visit, once however often it is imported', async () => {
-    const { store, tables, db } = await freshStore();
+    const { tables, db } = await freshTables();
+    const store = new DynamoClientStore(tables, db);
     const lapses = new DynamoLapseStore(tables, db);
     const visit = (id: string, day: string) => ({ visit_id: id, client_id: 'c-1', visited_at: day, amount: '40', currency: 'EUR' });
     const options = { kind: 'visits' as const, clientDefaults: { locale: 'en', timeZone: 'UTC' }, createClients: true, lapses, today: '2026-07-01' };
