@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { clientsTable, visitsTable } from '../../infra/resources.ts';
+import { clientsTable, episodesTable, visitsTable } from '../../infra/resources.ts';
 import { freshStore, type TestStore } from '../support/tables.ts';
 
 const event = (body: unknown, raw = false): APIGatewayProxyEventV2 =>
@@ -31,6 +31,7 @@ describe('POST /visits', () => {
     t = await freshStore();
     process.env[clientsTable.envVar] = t.tables.clients;
     process.env[visitsTable.envVar] = t.tables.visits;
+    process.env[episodesTable.envVar] = t.tables.episodes;
     process.env.AWS_ENDPOINT_URL_DYNAMODB = inject('dynamoEndpoint');
     process.env.AWS_REGION = 'us-east-1';
     process.env.AWS_ACCESS_KEY_ID = 'test';

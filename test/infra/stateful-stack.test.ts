@@ -39,7 +39,7 @@ describe('stateful stack', () => {
         definition.globalIndexes.map((index) => ({
           IndexName: index.indexName,
           KeySchema: keySchema(index.partitionKey, index.sortKey),
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: index.projection ?? 'ALL' },
         })),
       );
       const keyAttributes = [definition.partitionKey, definition.sortKey]
