@@ -2,10 +2,10 @@ import { reachableChannels } from '../shared/domain/client.ts';
 import { formatMoney } from '../shared/domain/money.ts';
 import { describeRhythm, rhythmState } from '../shared/domain/rhythm.ts';
 import { recentTotals } from '../shared/domain/summary.ts';
-import type { ClientStore, StoredClient } from '../shared/ports/client-store.ts';
+import type { StoredClient } from '../shared/ports/client-store.ts';
+import { clientCard, type AnswerOnCard } from '../shared/use-cases/client-card.ts';
 import type { Visit } from '../shared/domain/visit.ts';
 import type { LapseEpisode } from '../shared/domain/episode.ts';
-import type { LapseStore } from '../shared/ports/lapse-store.ts';
 import { explain, outreachState } from './sweep-command.ts';
 import { parseAsOf, UsageError, table } from './output.ts';
 
@@ -16,7 +16,7 @@ export class ClientNotFoundError extends UsageError {
 const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
 
 /** The client card as staff read it: contact, consent, visits, and where the client stands. */
-export const renderClientCard = (client: StoredClient, visits: readonly Visit[], asOf: string, episodes: readonly LapseEpisode[] = []): string => {
+export const renderClientCard = (client: StoredClient, visits: readonly Visit[], asOf: string, episodes: readonly LapseEpisode[] = [], answers: readonly AnswerOnCard[] = [], optedOut = false): string => {
   const { profile, summary } = client;
   const lines: string[] = [];
   lines.push(`Client ${profile.clientId}${profile.name ? `  ${profile.name}` : ''}`);
@@ -77,24 +77,31 @@ export const renderClientCard = (client: StoredClient, visits: readonly Visit[],
       ),
     );
   }
-  lines.push('', 'Replies: none yet (feedback requests arrive with outreach).');
+  lines.push('', answers.length ? `Answers (${answers.length})` : 'Answers: none yet');
+  if (optedOut) lines.push('  opted out of every channel: no more requests');
+  for (const answer of [...answers].reverse()) {
+    const what = answer.optedOut
+      ? 'opted out'
+      : answer.reason
+        ? `${answer.reason.label} (${answer.reason.churnType}; ${answer.method}, confidence ${answer.confidence.toFixed(2)})`
+        : answer.candidate
+          ? 'not matched yet: waiting for a manager (comeback reasons candidates)'
+          : '—';
+    const wishes = [answer.callMe && 'please call back', answer.book && 'wants to book again'].filter(Boolean).join(', ');
+    lines.push(`  ${answer.receivedAt.slice(0, 10)}  ${answer.channel}${answer.by ? ` by ${answer.by}` : ''}: ${what}${wishes ? ` — ${wishes}` : ''}`);
+    if (answer.text) lines.push(`      “${answer.text.replace(/\s+/g, ' ').slice(0, 200)}”`);
+  }
   return lines.join('\n');
 };
 
-export const showClient = async (
-  store: ClientStore,
-  lapses: LapseStore,
-  clientId: string,
-  options: { json?: boolean; asOf?: string },
-): Promise<void> => {
-  const client = await store.getClient(clientId);
-  if (!client) throw new ClientNotFoundError(`no client with id "${clientId}"`);
-  const [visits, episodes] = await Promise.all([store.listVisits(clientId), lapses.episodesOf(clientId)]);
+export const showClient = async (deps: Parameters<typeof clientCard>[1], clientId: string, options: { json?: boolean; asOf?: string }): Promise<void> => {
+  const card = await clientCard(clientId, deps);
+  if (!card) throw new ClientNotFoundError(`no client with id "${clientId}"`);
   const asOf = parseAsOf(options.asOf);
   if (options.json) {
-    const rhythm = client.summary ? rhythmState(client.summary, asOf) : undefined;
-    console.log(JSON.stringify({ ...client, rhythm, episodes, visits }, null, 2));
+    const rhythm = card.client.summary ? rhythmState(card.client.summary, asOf) : undefined;
+    console.log(JSON.stringify({ ...card.client, rhythm, episodes: card.episodes, answers: card.answers, optedOut: card.optedOut, visits: card.visits }, null, 2));
   } else {
-    console.log(renderClientCard(client, visits, asOf, episodes));
+    console.log(renderClientCard(card.client, card.visits, asOf, card.episodes, card.answers, card.optedOut));
   }
 };

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { TableFileError } from '../shared/adapters/table-file.ts';
 import { ConfigError } from '../shared/config.ts';
 import { ImportSetupError, StrictImportError } from '../shared/use-cases/import-file.ts';
-import { clientStoreFromEnv, lapseStoreFromEnv } from '../shared/composition.ts';
+import { answerDependenciesFromEnv, lapseStoreFromEnv } from '../shared/composition.ts';
 import { LocalStackError } from '../infra/local/stack.ts';
 import { VisitTimeError } from '../shared/domain/visit-time.ts';
 import { LapseRuleError } from '../shared/domain/lapse.ts';
@@ -12,6 +12,14 @@ import { SummaryLayoutError } from '../shared/domain/model-summary.ts';
 import { modelFit, type ModelFitFlags } from './model-command.ts';
 import { outbox, printOutbox, sendNow } from './outreach-command.ts';
 import { showClient } from './client-command.ts';
+import { serve } from './serve-command.ts';
+import { listCandidates, listFollowUps, listReasons, moveFollowUpCommand, reasonCommands, simulateSmsReply } from './answers-command.ts';
+import { FollowUpTransitionError } from '../shared/domain/follow-ups.ts';
+import { CatalogueError } from '../shared/domain/reasons.ts';
+import { CatalogueConflictError } from '../shared/ports/catalogue-store.ts';
+import { UnknownClientError, UnknownReasonError } from '../shared/use-cases/answers.ts';
+import { UnknownCandidateError } from '../shared/use-cases/catalogue.ts';
+import { FollowUpMovedError, UnknownFollowUpError } from '../shared/use-cases/follow-ups.ts';
 import { printImportReport, runImport, type ImportFlags } from './import-command.ts';
 import { UsageError, formatCount } from './output.ts';
 import { seedClinic, storyCounts } from './seed-command.ts';
@@ -111,10 +119,10 @@ program
   .command('client')
   .description('client cards')
   .command('show <id>')
-  .description('the client card: contact, consent, visits summary, lapse state')
+  .description('the client card: contact, consent, visits summary, lapse state, answers')
   .option('--as-of <date>', 'judge the lapse state as of this day (YYYY-MM-DD)')
   .option('--json', 'print as JSON')
-  .action(async (id: string, flags: { json?: boolean; asOf?: string }) => withStack(() => showClient(clientStoreFromEnv(), lapseStoreFromEnv(), id, flags)));
+  .action(async (id: string, flags: { json?: boolean; asOf?: string }) => withStack(() => showClient({ ...answerDependenciesFromEnv(), lapses: lapseStoreFromEnv() }, id, flags)));
 
 program
   .command('sweep')
@@ -193,6 +201,96 @@ program
     }),
   );
 
+program
+  .command('reply')
+  .description('as if a client answered a text from their phone: the SMS emulator publishes it and it is received')
+  .argument('<from>', 'the client’s phone number (E.164)')
+  .argument('<text>', 'what they wrote: a digit, a few words, STOP, HELP')
+  .action(async (from: string, text: string) => withStack(() => simulateSmsReply(from, text)));
+
+program
+  .command('serve')
+  .description('run the reply page and the queues locally, as the cloud does: emails’ and texts’ links work')
+  .option('--port <port>', 'where the reply page listens (default: the port of REPLY_BASE_URL, 8080)')
+  .option('--interval <seconds>', 'how often the queues are drained', '5')
+  .action(async (flags: { port?: string; interval?: string }) => withStack(() => serve(flags)));
+
+const reasons = program.command('reasons').description('the reason catalogue: answers by reason, pending answers, and a manager’s changes');
+reasons
+  .command('list', { isDefault: true })
+  .description('every reason with how many answers count under it')
+  .option('--json', 'print as JSON')
+  .action(async (flags: { json?: boolean }) => withStack(() => listReasons(flags)));
+reasons
+  .command('candidates')
+  .description('answers no reason matched with confidence, waiting for a manager')
+  .option('--json', 'print as JSON')
+  .action(async (flags: { json?: boolean }) => withStack(() => listCandidates(flags)));
+reasons
+  .command('map')
+  .description('say what a pending answer means: learned, so the same words match by themselves next time')
+  .argument('<text>', 'the candidate text, as `reasons candidates` shows it')
+  .requiredOption('--to <reason>', 'the reason id it means')
+  .option('--locale <tag>', 'the language of the words')
+  .option('--by <name>', 'who decides (default: your login name)')
+  .action(async (text: string, flags: { to: string; locale?: string; by?: string }) => withStack(() => reasonCommands.map(text, flags)));
+reasons
+  .command('approve')
+  .description('make a pending answer a new reason')
+  .argument('<text>', 'the candidate text')
+  .requiredOption('--label <label>', 'the new reason’s name')
+  .option('--locale <tag>', 'the language of the label', 'en')
+  .option('--churn-type <type>', 'voluntary, involuntary or passive', 'voluntary')
+  .option('--by <name>', 'who decides')
+  .action(async (text: string, flags: { label: string; locale: string; churnType: string; by?: string }) => withStack(() => reasonCommands.approve(text, flags)));
+reasons
+  .command('merge')
+  .description('merge a reason into another: every past answer counts under the other from now on')
+  .argument('<reason>', 'the reason that goes away')
+  .requiredOption('--into <reason>', 'the reason that stays')
+  .option('--by <name>', 'who decides')
+  .action(async (id: string, flags: { into: string; by?: string }) => withStack(() => reasonCommands.merge(id, flags)));
+reasons
+  .command('rename')
+  .description('change a reason’s label in one language')
+  .argument('<reason>')
+  .requiredOption('--label <label>')
+  .option('--locale <tag>', 'the language of the label', 'en')
+  .option('--by <name>', 'who decides')
+  .action(async (id: string, flags: { label: string; locale: string; by?: string }) => withStack(() => reasonCommands.rename(id, flags)));
+reasons
+  .command('retire')
+  .description('stop offering and matching a reason (past answers keep it)')
+  .argument('<reason>')
+  .option('--by <name>', 'who decides')
+  .action(async (id: string, flags: { by?: string }) => withStack(() => reasonCommands.retire(id, flags)));
+reasons
+  .command('record')
+  .description('record what a client said on the phone')
+  .argument('<client>', 'the client id')
+  .requiredOption('--reason <reason>', 'the reason id (see `reasons list`)')
+  .option('--date <day>', 'the day of the call (YYYY-MM-DD; default today)')
+  .option('--note <text>', 'what they said, for staff')
+  .option('--call-back', 'they want a call back')
+  .option('--by <name>', 'who took the call (default: your login name)')
+  .action(async (client: string, flags: { reason: string; date?: string; note?: string; callBack?: boolean; by?: string }) => withStack(() => reasonCommands.record(client, flags)));
+
+const followUps = program.command('followups').description('follow-ups for staff: call-backs, complaints, clients who want to book');
+followUps
+  .command('list', { isDefault: true })
+  .description('the follow-ups in one status')
+  .option('--status <status>', 'open, contacted or resolved', 'open')
+  .option('--json', 'print as JSON')
+  .action(async (flags: { status: string; json?: boolean }) => withStack(() => listFollowUps(flags)));
+followUps
+  .command('move')
+  .description('move a follow-up on: contacted, then resolved')
+  .argument('<id>')
+  .requiredOption('--to <status>', 'contacted or resolved')
+  .option('--note <text>')
+  .option('--by <name>', 'who did it (default: your login name)')
+  .action(async (id: string, flags: { to: string; note?: string; by?: string }) => withStack(() => moveFollowUpCommand(id, flags)));
+
 // Errors a user can act on are one clear line; anything else is a bug and keeps its stack.
 const expected = [
   UsageError,
@@ -205,6 +303,14 @@ const expected = [
   OutreachPolicyError,
   ModelNotIdentifiableError,
   SummaryLayoutError,
+  UnknownReasonError,
+  UnknownClientError,
+  UnknownCandidateError,
+  CatalogueError,
+  CatalogueConflictError,
+  UnknownFollowUpError,
+  FollowUpMovedError,
+  FollowUpTransitionError,
 ];
 
 try {

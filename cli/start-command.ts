@@ -3,6 +3,8 @@ import { seedClinic, storyCounts } from './seed-command.ts';
 import { formatCount, table } from './output.ts';
 import { explain, lapsedList, printLapsed, printSweepReport, sweepNow } from './sweep-command.ts';
 import { outbox, printSendReport, sendQueued } from './outreach-command.ts';
+import { listCandidates, listFollowUps, listReasons } from './answers-command.ts';
+import { simulateReplyWave } from './reply-wave.ts';
 
 /** Reads every client through the parallel segmented Scan the weekly sweep uses. */
 export const allClients = async (store: ClientStore, segments = 4): Promise<StoredClient[]> => {
@@ -46,6 +48,16 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
       `${formatCount(sent.length - emails)} texts and calls (${process.env.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2}/) while the stack runs`,
   );
 
+  console.log('\nClients answer: texts in their own language, the reply page from the emails…');
+  const wave = await simulateReplyWave();
+  console.log(`  ${formatCount(wave.sms.answer)} SMS answers, ${formatCount(wave.sms['opted-out'])} opted out (STOP), ${formatCount(wave.sms.help)} asked for HELP, ${formatCount(wave.pages)} reply-page answers`);
+  console.log('');
+  await listReasons({});
+  console.log('');
+  await listCandidates({});
+  console.log('\nFollow-ups for staff:');
+  await listFollowUps({ status: 'open' });
+
   // The demo knows which story made each client: how well did the sweep find the ones who drifted away?
   const flagged = new Set(lapsed.map((row) => row.clientId));
   const byStory = storyCounts(clinic).map(([story, count]) => {
@@ -63,6 +75,9 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
     ['npx comeback sweep --dry-run --json', 'what a sweep would do, client by client'],
     ['npx comeback model fit', "the lapse model's parameters"],
     ['npx comeback outbox', 'the emails, texts and calls that went out'],
+    ['npx comeback reasons', 'answers by reason; `reasons candidates`, `map`, `merge` for managers'],
+    ['npx comeback followups', 'call-backs and complaints for staff'],
+    ['npx comeback serve', 'the reply page on the links in the outbox, and the queues drained'],
     ['npx comeback send', 'send what was waiting for a client’s morning'],
     ['npx comeback import visits FILE', 'import your own visits (see --help)'],
     ['npx comeback --help', 'everything else'],

@@ -3,7 +3,11 @@ import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { PacedMessenger } from './adapters/paced-messenger.ts';
 import { Pacer, paceHeadroom } from './concurrency.ts';
-import { analyticsBucket, clientsTable, episodesTable, modelsTable, outreachQueue, outreachTable, suppressionTable, visitsTable } from '../infra/resources.ts';
+import { analyticsBucket, answersTable, catalogueTable, clientsTable, episodesTable, followUpsTable, modelsTable, outreachQueue, outreachTable, suppressionTable, visitsTable } from '../infra/resources.ts';
+import { DynamoAnswerStore } from './adapters/dynamo-answer-store.ts';
+import { DynamoCatalogueStore } from './adapters/dynamo-catalogue-store.ts';
+import { DynamoFollowUpStore } from './adapters/dynamo-follow-up-store.ts';
+import type { AnswerDependencies, SmsDependencies } from './use-cases/answers.ts';
 import { AwsMessenger } from './adapters/aws-messenger.ts';
 import { DynamoOutreachLog } from './adapters/dynamo-outreach-log.ts';
 import { defaultFallbackOrder } from './domain/channel-policy.ts';
@@ -193,15 +197,18 @@ export const sendRatesFromEnv = async (ses: Pick<SESv2Client, 'send'> = new SESv
   return { email: SendQuota.MaxSendRate / share, phone: (readSendVariable('SMS_MESSAGES_PER_SECOND') ?? 1) / share };
 };
 
-export const sendDependenciesFromEnv = async (): Promise<SendDependencies> => {
-  const rates = await sendRatesFromEnv();
-  const messenger = new AwsMessenger({
+const awsMessengerFromEnv = (): AwsMessenger =>
+  new AwsMessenger({
     fromAddress: requiredEnv('EMAIL_FROM'),
     originationIdentity: requiredEnv('SMS_ORIGINATION_IDENTITY'),
     voices: voicesFromEnv(),
     ...(process.env.EMAIL_CONFIGURATION_SET && { emailConfigurationSet: process.env.EMAIL_CONFIGURATION_SET }),
     ...(process.env.SMS_CONFIGURATION_SET && { smsConfigurationSet: process.env.SMS_CONFIGURATION_SET }),
   });
+
+export const sendDependenciesFromEnv = async (): Promise<SendDependencies> => {
+  const rates = await sendRatesFromEnv();
+  const messenger = awsMessengerFromEnv();
   return {
     clients: clientStoreFromEnv(),
     suppression: new DynamoSuppressionList(requiredEnv(suppressionTable.envVar)),
@@ -215,4 +222,21 @@ export const outreachQueueFromEnv = (): SqsOutreachQueue => new SqsOutreachQueue
 export const deliveryDependenciesFromEnv = (): { log: DynamoOutreachLog; suppression: DynamoSuppressionList } => ({
   log: new DynamoOutreachLog(requiredEnv(outreachTable.envVar)),
   suppression: new DynamoSuppressionList(requiredEnv(suppressionTable.envVar)),
+});
+
+/** Everything the answer paths (reply page, inbound SMS, staff, managers) read and write. */
+export const answerDependenciesFromEnv = (): AnswerDependencies => ({
+  answers: new DynamoAnswerStore(requiredEnv(answersTable.envVar)),
+  catalogue: new DynamoCatalogueStore(requiredEnv(catalogueTable.envVar)),
+  followUps: new DynamoFollowUpStore(requiredEnv(followUpsTable.envVar)),
+  clients: clientStoreFromEnv(),
+  suppression: new DynamoSuppressionList(requiredEnv(suppressionTable.envVar)),
+  log: new DynamoOutreachLog(requiredEnv(outreachTable.envVar)),
+});
+
+/** The inbound SMS path: the answer stores, and the messenger that answers HELP. */
+export const smsDependenciesFromEnv = (): SmsDependencies => ({
+  ...answerDependenciesFromEnv(),
+  messenger: awsMessengerFromEnv(),
+  clinicName: requiredEnv('CLINIC_NAME'),
 });

@@ -1,0 +1,119 @@
+import { userInfo } from 'node:os';
+import { smsRecord } from '../functions/sms-inbound/handler.ts';
+import { drainQueue } from '../infra/local/queue-drain.ts';
+import { smsRepliesQueue } from '../infra/resources.ts';
+import { sqsClient } from '../shared/adapters/sqs-outreach-queue.ts';
+import { answerDependenciesFromEnv, smsDependenciesFromEnv } from '../shared/composition.ts';
+import { requiredEnv } from '../shared/config.ts';
+import { isIsoDay } from '../shared/domain/dates.ts';
+import { isFollowUpStatus, type FollowUp } from '../shared/domain/follow-ups.ts';
+import type { ChurnType } from '../shared/domain/reasons.ts';
+import { recordStaffAnswer, type SmsOutcome } from '../shared/use-cases/answers.ts';
+import { approveCandidate, mapCandidate, mergeReasons, reasonCounts, renameReasonLabel, retireReasonById } from '../shared/use-cases/catalogue.ts';
+import { moveFollowUp } from '../shared/use-cases/follow-ups.ts';
+import { formatCount, table, UsageError } from './output.ts';
+
+/** Who is acting, for the catalogue's history and follow-ups: --by, else the login name. */
+const actor = (by?: string): string => by ?? process.env.COMEBACK_USER ?? userInfo().username;
+
+/** Receives the inbound SMS waiting on the local replies queue, as the sms-inbound function does in the cloud. */
+export const receiveReplies = async (): Promise<Record<SmsOutcome['kind'] | 'duplicate' | 'failed', number>> => {
+  const counts = { answer: 0, 'opted-out': 0, help: 0, unmatched: 0, duplicate: 0, failed: 0 };
+  const deps = smsDependenciesFromEnv();
+  const { failed } = await drainQueue(sqsClient(), requiredEnv(smsRepliesQueue.envVar), (record) => smsRecord(record, deps), {
+    onHandled: (outcome) => {
+      const duplicate = outcome.kind === 'answer' ? outcome.result.outcome === 'duplicate' : outcome.duplicate;
+      counts[duplicate ? 'duplicate' : outcome.kind]++;
+    },
+  });
+  counts.failed = failed;
+  return counts;
+};
+
+/** As if a client answered a text from their phone: the emulator publishes it, then it is received. */
+export const simulateSmsReply = async (from: string, body: string): Promise<void> => {
+  const response = await fetch(`${requiredEnv('AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2')}/reply`, { method: 'POST', body: JSON.stringify({ from, body }) });
+  if (!response.ok) throw new UsageError(`the SMS emulator refused the reply: ${((await response.json()) as { message?: string }).message ?? response.status}`);
+  const counts = await receiveReplies();
+  console.log(Object.entries(counts).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`).join(', ') || 'nothing received');
+};
+
+export const listReasons = async (flags: { json?: boolean }): Promise<void> => {
+  const { catalogue, counts, pending } = await reasonCounts(answerDependenciesFromEnv());
+  if (flags.json) {
+    console.log(JSON.stringify({ version: catalogue.version, reasons: counts.map(({ reason, answers }) => ({ ...reason, answers })), pending }, null, 2));
+    return;
+  }
+  console.log(`Reason catalogue, version ${catalogue.version}`);
+  const rows = counts
+    .sort((a, b) => Number(a.reason.status !== 'active') - Number(b.reason.status !== 'active') || b.answers - a.answers)
+    .map(({ reason, answers }) => [
+      reason.id,
+      reason.labels.en ?? Object.values(reason.labels)[0] ?? '',
+      reason.churnType,
+      reason.mergedInto ? `merged into ${reason.mergedInto}` : reason.status,
+      formatCount(answers),
+    ]);
+  console.log(table(rows, { indent: 2, header: ['id', 'label', 'churn', 'status', 'answers'], alignRight: [4] }));
+  if (pending > 0) console.log(`\n${formatCount(pending)} answers wait for a manager: \`comeback reasons candidates\``);
+};
+
+export const listCandidates = async (flags: { json?: boolean }): Promise<void> => {
+  const candidates = await answerDependenciesFromEnv().catalogue.candidates();
+  if (flags.json) return console.log(JSON.stringify(candidates, null, 2));
+  if (candidates.length === 0) return console.log('No answers wait for a manager.');
+  console.log(table(candidates.map((c) => [`"${c.text}"`, c.locale ?? '—', formatCount(c.answers), c.lastSeen.slice(0, 10)]), { indent: 2, header: ['text', 'language', 'answers', 'last seen'], alignRight: [2] }));
+  console.log('\nPlace one: comeback reasons map "TEXT" --to REASON   or make it a new reason: comeback reasons approve "TEXT" --label "..."');
+};
+
+const churnTypes: readonly ChurnType[] = ['voluntary', 'involuntary', 'passive'];
+
+export const reasonCommands = {
+  map: async (text: string, flags: { to: string; locale?: string; by?: string }) => {
+    const { placed } = await mapCandidate(text, flags.to, flags.locale, actor(flags.by), answerDependenciesFromEnv());
+    console.log(`"${text}" now means ${flags.to}: ${formatCount(placed)} waiting answers placed, and the next ones will be matched by themselves.`);
+  },
+  approve: async (text: string, flags: { label: string; locale: string; churnType: string; by?: string }) => {
+    if (!churnTypes.includes(flags.churnType as ChurnType)) throw new UsageError(`--churn-type ${flags.churnType}: one of ${churnTypes.join(', ')}`);
+    const { reason, placed } = await approveCandidate(text, { label: flags.label, locale: flags.locale, churnType: flags.churnType as ChurnType }, actor(flags.by), answerDependenciesFromEnv());
+    console.log(`New reason ${reason.id} ("${flags.label}"): ${formatCount(placed)} waiting answers placed.`);
+  },
+  merge: async (from: string, flags: { into: string; by?: string }) => {
+    const catalogue = await mergeReasons(from, flags.into, actor(flags.by), answerDependenciesFromEnv());
+    console.log(`${from} merged into ${flags.into} (catalogue version ${catalogue.version}): every past answer now counts under ${flags.into}.`);
+  },
+  rename: async (id: string, flags: { label: string; locale: string; by?: string }) => {
+    const catalogue = await renameReasonLabel(id, flags.locale, flags.label, actor(flags.by), answerDependenciesFromEnv());
+    console.log(`${id} is now "${flags.label}" in ${flags.locale} (catalogue version ${catalogue.version}).`);
+  },
+  retire: async (id: string, flags: { by?: string }) => {
+    const catalogue = await retireReasonById(id, actor(flags.by), answerDependenciesFromEnv());
+    console.log(`${id} retired (catalogue version ${catalogue.version}): no longer offered or matched; past answers keep it.`);
+  },
+  record: async (clientId: string, flags: { reason: string; date?: string; note?: string; callBack?: boolean; by?: string }) => {
+    if (flags.date !== undefined && !isIsoDay(flags.date)) throw new UsageError(`--date ${flags.date}: a date as YYYY-MM-DD`);
+    const result = await recordStaffAnswer(
+      { clientId, reasonId: flags.reason, by: actor(flags.by), ...(flags.date && { on: flags.date }), ...(flags.note && { note: flags.note }), ...(flags.callBack && { callMe: true }) },
+      answerDependenciesFromEnv(),
+    );
+    console.log(`Recorded for ${clientId}: ${result.answer.reasonId}.`);
+    if (result.outreachEnded) console.log('  This reason is involuntary: no more feedback requests to this client.');
+    for (const id of result.followUps) console.log(`  Follow-up opened: ${id}`);
+  },
+};
+
+const describeFollowUp = (f: FollowUp): string[] => [f.followUpId, f.kind, f.reasonId ?? '—', f.status, f.openedAt.slice(0, 16).replace('T', ' '), f.history.at(-1)?.by ?? '—'];
+
+export const listFollowUps = async (flags: { status: string; json?: boolean }): Promise<void> => {
+  if (!isFollowUpStatus(flags.status)) throw new UsageError(`--status ${flags.status}: open, contacted or resolved`);
+  const found = await answerDependenciesFromEnv().followUps.list(flags.status);
+  if (flags.json) return console.log(JSON.stringify(found, null, 2));
+  if (found.length === 0) return console.log(`No ${flags.status} follow-ups.`);
+  console.log(table(found.map(describeFollowUp), { indent: 2, header: ['id', 'kind', 'reason', 'status', 'opened', 'last by'] }));
+};
+
+export const moveFollowUpCommand = async (id: string, flags: { to: string; note?: string; by?: string }): Promise<void> => {
+  if (!isFollowUpStatus(flags.to)) throw new UsageError(`--to ${flags.to}: contacted or resolved`);
+  const moved = await moveFollowUp(id, flags.to, { by: actor(flags.by), ...(flags.note && { note: flags.note }) }, answerDependenciesFromEnv());
+  console.log(`${moved.followUpId}: ${moved.status} by ${moved.history.at(-1)?.by}.`);
+};

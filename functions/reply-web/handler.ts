@@ -1,0 +1,109 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { answerDependenciesFromEnv, replySecretsFromEnv } from '../../shared/composition.ts';
+import { requiredEnv } from '../../shared/config.ts';
+import {
+  pageHeaders,
+  parseReplyForm,
+  problemStatus,
+  renderProblemPage,
+  renderReplyPage,
+  renderThanksPage,
+  renderUnsubscribeConfirmPage,
+  renderUnsubscribedPage,
+  ReplyFormError,
+} from '../../shared/domain/reply-page.ts';
+import { ReplyTokenError } from '../../shared/domain/reply-token.ts';
+import type { AnswerDependencies } from '../../shared/use-cases/answers.ts';
+import { UnknownReasonError } from '../../shared/use-cases/answers.ts';
+import { checkUnsubscribe, openReplyPage, submitReply, unsubscribeByToken, UnknownRequestError, type ReplyPageSettings } from '../../shared/use-cases/reply-page.ts';
+
+const logger = new Logger({ serviceName: 'reply-web' });
+
+export interface ReplyWeb {
+  readonly settings: ReplyPageSettings;
+  readonly deps: AnswerDependencies;
+}
+let configured: Promise<ReplyWeb> | undefined;
+const fromEnv = (): Promise<ReplyWeb> =>
+  (configured ??= (async () => ({ settings: { clinicName: requiredEnv('CLINIC_NAME'), tokenSecrets: await replySecretsFromEnv() }, deps: answerDependenciesFromEnv() }))());
+
+const page = (statusCode: number, body: string): APIGatewayProxyStructuredResultV2 => ({ statusCode, headers: { ...pageHeaders }, body });
+
+const bodyOf = (event: APIGatewayProxyEventV2): string => (event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : (event.body ?? ''));
+
+/** The client's language from the browser, for pages shown before we know who they are. */
+const browserLocale = (event: APIGatewayProxyEventV2): string | undefined => event.headers?.['accept-language']?.split(',')[0]?.split(';')[0]?.trim() || undefined;
+
+/**
+ * The reply page: `GET /r/{token}` shows the clinic's reasons (and an earlier answer),
+ * `POST /r/{token}` records the answer; `GET /u/{token}` asks to confirm, `POST /u/{token}`
+ * unsubscribes (also the one-click POST of RFC 8058). A forged, expired or unknown link gets a
+ * friendly page and a 4xx; nothing internal is ever shown.
+ */
+export const replyWeb = async (event: APIGatewayProxyEventV2, use: ReplyWeb): Promise<APIGatewayProxyStructuredResultV2> => {
+  const method = event.requestContext.http.method;
+  const [, kind, token = ''] = /^\/(r|u)\/([^/]*)$/.exec(event.rawPath) ?? [];
+  const { settings, deps } = use;
+  try {
+    if (kind === 'r' && method === 'GET') {
+      const data = await openReplyPage(token, settings, deps);
+      const previous = data.previous;
+      return page(
+        200,
+        renderReplyPage({
+          locale: data.context.locale,
+          clinicName: settings.clinicName,
+          ...(data.context.firstName && { firstName: data.context.firstName }),
+          reasons: data.choices,
+          action: `./${token}`,
+          unsubscribeAction: `../u/${data.unsubscribeToken}`,
+          ...(previous && {
+            previous: {
+              ...(previous.method === 'chosen' && previous.reasonId && { reasonId: previous.reasonId }),
+              ...(previous.text && { text: previous.text }),
+              callMe: previous.callMe,
+              book: previous.book,
+            },
+          }),
+        }),
+      );
+    }
+    if (kind === 'r' && method === 'POST') {
+      const form = parseReplyForm(bodyOf(event), event.headers?.['content-type']);
+      // Sent with nothing chosen or written: nothing to keep, so the page is shown again.
+      if (!form.reasonId && !form.text?.trim() && !form.callMe && !form.book) return { statusCode: 303, headers: { ...pageHeaders, location: `./${token}` } };
+      const { context, result } = await submitReply(token, form, settings, deps);
+      logger.info('reply recorded', { outreachId: context.claims.outreachId, outcome: result.outcome, method: result.answer.method, matched: result.answer.reasonId !== undefined });
+      return page(200, renderThanksPage({ locale: context.locale, clinicName: settings.clinicName, updated: result.outcome === 'updated' }));
+    }
+    if (kind === 'u' && method === 'GET') {
+      const context = await checkUnsubscribe(token, settings, deps);
+      return page(200, renderUnsubscribeConfirmPage({ locale: context.locale, clinicName: settings.clinicName, action: `./${token}` }));
+    }
+    if (kind === 'u' && method === 'POST') {
+      const context = await unsubscribeByToken(token, settings, deps);
+      logger.info('unsubscribed', { outreachId: context.claims.outreachId });
+      return page(200, renderUnsubscribedPage({ locale: context.locale, clinicName: settings.clinicName }));
+    }
+    const locale = browserLocale(event);
+    return page(problemStatus['not-found'], renderProblemPage({ ...(locale && { locale }), problem: 'not-found' }));
+  } catch (error) {
+    const locale = browserLocale(event);
+    if (error instanceof ReplyTokenError) {
+      logger.info('refused link', { problem: error.problem });
+      const problem = error.problem === 'expired' ? 'expired' : 'invalid';
+      return page(problemStatus[problem], renderProblemPage({ ...(locale && { locale }), problem }));
+    }
+    if (error instanceof UnknownRequestError) return page(problemStatus['not-found'], renderProblemPage({ ...(locale && { locale }), problem: 'not-found' }));
+    if (error instanceof ReplyFormError) {
+      const status = { 'unsupported-media-type': 415, 'too-large': 413, malformed: 400 }[error.problem];
+      return page(status, renderProblemPage({ ...(locale && { locale }), problem: 'invalid' }));
+    }
+    if (error instanceof UnknownReasonError) return page(problemStatus.invalid, renderProblemPage({ ...(locale && { locale }), problem: 'invalid' }));
+    logger.error('reply page failed', { error: error as Error });
+    throw error;
+  }
+};
+
+export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => replyWeb(event, await fromEnv());

@@ -1,0 +1,81 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+export type HttpFunction = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** A path prefix and the function API Gateway would invoke for it. */
+export interface LocalRoute {
+  readonly prefix: string;
+  readonly handler: HttpFunction;
+}
+
+const readBody = async (request: IncomingMessage): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+};
+
+const textual = (contentType: string | undefined): boolean => !contentType || /^(text\/|application\/(json|x-www-form-urlencoded|xml))/.test(contentType);
+
+/** The event an HTTP API (payload 2.0) hands a Lambda function for this request. */
+export const eventOf = (request: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 => {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(',') : (value ?? '')]));
+  const isText = textual(headers['content-type']);
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(url.search && { queryStringParameters: Object.fromEntries(url.searchParams) }),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: { method: request.method ?? 'GET', path: url.pathname, protocol: `HTTP/${request.httpVersion}`, sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId: `${now.getTime()}-${Math.random().toString(36).slice(2)}`,
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length > 0 && { body: isText ? body.toString('utf8') : body.toString('base64') }),
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+};
+
+/**
+ * API Gateway on one machine: each request becomes the event an HTTP API would send, goes to
+ * the function whose prefix matches, and the function's result becomes the response.
+ */
+export const startHttpApi = async (routes: readonly LocalRoute[], port: number): Promise<{ server: Server; port: number; stop: () => Promise<void> }> => {
+  const server = createServer((request, response) => {
+    void (async () => {
+      try {
+        const body = await readBody(request);
+        const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+        const route = routes.find((candidate) => path.startsWith(candidate.prefix));
+        if (!route) {
+          response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
+          return;
+        }
+        const result = await route.handler(eventOf(request, body));
+        const payload = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+        response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>).end(payload);
+      } catch (error) {
+        // What API Gateway answers when a function fails: nothing about why.
+        console.error(error);
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ message: 'Internal Server Error' }));
+      }
+    })();
+  });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolveListen());
+  });
+  return { server, port: (server.address() as { port: number }).port, stop: () => new Promise((resolveClose) => server.close(() => resolveClose())) };
+};

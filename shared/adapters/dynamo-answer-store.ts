@@ -1,0 +1,91 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandOutput, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { answersByCandidateIndex } from '../../infra/resources.ts';
+import type { Answer } from '../domain/answers.ts';
+import type { AnswerStore } from '../ports/answer-store.ts';
+import { documentClient } from './dynamo-client-store.ts';
+
+const toAnswer = (item: Record<string, unknown>): Answer => item as unknown as Answer;
+
+export class DynamoAnswerStore implements AnswerStore {
+  constructor(
+    private readonly table: string,
+    private readonly db: DynamoDBDocumentClient = documentClient(),
+  ) {}
+
+  async save(answer: Answer, mode: 'once' | 'upsert'): Promise<'created' | 'updated' | 'duplicate'> {
+    try {
+      const { Attributes } = await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: answer,
+          ...(mode === 'once' && { ConditionExpression: 'attribute_not_exists(answerId)' }),
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return Attributes ? 'updated' : 'created';
+    } catch (error) {
+      if (mode === 'once' && error instanceof ConditionalCheckFailedException) return 'duplicate';
+      throw error;
+    }
+  }
+
+  async get(clientId: string, answerId: string): Promise<Answer | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { clientId, answerId }, ConsistentRead: true }));
+    return Item ? toAnswer(Item) : undefined;
+  }
+
+  async answersOf(clientId: string): Promise<Answer[]> {
+    const answers: Answer[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.db.send(
+        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'clientId = :clientId', ExpressionAttributeValues: { ':clientId': clientId }, ExclusiveStartKey: startKey }),
+      );
+      answers.push(...(page.Items ?? []).map(toAnswer));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return answers.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+  }
+
+  async waitingOn(candidate: string): Promise<Answer[]> {
+    const answers: Answer[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: answersByCandidateIndex,
+          KeyConditionExpression: 'candidate = :candidate',
+          ExpressionAttributeValues: { ':candidate': candidate },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      answers.push(...(page.Items ?? []).map(toAnswer));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return answers;
+  }
+
+  async place(answer: Answer, reasonId: string, catalogueVersion: number): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { clientId: answer.clientId, answerId: answer.answerId },
+        UpdateExpression: 'SET reasonId = :reasonId, confidence = :one, #method = :alias, catalogueVersion = :version REMOVE candidate',
+        ConditionExpression: 'attribute_exists(answerId)',
+        ExpressionAttributeNames: { '#method': 'method' },
+        ExpressionAttributeValues: { ':reasonId': reasonId, ':one': 1, ':alias': 'alias', ':version': catalogueVersion },
+      }),
+    );
+  }
+
+  async *all(): AsyncGenerator<Answer[]> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: ScanCommandOutput = await this.db.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: startKey }));
+      yield (page.Items ?? []).map(toAnswer);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+}

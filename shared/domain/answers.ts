@@ -1,0 +1,60 @@
+/**
+ * A client's answer to "why did you stop coming?", from the reply page, an SMS, or staff after
+ * a call, with the reason it was matched to. The raw text is personal data: kept for staff,
+ * never exported or logged.
+ */
+import type { MatchMethod } from './reason-matching.ts';
+import type { ChurnType } from './reasons.ts';
+
+export type AnswerChannel = 'page' | 'sms' | 'staff';
+
+export interface Answer {
+  readonly clientId: string;
+  /** `page#<outreachId>`, `sms#<inboundMessageId>` or `staff#<instant>`: the same answer twice has the same id. */
+  readonly answerId: string;
+  readonly channel: AnswerChannel;
+  readonly receivedAt: string;
+  /** When a second submit of the page changed it. */
+  readonly updatedAt?: string;
+  readonly outreachId?: string;
+  readonly episodeId?: string;
+  /** The reason as matched then; reports resolve merges through the catalogue. */
+  readonly reasonId?: string;
+  readonly confidence: number;
+  /** How the reason was found: chosen by the client or staff, or matched from the text. */
+  readonly method: MatchMethod | 'chosen';
+  /** The normalised text no reason matched with confidence: a manager decides. */
+  readonly candidate?: string;
+  readonly text?: string;
+  readonly callMe: boolean;
+  readonly book: boolean;
+  /** The client asked to hear nothing more (STOP, the unsubscribe button). */
+  readonly optedOut?: boolean;
+  /** Staff who recorded it. */
+  readonly by?: string;
+  /** The number an SMS came from, kept only when no client could be tied to it (for review). */
+  readonly from?: string;
+  readonly catalogueVersion: number;
+}
+
+/** Where answers from numbers we cannot tie to one client wait for a person. */
+export const unmatchedClientId = 'unmatched';
+
+export const pageAnswerId = (outreachId: string): string => `page#${outreachId}`;
+export const smsAnswerId = (inboundMessageId: string): string => `sms#${inboundMessageId}`;
+export const staffAnswerId = (at: Date): string => `staff#${at.toISOString()}`;
+
+/** Answers that name a complaint about people or care: staff should hear about it. */
+export const complaintReasons: ReadonlySet<string> = new Set(['staff-attitude', 'quality-of-care']);
+
+export type FollowUpKind = 'call-back' | 'complaint' | 'wants-to-book';
+
+/** What staff should act on after this answer. */
+export const followUpsFor = (answer: Pick<Answer, 'callMe' | 'book' | 'reasonId'>, resolvedReasonId?: string): FollowUpKind[] => [
+  ...(answer.callMe ? (['call-back'] as const) : []),
+  ...(resolvedReasonId !== undefined && complaintReasons.has(resolvedReasonId) ? (['complaint'] as const) : []),
+  ...(answer.book ? (['wants-to-book'] as const) : []),
+];
+
+/** Involuntary reasons (moved away, died, insurance) end outreach: asking again would be wrong. */
+export const endsOutreach = (churnType: ChurnType | undefined): boolean => churnType === 'involuntary';

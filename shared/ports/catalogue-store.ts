@@ -1,0 +1,38 @@
+import type { Catalogue } from '../domain/reasons.ts';
+
+/** One versioned change of the catalogue, kept so history can be re-counted at any version. */
+export interface CatalogueChange {
+  readonly version: number;
+  readonly at: string;
+  readonly by?: string;
+  readonly kind: 'seed' | 'add' | 'merge' | 'rename' | 'retire' | 'learn';
+  readonly reasonId?: string;
+  readonly into?: string;
+  readonly text?: string;
+  readonly label?: string;
+  readonly locale?: string;
+}
+
+/** Text no reason matched with confidence, waiting for a manager: never a reason on its own. */
+export interface Candidate {
+  readonly text: string;
+  readonly locale?: string;
+  readonly answers: number;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+}
+
+export class CatalogueConflictError extends Error {
+  override readonly name = 'CatalogueConflictError';
+}
+
+export interface CatalogueStore {
+  /** The current catalogue; the seeded one the first time. */
+  load(): Promise<Catalogue>;
+  /** Writes what changed from `previous` to `next`; CatalogueConflictError if someone else changed it first. */
+  save(previous: Catalogue, next: Catalogue, change: Omit<CatalogueChange, 'version'>): Promise<void>;
+  changes(): Promise<CatalogueChange[]>;
+  noteCandidate(text: string, locale: string | undefined, at: string): Promise<void>;
+  candidates(): Promise<Candidate[]>;
+  dropCandidate(text: string): Promise<void>;
+}

@@ -1,0 +1,102 @@
+import { pageAnswerId, type Answer } from '../domain/answers.ts';
+import { signReplyToken, verifyReplyToken, type ReplyTokenClaims, type TokenPurpose } from '../domain/reply-token.ts';
+import type { Catalogue } from '../domain/reasons.ts';
+import type { ReplyForm } from '../domain/reply-page.ts';
+import { firstNameOf } from '../domain/outreach-templates.ts';
+import { recordAnswer, unsubscribe, type AnswerDependencies, type AnswerOutcome } from './answers.ts';
+
+export interface ReplyPageSettings {
+  readonly clinicName: string;
+  /** The newest signs; all verify. */
+  readonly tokenSecrets: readonly string[];
+}
+
+/** The link names a request we have no record of (deleted, or from another installation). */
+export class UnknownRequestError extends Error {
+  override readonly name = 'UnknownRequestError';
+}
+
+export interface ReplyContext {
+  readonly claims: ReplyTokenClaims;
+  readonly clientId: string;
+  readonly episodeId: string;
+  readonly locale: string;
+  readonly firstName?: string;
+  readonly clinicName: string;
+}
+
+const contextOf = async (token: string, purpose: TokenPurpose, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<ReplyContext> => {
+  const now = (deps.now ?? (() => new Date()))();
+  const claims = verifyReplyToken(token, settings.tokenSecrets, purpose, Math.floor(now.getTime() / 1000));
+  const request = await deps.log.get(claims.outreachId);
+  if (!request) throw new UnknownRequestError(`no request ${claims.outreachId}`);
+  const client = await deps.clients.getClient(request.clientId);
+  if (!client) throw new UnknownRequestError(`no client for request ${claims.outreachId}`);
+  const firstName = client.profile.name ? firstNameOf(client.profile.name) : undefined;
+  return {
+    claims,
+    clientId: request.clientId,
+    episodeId: request.episodeId,
+    locale: request.locale ?? client.profile.locale,
+    clinicName: settings.clinicName,
+    ...(firstName && { firstName }),
+  };
+};
+
+/** The reasons a client can pick, in their language (then its base language, then English). */
+export const choicesFor = (catalogue: Catalogue, locale: string): { id: string; label: string }[] =>
+  catalogue.reasons
+    .filter((reason) => reason.status === 'active')
+    .map((reason) => ({ id: reason.id, label: reason.labels[locale] ?? reason.labels[locale.split('-')[0]!] ?? reason.labels.en ?? reason.id }));
+
+export interface ReplyPageData {
+  readonly context: ReplyContext;
+  readonly choices: { id: string; label: string }[];
+  readonly previous?: Answer;
+  /** The token for the page's own unsubscribe button. */
+  readonly unsubscribeToken: string;
+}
+
+/** What the reply page shows: the reasons, and the earlier answer when the client comes back to it. */
+export const openReplyPage = async (token: string, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<ReplyPageData> => {
+  const context = await contextOf(token, 'reply', settings, deps);
+  const [catalogue, previous] = await Promise.all([deps.catalogue.load(), deps.answers.get(context.clientId, pageAnswerId(context.claims.outreachId))]);
+  return {
+    context,
+    choices: choicesFor(catalogue, context.locale),
+    ...(previous && { previous }),
+    unsubscribeToken: signReplyToken({ ...context.claims, purpose: 'unsubscribe' }, settings.tokenSecrets[0]!),
+  };
+};
+
+/** The page's answer: a second submit replaces the first (one answer per request, never two). */
+export const submitReply = async (token: string, form: ReplyForm, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<{ context: ReplyContext; result: AnswerOutcome }> => {
+  const context = await contextOf(token, 'reply', settings, deps);
+  const result = await recordAnswer(
+    {
+      clientId: context.clientId,
+      answerId: pageAnswerId(context.claims.outreachId),
+      channel: 'page',
+      mode: 'upsert',
+      outreachId: context.claims.outreachId,
+      episodeId: context.episodeId,
+      locale: context.locale,
+      callMe: form.callMe,
+      book: form.book,
+      ...(form.reasonId && { chosenReasonId: form.reasonId }),
+      ...(form.text && { text: form.text }),
+    },
+    deps,
+  );
+  return { context, result };
+};
+
+/** Checks an unsubscribe link (the confirm page) without acting on it. */
+export const checkUnsubscribe = (token: string, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<ReplyContext> => contextOf(token, 'unsubscribe', settings, deps);
+
+/** The unsubscribe button, or the mail client's one-click POST (RFC 8058). */
+export const unsubscribeByToken = async (token: string, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<ReplyContext> => {
+  const context = await contextOf(token, 'unsubscribe', settings, deps);
+  await unsubscribe(context.clientId, context.claims.outreachId, deps);
+  return context;
+};
