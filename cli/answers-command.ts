@@ -6,11 +6,11 @@ import { sqsClient } from '../shared/adapters/sqs-outreach-queue.ts';
 import { answerDependenciesFromEnv, smsDependenciesFromEnv } from '../shared/composition.ts';
 import { requiredEnv } from '../shared/config.ts';
 import { isIsoDay } from '../shared/domain/dates.ts';
-import { isFollowUpStatus, type FollowUp } from '../shared/domain/follow-ups.ts';
+import { isFollowUpStatus } from '../shared/domain/follow-ups.ts';
 import type { ChurnType } from '../shared/domain/reasons.ts';
 import { recordStaffAnswer, type SmsOutcome } from '../shared/use-cases/answers.ts';
 import { approveCandidate, mapCandidate, mergeReasons, reasonCounts, renameReasonLabel, retireReasonById } from '../shared/use-cases/catalogue.ts';
-import { moveFollowUp } from '../shared/use-cases/follow-ups.ts';
+import { followUpsWithStatus, moveFollowUp, type FollowUpToDo } from '../shared/use-cases/follow-ups.ts';
 import { formatCount, table, UsageError } from './output.ts';
 
 /** Who is acting, for the catalogue's history and follow-ups: --by, else the login name. */
@@ -62,7 +62,7 @@ export const listCandidates = async (flags: { json?: boolean }): Promise<void> =
   const candidates = await answerDependenciesFromEnv().catalogue.candidates();
   if (flags.json) return console.log(JSON.stringify(candidates, null, 2));
   if (candidates.length === 0) return console.log('No answers wait for a manager.');
-  console.log(table(candidates.map((c) => [`"${c.text}"`, c.locale ?? '—', formatCount(c.answers), c.lastSeen.slice(0, 10)]), { indent: 2, header: ['text', 'language', 'answers', 'last seen'], alignRight: [2] }));
+  console.log(table(candidates.map((c) => [`"${c.text}"`, c.locales.join(', ') || '—', formatCount(c.answers), c.lastSeen.slice(0, 10)]), { indent: 2, header: ['text', 'written in', 'answers', 'last seen'], alignRight: [2] }));
   console.log('\nPlace one: comeback reasons map "TEXT" --to REASON   or make it a new reason: comeback reasons approve "TEXT" --label "..."');
 };
 
@@ -102,14 +102,23 @@ export const reasonCommands = {
   },
 };
 
-const describeFollowUp = (f: FollowUp): string[] => [f.followUpId, f.kind, f.reasonId ?? '—', f.status, f.openedAt.slice(0, 16).replace('T', ' '), f.history.at(-1)?.by ?? '—'];
+const describeFollowUp = ({ followUp: f, client }: FollowUpToDo): string[] => [
+  f.followUpId,
+  f.kind,
+  `${f.clientId}${client?.name ? ` ${client.name}` : ''}`,
+  client?.phone ?? client?.email ?? '—',
+  f.reasonId ?? '—',
+  f.openedAt.slice(0, 16).replace('T', ' '),
+  f.history.length > 1 ? `${f.status} by ${f.history.at(-1)?.by ?? '?'}` : f.status,
+];
 
 export const listFollowUps = async (flags: { status: string; json?: boolean }): Promise<void> => {
   if (!isFollowUpStatus(flags.status)) throw new UsageError(`--status ${flags.status}: open, contacted or resolved`);
-  const found = await answerDependenciesFromEnv().followUps.list(flags.status);
+  const found = await followUpsWithStatus(flags.status, answerDependenciesFromEnv());
   if (flags.json) return console.log(JSON.stringify(found, null, 2));
   if (found.length === 0) return console.log(`No ${flags.status} follow-ups.`);
-  console.log(table(found.map(describeFollowUp), { indent: 2, header: ['id', 'kind', 'reason', 'status', 'opened', 'last by'] }));
+  console.log(table(found.map(describeFollowUp), { indent: 2, header: ['id', 'kind', 'client', 'contact', 'reason', 'opened', 'status'] }));
+  console.log(`\nMove one on: comeback followups move ID --to contacted|resolved [--note "..."]`);
 };
 
 export const moveFollowUpCommand = async (id: string, flags: { to: string; note?: string; by?: string }): Promise<void> => {

@@ -108,15 +108,21 @@ export class DynamoCatalogueStore implements CatalogueStore {
       new UpdateCommand({
         TableName: this.table,
         Key: { kind: 'candidate', key: text },
-        UpdateExpression: 'ADD answers :one SET firstSeen = if_not_exists(firstSeen, :at), lastSeen = :at' + (locale ? ', locale = if_not_exists(locale, :locale)' : ''),
-        ExpressionAttributeValues: { ':one': 1, ':at': at, ...(locale && { ':locale': locale }) },
+        UpdateExpression: `ADD answers :one${locale ? ', locales :locale' : ''} SET firstSeen = if_not_exists(firstSeen, :at), lastSeen = :at`,
+        ExpressionAttributeValues: { ':one': 1, ':at': at, ...(locale && { ':locale': new Set([locale]) }) },
       }),
     );
   }
 
   async candidates(): Promise<Candidate[]> {
     return (await this.items('candidate'))
-      .map((item) => ({ text: item.key as string, answers: item.answers as number, firstSeen: item.firstSeen as string, lastSeen: item.lastSeen as string, ...(item.locale !== undefined && { locale: item.locale as string }) }))
+      .map((item) => ({
+        text: item.key as string,
+        locales: [...((item.locales as Set<string> | undefined) ?? [])].sort(),
+        answers: item.answers as number,
+        firstSeen: item.firstSeen as string,
+        lastSeen: item.lastSeen as string,
+      }))
       .sort((a, b) => b.answers - a.answers);
   }
 

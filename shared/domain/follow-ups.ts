@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FollowUpKind } from './answers.ts';
 
 export type FollowUpStatus = 'open' | 'contacted' | 'resolved';
@@ -11,7 +12,7 @@ export interface FollowUpStep {
 
 /** Something staff should do after an answer: call the client back, look into a complaint. */
 export interface FollowUp {
-  /** `<clientId>|<answerId>|<kind>`: an answer updated twice opens it once. */
+  /** Short, for staff to type; derived from the answer and the kind, so an answer updated twice opens it once. */
   readonly followUpId: string;
   readonly clientId: string;
   readonly answerId: string;
@@ -22,7 +23,8 @@ export interface FollowUp {
   readonly history: readonly FollowUpStep[];
 }
 
-export const followUpId = (clientId: string, answerId: string, kind: FollowUpKind): string => `${clientId}|${answerId}|${kind}`;
+export const followUpId = (clientId: string, answerId: string, kind: FollowUpKind): string =>
+  `f-${createHash('sha256').update(`${clientId}|${answerId}|${kind}`).digest('base64url').replace(/[-_]/g, '').slice(0, 8).toLowerCase()}`;
 
 const next: Readonly<Record<FollowUpStatus, readonly FollowUpStatus[]>> = {
   open: ['contacted', 'resolved'],

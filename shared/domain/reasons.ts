@@ -73,7 +73,7 @@ const seedReasons: readonly SeedReason[] = [
   {
     id: 'price',
     churnType: 'voluntary',
-    labels: { en: 'price', el: 'τιμή', ru: 'цена', bn: 'দাম', ka: 'ფასი', km: 'តម្លៃ', tl: 'presyo' },
+    labels: { en: 'Price', el: 'Τιμή', ru: 'Цена', bn: 'দাম', ka: 'ფასი', km: 'តម្លៃ', tl: 'Presyo' },
     keywords: {
       en: ['expensive', 'too expensive', 'price', 'prices', 'pricey', 'overpriced', 'cost', 'costs', 'costly', 'fees', 'cant afford', 'cannot afford', 'afford', 'money', 'cheaper', 'too much money'],
       el: ['ακριβό', 'ακριβά', 'ακριβός', 'ακριβή', 'ακριβοί', 'τιμή', 'τιμές', 'κόστος', 'λεφτά', 'χρήματα', 'οικονομικοί λόγοι', 'οικονομικά', 'akrivo', 'akriva', 'akrivi'],
@@ -87,7 +87,7 @@ const seedReasons: readonly SeedReason[] = [
   {
     id: 'waiting-time',
     churnType: 'voluntary',
-    labels: { en: 'waiting time', el: 'αναμονή', ru: 'ожидание', bn: 'অপেক্ষা', ka: 'ლოდინი', km: 'រង់ចាំ', tl: 'paghihintay' },
+    labels: { en: 'Waiting time', el: 'Αναμονή', ru: 'Ожидание', bn: 'অপেক্ষা', ka: 'ლოდინი', km: 'រង់ចាំ', tl: 'Paghihintay' },
     keywords: {
       en: ['wait', 'waiting', 'waited', 'long wait', 'too long', 'took too long', 'queue', 'queues', 'delay', 'delays', 'for hours', 'kept waiting', 'waiting list', 'never on time', 'waiting room'],
       el: ['αναμονή', 'περιμένω', 'περίμενα', 'περιμέναμε', 'περιμένεις', 'περιμένουμε', 'ουρά', 'ουρές', 'καθυστέρηση', 'καθυστερήσεις', 'αργούν', 'αργούσαν', 'για ώρες', 'πολλή ώρα'],
@@ -101,7 +101,7 @@ const seedReasons: readonly SeedReason[] = [
   {
     id: 'quality-of-care',
     churnType: 'voluntary',
-    labels: { en: 'quality of care', el: 'ποιότητα φροντίδας', ru: 'качество лечения', bn: 'চিকিৎসার মান', ka: 'მკურნალობის ხარისხი', km: 'គុណភាពនៃការព្យាបាល', tl: 'kalidad ng pangangalaga' },
+    labels: { en: 'Quality of care', el: 'Ποιότητα φροντίδας', ru: 'Качество лечения', bn: 'চিকিৎসার মান', ka: 'მკურნალობის ხარისხი', km: 'គុណភាពនៃការព្យាបាល', tl: 'Kalidad ng pangangalaga' },
     keywords: {
       en: ['doctor', 'bad doctor', 'didnt help', 'did not help', 'not helping', 'no improvement', 'not better', 'not getting better', 'didnt get better', 'bad treatment', 'poor care', 'poor treatment', 'wrong diagnosis', 'misdiagnosed', 'didnt work', 'worse', 'got worse', 'incompetent', 'mistake', 'quality', 'not cured', 'not recovered'],
       el: ['γιατρός', 'γιατρό', 'ο γιατρός', 'δεν βοήθησε', 'δεν με βοήθησε', 'καμία βελτίωση', 'καμιά βελτίωση', 'κακή θεραπεία', 'λάθος διάγνωση', 'δεν έγινα καλά', 'χειρότερα', 'ποιότητα', 'ανίκανος', 'λάθος'],
@@ -115,7 +115,7 @@ const seedReasons: readonly SeedReason[] = [
   {
     id: 'staff-attitude',
     churnType: 'voluntary',
-    labels: { en: 'staff attitude', el: 'συμπεριφορά προσωπικού', ru: 'отношение персонала', bn: 'কর্মীদের আচরণ', ka: 'პერსონალის დამოკიდებულება', km: 'អាកប្បកិរិយាបុគ្គលិក', tl: 'ugali ng staff' },
+    labels: { en: 'Staff attitude', el: 'Συμπεριφορά προσωπικού', ru: 'Отношение персонала', bn: 'কর্মীদের আচরণ', ka: 'პერსონალის დამოკიდებულება', km: 'អាកប្បកិរិយាបុគ្គលិក', tl: 'Ugali ng staff' },
     keywords: {
       en: ['rude', 'unfriendly', 'impolite', 'disrespectful', 'attitude', 'receptionist', 'reception', 'staff', 'nurse', 'didnt listen', 'did not listen', 'yelled', 'shouted', 'arrogant', 'unkind', 'unprofessional', 'treated badly'],
       el: ['αγένεια', 'αγενής', 'αγενείς', 'αγενέστατοι', 'συμπεριφορά', 'προσωπικό', 'γραμματεία', 'ρεσεψιόν', 'νοσοκόμα', 'δεν με άκουσαν', 'απότομοι', 'απότομος', 'απότομη'],
@@ -129,7 +129,7 @@ const seedReasons: readonly SeedReason[] = [
   {
     id: 'moved-away',
     churnType: 'involuntary',
-    labels: { en: 'moved away', el: 'μετακόμιση', ru: 'переезд', bn: 'ঠিকানা বদল', ka: 'გადასახლება', km: 'ផ្លាស់ទីលំនៅ', tl: 'lumipat ng tirahan' },
+    labels: { en: 'Moved away', el: 'Μετακόμιση', ru: 'Переезд', bn: 'ঠিকানা বদল', ka: 'გადასახლება', km: 'ផ្លាស់ទីលំនៅ', tl: 'Lumipat ng tirahan' },
     keywords: {
       en: ['moved', 'moving', 'moved away', 'moved house', 'relocated', 'another city', 'new city', 'another town', 'live far', 'too far', 'far away', 'abroad', 'left the country', 'distance'],
       el: ['μετακόμισα', 'μετακομίσαμε', 'μετακομίζω', 'μετακόμιση', 'άλλη πόλη', 'άλλαξα πόλη', 'μένω μακριά', 'μακριά', 'εξωτερικό', 'έφυγα', 'φύγαμε', 'απόσταση'],
@@ -143,7 +143,7 @@ const seedReasons: readonly SeedReason[] = [
   {
     id: 'switched-provider',
     churnType: 'voluntary',
-    labels: { en: 'switched provider', el: 'αλλαγή κλινικής', ru: 'другая клиника', bn: 'অন্য ক্লিনিক', ka: 'სხვა კლინიკა', km: 'ប្តូរគ្លីនិក', tl: 'lumipat ng klinika' },
+    labels: { en: 'Switched provider', el: 'Αλλαγή κλινικής', ru: 'Другая клиника', bn: 'অন্য ক্লিনিক', ka: 'სხვა კლინიკა', km: 'ប្តូរគ្លីនិក', tl: 'Lumipat ng klinika' },
     keywords: {
       en: ['another clinic', 'other clinic', 'different clinic', 'new clinic', 'another doctor', 'new doctor', 'different doctor', 'another dentist', 'switched', 'changed clinic', 'found a better', 'found another', 'closer clinic', 'elsewhere', 'somewhere else', 'competitor'],
       el: ['άλλη κλινική', 'άλλο γιατρό', 'άλλον γιατρό', 'άλλαξα γιατρό', 'άλλαξα κλινική', 'αλλού', 'πηγαίνω αλλού', 'καινούργιο γιατρό', 'νέο γιατρό', 'άλλο ιατρείο'],
@@ -157,7 +157,7 @@ const seedReasons: readonly SeedReason[] = [
   {
     id: 'schedule',
     churnType: 'voluntary',
-    labels: { en: 'schedule', el: 'ωράριο', ru: 'расписание', bn: 'সময়সূচি', ka: 'განრიგი', km: 'កាលវិភាគ', tl: 'iskedyul' },
+    labels: { en: 'Schedule', el: 'Ωράριο', ru: 'Расписание', bn: 'সময়সূচি', ka: 'განრიგი', km: 'កាលវិភាគ', tl: 'Iskedyul' },
     keywords: {
       en: ['schedule', 'opening hours', 'hours', 'closed', 'no appointments', 'no slots', 'no availability', 'cant get an appointment', 'work hours', 'weekends', 'evenings', 'busy', 'no time', 'inconvenient times'],
       el: ['ωράριο', 'ώρες λειτουργίας', 'ραντεβού', 'δεν βρίσκω ραντεβού', 'κλειστά', 'δεν έχω χρόνο', 'δεν προλαβαίνω', 'δουλειά', 'Σαββατοκύριακο', 'απογεύματα'],
@@ -171,7 +171,7 @@ const seedReasons: readonly SeedReason[] = [
   {
     id: 'no-longer-needed',
     churnType: 'passive',
-    labels: { en: 'no longer needed', el: 'δεν χρειάζεται πια', ru: 'больше не нужно', bn: 'আর প্রয়োজন নেই', ka: 'აღარ მჭირდება', km: 'លែងត្រូវការ', tl: 'hindi na kailangan' },
+    labels: { en: 'No longer needed', el: 'Δεν χρειάζεται πια', ru: 'Больше не нужно', bn: 'আর প্রয়োজন নেই', ka: 'აღარ მჭირდება', km: 'លែងត្រូវការ', tl: 'Hindi na kailangan' },
     keywords: {
       en: ['feel better', 'feeling better', 'better', 'better now', 'im better', 'recovered', 'healed', 'cured', 'fine now', 'no longer need', 'dont need', 'not needed', 'finished treatment', 'treatment finished', 'finished', 'completed', 'treatment is over', 'healthy'],
       el: ['έγινα καλά', 'είμαι καλά', 'καλύτερα', 'δεν χρειάζομαι', 'δεν χρειάζεται', 'τελείωσα', 'τελείωσε η θεραπεία', 'θεραπεύτηκα', 'είμαι εντάξει', 'ολοκλήρωσα'],
@@ -185,7 +185,7 @@ const seedReasons: readonly SeedReason[] = [
   {
     id: 'insurance-or-payment',
     churnType: 'involuntary',
-    labels: { en: 'insurance or payment', el: 'ασφάλεια ή πληρωμή', ru: 'страховка или оплата', bn: 'বীমা বা পেমেন্ট', ka: 'დაზღვევა ან გადახდა', km: 'ធានារ៉ាប់រង ឬការបង់ប្រាក់', tl: 'insurance o bayad' },
+    labels: { en: 'Insurance or payment', el: 'Ασφάλεια ή πληρωμή', ru: 'Страховка или оплата', bn: 'বীমা বা পেমেন্ট', ka: 'დაზღვევა ან გადახდა', km: 'ធានារ៉ាប់រង ឬការបង់ប្រាក់', tl: 'Insurance o bayad' },
     keywords: {
       en: ['insurance', 'insurer', 'not covered', 'coverage', 'card declined', 'payment', 'card', 'billing', 'bill', 'invoice', 'refund', 'policy'],
       el: ['ασφάλεια', 'ασφαλιστική', 'ασφάλιση', 'ΕΟΠΥΥ', 'δεν καλύπτει', 'δεν καλύπτεται', 'κάρτα', 'πληρωμή', 'πληρωμές', 'τιμολόγιο'],
@@ -199,7 +199,7 @@ const seedReasons: readonly SeedReason[] = [
   {
     id: 'deceased',
     churnType: 'involuntary',
-    labels: { en: 'passed away', el: 'απεβίωσε', ru: 'скончался', bn: 'মারা গেছেন', ka: 'გარდაიცვალა', km: 'ទទួលមរណភាព', tl: 'pumanaw' },
+    labels: { en: 'Passed away', el: 'Απεβίωσε', ru: 'Скончался', bn: 'মারা গেছেন', ka: 'გარდაიცვალა', km: 'ទទួលមរណភាព', tl: 'Pumanaw' },
     keywords: {
       en: ['passed away', 'died', 'deceased', 'death', 'dead', 'funeral', 'rip', 'rest in peace', 'passed'],
       el: ['πέθανε', 'απεβίωσε', 'έφυγε από τη ζωή', 'κηδεία', 'τον χάσαμε', 'την χάσαμε', 'τη χάσαμε', 'θάνατος'],
@@ -213,7 +213,7 @@ const seedReasons: readonly SeedReason[] = [
   {
     id: 'other',
     churnType: 'passive',
-    labels: { en: 'other', el: 'άλλο', ru: 'другое', bn: 'অন্য', ka: 'სხვა', km: 'ផ្សេងៗ', tl: 'iba pa' },
+    labels: { en: 'Other', el: 'Άλλο', ru: 'Другое', bn: 'অন্য', ka: 'სხვა', km: 'ផ្សេងៗ', tl: 'Iba pa' },
     keywords: {
       en: ['other', 'other reason', 'personal reasons', 'personal', 'family reasons', 'private'],
       el: ['άλλο', 'άλλος λόγος', 'προσωπικοί λόγοι', 'προσωπικοί', 'οικογενειακοί λόγοι'],

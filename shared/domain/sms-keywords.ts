@@ -3,13 +3,19 @@
  * these opt-out keywords; we mirror them into our own suppression so every channel honours
  * them, whatever the case, spacing or width ("Stop", " s t o p ", "opt out", "ＳＴＯＰ").
  */
-const optOut = new Set(['ARRET', 'CANCEL', 'END', 'OPTOUT', 'QUIT', 'REMOVE', 'STOP', 'TD', 'UNSUBSCRIBE', 'STOPALL']);
+const optOut = new Set([
+  'ARRET', 'CANCEL', 'END', 'OPTOUT', 'QUIT', 'REMOVE', 'STOP', 'TD', 'UNSUBSCRIBE', 'STOPALL',
+  // The same word in our clients' other scripts: a client who writes "стоп" means it just as much.
+  'СТОП', 'ОТПИСАТЬСЯ', 'ΣΤΟΠ', 'ΣΤΑΜΑΤΗΣΤΕ',
+]);
 const help = new Set(['HELP', 'INFO', 'AIDE']);
 
 export type SmsIntent = 'opt-out' | 'help' | 'answer';
 
 const keywordOf = (body: string): string =>
   body
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
     .normalize('NFKC')
     .toUpperCase()
     .replace(/[\s\p{P}\p{S}]+/gu, '');

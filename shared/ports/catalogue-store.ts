@@ -16,7 +16,8 @@ export interface CatalogueChange {
 /** Text no reason matched with confidence, waiting for a manager: never a reason on its own. */
 export interface Candidate {
   readonly text: string;
-  readonly locale?: string;
+  /** The languages of the clients who wrote it. */
+  readonly locales: readonly string[];
   readonly answers: number;
   readonly firstSeen: string;
   readonly lastSeen: string;

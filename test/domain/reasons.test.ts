@@ -124,7 +124,7 @@ describe('the seed catalogue', () => {
         expect(reason.keywords[locale]?.length ?? 0, `${reason.id} keywords in ${locale}`).toBeGreaterThanOrEqual(3);
       }
     }
-    expect(reasonOf(catalogue, 'deceased').labels.en).toBe('passed away');
+    expect(reasonOf(catalogue, 'deceased').labels.en).toBe('Passed away');
     expect(reasonOf(catalogue, 'moved-away').churnType).toBe('involuntary');
     expect(reasonOf(catalogue, 'no-longer-needed').churnType).toBe('passive');
     expect(reasonOf(catalogue, 'price').churnType).toBe('voluntary');
@@ -257,7 +257,7 @@ describe('renaming and retiring reasons', () => {
 
     // Assess
     expect(renamed.version).toBe(2);
-    expect(reasonOf(renamed, 'price').labels).toMatchObject({ en: 'cost of treatment', el: 'τιμή' });
+    expect(reasonOf(renamed, 'price').labels).toMatchObject({ en: 'cost of treatment', el: 'Τιμή' });
     expect(reasonOf(renamed, 'price').keywords.en).toContain('price');
     expect(reasonLabel(reasonOf(renamed, 'price'), 'en-GB')).toBe('cost of treatment');
   });
@@ -338,15 +338,15 @@ describe('resolving a reason', () => {
     };
 
     // Act, Assess
-    expect(resolveReason(seedCatalogue(), 'price').labels.en).toBe('price');
+    expect(resolveReason(seedCatalogue(), 'price').labels.en).toBe('Price');
     failsWith('unknown-reason', () => resolveReason(emptyCatalogue(), 'price'));
     failsWith('merge-cycle', () => resolveReason(broken, 'a'));
   });
 
   it('labels a reason in the client language, its base language, or English', () => {
     const price = reasonOf(seedCatalogue(), 'price');
-    expect(reasonLabel(price, 'el-GR')).toBe('τιμή');
-    expect(reasonLabel(price, 'fr')).toBe('price');
-    expect(reasonLabel(price, undefined)).toBe('price');
+    expect(reasonLabel(price, 'el-GR')).toBe('Τιμή');
+    expect(reasonLabel(price, 'fr')).toBe('Price');
+    expect(reasonLabel(price, undefined)).toBe('Price');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { smsHelpText, smsIntent } from '../../shared/domain/sms-keywords.ts';
 
 describe('what an inbound SMS asks for', () => {
-  it.each(['STOP', 'stop', ' Stop. ', 's t o p', 'Opt-Out', 'opt out', 'OPTOUT', 'unsubscribe!', 'ＳＴＯＰ', 'Arret', 'quit', 'END', 'cancel', 'remove', 'td'])('"%s" opts out', (body) => {
+  it.each(['STOP', 'stop', ' Stop. ', 's t o p', 'Opt-Out', 'opt out', 'OPTOUT', 'unsubscribe!', 'ＳＴＯＰ', 'Arret', 'quit', 'END', 'cancel', 'remove', 'td', 'стоп', 'Стоп!', 'στοπ', 'Σταματήστε'])('"%s" opts out', (body) => {
     expect(smsIntent(body)).toBe('opt-out');
   });
 

@@ -60,7 +60,7 @@ describe('capturing answers', () => {
     expect(await deps.answers.answersOf('unmatched')).toEqual([expect.objectContaining({ from: '+306900000000', text: 'who is this?' })]);
   });
 
-  it.each(['STOP', 'stop', ' Stop ', 'opt out', 'Unsubscribe'])('opts the client out of every channel on "%s"', async (body) => {
+  it.each(['STOP', 'stop', ' Stop ', 'opt out', 'Unsubscribe', 'стоп', 'Στοπ'])('opts the client out of every channel on "%s"', async (body) => {
     expect(await sms(body, 'in-stop', 'provider-1')).toEqual({ kind: 'opted-out', clientId: 'c-1', duplicate: false });
     expect(await deps.suppression.suppressed([`client:c-1`, `phone:${phone}`])).toEqual(new Set([`client:c-1`, `phone:${phone}`]));
   });
@@ -76,7 +76,7 @@ describe('capturing answers', () => {
     const pending = await sms(words, 'in-4', 'provider-1');
     expect(pending).toMatchObject({ kind: 'answer', result: { answer: { method: 'none' } } });
     const candidate = pending.kind === 'answer' ? pending.result.answer.candidate! : '';
-    expect((await deps.catalogue.candidates()).map((c) => c.text)).toEqual([candidate]);
+    expect((await deps.catalogue.candidates()).map((c) => [c.text, c.locales, c.answers])).toEqual([[candidate, ['el'], 1]]);
 
     expect(await mapCandidate(candidate, 'quality-of-care', 'el', 'manager', deps)).toEqual({ placed: 1 });
     const next = await sms(words.toUpperCase(), 'in-5', 'provider-1');
