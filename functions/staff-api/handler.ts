@@ -1,0 +1,256 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { answerDependenciesFromEnv, lapseStoreFromEnv } from '../../shared/composition.ts';
+import { isIsoDay } from '../../shared/domain/dates.ts';
+import { FollowUpTransitionError } from '../../shared/domain/follow-ups.ts';
+import { CatalogueError } from '../../shared/domain/reasons.ts';
+import { CatalogueConflictError } from '../../shared/ports/catalogue-store.ts';
+import type { LapseStore } from '../../shared/ports/lapse-store.ts';
+import { recordStaffAnswer, UnknownClientError, UnknownReasonError, type AnswerDependencies } from '../../shared/use-cases/answers.ts';
+import { approveCandidate, mapCandidate, mergeReasons, reasonCounts, renameReasonLabel, retireReasonById, UnknownCandidateError } from '../../shared/use-cases/catalogue.ts';
+import { clientCard } from '../../shared/use-cases/client-card.ts';
+import { followUpsWithStatus, FollowUpMovedError, moveFollowUp, UnknownFollowUpError } from '../../shared/use-cases/follow-ups.ts';
+
+const logger = new Logger({ serviceName: 'staff-api' });
+
+/** The Cognito groups: staff work with clients and follow-ups; managers also run the reason catalogue. */
+export type StaffGroup = 'staff' | 'managers';
+const everyone: readonly StaffGroup[] = ['staff', 'managers'];
+const managers: readonly StaffGroup[] = ['managers'];
+
+export interface StaffDependencies extends AnswerDependencies {
+  readonly lapses: LapseStore;
+}
+
+/** Who is calling, from the JWT the API's authorizer verified. */
+export interface Caller {
+  readonly name: string;
+  readonly groups: readonly string[];
+}
+
+interface Request {
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  readonly body: unknown;
+  readonly caller: Caller;
+  readonly deps: StaffDependencies;
+}
+
+interface Route {
+  readonly method: 'GET' | 'POST';
+  /** API Gateway's path template, e.g. `/clients/{clientId}`. */
+  readonly path: string;
+  readonly groups: readonly StaffGroup[];
+  readonly run: (request: Request) => Promise<APIGatewayProxyStructuredResultV2>;
+}
+
+export class BadRequestError extends Error {
+  override readonly name = 'BadRequestError';
+  constructor(
+    message: string,
+    readonly issues: readonly { path: string; reason: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+const json = (statusCode: number, payload: unknown): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  body: JSON.stringify(payload),
+});
+
+const parse = <T>(schema: z.ZodType<T>, body: unknown): T => {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new BadRequestError('invalid request', result.error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', reason: issue.message })));
+  return result.data;
+};
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const locale = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language tag such as en, el or pt-BR');
+const churnType = z.enum(['voluntary', 'involuntary', 'passive']);
+
+const staffAnswer = z
+  .object({
+    reason: text(100),
+    date: z.string().refine(isIsoDay, 'a date as YYYY-MM-DD').optional(),
+    note: text(1000).optional(),
+    callBack: z.boolean().optional(),
+  })
+  .strict();
+
+/**
+ * The staff and managers' API. Every route names the groups allowed to call it; the API
+ * Gateway JWT authorizer has already checked the token, this checks the group.
+ */
+export const staffRoutes: readonly Route[] = [
+  {
+    method: 'GET',
+    path: '/clients/{clientId}',
+    groups: everyone,
+    run: async ({ params, deps }) => {
+      const card = await clientCard(params.clientId!, deps);
+      if (!card) throw new UnknownClientError(`there is no client "${params.clientId}"`);
+      return json(200, card);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/clients/{clientId}/answers',
+    groups: everyone,
+    run: async ({ params, body, caller, deps }) => {
+      const input = parse(staffAnswer, body);
+      const result = await recordStaffAnswer(
+        { clientId: params.clientId!, reasonId: input.reason, by: caller.name, ...(input.date && { on: input.date }), ...(input.note && { note: input.note }), ...(input.callBack && { callMe: true }) },
+        deps,
+      );
+      return json(201, { answer: result.answer, followUps: result.followUps, outreachEnded: result.outreachEnded });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/reasons',
+    groups: everyone,
+    run: async ({ deps }) => {
+      const { catalogue, counts, pending } = await reasonCounts(deps);
+      return json(200, { version: catalogue.version, reasons: counts.map(({ reason, answers }) => ({ ...reason, answers })), pending });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/reasons/candidates',
+    groups: managers,
+    run: async ({ deps }) => json(200, { candidates: await deps.catalogue.candidates() }),
+  },
+  {
+    method: 'POST',
+    path: '/reasons/candidates/map',
+    groups: managers,
+    run: async ({ body, caller, deps }) => {
+      const input = parse(z.object({ text: text(1000), reason: text(100), locale: locale.optional() }).strict(), body);
+      return json(200, await mapCandidate(input.text, input.reason, input.locale, caller.name, deps));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/reasons/candidates/approve',
+    groups: managers,
+    run: async ({ body, caller, deps }) => {
+      const input = parse(z.object({ text: text(1000), label: text(200), locale, churnType }).strict(), body);
+      return json(201, await approveCandidate(input.text, { label: input.label, locale: input.locale, churnType: input.churnType }, caller.name, deps));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/reasons/{reasonId}/merge',
+    groups: managers,
+    run: async ({ params, body, caller, deps }) => {
+      const input = parse(z.object({ into: text(100) }).strict(), body);
+      return json(200, { version: (await mergeReasons(params.reasonId!, input.into, caller.name, deps)).version });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/reasons/{reasonId}/rename',
+    groups: managers,
+    run: async ({ params, body, caller, deps }) => {
+      const input = parse(z.object({ locale, label: text(200) }).strict(), body);
+      return json(200, { version: (await renameReasonLabel(params.reasonId!, input.locale, input.label, caller.name, deps)).version });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/reasons/{reasonId}/retire',
+    groups: managers,
+    run: async ({ params, caller, deps }) => json(200, { version: (await retireReasonById(params.reasonId!, caller.name, deps)).version }),
+  },
+  {
+    method: 'GET',
+    path: '/followups',
+    groups: everyone,
+    run: async ({ query, deps }) => {
+      const status = parse(z.enum(['open', 'contacted', 'resolved']).default('open'), query.status);
+      return json(200, { followUps: await followUpsWithStatus(status, deps) });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/followups/{followUpId}/move',
+    groups: everyone,
+    run: async ({ params, body, caller, deps }) => {
+      const input = parse(z.object({ to: z.enum(['contacted', 'resolved']), note: text(1000).optional() }).strict(), body);
+      return json(200, await moveFollowUp(params.followUpId!, input.to, { by: caller.name, ...(input.note && { note: input.note }) }, deps));
+    },
+  },
+];
+
+const compiled = staffRoutes.map((route) => ({
+  route,
+  pattern: new RegExp(`^${route.path.replace(/\{(\w+)\}/g, (_, name: string) => `(?<${name}>[^/]+)`)}$`),
+}));
+
+/** `cognito:groups` reaches the function as a list, or (HTTP API JWT authorizer) as "[a b]". */
+const groupsOf = (claim: unknown): string[] => {
+  if (Array.isArray(claim)) return claim.map(String);
+  if (typeof claim !== 'string') return [];
+  return claim.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean);
+};
+
+export const callerOf = (event: APIGatewayProxyEventV2): Caller | undefined => {
+  const claims = (event as APIGatewayProxyEventV2WithJWTAuthorizer).requestContext.authorizer?.jwt?.claims;
+  if (!claims) return undefined;
+  const name = claims.email ?? claims['cognito:username'] ?? claims.username ?? claims.sub;
+  return name === undefined ? undefined : { name: String(name), groups: groupsOf(claims['cognito:groups']) };
+};
+
+const bodyOf = (event: APIGatewayProxyEventV2): unknown => {
+  if (!event.body) return {};
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new BadRequestError('the body must be JSON');
+  }
+};
+
+const statusOf = (error: unknown): number | undefined => {
+  if (error instanceof BadRequestError) return 400;
+  if (error instanceof UnknownClientError || error instanceof UnknownFollowUpError || error instanceof UnknownCandidateError) return 404;
+  if (error instanceof UnknownReasonError) return 400;
+  if (error instanceof CatalogueError) return error.code === 'unknown-reason' ? 404 : error.code === 'bad-label' || error.code === 'bad-id' || error.code === 'bad-locale' ? 400 : 409;
+  if (error instanceof FollowUpTransitionError || error instanceof FollowUpMovedError || error instanceof CatalogueConflictError) return 409;
+  return undefined;
+};
+
+/** One request: route, check the caller's group, run, and turn the use cases' errors into HTTP. */
+export const staffApi = async (event: APIGatewayProxyEventV2, deps: StaffDependencies): Promise<APIGatewayProxyStructuredResultV2> => {
+  const method = event.requestContext.http.method;
+  const onPath = compiled.map(({ route, pattern }) => ({ route, match: pattern.exec(event.rawPath) })).filter(({ match }) => match !== null);
+  if (onPath.length === 0) return json(404, { message: `no route ${event.rawPath}` });
+  const found = onPath.find(({ route }) => route.method === method);
+  if (!found) return { ...json(405, { message: `${method} is not allowed on ${event.rawPath}` }), headers: { 'content-type': 'application/json', allow: onPath.map(({ route }) => route.method).join(', ') } };
+  const caller = callerOf(event);
+  if (!caller) return json(401, { message: 'sign in first: no verified token' });
+  if (!found.route.groups.some((group) => caller.groups.includes(group))) {
+    return json(403, { message: `${found.route.method} ${found.route.path} is for ${found.route.groups.join(' or ')}` });
+  }
+  const params = Object.fromEntries(Object.entries(found.match!.groups ?? {}).map(([name, value]) => [name, decodeURIComponent(value)]));
+  try {
+    const result = await found.route.run({ params, query: event.queryStringParameters ?? {}, body: method === 'POST' ? bodyOf(event) : undefined, caller, deps });
+    // Who did what, never what the client said.
+    logger.info('staff request', { route: `${found.route.method} ${found.route.path}`, status: result.statusCode, caller: caller.name });
+    return result;
+  } catch (error) {
+    const status = statusOf(error);
+    if (status === undefined) throw error;
+    return json(status, { message: (error as Error).message, ...(error instanceof BadRequestError && error.issues.length > 0 && { issues: error.issues }) });
+  }
+};
+
+let dependencies: StaffDependencies | undefined;
+export const staffDependenciesFromEnv = (): StaffDependencies => (dependencies ??= { ...answerDependenciesFromEnv(), lapses: lapseStoreFromEnv() });
+
+export const handler = middy((event: APIGatewayProxyEventV2) => staffApi(event, staffDependenciesFromEnv())).use(injectLambdaContext(logger));
