@@ -12,7 +12,7 @@ import { SummaryLayoutError } from '../shared/domain/model-summary.ts';
 import { modelFit, type ModelFitFlags } from './model-command.ts';
 import { outbox, printOutbox, sendNow } from './outreach-command.ts';
 import { showClient } from './client-command.ts';
-import { serve } from './serve-command.ts';
+import { printToken, serve } from './serve-command.ts';
 import { listCandidates, listFollowUps, listReasons, moveFollowUpCommand, reasonCommands, simulateSmsReply } from './answers-command.ts';
 import { FollowUpTransitionError } from '../shared/domain/follow-ups.ts';
 import { CatalogueError } from '../shared/domain/reasons.ts';
@@ -214,6 +214,15 @@ program
   .option('--port <port>', 'where the reply page listens (default: the port of REPLY_BASE_URL, 8080)')
   .option('--interval <seconds>', 'how often the queues are drained', '5')
   .action(async (flags: { port?: string; interval?: string }) => withStack(() => serve(flags)));
+
+program
+  .command('token')
+  .description('a sign-in token for the local staff and managers’ API (Cognito’s ID token in the cloud)')
+  .option('--group <group>', 'managers or staff (repeatable; default staff)', collect, [])
+  .option('--user <name>', 'who signs in (default: your login name)')
+  .option('--hours <hours>', 'how long it is valid', '8')
+  .addHelpText('after', '\nExample:\n  TOKEN=$(npx comeback token --group managers)\n  curl -H "authorization: Bearer $TOKEN" http://127.0.0.1:8080/reasons   # while `comeback serve` runs')
+  .action(printToken);
 
 const reasons = program.command('reasons').description('the reason catalogue: answers by reason, pending answers, and a manager’s changes');
 reasons

@@ -1,5 +1,8 @@
+import { userInfo } from 'node:os';
 import { replyWeb } from '../functions/reply-web/handler.ts';
+import { staffApi, staffDependenciesFromEnv } from '../functions/staff-api/handler.ts';
 import { startHttpApi } from '../infra/local/http-api.ts';
+import { issueLocalToken, verifyLocalToken } from '../infra/local/sign-in.ts';
 import { answerDependenciesFromEnv, replySecretsFromEnv } from '../shared/composition.ts';
 import { requiredEnv } from '../shared/config.ts';
 import { receiveReplies } from './answers-command.ts';
@@ -13,10 +16,23 @@ const portOf = (flag: string | undefined): number => {
   return port;
 };
 
-/** The local API Gateway with the cloud's routes, on `port` (0: any free one). */
+/**
+ * The cloud's two APIs on one local port (0: any free one): the public reply page, and the
+ * staff and managers' API behind a JWT authorizer that takes `comeback token`'s tokens.
+ */
 export const startLocalApi = async (port: number): ReturnType<typeof startHttpApi> => {
   const use = { settings: { clinicName: requiredEnv('CLINIC_NAME'), tokenSecrets: await replySecretsFromEnv() }, deps: answerDependenciesFromEnv() };
-  return startHttpApi([{ prefix: '/r/', handler: (event) => replyWeb(event, use) }, { prefix: '/u/', handler: (event) => replyWeb(event, use) }], port);
+  const reply = (event: Parameters<typeof replyWeb>[0]) => replyWeb(event, use);
+  const staff = (event: Parameters<typeof staffApi>[0]) => staffApi(event, staffDependenciesFromEnv());
+  const verify = async (token: string) => verifyLocalToken(token);
+  return startHttpApi(
+    [
+      { prefix: '/r/', handler: reply },
+      { prefix: '/u/', handler: reply },
+      ...['/clients/', '/reasons', '/followups'].map((prefix) => ({ prefix, handler: staff, verify })),
+    ],
+    port,
+  );
 };
 
 /**
@@ -51,10 +67,22 @@ export const startServing = async (flags: { port?: string; interval?: string }):
 export const serve = async (flags: { port?: string; interval?: string }): Promise<void> => {
   const served = await startServing(flags);
   console.log(`Reply pages on http://127.0.0.1:${served.port}/r/<token> (the links in the outbox's emails and texts).`);
+  console.log(`Staff and managers' API on http://127.0.0.1:${served.port}/ (GET /clients/ID, /reasons, /followups; a token: \`comeback token --group managers\`).`);
   console.log(`Sending queued requests and receiving replies every ${flags.interval ?? 5} s. Ctrl-C stops.`);
   await new Promise<void>((resolveStop) => {
     const stop = (): void => void served.stop().finally(resolveStop);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+};
+
+const signInGroups = ['managers', 'staff'] as const;
+
+/** `comeback token`: what signing in to Cognito gives in the cloud, for the local API. */
+export const printToken = async (flags: { group: string[]; user?: string; hours: string }): Promise<void> => {
+  const unknown = flags.group.filter((group) => !(signInGroups as readonly string[]).includes(group));
+  if (unknown.length > 0) throw new UsageError(`--group ${unknown.join(', ')}: one of ${signInGroups.join(', ')}`);
+  const hours = Number(flags.hours);
+  if (!Number.isFinite(hours) || hours <= 0 || hours > 24) throw new UsageError(`--hours ${flags.hours}: a number of hours, at most 24`);
+  console.log(await issueLocalToken({ user: flags.user ?? process.env.COMEBACK_USER ?? userInfo().username, groups: flags.group.length > 0 ? flags.group : ['staff'], hours }));
 };

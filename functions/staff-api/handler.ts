@@ -172,7 +172,7 @@ export const staffRoutes: readonly Route[] = [
     path: '/followups',
     groups: everyone,
     run: async ({ query, deps }) => {
-      const status = parse(z.enum(['open', 'contacted', 'resolved']).default('open'), query.status);
+      const { status } = parse(z.object({ status: z.enum(['open', 'contacted', 'resolved']).default('open') }), query);
       return json(200, { followUps: await followUpsWithStatus(status, deps) });
     },
   },
