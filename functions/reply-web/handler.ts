@@ -16,7 +16,7 @@ import {
 import { ReplyTokenError } from '../../shared/domain/reply-token.ts';
 import type { AnswerDependencies } from '../../shared/use-cases/answers.ts';
 import { UnknownReasonError } from '../../shared/use-cases/answers.ts';
-import { checkUnsubscribe, openReplyPage, submitReply, unsubscribeByToken, UnknownRequestError, type ReplyPageSettings } from '../../shared/use-cases/reply-page.ts';
+import { checkReply, checkUnsubscribe, openReplyPage, submitReply, unsubscribeByToken, UnknownRequestError, type ReplyPageSettings } from '../../shared/use-cases/reply-page.ts';
 
 const logger = new Logger({ serviceName: 'reply-web' });
 
@@ -71,8 +71,12 @@ export const replyWeb = async (event: APIGatewayProxyEventV2, use: ReplyWeb): Pr
     }
     if (kind === 'r' && method === 'POST') {
       const form = parseReplyForm(bodyOf(event), event.headers?.['content-type']);
-      // Sent with nothing chosen or written: nothing to keep, so the page is shown again.
-      if (!form.reasonId && !form.text?.trim() && !form.callMe && !form.book) return { statusCode: 303, headers: { ...pageHeaders, location: `./${token}` } };
+      // Sent with nothing chosen or written: nothing to keep, so the page is shown again (a
+      // genuine link's only: a forged or expired one is refused like any other).
+      if (!form.reasonId && !form.text?.trim() && !form.callMe && !form.book) {
+        await checkReply(token, settings, deps);
+        return { statusCode: 303, headers: { ...pageHeaders, location: `./${token}` } };
+      }
       const { context, result } = await submitReply(token, form, settings, deps);
       logger.info('reply recorded', { outreachId: context.claims.outreachId, outcome: result.outcome, method: result.answer.method, matched: result.answer.reasonId !== undefined });
       return page(200, renderThanksPage({ locale: context.locale, clinicName: settings.clinicName, updated: result.outcome === 'updated' }));

@@ -1,5 +1,5 @@
 import { pageAnswerId, type Answer } from '../domain/answers.ts';
-import { signReplyToken, verifyReplyToken, type ReplyTokenClaims, type TokenPurpose } from '../domain/reply-token.ts';
+import { ReplyTokenError, signReplyToken, verifyReplyToken, type ReplyTokenClaims, type TokenPurpose } from '../domain/reply-token.ts';
 import type { Catalogue } from '../domain/reasons.ts';
 import type { ReplyForm } from '../domain/reply-page.ts';
 import { firstNameOf } from '../domain/outreach-templates.ts';
@@ -25,9 +25,20 @@ export interface ReplyContext {
   readonly clinicName: string;
 }
 
+/**
+ * Whether the token's signature is spelt the one way we write it. A 32-byte HMAC takes 43
+ * base64url characters whose last has two spare bits, which decoding ignores: without this,
+ * three other spellings of every link (its last character changed) would pass as genuine.
+ */
+const canonicalSignature = (token: string): boolean => {
+  const signed = token.slice(token.lastIndexOf('.') + 1);
+  return Buffer.from(signed, 'base64url').toString('base64url') === signed;
+};
+
 const contextOf = async (token: string, purpose: TokenPurpose, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<ReplyContext> => {
   const now = (deps.now ?? (() => new Date()))();
   const claims = verifyReplyToken(token, settings.tokenSecrets, purpose, Math.floor(now.getTime() / 1000));
+  if (!canonicalSignature(token)) throw new ReplyTokenError('bad-signature');
   const request = await deps.log.get(claims.outreachId);
   if (!request) throw new UnknownRequestError(`no request ${claims.outreachId}`);
   const client = await deps.clients.getClient(request.clientId);
@@ -90,6 +101,9 @@ export const submitReply = async (token: string, form: ReplyForm, settings: Repl
   );
   return { context, result };
 };
+
+/** Checks a reply link without acting on it (a form sent with nothing in it). */
+export const checkReply = (token: string, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<ReplyContext> => contextOf(token, 'reply', settings, deps);
 
 /** Checks an unsubscribe link (the confirm page) without acting on it. */
 export const checkUnsubscribe = (token: string, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<ReplyContext> => contextOf(token, 'unsubscribe', settings, deps);
