@@ -1,4 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { answerDependenciesFromEnv, replySecretsFromEnv } from '../../shared/composition.ts';
 import { requiredEnv } from '../../shared/config.ts';
@@ -110,4 +112,10 @@ export const replyWeb = async (event: APIGatewayProxyEventV2, use: ReplyWeb): Pr
   }
 };
 
-export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => replyWeb(event, await fromEnv());
+/**
+ * Logs carry the invocation's request id. The event is never logged, whatever
+ * POWERTOOLS_LOGGER_LOG_EVENT says: its body is what the client wrote, which is personal data.
+ */
+export const handler = middy(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => replyWeb(event, await fromEnv())).use(
+  injectLambdaContext(logger, { logEvent: false }),
+);

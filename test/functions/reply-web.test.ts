@@ -2,20 +2,42 @@
  * The reply-web function through the local API Gateway on DynamoDB Local: what a client's
  * browser (or mail client) sends, what comes back, and what lands in the tables.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { answersTable, catalogueTable, clientsTable, followUpsTable, outreachTable, suppressionTable, visitsTable } from '../../infra/resources.ts';
 import { pageAnswerId } from '../../shared/domain/answers.ts';
 import { pageWordings } from '../../shared/domain/reply-page.ts';
-import { replyWebNow, serveReplyWeb, type ServedReplyWeb } from '../support/reply-web.ts';
+import { replyWebNow, replyWebSecret, serveReplyWeb, type ServedReplyWeb } from '../support/reply-web.ts';
 
 const el = pageWordings.el!;
 const en = pageWordings.en!;
 const form = 'application/x-www-form-urlencoded';
+
+const fields = (values: Record<string, string>): string => new URLSearchParams(values).toString();
 
 const escaped = (text: string): string =>
   text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
 
 /** What a 4xx page must never show: stack frames, error class names, token problems, source paths. */
 const internals = [/\bat .+:\d+:\d+/, /Error\b/, /bad-signature|wrong-purpose|malformed/, /\.ts\b/, /node_modules|\/work\//, /\bundefined\b/, /job-/];
+
+/** Everything written to stdout, stderr or the console while `act` runs (Powertools Logger writes JSON lines to stdout). */
+const capturingLogs = async <T>(act: () => Promise<T>): Promise<{ result: T; logs: string }> => {
+  const logged: string[] = [];
+  const keep = (chunk: unknown) => void logged.push(typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
+  const spies = [
+    ...[process.stdout, process.stderr].map((stream) => {
+      const write = stream.write.bind(stream);
+      return vi.spyOn(stream, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => (keep(chunk), write(chunk as string, ...(rest as [])))) as typeof stream.write);
+    }),
+    ...(['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((method) => vi.spyOn(console, method).mockImplementation((...args: unknown[]) => keep(args.map(String).join(' ')))),
+  ];
+  try {
+    return { result: await act(), logs: logged.join('\n') };
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+};
 
 interface Reply {
   readonly status: number;
@@ -43,7 +65,6 @@ describe('the reply-web function behind the local API Gateway', () => {
   const get = (path: string, headers: Record<string, string> = {}, on?: ServedReplyWeb) => request(path, { headers }, on);
   const post = (path: string, body: string, contentType: string | undefined = form, headers: Record<string, string> = {}, on?: ServedReplyWeb) =>
     request(path, { method: 'POST', body, headers: { ...(contentType && { 'content-type': contentType }), ...headers } }, on);
-  const fields = (values: Record<string, string>): string => new URLSearchParams(values).toString();
 
   const r = (token: string) => `/r/${token}`;
   const u = (token: string) => `/u/${token}`;
@@ -286,6 +307,10 @@ describe('the reply-web function behind the local API Gateway', () => {
     const confirm = await get(link);
     const suppressedAfterGet = await suppressed();
     const oneClick = await post(link, 'List-Unsubscribe=One-Click');
+    // RFC 8058 prefers multipart/form-data; a mail client may also send it twice.
+    const multipart = new FormData();
+    multipart.set('List-Unsubscribe', 'One-Click');
+    const again = await request(link, { method: 'POST', body: multipart });
 
     // Assess
     expect(confirm.status).toBe(200);
@@ -295,6 +320,8 @@ describe('the reply-web function behind the local API Gateway', () => {
     expect(oneClick.status).toBe(200);
     expect(oneClick.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(oneClick.body).toContain(`<h1>${el.unsubscribedTitle}</h1>`);
+    expect(again.status).toBe(200);
+    expect(again.body).toContain(`<h1>${el.unsubscribedTitle}</h1>`);
     expect(await suppressed()).toBe(true);
     expect(await answers()).toEqual([expect.objectContaining({ channel: 'page', optedOut: true, outreachId: served.job.jobId })]);
   });
@@ -317,17 +344,10 @@ describe('the reply-web function behind the local API Gateway', () => {
   it('never writes the client’s words to its logs', async () => {
     // Prepare
     const words = 'Ο γιατρός μου ήταν αγενής, λέξη-δείκτης-7f3a';
-    const logged: string[] = [];
-    const keep = (chunk: unknown) => void logged.push(typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
-    for (const stream of [process.stdout, process.stderr]) {
-      const write = stream.write.bind(stream);
-      vi.spyOn(stream, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => (keep(chunk), write(chunk as string, ...(rest as [])))) as typeof stream.write);
-    }
-    for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) vi.spyOn(console, method).mockImplementation((...args: unknown[]) => keep(args.map(String).join(' ')));
     const link = r(served.token('reply'));
 
     // Act
-    const statuses = [
+    const { result: statuses, logs } = await capturingLogs(async () => [
       (await post(link, fields({ text: words }))).status,
       (await post(link, fields({ reason: 'price', text: words, callMe: 'yes' }))).status,
       (await post(link, fields({ reason: 'no-such-reason', text: words }))).status,
@@ -335,20 +355,81 @@ describe('the reply-web function behind the local API Gateway', () => {
       (await post(r(`${served.token('reply').slice(0, -3)}AAA`), fields({ text: words }))).status,
       (await post(link, fields({ text: `${words} ${'λ'.repeat(20_000)}` }))).status,
       (await post(u(served.token('unsubscribe')), 'List-Unsubscribe=One-Click')).status,
-    ];
-    vi.restoreAllMocks();
+    ]);
 
     // Assess
     expect(statuses).toEqual([200, 200, 400, 410, 400, 413, 200]);
-    const output = logged.join('\n');
     // The function did log (so the capture works), by identifiers only.
-    expect(output).toContain('reply recorded');
-    expect(output).toContain('unsubscribed');
-    expect(output).toContain(served.job.jobId);
-    expect(output).not.toContain('λέξη-δείκτης');
-    expect(output).not.toContain(encodeURIComponent('λέξη-δείκτης'));
-    expect(output).not.toContain('αγενής');
-    expect(output).not.toContain('Μαρία');
-    expect(output).not.toContain(served.client.email!);
+    expect(logs).toContain('reply recorded');
+    expect(logs).toContain('unsubscribed');
+    expect(logs).toContain(served.job.jobId);
+    expect(logs).not.toContain('λέξη-δείκτης');
+    expect(logs).not.toContain(encodeURIComponent('λέξη-δείκτης'));
+    expect(logs).not.toContain('αγενής');
+    expect(logs).not.toContain('Μαρία');
+    expect(logs).not.toContain(served.client.email!);
+  });
+});
+
+describe('the deployed reply-web handler (middy, settings from the environment)', () => {
+  let served: ServedReplyWeb | undefined;
+
+  afterEach(async () => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+    await served?.stop();
+  });
+
+  it('logs with the invocation’s request id, and never the request and its body, even when POWERTOOLS_LOGGER_LOG_EVENT asks for events', async () => {
+    // Prepare: the tables and secret a deployed function would be given.
+    served = await serveReplyWeb();
+    const { tables } = served;
+    for (const [table, name] of [
+      [answersTable, tables.answers],
+      [catalogueTable, tables.catalogue],
+      [followUpsTable, tables.followUps],
+      [outreachTable, tables.outreach],
+      [suppressionTable, tables.suppression],
+      [clientsTable, tables.clients],
+      [visitsTable, tables.visits],
+    ] as const)
+      vi.stubEnv(table.envVar, name);
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', inject('dynamoEndpoint'));
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    vi.stubEnv('CLINIC_NAME', 'Harbour Clinic');
+    vi.stubEnv('REPLY_SECRET', replyWebSecret);
+    vi.stubEnv('REPLY_SECRET_PARAMETER', '');
+    vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
+    vi.resetModules();
+    const { handler } = await import('../../functions/reply-web/handler.ts');
+    const words = 'Μου φέρθηκαν άσχημα, λέξη-δείκτης-91c2';
+    // The deployed handler keeps real time.
+    const token = served.token('reply', { expiresAt: Math.floor(Date.now() / 1000) + 86_400 });
+    const body = fields({ reason: 'staff-attitude', text: words });
+    const event = {
+      version: '2.0',
+      routeKey: 'POST /r/{token}',
+      rawPath: `/r/${token}`,
+      rawQueryString: '',
+      headers: { 'content-type': form, 'accept-language': 'el' },
+      pathParameters: { token },
+      requestContext: { http: { method: 'POST', path: `/r/${token}`, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' }, requestId: 'req-1', routeKey: 'POST /r/{token}', stage: '$default' },
+      body,
+      isBase64Encoded: false,
+    } as unknown as APIGatewayProxyEventV2;
+    const context = { functionName: 'reply-web', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:reply-web', memoryLimitInMB: '256', awsRequestId: 'aws-req-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+
+    // Act
+    const { result, logs } = await capturingLogs(() => handler(event, context) as Promise<APIGatewayProxyStructuredResultV2>);
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(await served.deps.answers.answersOf('c-1')).toEqual([expect.objectContaining({ reasonId: 'staff-attitude', text: words })]);
+    expect(logs).toContain('reply recorded');
+    expect(logs).toContain('aws-req-1');
+    expect(logs).not.toContain('λέξη-δείκτης');
+    expect(logs).not.toContain(encodeURIComponent('λέξη-δείκτης'));
   });
 });

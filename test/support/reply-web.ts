@@ -15,7 +15,7 @@ import type { ClientProfile } from '../../shared/domain/client.ts';
 import { outreachJobId, type OutreachJob } from '../../shared/domain/episode.ts';
 import { signReplyToken, type TokenPurpose } from '../../shared/domain/reply-token.ts';
 import type { AnswerDependencies } from '../../shared/use-cases/answers.ts';
-import { freshTables } from './tables.ts';
+import { freshTables, type TestTables } from './tables.ts';
 
 export const replyWebSecret = 'reply-web-test-secret-0123456789abcdef';
 /** The clock of the function under test: links expire relative to it. */
@@ -25,6 +25,7 @@ const inThreeWeeks = Date.parse('2026-06-02T00:00:00Z') / 1000;
 export interface ServedReplyWeb {
   /** `http://127.0.0.1:<port>` */
   readonly origin: string;
+  readonly tables: TestTables;
   readonly use: ReplyWeb;
   readonly deps: AnswerDependencies;
   readonly client: ClientProfile;
@@ -75,6 +76,7 @@ export const serveReplyWeb = async (profile: Partial<ClientProfile> = {}, clinic
     signReplyToken({ outreachId: options.outreachId ?? job.jobId, purpose, expiresAt: options.expiresAt ?? inThreeWeeks }, options.secret ?? replyWebSecret);
   return {
     origin,
+    tables,
     use,
     deps,
     client,
