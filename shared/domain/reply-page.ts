@@ -326,12 +326,19 @@ export const pageLocales: readonly string[] = Object.freeze(Object.keys(pageWord
 
 const rtlLanguages = new Set(['ar', 'arc', 'ckb', 'dv', 'fa', 'he', 'ks', 'ps', 'sd', 'ug', 'ur', 'yi']);
 
+/**
+ * Another tag for a language a page is written in: Filipino is standard Tagalog, and clients
+ * come tagged `fil` (its canonical tag in recent CLDR) as well as `tl`.
+ */
+const sameLanguage: Readonly<Record<string, string>> = { fil: 'tl' };
+
 /** The locale a page is written in for a client's locale: the tag, its base language, else English. */
 export const pageLocaleFor = (locale: string | undefined): string => {
   const tag = (locale ?? '').trim().replace(/_/g, '-').toLowerCase();
   if (tag in pageWordings) return tag;
   const base = tag.split('-')[0]!;
-  return base in pageWordings ? base : 'en';
+  const language = sameLanguage[base] ?? base;
+  return language in pageWordings ? language : 'en';
 };
 
 // C0 and C1 controls (but tab and newline), direction marks, embeddings, overrides and

@@ -1,7 +1,7 @@
 import { pageAnswerId, type Answer } from '../domain/answers.ts';
 import { ReplyTokenError, signReplyToken, verifyReplyToken, type ReplyTokenClaims, type TokenPurpose } from '../domain/reply-token.ts';
 import type { Catalogue } from '../domain/reasons.ts';
-import type { ReplyForm } from '../domain/reply-page.ts';
+import { pageLocaleFor, type ReplyForm } from '../domain/reply-page.ts';
 import { firstNameOf } from '../domain/outreach-templates.ts';
 import { recordAnswer, unsubscribe, type AnswerDependencies, type AnswerOutcome } from './answers.ts';
 
@@ -54,11 +54,14 @@ const contextOf = async (token: string, purpose: TokenPurpose, settings: ReplyPa
   };
 };
 
-/** The reasons a client can pick, in their language (then its base language, then English). */
+/** The reasons a client can pick, in their language (then its base language, then the page's, then English). */
 export const choicesFor = (catalogue: Catalogue, locale: string): { id: string; label: string }[] =>
   catalogue.reasons
     .filter((reason) => reason.status === 'active')
-    .map((reason) => ({ id: reason.id, label: reason.labels[locale] ?? reason.labels[locale.split('-')[0]!] ?? reason.labels.en ?? reason.id }));
+    .map((reason) => ({
+      id: reason.id,
+      label: reason.labels[locale] ?? reason.labels[locale.split('-')[0]!] ?? reason.labels[pageLocaleFor(locale)] ?? reason.labels.en ?? reason.id,
+    }));
 
 export interface ReplyPageData {
   readonly context: ReplyContext;

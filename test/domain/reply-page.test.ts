@@ -72,8 +72,10 @@ describe('reply page locales', () => {
     // Assess
     expect(pageLocaleFor('el-GR')).toBe('el');
     expect(pageLocaleFor('RU_ru')).toBe('ru');
-    expect(pageLocaleFor('fil')).toBe('en');
     expect(pageLocaleFor('fr-CA')).toBe('en');
+    // Filipino is standard Tagalog: a client tagged either way reads the Tagalog page.
+    expect(pageLocaleFor('fil')).toBe('tl');
+    expect(pageLocaleFor('fil-PH')).toBe('tl');
     expect(pageLocaleFor('')).toBe('en');
     expect(pageLocaleFor(undefined)).toBe('en');
     expect(renderReplyPage(view({ locale: 'km-KH' }))).toContain('<html lang="km" dir="ltr">');

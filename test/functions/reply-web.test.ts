@@ -118,6 +118,28 @@ describe('the reply-web function behind the local API Gateway', () => {
     ]);
   });
 
+  it.each([
+    ['fil', 'tl'],
+    ['fil-PH', 'tl'],
+    ['tl', 'tl'],
+    ['ru-RU', 'ru'],
+    ['en-GB', 'en'],
+  ])('shows a client whose locale is %s the %s page and reasons', async (locale, language) => {
+    // Prepare
+    const other = await serveReplyWeb({ clientId: 'c-lang', locale });
+    extra.push(other);
+
+    // Act
+    const reply = await get(r(other.token('reply')), {}, other);
+
+    // Assess
+    const price = (await other.deps.catalogue.load()).reasons.find((reason) => reason.id === 'price')!;
+    expect(reply.status).toBe(200);
+    expect(reply.body).toContain(`<html lang="${language}" dir="ltr">`);
+    expect(reply.body).toContain(`<h1>${escaped(pageWordings[language]!.title)}</h1>`);
+    expect(reply.body).toContain(`value="price"><span dir="auto">${escaped(price.labels[language]!)}</span>`);
+  });
+
   it('records the answer, and a second submit updates that same answer instead of adding one', async () => {
     // Prepare
     const link = r(served.token('reply'));
