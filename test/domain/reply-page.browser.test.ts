@@ -6,10 +6,10 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageHeaders, parseReplyForm, renderReplyPage, renderThanksPage, type ReplyForm } from '../../shared/domain/reply-page.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { browserOrSkip, launchChromium, watchPage } from '../support/chromium.ts';
 
 const reasons = [
   { id: 'price', label: 'Too expensive' },
@@ -62,24 +62,6 @@ const startServer = async (received: ReplyForm[]): Promise<{ server: Server; ori
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 };
 
-/** What the page said to the console, any script errors, dialogs, and where it went. */
-const watch = (page: Page, origin: string): { problems: string[]; foreign: string[] } => {
-  const problems: string[] = [];
-  const foreign: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning' || /Content.Security.Policy/i.test(message.text())) problems.push(`${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('dialog', (dialog) => {
-    problems.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  page.on('request', (request) => {
-    if (!request.url().startsWith(`${origin}/`)) foreign.push(request.url());
-  });
-  return { problems, foreign };
-};
-
 describe('the reply page in Chromium', () => {
   const received: ReplyForm[] = [];
   let launched: Browser | { skipped: string };
@@ -96,25 +78,7 @@ describe('the reply page in Chromium', () => {
     await new Promise((resolve) => server?.close(resolve));
   });
 
-  /** The browser, or undefined after saying loudly why there is none (and failing unless allowed). */
-  const browser = (): Browser | undefined => {
-    if (!('skipped' in launched)) return launched;
-    if (process.env.COMEBACK_ALLOW_NO_BROWSER !== '1')
-      throw new Error(`No Chromium for the browser tests: ${launched.skipped}. Install Debian's chromium, or set COMEBACK_ALLOW_NO_BROWSER=1 to accept running without them.`);
-    console.warn(
-      [
-        '',
-        '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-        '!!! BROWSER TESTS DID NOT RUN: the reply page was NOT checked in Chromium.',
-        `!!! Reason: ${launched.skipped}`,
-        '!!! Allowed only because COMEBACK_ALLOW_NO_BROWSER=1 is set.',
-        '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
-        '',
-      ].join('\n'),
-    );
-    expect(launched.skipped.trim()).not.toBe('');
-    return undefined;
-  };
+  const browser = (): Browser | undefined => browserOrSkip(launched);
 
   // With JavaScript on, an injected script would show (as a dialog); with it off, the form must still work.
   it.each([
@@ -126,7 +90,7 @@ describe('the reply page in Chromium', () => {
     if (!chromium) return;
     received.length = 0;
     const page = await chromium.newPage({ viewport: { width: 360, height: 740 }, javaScriptEnabled });
-    const { problems, foreign } = watch(page, origin);
+    const { problems, foreign } = await watchPage(page, origin);
     const typed = '<script>alert(1)</script> The prices went up "a lot" & I moved.';
 
     // Act
@@ -152,7 +116,7 @@ describe('the reply page in Chromium', () => {
     const chromium = browser();
     if (!chromium) return;
     const page = await chromium.newPage({ viewport: { width: 360, height: 740 } });
-    const { problems } = watch(page, origin);
+    const { problems } = await watchPage(page, origin);
 
     // Act
     await page.goto(`${origin}/r/x`);

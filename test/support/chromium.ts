@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const chromiumPath = '/usr/bin/chromium';
 
@@ -98,3 +98,53 @@ export async function launchChromium(): Promise<Browser | { skipped: string }> {
   if ('skipped' in found) return found;
   return chromium.launch({ executablePath: found.executablePath, headless: true, args: [...chromiumArgs] });
 }
+
+/**
+ * The launched browser, or undefined after saying loudly why there is none. Running without
+ * one fails unless COMEBACK_ALLOW_NO_BROWSER=1 says it is acceptable here.
+ */
+export const browserOrSkip = (launched: Browser | { skipped: string }): Browser | undefined => {
+  if (!('skipped' in launched)) return launched;
+  if (process.env.COMEBACK_ALLOW_NO_BROWSER !== '1')
+    throw new Error(`No Chromium for the browser tests: ${launched.skipped}. Install Debian's chromium, or set COMEBACK_ALLOW_NO_BROWSER=1 to accept running without them.`);
+  if (!launched.skipped.trim()) throw new Error('No Chromium for the browser tests, and no reason given');
+  console.warn(
+    [
+      '',
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+      '!!! BROWSER TESTS DID NOT RUN: the reply page was NOT checked in Chromium.',
+      `!!! Reason: ${launched.skipped}`,
+      '!!! Allowed only because COMEBACK_ALLOW_NO_BROWSER=1 is set.',
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
+      '',
+    ].join('\n'),
+  );
+  return undefined;
+};
+
+/**
+ * What a page said to the console (errors, warnings, anything about the Content-Security-
+ * Policy), script errors, dialogs (an injected alert() would open one), and every request that
+ * left `origin`. With JavaScript on, `securitypolicyviolation` events are reported too.
+ */
+export const watchPage = async (page: Page, origin: string): Promise<{ problems: string[]; foreign: string[] }> => {
+  const problems: string[] = [];
+  const foreign: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning' || /Content.Security.Policy/i.test(message.text())) problems.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on('request', (request) => {
+    if (!request.url().startsWith(`${origin}/`)) foreign.push(request.url());
+  });
+  // Injected by the browser itself, so the page's CSP does not block it; a no-op with JavaScript off.
+  await page.exposeFunction('__reportCspViolation', (violation: string) => void problems.push(`securitypolicyviolation: ${violation}`));
+  await page.addInitScript(
+    "document.addEventListener('securitypolicyviolation', (e) => window.__reportCspViolation(e.violatedDirective + ' ' + e.blockedURI));",
+  );
+  return { problems, foreign };
+};
