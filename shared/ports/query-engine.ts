@@ -49,7 +49,7 @@ export class QueryFailedError extends Error {
   constructor(
     message: string,
     readonly queryId?: string,
-    /** The engine's own error category, when it gives one (Athena: USER, SYSTEM, UNKNOWN). */
+    /** The engine's own error category, when it gives one (Athena: SYSTEM, USER, OTHER). */
     readonly category?: string,
   ) {
     super(message);
