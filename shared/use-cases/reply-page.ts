@@ -1,6 +1,6 @@
 import { pageAnswerId, type Answer } from '../domain/answers.ts';
 import { ReplyTokenError, signReplyToken, verifyReplyToken, type ReplyTokenClaims, type TokenPurpose } from '../domain/reply-token.ts';
-import type { Catalogue } from '../domain/reasons.ts';
+import { resolveReason, type Catalogue } from '../domain/reasons.ts';
 import { pageLocaleFor, type ReplyForm } from '../domain/reply-page.ts';
 import { firstNameOf } from '../domain/outreach-templates.ts';
 import { recordAnswer, unsubscribe, type AnswerDependencies, type AnswerOutcome } from './answers.ts';
@@ -74,7 +74,10 @@ export interface ReplyPageData {
 /** What the reply page shows: the reasons, and the earlier answer when the client comes back to it. */
 export const openReplyPage = async (token: string, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<ReplyPageData> => {
   const context = await contextOf(token, 'reply', settings, deps);
-  const [catalogue, previous] = await Promise.all([deps.catalogue.load(), deps.answers.get(context.clientId, pageAnswerId(context.claims.outreachId))]);
+  const [catalogue, stored] = await Promise.all([deps.catalogue.load(), deps.answers.get(context.clientId, pageAnswerId(context.claims.outreachId))]);
+  // A reason merged since the answer shows as the reason it now counts under.
+  const previous =
+    stored?.reasonId && catalogue.reasons.some((reason) => reason.id === stored.reasonId) ? { ...stored, reasonId: resolveReason(catalogue, stored.reasonId).id } : stored;
   return {
     context,
     choices: choicesFor(catalogue, context.locale),

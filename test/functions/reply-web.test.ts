@@ -5,8 +5,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { answersTable, catalogueTable, clientsTable, followUpsTable, outreachTable, suppressionTable, visitsTable } from '../../infra/resources.ts';
+import { replyWeb } from '../../functions/reply-web/handler.ts';
 import { pageAnswerId } from '../../shared/domain/answers.ts';
 import { pageWordings } from '../../shared/domain/reply-page.ts';
+import { mergeReasons } from '../../shared/use-cases/catalogue.ts';
 import { replyWebNow, replyWebSecret, serveReplyWeb, type ServedReplyWeb } from '../support/reply-web.ts';
 
 const el = pageWordings.el!;
@@ -165,6 +167,44 @@ describe('the reply-web function behind the local API Gateway', () => {
     expect(after).toHaveLength(1);
     expect(after[0]).toMatchObject({ answerId: pageAnswerId(served.job.jobId), reasonId: 'schedule', callMe: false, receivedAt: afterFirst[0]!.receivedAt, updatedAt: replyWebNow.toISOString() });
     expect(after[0]!.text).toBeUndefined();
+  });
+
+  it('shows the earlier choice under the reason a manager has since merged it into', async () => {
+    // Prepare
+    const link = r(served.token('reply'));
+    await post(link, fields({ reason: 'waiting-time' }));
+    await mergeReasons('waiting-time', 'schedule', 'manager', served.deps);
+
+    // Act
+    const page = await get(link);
+
+    // Assess
+    expect(page.body).toContain(el.previous);
+    expect(page.body).not.toContain('value="waiting-time"');
+    expect(page.body).toContain('<input type="radio" name="reason" value="schedule" checked>');
+  });
+
+  it('reads a form API Gateway passed on base64-encoded', async () => {
+    // Prepare
+    const token = served.token('reply');
+    const body = Buffer.from(fields({ reason: 'price', text: 'Ακριβό 💸' })).toString('base64');
+    const event = {
+      version: '2.0',
+      routeKey: 'POST /r/{token}',
+      rawPath: `/r/${token}`,
+      rawQueryString: '',
+      headers: { 'content-type': form },
+      requestContext: { http: { method: 'POST', path: `/r/${token}`, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' } },
+      body,
+      isBase64Encoded: true,
+    } as unknown as APIGatewayProxyEventV2;
+
+    // Act
+    const result = await replyWeb(event, served.use);
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(await answers()).toEqual([expect.objectContaining({ reasonId: 'price', text: 'Ακριβό 💸' })]);
   });
 
   it('refuses a link changed in any one character, with another link’s payload, or signed with another secret', async () => {
