@@ -270,6 +270,17 @@ export class DynamoClientStore implements ClientStore {
     return visits;
   }
 
+  async *scanVisits(segment: number, totalSegments: number): AsyncGenerator<Visit[]> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: ScanCommandOutput = await this.db.send(
+        new ScanCommand({ TableName: this.tables.visits, Segment: segment, TotalSegments: totalSegments, ExclusiveStartKey: startKey }),
+      );
+      yield (page.Items ?? []).map(toVisit);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
   async clientsWithPhone(phone: string): Promise<string[]> {
     const { Items = [] } = await this.db.send(
       new QueryCommand({ TableName: this.tables.clients, IndexName: clientsByPhoneIndex, KeyConditionExpression: 'phone = :phone', ExpressionAttributeValues: { ':phone': phone } }),

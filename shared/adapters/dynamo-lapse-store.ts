@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandOutput, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { episodesByStatusIndex } from '../../infra/resources.ts';
 import type { LapseEpisode, LapseMark, OutreachJob, WonBack } from '../domain/episode.ts';
 import type { LapseStore } from '../ports/lapse-store.ts';
@@ -221,5 +221,14 @@ export class DynamoLapseStore implements LapseStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return episodes;
+  }
+
+  async *allEpisodes(): AsyncGenerator<LapseEpisode[]> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: ScanCommandOutput = await this.db.send(new ScanCommand({ TableName: this.tables.episodes, ExclusiveStartKey: startKey }));
+      yield (page.Items ?? []).map(toEpisode);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
   }
 }

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { outreachByProviderMessageIndex } from '../../infra/resources.ts';
 import type { Channel } from '../domain/client.ts';
 import type { OutreachJob } from '../domain/episode.ts';
@@ -128,5 +128,14 @@ export class DynamoOutreachLog implements OutreachLog {
       }),
     );
     return Items?.[0] as OutreachRecord | undefined;
+  }
+
+  async *all(): AsyncGenerator<OutreachRecord[]> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: ScanCommandOutput = await this.db.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: startKey }));
+      yield (page.Items ?? []) as OutreachRecord[];
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
   }
 }

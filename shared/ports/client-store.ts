@@ -61,6 +61,11 @@ export interface ClientStore {
   findRecordedVisits(visitIds: readonly string[]): Promise<Set<string>>;
   /** One client's visits, oldest first. */
   listVisits(clientId: string): Promise<Visit[]>;
+  /**
+   * Every visit, one page at a time, from one segment of a parallel Scan of the visits (the
+   * analytics export): run segments 0..totalSegments-1 concurrently to read them all.
+   */
+  scanVisits(segment: number, totalSegments: number): AsyncGenerator<Visit[]>;
   /** The clients with this phone number (a family may share one). */
   clientsWithPhone(phone: string): Promise<string[]>;
   /** No more feedback requests to this client, and why (an involuntary reason). */

@@ -21,4 +21,6 @@ export interface LapseStore {
   closeWonBack(clientId: string, wonBack: WonBack): Promise<'closed' | 'not-open'>;
   /** One client's episodes, oldest first. */
   episodesOf(clientId: string): Promise<LapseEpisode[]>;
+  /** Every episode, open or closed, a page at a time (the analytics export). */
+  allEpisodes(): AsyncGenerator<LapseEpisode[]>;
 }

@@ -22,4 +22,6 @@ export interface OutreachLog {
   delivery(outreachId: string, outcome: OutreachStatus, replaces: readonly OutreachStatus[], at: string): Promise<boolean>;
   get(outreachId: string): Promise<OutreachRecord | undefined>;
   byProviderMessage(providerMessageId: string): Promise<OutreachRecord | undefined>;
+  /** Every record, a page at a time (the analytics export). */
+  all(): AsyncGenerator<OutreachRecord[]>;
 }
