@@ -1,3 +1,4 @@
+import { csvCell } from '../shared/domain/csv.ts';
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
@@ -103,11 +104,6 @@ export const printImportReport = (report: ImportReport, source: string, shown = 
   };
   list('Rows skipped', report.problems);
   list('Warnings (row kept)', report.warnings);
-};
-
-const csvCell = (value: string | number): string => {
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 
 const writeProblems = async (path: string, report: ImportReport): Promise<void> => {

@@ -1,3 +1,4 @@
+import { csvCell } from '../shared/domain/csv.ts';
 import { openTableFile } from '../shared/adapters/table-file.ts';
 import { expectedVisits, fitBgNbd, pAlive, type BgNbdFit, type Frequency } from '../shared/domain/bg-nbd.ts';
 import { fitGammaGamma, type GammaGammaFit } from '../shared/domain/gamma-gamma.ts';
@@ -58,8 +59,6 @@ const readSummaryFile = async (path: string): Promise<{ layout: SummaryLayout; c
   if (!layout || clients.length === 0) throw new SummaryFileError(`${path} has no clients`);
   return { layout, clients };
 };
-
-const csvCell = (value: string | number): string => (typeof value === 'string' && /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : String(value));
 
 /** Per client: P(alive) and expected visits in the next `days`, as CSV or JSON lines on stdout. */
 const printPredictions = (fit: BgNbdFit, clients: readonly (Frequency & { id: string })[], window: number, json: boolean): void => {

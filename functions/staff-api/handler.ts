@@ -1,8 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { callerOf, json, type Caller } from '../http.ts';
 import { answerDependenciesFromEnv, lapseStoreFromEnv } from '../../shared/composition.ts';
 import { isIsoDay } from '../../shared/domain/dates.ts';
 import { FollowUpTransitionError } from '../../shared/domain/follow-ups.ts';
@@ -23,12 +24,6 @@ const managers: readonly StaffGroup[] = ['managers'];
 
 export interface StaffDependencies extends AnswerDependencies {
   readonly lapses: LapseStore;
-}
-
-/** Who is calling, from the JWT the API's authorizer verified. */
-export interface Caller {
-  readonly name: string;
-  readonly groups: readonly string[];
 }
 
 interface Request {
@@ -56,12 +51,6 @@ export class BadRequestError extends Error {
     super(message);
   }
 }
-
-const json = (statusCode: number, payload: unknown): APIGatewayProxyStructuredResultV2 => ({
-  statusCode,
-  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-  body: JSON.stringify(payload),
-});
 
 const parse = <T>(schema: z.ZodType<T>, body: unknown): T => {
   const result = schema.safeParse(body);
@@ -191,20 +180,6 @@ const compiled = staffRoutes.map((route) => ({
   route,
   pattern: new RegExp(`^${route.path.replace(/\{(\w+)\}/g, (_, name: string) => `(?<${name}>[^/]+)`)}$`),
 }));
-
-/** `cognito:groups` reaches the function as a list, or (HTTP API JWT authorizer) as "[a b]". */
-const groupsOf = (claim: unknown): string[] => {
-  if (Array.isArray(claim)) return claim.map(String);
-  if (typeof claim !== 'string') return [];
-  return claim.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean);
-};
-
-export const callerOf = (event: APIGatewayProxyEventV2): Caller | undefined => {
-  const claims = (event as APIGatewayProxyEventV2WithJWTAuthorizer).requestContext.authorizer?.jwt?.claims;
-  if (!claims) return undefined;
-  const name = claims.email ?? claims['cognito:username'] ?? claims.username ?? claims.sub;
-  return name === undefined ? undefined : { name: String(name), groups: groupsOf(claims['cognito:groups']) };
-};
 
 const bodyOf = (event: APIGatewayProxyEventV2): unknown => {
   if (!event.body) return {};
