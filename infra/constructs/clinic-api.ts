@@ -1,5 +1,5 @@
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, LogGroupLogDestination, type HttpStage, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -7,20 +7,50 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 /** Requests per second across the whole API; a clinic system sends visits in modest batches. */
-const throttle = { rateLimit: 20, burstLimit: 40 };
+const throttle: ThrottleSettings = { rateLimit: 20, burstLimit: 40 };
 
-/** HTTP API context variables logged per request; identifiers only, never request bodies. */
-const accessLogFields = {
+/**
+ * HTTP API context variables logged per request: identifiers only, never request bodies,
+ * and the route's template (`$context.routeKey`), never the raw path, whose parameters may
+ * be secrets (a reply link's token). `caller` is the context variable that names who called,
+ * when the API has an authorizer: the IAM principal, or the JWT's subject.
+ */
+export const accessLogFields = (caller?: string): Record<string, string> => ({
   requestId: '$context.requestId',
   requestTime: '$context.requestTime',
   routeKey: '$context.routeKey',
   status: '$context.status',
   responseLength: '$context.responseLength',
   latencyMs: '$context.responseLatency',
-  caller: '$context.identity.userArn',
+  ...(caller !== undefined && { caller }),
   sourceIp: '$context.identity.sourceIp',
-  authorizerError: '$context.authorizer.error',
+  ...(caller !== undefined && { authorizerError: '$context.authorizer.error' }),
   integrationError: '$context.integrationErrorMessage',
+});
+
+export interface LoggedStageProps {
+  /** Requests per second across the whole API. */
+  readonly throttle: ThrottleSettings;
+  /** What each access-log line holds, e.g. `accessLogFields('$context.authorizer.claims.sub')`. */
+  readonly accessLogFields: Readonly<Record<string, string>>;
+}
+
+/**
+ * The one stage every Comeback HTTP API has: `$default`, deployed on every change, throttled,
+ * writing one JSON access-log line per request to a log group kept for a month (`AccessLogs`
+ * beside the API, in `scope`).
+ */
+export const addLoggedDefaultStage = (scope: Construct, httpApi: HttpApi, props: LoggedStageProps): HttpStage => {
+  const accessLogs = new LogGroup(scope, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
+  return httpApi.addStage('DefaultStage', {
+    stageName: '$default',
+    autoDeploy: true,
+    throttle: props.throttle,
+    accessLogSettings: {
+      destination: new LogGroupLogDestination(accessLogs),
+      format: AccessLogFormat.custom(JSON.stringify(props.accessLogFields)),
+    },
+  });
 };
 
 /**
@@ -38,17 +68,7 @@ export class ClinicApi extends Construct {
       description: 'Comeback: clinic systems record visits',
       createDefaultStage: false,
     });
-
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
-    this.httpApi.addStage('DefaultStage', {
-      stageName: '$default',
-      autoDeploy: true,
-      throttle,
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.custom(JSON.stringify(accessLogFields)),
-      },
-    });
+    addLoggedDefaultStage(this, this.httpApi, { throttle, accessLogFields: accessLogFields('$context.identity.userArn') });
   }
 
   addRoute(id: string, method: HttpMethod, path: string, handler: IFunction): void {
