@@ -4,8 +4,8 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import { answersTable, catalogueTable, clientsTable, followUpsTable, outreachTable, suppressionTable, visitsTable } from '../../infra/resources.ts';
 import { replyWeb } from '../../functions/reply-web/handler.ts';
+import { answersTable, catalogueTable, clientsTable, followUpsTable, outreachTable, suppressionTable, visitsTable } from '../../infra/resources.ts';
 import { pageAnswerId } from '../../shared/domain/answers.ts';
 import { pageWordings } from '../../shared/domain/reply-page.ts';
 import { mergeReasons } from '../../shared/use-cases/catalogue.ts';
