@@ -1,8 +1,7 @@
 import { App, Tags, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { StatefulStack } from './stateful-stack.ts';
-import type { OutreachSettings } from './constructs/send-outreach.ts';
-import { StatelessStack } from './stateless-stack.ts';
+import { StatelessStack, type OutreachContext } from './stateless-stack.ts';
 
 export interface ComebackApp {
   readonly app: App;
@@ -23,8 +22,11 @@ export const clinicTimeZoneOf = (app: App): string => {
   return zone;
 };
 
-/** Outreach settings from CDK context (`-c clinicName=... -c emailFrom=...`), with placeholders that synthesize. */
-export const outreachSettingsOf = (app: App): OutreachSettings => {
+/**
+ * Outreach settings from CDK context (`-c clinicName=... -c emailFrom=...`), with placeholders
+ * that synthesize. Without `replyBaseUrl` the links point at the reply page's own API.
+ */
+export const outreachSettingsOf = (app: App): OutreachContext => {
   const read = (key: string, fallback: string): string => {
     const value: unknown = app.node.tryGetContext(key) ?? fallback;
     if (typeof value !== 'string' || value === '') throw new Error(`CDK context ${key} must be a non-empty string`);
@@ -35,12 +37,21 @@ export const outreachSettingsOf = (app: App): OutreachSettings => {
     if (!(value > 0)) throw new Error(`CDK context ${key}=${text} must be a number above 0`);
     return value;
   };
+  // Optional: the reply page's own API unless the clinic puts it behind a domain of its own.
+  const replyBaseUrlOf = (): string | undefined => {
+    if (app.node.tryGetContext('replyBaseUrl') === undefined) return undefined;
+    const text = read('replyBaseUrl', '');
+    const url = URL.canParse(text) ? new URL(text) : undefined;
+    if (url?.protocol !== 'https:' || url.search !== '' || url.hash !== '') throw new Error(`CDK context replyBaseUrl=${text} must be an https URL without query or fragment`);
+    return text.replace(/\/+$/, '');
+  };
+  const replyBaseUrl = replyBaseUrlOf();
   return {
     clinicName: read('clinicName', 'Comeback clinic'),
     emailFrom: read('emailFrom', 'care@clinic.example'),
     smsOriginationIdentity: read('smsOriginationIdentity', '+10000000000'),
     voices: read('outreachVoices', 'en=JOANNA,el=MARIA,ru=TATYANA'),
-    replyBaseUrl: read('replyBaseUrl', 'https://reply.clinic.example'),
+    ...(replyBaseUrl !== undefined && { replyBaseUrl }),
     replySecretParameter: read('replySecretParameter', '/comeback/reply-secret'),
     defaultLocale: read('clinicLocale', 'en'),
     smsMessagesPerSecond: positive('smsMessagesPerSecond', read('smsMessagesPerSecond', '1')),

@@ -6,10 +6,17 @@ import { ClinicApi } from './constructs/clinic-api.ts';
 import type { DataTables } from './constructs/data-tables.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { RecordVisits } from './constructs/record-visits.ts';
+import { ReplyWeb } from './constructs/reply-web.ts';
 import { SendOutreach, type OutreachSettings } from './constructs/send-outreach.ts';
 import { WeeklySweep } from './constructs/weekly-sweep.ts';
 import { DeliveryEvents } from './constructs/delivery-events.ts';
 import { outreachQueue, queues, smsRepliesTopic, smsVoiceEventsQueue, smsVoiceEventsTopic, topics } from './resources.ts';
+
+/**
+ * The clinic's outreach settings as deployed: without `replyBaseUrl` (a custom domain of the
+ * clinic's), the links in requests point at the reply page's own API.
+ */
+export type OutreachContext = Omit<OutreachSettings, 'replyBaseUrl'> & { readonly replyBaseUrl?: string };
 
 /** What the stateless stack uses from the stateful one. */
 export interface StatelessStackProps extends StackProps {
@@ -18,7 +25,7 @@ export interface StatelessStackProps extends StackProps {
   readonly dataKey: IKey;
   /** IANA time zone of the clinic (CDK context `clinicTimeZone`): the sweep runs on its clock. */
   readonly clinicTimeZone: string;
-  readonly outreach: OutreachSettings;
+  readonly outreach: OutreachContext;
 }
 
 /** Functions, APIs and messaging: everything that can be replaced without losing data. */
@@ -29,6 +36,7 @@ export class StatelessStack extends Stack {
   readonly weeklySweep: WeeklySweep;
   readonly sendOutreach: SendOutreach;
   readonly deliveryEvents: DeliveryEvents;
+  readonly replyWeb: ReplyWeb;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -49,10 +57,16 @@ export class StatelessStack extends Stack {
       clinicTimeZone: props.clinicTimeZone,
     });
 
+    const { outreach } = props;
+    this.replyWeb = new ReplyWeb(this, 'ReplyWeb', {
+      tables: props.tables,
+      settings: { clinicName: outreach.clinicName, replySecretParameter: outreach.replySecretParameter, defaultLocale: outreach.defaultLocale },
+    });
+
     this.sendOutreach = new SendOutreach(this, 'SendOutreach', {
       tables: props.tables,
       outreachQueue: this.messaging.queue(outreachQueue),
-      settings: props.outreach,
+      settings: { ...outreach, replyBaseUrl: outreach.replyBaseUrl ?? this.replyWeb.url },
     });
 
     this.deliveryEvents = new DeliveryEvents(this, 'DeliveryEvents', {
@@ -65,6 +79,10 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'ClinicApiUrl', {
       description: 'Base URL of the clinic API (requests must be SigV4-signed)',
       value: this.clinicApi.url,
+    });
+    new CfnOutput(this, 'ReplyPageUrl', {
+      description: 'Base URL of the reply page (public); the links in requests use it unless replyBaseUrl names another',
+      value: this.replyWeb.url,
     });
   }
 }

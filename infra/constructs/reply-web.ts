@@ -1,0 +1,102 @@
+import { Arn, Stack, Validations } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod, HttpNoneAuthorizer, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { answersTable, catalogueTable, clientsTable, followUpsTable, outreachTable, suppressionTable, visitsTable } from '../resources.ts';
+import { accessLogFields, addLoggedDefaultStage } from './clinic-api.ts';
+import { ComebackFunction } from './comeback-function.ts';
+import type { DataTables } from './data-tables.ts';
+
+/**
+ * Requests per second across the whole page. Clients open links one by one over days after a
+ * wave of requests; this is far above that and still caps what a flood of forged links costs.
+ */
+const throttle: ThrottleSettings = { rateLimit: 10, burstLimit: 25 };
+
+/** The reply page's routes: `r` answers a request, `u` unsubscribes (GET asks, POST does it). */
+export const replyRoutes = [
+  { method: HttpMethod.GET, path: '/r/{token}' },
+  { method: HttpMethod.POST, path: '/r/{token}' },
+  { method: HttpMethod.GET, path: '/u/{token}' },
+  { method: HttpMethod.POST, path: '/u/{token}' },
+] as const;
+
+export interface ReplyPageSettings {
+  readonly clinicName: string;
+  /** SSM SecureString with the reply-link signing secret(s), as the send function reads it. */
+  readonly replySecretParameter: string;
+  /** Language of the pages for clients without one. */
+  readonly defaultLocale: string;
+}
+
+export interface ReplyWebProps {
+  readonly tables: DataTables;
+  readonly settings: ReplyPageSettings;
+}
+
+/**
+ * The reply page: the links in feedback requests open it. A public HTTP API (a client opens
+ * the link from an email or a text, signed in to nothing); the signed token in the path is the
+ * only credential, and the function checks it. Answers go to the client's card, unknown words
+ * become candidates in the reason catalogue, a call-back opens a follow-up, an involuntary
+ * reason ends outreach, and the unsubscribe link adds the client to the suppression list.
+ */
+export class ReplyWeb extends Construct {
+  readonly function: ComebackFunction;
+  readonly httpApi: HttpApi;
+
+  constructor(scope: Construct, id: string, props: ReplyWebProps) {
+    super(scope, id);
+    const { settings, tables } = props;
+
+    this.function = new ComebackFunction(this, 'Function', {
+      entry: 'functions/reply-web/handler.ts',
+      description: 'Comeback: the reply page, where clients say why they stopped coming or unsubscribe',
+      environment: {
+        CLINIC_NAME: settings.clinicName,
+        REPLY_SECRET_PARAMETER: settings.replySecretParameter,
+        COMEBACK_LOCALE: settings.defaultLocale,
+      },
+    });
+    const fn = this.function;
+    fn.useTable(answersTable, tables.table(answersTable), 'readWrite');
+    // Words no reason matched are noted as candidates for the managers.
+    fn.useTable(catalogueTable, tables.table(catalogueTable), 'readWrite');
+    fn.useTable(followUpsTable, tables.table(followUpsTable), 'readWrite');
+    // An involuntary reason (moved away, ...) ends outreach on the client item.
+    fn.useTable(clientsTable, tables.table(clientsTable), 'readWrite');
+    fn.useTable(suppressionTable, tables.table(suppressionTable), 'readWrite');
+    // The token names a request; the request names the client.
+    fn.useTable(outreachTable, tables.table(outreachTable), 'read');
+    // The client store wants both table names; the reply page never reads visits.
+    fn.addEnvironment(visitsTable.envVar, tables.table(visitsTable).tableName);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ssm:GetParameter'],
+        resources: [Arn.format({ service: 'ssm', resource: 'parameter', resourceName: settings.replySecretParameter.replace(/^\//, '') }, Stack.of(this))],
+      }),
+    );
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'Comeback: the reply page behind the links in feedback requests (public)',
+      createDefaultStage: false,
+    });
+    addLoggedDefaultStage(this, this.httpApi, { throttle, accessLogFields: accessLogFields() });
+
+    const integration = new HttpLambdaIntegration('ReplyPage', fn);
+    for (const route of replyRoutes) {
+      const [created] = this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration, authorizer: new HttpNoneAuthorizer() });
+      Validations.of(created!).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'The reply page is opened from links in emails and texts by clients who have no account; the signed, expiring token in the path is the credential, and the function verifies it before reading anything.',
+      });
+    }
+  }
+
+  /** Where the page lives: `${url}/r/<token>`. */
+  get url(): string {
+    return this.httpApi.apiEndpoint;
+  }
+}

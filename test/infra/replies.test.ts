@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { createComebackApp, outreachSettingsOf } from '../../infra/app.ts';
+import type { ComebackFunction, TableAccess } from '../../infra/constructs/comeback-function.ts';
+import { replyRoutes } from '../../infra/constructs/reply-web.ts';
+import {
+  answersTable,
+  catalogueTable,
+  clientsTable,
+  followUpsTable,
+  outreachTable,
+  suppressionTable,
+  tables,
+  visitsTable,
+  type TableDefinition,
+} from '../../infra/resources.ts';
+
+// Prepare: synthesize once with the flags `cdk synth` uses and no reply domain configured.
+// Bundling is skipped here: stateless-stack.test.ts checks every function's bundle.
+const { context } = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
+const noBundling = { ...context, 'aws:cdk:bundling-stacks': [] };
+const { stateful, stateless } = createComebackApp(new App({ context: noBundling }));
+const template = Template.fromStack(stateless);
+const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: any }>;
+
+const idOf = (construct: IConstruct) => stateless.getLogicalId(construct.node.defaultChild as CfnElement);
+const environmentOf = (fn: ComebackFunction): Record<string, unknown> => resources[idOf(fn)]!.Properties.Environment.Variables;
+const routesOf = (apiId: string) =>
+  Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: { Ref: apiId } } })) as { Properties: Record<string, any> }[];
+
+type Statement = { Action: string | string[]; Resource: unknown };
+const statementsOf = (fn: ComebackFunction): Statement[] =>
+  Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: idOf(fn.role!) }] } })).flatMap(
+    (policy) => (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+  );
+const actionsOf = (statement: Statement): string[] => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
+
+/** The tables a function's role may touch, and how, read from the policy statements that name them. */
+const tableAccessOf = (fn: ComebackFunction): Record<string, TableAccess> => {
+  const statefulIdOf = (definition: TableDefinition) => stateful.getLogicalId(stateful.tables.table(definition).node.defaultChild as CfnElement);
+  const access: Record<string, TableAccess> = {};
+  for (const statement of statementsOf(fn).filter((s) => actionsOf(s).some((action) => action.startsWith('dynamodb:')))) {
+    const writes = actionsOf(statement).some((action) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(action));
+    for (const resource of [statement.Resource].flat()) {
+      const named = JSON.stringify(resource);
+      const touched = tables.filter((definition) => named.includes(`ExportsOutputFnGetAtt${statefulIdOf(definition)}Arn`));
+      // A resource that is no known table (a wildcard, something else) fails here.
+      expect(touched, `dynamodb statement on ${named}`).toHaveLength(1);
+      const id = touched[0]!.id;
+      access[id] = writes || access[id] === 'readWrite' ? 'readWrite' : 'read';
+    }
+  }
+  return access;
+};
+
+const answerTables = {
+  [answersTable.id]: 'readWrite',
+  [catalogueTable.id]: 'readWrite',
+  [followUpsTable.id]: 'readWrite',
+  [clientsTable.id]: 'readWrite',
+  [suppressionTable.id]: 'readWrite',
+  [outreachTable.id]: 'read',
+} as const;
+
+describe('the reply page', () => {
+  const reply = stateless.replyWeb;
+  const apiId = idOf(reply.httpApi);
+
+  it('has its own public API with the four reply and unsubscribe routes, none behind an authorizer', () => {
+    const routes = routesOf(apiId);
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(['GET /r/{token}', 'GET /u/{token}', 'POST /r/{token}', 'POST /u/{token}']);
+    expect(replyRoutes).toHaveLength(4);
+    for (const route of routes) {
+      expect(route.Properties.AuthorizationType).toBe('NONE');
+      expect(route.Properties.AuthorizerId).toBeUndefined();
+    }
+    expect(template.findResources('AWS::ApiGatewayV2::Authorizer', { Properties: { ApiId: { Ref: apiId } } })).toEqual({});
+  });
+
+  it('sends every route to the reply function', () => {
+    for (const route of routesOf(apiId)) {
+      const integrationId = (route.Properties.Target['Fn::Join'][1] as unknown[])[1] as { Ref: string };
+      expect(resources[integrationId.Ref]?.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [idOf(reply.function), 'Arn'] });
+    }
+  });
+
+  it('has a throttled stage whose access log names the route, never the path with its token', () => {
+    const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage', { Properties: { ApiId: { Ref: apiId } } })) as { Properties: any }[];
+    expect(stages).toHaveLength(1);
+    const stage = stages[0]!.Properties;
+    expect(stage).toMatchObject({ StageName: '$default', AutoDeploy: true });
+    expect(stage.DefaultRouteSettings.ThrottlingRateLimit).toBeLessThanOrEqual(20);
+    expect(stage.DefaultRouteSettings.ThrottlingBurstLimit).toBeLessThanOrEqual(50);
+    const fields = Object.values(JSON.parse(stage.AccessLogSettings.Format) as Record<string, string>);
+    expect(fields).toContain('$context.routeKey');
+    expect(fields.join(' ')).not.toMatch(/\$context\.(path|http\.path|rawPath|body)|\$input/);
+  });
+
+  it('gets the clinic’s name, language and the reply secret’s parameter, and may read that parameter', () => {
+    expect(environmentOf(reply.function)).toMatchObject({ CLINIC_NAME: 'Comeback clinic', REPLY_SECRET_PARAMETER: '/comeback/reply-secret', COMEBACK_LOCALE: 'en' });
+    const ssm = statementsOf(reply.function).filter((s) => actionsOf(s).includes('ssm:GetParameter'));
+    expect(JSON.stringify(ssm.map((s) => s.Resource))).toContain(':parameter/comeback/reply-secret');
+  });
+
+  it('touches exactly the answer tables, and has the visits table’s name for the client store', () => {
+    expect(tableAccessOf(reply.function)).toEqual(answerTables);
+    const environment = environmentOf(reply.function);
+    for (const definition of [answersTable, catalogueTable, followUpsTable, clientsTable, suppressionTable, outreachTable, visitsTable]) {
+      expect(environment[definition.envVar], definition.envVar).toBeDefined();
+    }
+  });
+
+  it('is where the links in requests point when the clinic configured no reply domain', () => {
+    expect(environmentOf(stateless.sendOutreach.function).REPLY_BASE_URL).toEqual({ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] });
+    template.hasOutput('ReplyPageUrl', { Value: { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] } });
+  });
+
+  it('takes a reply domain only as an https URL', () => {
+    expect(outreachSettingsOf(new App({ context: { replyBaseUrl: 'https://reply.harbour.example/' } })).replyBaseUrl).toBe('https://reply.harbour.example');
+    expect(outreachSettingsOf(new App()).replyBaseUrl).toBeUndefined();
+    expect(() => outreachSettingsOf(new App({ context: { replyBaseUrl: 'http://reply.harbour.example' } }))).toThrow(/replyBaseUrl/);
+    expect(() => outreachSettingsOf(new App({ context: { replyBaseUrl: 'reply.harbour.example' } }))).toThrow(/replyBaseUrl/);
+  });
+});
