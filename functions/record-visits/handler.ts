@@ -16,7 +16,7 @@ let lapses: ReturnType<typeof lapseStoreFromEnv> | undefined;
 export const maxVisitsPerRequest = 1000;
 
 const cell = z.union([z.string(), z.number(), z.null()]).transform((value) => (value === null ? '' : String(value)));
-const body = z.object({
+export const visitsRequest = z.object({
   visits: z
     .array(z.object(Object.fromEntries(visitColumns.map((column) => [column, cell.optional()]))).strict())
     .min(1)
@@ -55,7 +55,7 @@ export const recordVisits = async (event: APIGatewayProxyEventV2): Promise<APIGa
   } catch {
     return json(400, { message: 'the body must be JSON: {"visits": [{ "visit_id": …, "client_id": …, … }]}' });
   }
-  const request = body.safeParse(parsed);
+  const request = visitsRequest.safeParse(parsed);
   if (!request.success) {
     return json(400, {
       message: 'invalid request',

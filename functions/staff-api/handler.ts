@@ -39,6 +39,11 @@ interface Route {
   /** API Gateway's path template, e.g. `/clients/{clientId}`. */
   readonly path: string;
   readonly groups: readonly StaffGroup[];
+  /** One line for the API's documentation. */
+  readonly summary: string;
+  /** The JSON body and query string it takes (`run` parses them with these; the OpenAPI document shows them). */
+  readonly body?: z.ZodType;
+  readonly query?: z.ZodType;
   readonly run: (request: Request) => Promise<APIGatewayProxyStructuredResultV2>;
 }
 
@@ -70,6 +75,12 @@ const staffAnswer = z
     callBack: z.boolean().optional(),
   })
   .strict();
+const mapBody = z.object({ text: text(1000), reason: text(100), locale: locale.optional() }).strict();
+const approveBody = z.object({ text: text(1000), label: text(200), locale, churnType }).strict();
+const mergeBody = z.object({ into: text(100) }).strict();
+const renameBody = z.object({ locale, label: text(200) }).strict();
+const followUpQuery = z.object({ status: z.enum(['open', 'contacted', 'resolved']).default('open') });
+const moveBody = z.object({ to: z.enum(['contacted', 'resolved']), note: text(1000).optional() }).strict();
 
 /**
  * The staff and managers' API. Every route names the groups allowed to call it; the API
@@ -80,6 +91,7 @@ export const staffRoutes: readonly Route[] = [
     method: 'GET',
     path: '/clients/{clientId}',
     groups: everyone,
+    summary: 'The client card: profile, visits, lapse episodes, and every answer with its reason',
     run: async ({ params, deps }) => {
       const card = await clientCard(params.clientId!, deps);
       if (!card) throw new UnknownClientError(`there is no client "${params.clientId}"`);
@@ -90,6 +102,8 @@ export const staffRoutes: readonly Route[] = [
     method: 'POST',
     path: '/clients/{clientId}/answers',
     groups: everyone,
+    summary: 'Record what a client said on the phone',
+    body: staffAnswer,
     run: async ({ params, body, caller, deps }) => {
       const input = parse(staffAnswer, body);
       const result = await recordStaffAnswer(
@@ -103,6 +117,7 @@ export const staffRoutes: readonly Route[] = [
     method: 'GET',
     path: '/reasons',
     groups: everyone,
+    summary: 'Every reason with how many answers count under it',
     run: async ({ deps }) => {
       const { catalogue, counts, pending } = await reasonCounts(deps);
       return json(200, { version: catalogue.version, reasons: counts.map(({ reason, answers }) => ({ ...reason, answers })), pending });
@@ -112,14 +127,17 @@ export const staffRoutes: readonly Route[] = [
     method: 'GET',
     path: '/reasons/candidates',
     groups: managers,
+    summary: 'Answers no reason matched with confidence, waiting for a manager',
     run: async ({ deps }) => json(200, { candidates: await deps.catalogue.candidates() }),
   },
   {
     method: 'POST',
     path: '/reasons/candidates/map',
     groups: managers,
+    summary: 'Say what a pending answer means; the same words match by themselves next time',
+    body: mapBody,
     run: async ({ body, caller, deps }) => {
-      const input = parse(z.object({ text: text(1000), reason: text(100), locale: locale.optional() }).strict(), body);
+      const input = parse(mapBody, body);
       return json(200, await mapCandidate(input.text, input.reason, input.locale, caller.name, deps));
     },
   },
@@ -127,8 +145,10 @@ export const staffRoutes: readonly Route[] = [
     method: 'POST',
     path: '/reasons/candidates/approve',
     groups: managers,
+    summary: 'Make a pending answer a new reason',
+    body: approveBody,
     run: async ({ body, caller, deps }) => {
-      const input = parse(z.object({ text: text(1000), label: text(200), locale, churnType }).strict(), body);
+      const input = parse(approveBody, body);
       return json(201, await approveCandidate(input.text, { label: input.label, locale: input.locale, churnType: input.churnType }, caller.name, deps));
     },
   },
@@ -136,8 +156,10 @@ export const staffRoutes: readonly Route[] = [
     method: 'POST',
     path: '/reasons/{reasonId}/merge',
     groups: managers,
+    summary: 'Merge a reason into another: every past answer counts under the other',
+    body: mergeBody,
     run: async ({ params, body, caller, deps }) => {
-      const input = parse(z.object({ into: text(100) }).strict(), body);
+      const input = parse(mergeBody, body);
       return json(200, { version: (await mergeReasons(params.reasonId!, input.into, caller.name, deps)).version });
     },
   },
@@ -145,8 +167,10 @@ export const staffRoutes: readonly Route[] = [
     method: 'POST',
     path: '/reasons/{reasonId}/rename',
     groups: managers,
+    summary: "Change a reason's label in one language",
+    body: renameBody,
     run: async ({ params, body, caller, deps }) => {
-      const input = parse(z.object({ locale, label: text(200) }).strict(), body);
+      const input = parse(renameBody, body);
       return json(200, { version: (await renameReasonLabel(params.reasonId!, input.locale, input.label, caller.name, deps)).version });
     },
   },
@@ -154,14 +178,17 @@ export const staffRoutes: readonly Route[] = [
     method: 'POST',
     path: '/reasons/{reasonId}/retire',
     groups: managers,
+    summary: 'Stop offering and matching a reason (past answers keep it)',
     run: async ({ params, caller, deps }) => json(200, { version: (await retireReasonById(params.reasonId!, caller.name, deps)).version }),
   },
   {
     method: 'GET',
     path: '/followups',
     groups: everyone,
+    summary: 'Follow-ups in one status, with whom to call',
+    query: followUpQuery,
     run: async ({ query, deps }) => {
-      const { status } = parse(z.object({ status: z.enum(['open', 'contacted', 'resolved']).default('open') }), query);
+      const { status } = parse(followUpQuery, query);
       return json(200, { followUps: await followUpsWithStatus(status, deps) });
     },
   },
@@ -169,8 +196,10 @@ export const staffRoutes: readonly Route[] = [
     method: 'POST',
     path: '/followups/{followUpId}/move',
     groups: everyone,
+    summary: 'Move a follow-up on: contacted, then resolved',
+    body: moveBody,
     run: async ({ params, body, caller, deps }) => {
-      const input = parse(z.object({ to: z.enum(['contacted', 'resolved']), note: text(1000).optional() }).strict(), body);
+      const input = parse(moveBody, body);
       return json(200, await moveFollowUp(params.followUpId!, input.to, { by: caller.name, ...(input.note && { note: input.note }) }, deps));
     },
   },
