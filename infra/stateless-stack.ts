@@ -8,9 +8,10 @@ import { Messaging } from './constructs/messaging.ts';
 import { RecordVisits } from './constructs/record-visits.ts';
 import { ReplyWeb } from './constructs/reply-web.ts';
 import { SendOutreach, type OutreachSettings } from './constructs/send-outreach.ts';
+import { SmsInbound } from './constructs/sms-inbound.ts';
 import { WeeklySweep } from './constructs/weekly-sweep.ts';
 import { DeliveryEvents } from './constructs/delivery-events.ts';
-import { outreachQueue, queues, smsRepliesTopic, smsVoiceEventsQueue, smsVoiceEventsTopic, topics } from './resources.ts';
+import { outreachQueue, queues, smsRepliesQueue, smsRepliesTopic, smsVoiceEventsQueue, smsVoiceEventsTopic, topics } from './resources.ts';
 
 /**
  * The clinic's outreach settings as deployed: without `replyBaseUrl` (a custom domain of the
@@ -37,6 +38,7 @@ export class StatelessStack extends Stack {
   readonly sendOutreach: SendOutreach;
   readonly deliveryEvents: DeliveryEvents;
   readonly replyWeb: ReplyWeb;
+  readonly smsInbound: SmsInbound;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -76,6 +78,19 @@ export class StatelessStack extends Stack {
     });
     this.sendOutreach.function.addEnvironment('SMS_CONFIGURATION_SET', this.deliveryEvents.smsConfigurationSet.ref);
 
+    this.smsInbound = new SmsInbound(this, 'SmsInbound', {
+      tables: props.tables,
+      smsRepliesQueue: this.messaging.queue(smsRepliesQueue),
+      smsConfigurationSet: this.deliveryEvents.smsConfigurationSet.ref,
+      settings: {
+        clinicName: outreach.clinicName,
+        emailFrom: outreach.emailFrom,
+        smsOriginationIdentity: outreach.smsOriginationIdentity,
+        voices: outreach.voices,
+        defaultLocale: outreach.defaultLocale,
+      },
+    });
+
     new CfnOutput(this, 'ClinicApiUrl', {
       description: 'Base URL of the clinic API (requests must be SigV4-signed)',
       value: this.clinicApi.url,
@@ -83,6 +98,10 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'ReplyPageUrl', {
       description: 'Base URL of the reply page (public); the links in requests use it unless replyBaseUrl names another',
       value: this.replyWeb.url,
+    });
+    new CfnOutput(this, 'SmsRepliesTopicArn', {
+      description: 'Two-way SMS destination: set it as the origination number\'s two-way channel so texts clients send back are recorded',
+      value: this.messaging.topic(smsRepliesTopic).topicArn,
     });
   }
 }

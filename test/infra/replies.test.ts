@@ -12,6 +12,8 @@ import {
   clientsTable,
   followUpsTable,
   outreachTable,
+  smsRepliesQueue,
+  smsRepliesTopic,
   suppressionTable,
   tables,
   visitsTable,
@@ -123,5 +125,54 @@ describe('the reply page', () => {
     expect(outreachSettingsOf(new App()).replyBaseUrl).toBeUndefined();
     expect(() => outreachSettingsOf(new App({ context: { replyBaseUrl: 'http://reply.harbour.example' } }))).toThrow(/replyBaseUrl/);
     expect(() => outreachSettingsOf(new App({ context: { replyBaseUrl: 'reply.harbour.example' } }))).toThrow(/replyBaseUrl/);
+  });
+});
+
+describe('inbound SMS', () => {
+  const inbound = stateless.smsInbound;
+
+  it('drains the replies queue, which receives the two-way SMS topic raw, ten at a time with failures reported one by one', () => {
+    const queueId = idOf(stateless.messaging.queue(smsRepliesQueue));
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      RawMessageDelivery: true,
+      Endpoint: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      TopicArn: { Ref: idOf(stateless.messaging.topic(smsRepliesTopic)) },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: idOf(inbound.function) },
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('names the topic a number’s two-way channel publishes to in the outputs', () => {
+    template.hasOutput('SmsRepliesTopicArn', { Value: { Ref: idOf(stateless.messaging.topic(smsRepliesTopic)) } });
+  });
+
+  it('may send texts (the HELP answer) and nothing else through End User Messaging or SES', () => {
+    const messaging = statementsOf(inbound.function)
+      .flatMap(actionsOf)
+      .filter((action) => /^(sms-voice|ses|mobiletargeting|sns):/.test(action));
+    expect(messaging).toEqual(['sms-voice:SendTextMessage']);
+  });
+
+  it('gets the clinic’s settings and the configuration set the sender uses', () => {
+    expect(environmentOf(inbound.function)).toMatchObject({
+      CLINIC_NAME: 'Comeback clinic',
+      EMAIL_FROM: 'care@clinic.example',
+      SMS_ORIGINATION_IDENTITY: '+10000000000',
+      OUTREACH_VOICES: expect.any(String),
+      COMEBACK_LOCALE: 'en',
+      SMS_CONFIGURATION_SET: { Ref: stateless.getLogicalId(stateless.deliveryEvents.smsConfigurationSet) },
+    });
+  });
+
+  it('touches exactly the answer tables, reading the outreach table through its provider-message index', () => {
+    expect(tableAccessOf(inbound.function)).toEqual(answerTables);
+    const outreachReads = statementsOf(inbound.function).filter((s) => JSON.stringify(s.Resource).includes('Outreach') && actionsOf(s).includes('dynamodb:Query'));
+    expect(JSON.stringify(outreachReads.map((s) => s.Resource))).toContain('/index/byProviderMessage');
+    expect(environmentOf(inbound.function)[visitsTable.envVar]).toBeDefined();
   });
 });
