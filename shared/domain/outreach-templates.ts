@@ -4,6 +4,7 @@
  * from them by code, so every locale has the same structure and every value is escaped.
  */
 import { smsSize, type SmsSize } from './sms-segments.ts';
+import { wordingKeys } from './languages.ts';
 
 export interface OutreachWording {
   readonly subject: string;
@@ -156,7 +157,7 @@ const fill = (text: string, values: Readonly<Record<string, string>>, escape: (v
 
 /** The wording for a locale: the tag itself, its language, else the clinic's default. */
 export const wordingFor = (locale: string, wordings: Readonly<Record<string, OutreachWording>>, defaultLocale: string): { locale: string; wording: OutreachWording } => {
-  for (const candidate of [locale, locale.split('-')[0]!, defaultLocale, defaultLocale.split('-')[0]!]) {
+  for (const candidate of [...wordingKeys(locale), ...wordingKeys(defaultLocale)]) {
     const wording = wordings[candidate];
     if (wording) return { locale: candidate, wording };
   }

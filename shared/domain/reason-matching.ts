@@ -1,5 +1,6 @@
 import { digitReasons, resolveReason, type Catalogue, type Reason } from './reasons.ts';
 import { isWrittenWithoutSpaces, normalizeAnswer, similarity, tokenize } from './text-normalize.ts';
+import { languageOf } from './languages.ts';
 
 /**
  * Places a client's free-text answer under a reason of the catalogue, or says it cannot: the
@@ -61,7 +62,7 @@ interface CatalogueIndex {
   readonly everyLocale: EntryIndex;
 }
 
-const baseLanguage = (locale: string): string => locale.split('-')[0]!.toLowerCase();
+const baseLanguage = languageOf;
 
 /** The active reason answers under `id` count under now, or undefined for a retired (unmerged) or unknown one. */
 const liveReasonId = (catalogue: Catalogue, id: string): string | undefined => {

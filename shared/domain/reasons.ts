@@ -1,4 +1,5 @@
 import { normalizeAnswer } from './text-normalize.ts';
+import { wordingKeys } from './languages.ts';
 
 /**
  * The catalogue of reasons why clients stopped coming. Managers add, merge, rename and retire
@@ -262,7 +263,7 @@ export const resolveReason = (catalogue: Catalogue, id: string): Reason => {
 
 /** The reason's label in the locale, then its base language, then English, then any. */
 export const reasonLabel = (reason: Reason, locale: string | undefined): string =>
-  (locale && (reason.labels[locale] ?? reason.labels[locale.split('-')[0]!])) ||
+  (locale && wordingKeys(locale).map((key) => reason.labels[key]).find((label) => label !== undefined)) ||
   reason.labels.en ||
   Object.values(reason.labels)[0] ||
   reason.id;

@@ -6,6 +6,7 @@
  * cannot reorder the page around it.
  */
 import { createHash } from 'node:crypto';
+import { languageOf } from './languages.ts';
 
 export interface ReplyChoice {
   readonly id: string;
@@ -326,18 +327,11 @@ export const pageLocales: readonly string[] = Object.freeze(Object.keys(pageWord
 
 const rtlLanguages = new Set(['ar', 'arc', 'ckb', 'dv', 'fa', 'he', 'ks', 'ps', 'sd', 'ug', 'ur', 'yi']);
 
-/**
- * Another tag for a language a page is written in: Filipino is standard Tagalog, and clients
- * come tagged `fil` (its canonical tag in recent CLDR) as well as `tl`.
- */
-const sameLanguage: Readonly<Record<string, string>> = { fil: 'tl' };
-
 /** The locale a page is written in for a client's locale: the tag, its base language, else English. */
 export const pageLocaleFor = (locale: string | undefined): string => {
   const tag = (locale ?? '').trim().replace(/_/g, '-').toLowerCase();
   if (tag in pageWordings) return tag;
-  const base = tag.split('-')[0]!;
-  const language = sameLanguage[base] ?? base;
+  const language = languageOf(tag);
   return language in pageWordings ? language : 'en';
 };
 

@@ -46,6 +46,9 @@ export const verifyReplyToken = (token: string, secrets: readonly string[], purp
   const [payload, signed, ...rest] = token.split('.');
   if (!payload || !signed || rest.length > 0 || !/^[\w-]+$/.test(payload) || !/^[\w-]+$/.test(signed)) throw new ReplyTokenError('malformed');
   const given = Buffer.from(signed, 'base64url');
+  // A 32-byte HMAC takes 43 base64url characters whose last has two spare bits, which decoding
+  // ignores: only the one spelling we write is genuine, not the three others of its last character.
+  if (given.toString('base64url') !== signed) throw new ReplyTokenError('bad-signature');
   const genuine = secrets.some((secret) => {
     const expected = signature(payload, secret);
     return expected.length === given.length && timingSafeEqual(expected, given);

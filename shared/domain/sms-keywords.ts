@@ -3,6 +3,8 @@
  * these opt-out keywords; we mirror them into our own suppression so every channel honours
  * them, whatever the case, spacing or width ("Stop", " s t o p ", "opt out", "ＳＴＯＰ").
  */
+import { wordingKeys } from './languages.ts';
+
 const optOut = new Set([
   'ARRET', 'CANCEL', 'END', 'OPTOUT', 'QUIT', 'REMOVE', 'STOP', 'TD', 'UNSUBSCRIBE', 'STOPALL',
   // The same word in our clients' other scripts: a client who writes "стоп" means it just as much.
@@ -39,6 +41,6 @@ const helpTexts: Readonly<Record<string, string>> = {
 
 /** The answer to HELP, in the client's language (then its base language, then English). */
 export const smsHelpText = (locale: string | undefined, clinicName: string): string => {
-  const text = (locale && (helpTexts[locale] ?? helpTexts[locale.split('-')[0]!])) ?? helpTexts.en!;
+  const text = (locale && wordingKeys(locale).map((key) => helpTexts[key]).find((found) => found !== undefined)) || helpTexts.en!;
   return text.replace('{{clinic}}', clinicName.replace(/[\p{Cc}\p{Cf}]/gu, ''));
 };

@@ -124,7 +124,8 @@ export const recordAnswer = async (input: AnswerInput, deps: AnswerDependencies)
     ...(input.outreachId && { outreachId: input.outreachId }),
     ...(input.episodeId && { episodeId: input.episodeId }),
     ...placed,
-    ...(text && { text: text.slice(0, 1000) }),
+    // Characters, not UTF-16 units: an emoji is never cut in half.
+    ...(text && { text: [...text].slice(0, 1000).join('') }),
     callMe: input.callMe === true,
     book: input.book === true,
     ...(input.optedOut && { optedOut: true }),

@@ -11,6 +11,9 @@ import { ProviderRejectedError, ProviderThrottledError, type Messenger } from '.
 import type { OutreachLog } from '../ports/outreach-log.ts';
 import type { SuppressionList } from '../ports/suppression-list.ts';
 
+/** How long an email's unsubscribe link works, whatever the reply link's life. */
+export const unsubscribeLinkDays = 730;
+
 export interface SendSettings {
   readonly clinicName: string;
   readonly defaultLocale: string;
@@ -82,7 +85,9 @@ export const sendOutreach = async (job: OutreachJob, settings: SendSettings, dep
   const expiresAt = Math.floor(now.getTime() / 1000) + settings.tokenDays * 86_400;
   const secret = settings.tokenSecrets[0]!;
   const replyLink = `${settings.replyBaseUrl}/r/${signReplyToken({ outreachId: job.jobId, purpose: 'reply', expiresAt }, secret)}`;
-  const unsubscribeLink = `${settings.replyBaseUrl}/u/${signReplyToken({ outreachId: job.jobId, purpose: 'unsubscribe', expiresAt }, secret)}`;
+  // Unsubscribing must work from an old email long after its reply link has expired.
+  const unsubscribeExpiresAt = Math.floor(now.getTime() / 1000) + unsubscribeLinkDays * 86_400;
+  const unsubscribeLink = `${settings.replyBaseUrl}/u/${signReplyToken({ outreachId: job.jobId, purpose: 'unsubscribe', expiresAt: unsubscribeExpiresAt }, secret)}`;
   const firstName = firstNameOf(profile.name);
   const values: OutreachValues = { clinic: settings.clinicName, replyLink, unsubscribeLink, ...(firstName && { firstName }) };
 

@@ -9,7 +9,7 @@ import type { OutreachJob } from '../../shared/domain/episode.ts';
 import { FollowUpTransitionError } from '../../shared/domain/follow-ups.ts';
 import { signReplyToken, ReplyTokenError } from '../../shared/domain/reply-token.ts';
 import type { OutgoingText } from '../../shared/ports/messenger.ts';
-import { receiveSms, recordStaffAnswer, type SmsDependencies } from '../../shared/use-cases/answers.ts';
+import { recordAnswer, receiveSms, recordStaffAnswer, type SmsDependencies } from '../../shared/use-cases/answers.ts';
 import { mapCandidate, mergeReasons, reasonCounts } from '../../shared/use-cases/catalogue.ts';
 import { moveFollowUp } from '../../shared/use-cases/follow-ups.ts';
 import { openReplyPage, submitReply, unsubscribeByToken } from '../../shared/use-cases/reply-page.ts';
@@ -84,6 +84,13 @@ describe('capturing answers', () => {
     expect(next).toMatchObject({ kind: 'answer', result: { answer: { reasonId: 'quality-of-care', method: 'alias', confidence: 1 } } });
     expect(await deps.catalogue.candidates()).toEqual([]);
     expect((await deps.answers.answersOf('c-1')).map((a) => a.reasonId)).toEqual(['quality-of-care', 'quality-of-care']);
+  });
+
+  it('keeps at most 1000 characters of a long answer, never half an emoji', async () => {
+    const result = await recordAnswer({ clientId: 'c-1', answerId: 'page#long', channel: 'page', mode: 'upsert', text: `a${'😀'.repeat(1200)}`, locale: 'el' }, deps);
+
+    expect([...result.answer.text!]).toHaveLength(1000);
+    expect(result.answer.text!.endsWith('😀')).toBe(true);
   });
 
   it('re-counts history when a reason is merged into another', async () => {
