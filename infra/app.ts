@@ -73,6 +73,8 @@ export const createComebackApp = (app: App = new App()): ComebackApp => {
     dataKey: stateful.dataKey,
     clinicTimeZone,
     outreach: outreachSettingsOf(app),
+    staffUserPool: stateful.staffUsers.userPool,
+    staffUserPoolClients: [stateful.staffUsers.toolsClient],
   });
   Tags.of(app).add('app', 'comeback');
   return { app, stateful, stateless };

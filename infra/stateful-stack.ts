@@ -1,9 +1,10 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { AnalyticsBucket } from './constructs/analytics-bucket.ts';
 import { DataTables } from './constructs/data-tables.ts';
+import { StaffUserPool } from './constructs/staff-api.ts';
 import { analyticsBucket, tables } from './resources.ts';
 
 /** Everything that holds data and must outlive any deployment of the functions around it. */
@@ -11,6 +12,8 @@ export class StatefulStack extends Stack {
   readonly dataKey: Key;
   readonly tables: DataTables;
   readonly analyticsBucket: Bucket;
+  /** Who may sign in to the staff and managers' API: their accounts outlive any deployment. */
+  readonly staffUsers: StaffUserPool;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -26,5 +29,15 @@ export class StatefulStack extends Stack {
       definition: analyticsBucket,
       encryptionKey: this.dataKey,
     }).bucket;
+
+    this.staffUsers = new StaffUserPool(this, 'StaffUsers');
+    new CfnOutput(this, 'UserPoolId', {
+      description: 'Cognito user pool of staff and managers (groups: managers, staff)',
+      value: this.staffUsers.userPool.userPoolId,
+    });
+    new CfnOutput(this, 'UserPoolClientId', {
+      description: "App client of the managers' tools (public, SRP sign-in)",
+      value: this.staffUsers.toolsClient.userPoolClientId,
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -9,6 +10,7 @@ import { RecordVisits } from './constructs/record-visits.ts';
 import { ReplyWeb } from './constructs/reply-web.ts';
 import { SendOutreach, type OutreachSettings } from './constructs/send-outreach.ts';
 import { SmsInbound } from './constructs/sms-inbound.ts';
+import { StaffApi } from './constructs/staff-api.ts';
 import { WeeklySweep } from './constructs/weekly-sweep.ts';
 import { DeliveryEvents } from './constructs/delivery-events.ts';
 import { outreachQueue, queues, smsRepliesQueue, smsRepliesTopic, smsVoiceEventsQueue, smsVoiceEventsTopic, topics } from './resources.ts';
@@ -27,6 +29,10 @@ export interface StatelessStackProps extends StackProps {
   /** IANA time zone of the clinic (CDK context `clinicTimeZone`): the sweep runs on its clock. */
   readonly clinicTimeZone: string;
   readonly outreach: OutreachContext;
+  /** Staff and managers sign in here to use the staff API. */
+  readonly staffUserPool: IUserPool;
+  /** The app clients whose tokens the staff API accepts. */
+  readonly staffUserPoolClients: readonly IUserPoolClient[];
 }
 
 /** Functions, APIs and messaging: everything that can be replaced without losing data. */
@@ -39,6 +45,7 @@ export class StatelessStack extends Stack {
   readonly deliveryEvents: DeliveryEvents;
   readonly replyWeb: ReplyWeb;
   readonly smsInbound: SmsInbound;
+  readonly staffApi: StaffApi;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -91,6 +98,12 @@ export class StatelessStack extends Stack {
       },
     });
 
+    this.staffApi = new StaffApi(this, 'StaffApi', {
+      tables: props.tables,
+      userPool: props.staffUserPool,
+      userPoolClients: props.staffUserPoolClients,
+    });
+
     new CfnOutput(this, 'ClinicApiUrl', {
       description: 'Base URL of the clinic API (requests must be SigV4-signed)',
       value: this.clinicApi.url,
@@ -102,6 +115,10 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'SmsRepliesTopicArn', {
       description: 'Two-way SMS destination: set it as the origination number\'s two-way channel so texts clients send back are recorded',
       value: this.messaging.topic(smsRepliesTopic).topicArn,
+    });
+    new CfnOutput(this, 'StaffApiUrl', {
+      description: 'Base URL of the staff and managers\' API (a Cognito token from the UserPoolClientId app client)',
+      value: this.staffApi.url,
     });
   }
 }

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { App, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { staffRoutes } from '../../functions/staff-api/handler.ts';
 import { createComebackApp, outreachSettingsOf } from '../../infra/app.ts';
 import type { ComebackFunction, TableAccess } from '../../infra/constructs/comeback-function.ts';
 import { replyRoutes } from '../../infra/constructs/reply-web.ts';
@@ -10,6 +12,7 @@ import {
   answersTable,
   catalogueTable,
   clientsTable,
+  episodesTable,
   followUpsTable,
   outreachTable,
   smsRepliesQueue,
@@ -26,6 +29,7 @@ const { context } = JSON.parse(readFileSync(new URL('../../cdk.json', import.met
 const noBundling = { ...context, 'aws:cdk:bundling-stacks': [] };
 const { stateful, stateless } = createComebackApp(new App({ context: noBundling }));
 const template = Template.fromStack(stateless);
+const statefulTemplate = Template.fromStack(stateful);
 const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: any }>;
 
 const idOf = (construct: IConstruct) => stateless.getLogicalId(construct.node.defaultChild as CfnElement);
@@ -174,5 +178,103 @@ describe('inbound SMS', () => {
     const outreachReads = statementsOf(inbound.function).filter((s) => JSON.stringify(s.Resource).includes('Outreach') && actionsOf(s).includes('dynamodb:Query'));
     expect(JSON.stringify(outreachReads.map((s) => s.Resource))).toContain('/index/byProviderMessage');
     expect(environmentOf(inbound.function)[visitsTable.envVar]).toBeDefined();
+  });
+});
+
+describe('the staff and managers’ API', () => {
+  const staff = stateless.staffApi;
+  const apiId = idOf(staff.httpApi);
+  const pool = stateful.staffUsers.userPool;
+  const poolId = stateful.getLogicalId(pool.node.defaultChild as CfnElement);
+  const clientId = stateful.getLogicalId(stateful.staffUsers.toolsClient.node.defaultChild as CfnElement);
+
+  it('has one route per entry of staffRoutes, each behind the Cognito JWT authorizer', () => {
+    const routes = routesOf(apiId);
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(staffRoutes.map((route) => `${route.method} ${route.path}`).sort());
+    const authorizers = Object.entries(template.findResources('AWS::ApiGatewayV2::Authorizer', { Properties: { ApiId: { Ref: apiId } } }));
+    expect(authorizers).toHaveLength(1);
+    const [authorizerId, authorizer] = authorizers[0]!;
+    expect(authorizer.Properties).toMatchObject({ AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
+    // The tools' client is the audience; the issuer is the staff user pool.
+    const { Audience, Issuer } = authorizer.Properties.JwtConfiguration;
+    expect(Audience).toEqual([{ 'Fn::ImportValue': expect.stringContaining(`ExportsOutputRef${clientId}`) }]);
+    expect(JSON.stringify(Issuer)).toMatch(/^\{"Fn::Join":\["",\["https:\/\/cognito-idp\./);
+    expect(JSON.stringify(Issuer)).toContain(`ExportsOutputRef${poolId}`);
+    for (const route of routes) {
+      expect(route.Properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+    }
+  });
+
+  it('puts a route added later behind the same authorizer', () => {
+    const { stateless: later } = createComebackApp(new App({ context: noBundling }));
+    later.staffApi.addRoute(HttpMethod.GET, '/reports/{name}', later.staffApi.function);
+    Template.fromStack(later).hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'GET /reports/{name}',
+      AuthorizationType: 'JWT',
+      AuthorizerId: { Ref: Match.stringLikeRegexp('StaffUserPool') },
+    });
+  });
+
+  it('has a throttled stage that logs who called by their token’s subject', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      ApiId: { Ref: apiId },
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+      AccessLogSettings: { Format: Match.stringLikeRegexp('\\$context\\.authorizer\\.claims\\.sub') },
+    });
+  });
+
+  it('lets the function touch exactly the answer tables, and read episodes and visits for the client card', () => {
+    expect(tableAccessOf(staff.function)).toEqual({ ...answerTables, [episodesTable.id]: 'read', [visitsTable.id]: 'read' });
+  });
+
+  it('names its URL in the outputs, and the stateful stack names the user pool and the tools’ client', () => {
+    template.hasOutput('StaffApiUrl', { Value: { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] } });
+    statefulTemplate.hasOutput('UserPoolId', { Value: { Ref: poolId } });
+    statefulTemplate.hasOutput('UserPoolClientId', { Value: { Ref: clientId } });
+  });
+});
+
+describe('the staff user pool in the stateful stack', () => {
+  const resourcesOf = (type: string) => Object.values(statefulTemplate.findResources(type)) as { Properties: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }[];
+
+  it('is retained and protected, and nobody signs themselves up', () => {
+    const pools = resourcesOf('AWS::Cognito::UserPool');
+    expect(pools).toHaveLength(1);
+    expect(pools[0]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: { DeletionProtection: 'ACTIVE', AdminCreateUserConfig: { AllowAdminCreateUserOnly: true }, UsernameAttributes: ['email'] },
+    });
+  });
+
+  it('asks for strong passwords, offers TOTP, and enforces threat protection on the Plus plan', () => {
+    expect(resourcesOf('AWS::Cognito::UserPool')[0]!.Properties).toMatchObject({
+      Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
+      MfaConfiguration: 'OPTIONAL',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+    });
+    statefulTemplate.hasResourceProperties('AWS::Cognito::UserPoolRiskConfigurationAttachment', {
+      CompromisedCredentialsRiskConfiguration: { Actions: { EventAction: 'BLOCK' } },
+      AccountTakeoverRiskConfiguration: { Actions: { HighAction: { EventAction: 'MFA_REQUIRED' } } },
+    });
+  });
+
+  it('has the groups managers and staff', () => {
+    expect(resourcesOf('AWS::Cognito::UserPoolGroup').map((group) => group.Properties.GroupName).sort()).toEqual(['managers', 'staff']);
+  });
+
+  it('has one app client for the tools: no secret, SRP and refresh tokens only, tokens valid a short while', () => {
+    const clients = resourcesOf('AWS::Cognito::UserPoolClient');
+    expect(clients).toHaveLength(1);
+    const client = clients[0]!.Properties;
+    expect(client).toMatchObject({ GenerateSecret: false, PreventUserExistenceErrors: 'ENABLED', EnableTokenRevocation: true, AllowedOAuthFlowsUserPoolClient: false });
+    expect([...client.ExplicitAuthFlows].sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
+    expect(client.TokenValidityUnits).toEqual({ AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' });
+    expect(client.AccessTokenValidity).toBeLessThanOrEqual(60);
+    expect(client.IdTokenValidity).toBeLessThanOrEqual(60);
+    expect(client.RefreshTokenValidity).toBeLessThanOrEqual(24 * 60);
   });
 });
