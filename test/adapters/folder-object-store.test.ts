@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FolderObjectStore, InvalidObjectKeyError } from '../../shared/adapters/folder-object-store.ts';
+import { withKeyPrefix } from '../../shared/analytics-composition.ts';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (body: Uint8Array | undefined): string | undefined => (body ? new TextDecoder().decode(body) : undefined);
@@ -65,5 +66,17 @@ describe('the object store on a folder', () => {
   it.each(['', '/etc/passwd', '../outside', 'a/../../b', 'a//b', 'a/./b', 'a\\b', 'a/.x.tmp'])('refuses the key %j', async (key) => {
     await expect(store.put(key, bytes('x'))).rejects.toBeInstanceOf(InvalidObjectKeyError);
     await expect(store.get(key)).rejects.toBeInstanceOf(InvalidObjectKeyError);
+  });
+
+  it('seen under a prefix (the bucket’s exports/), keys are given and listed without it', async () => {
+    const exports = withKeyPrefix(store, 'exports/');
+    await exports.put('visits/dt=2026-05-01/part-00000.parquet', bytes('v'));
+    await store.put('other/file', bytes('o'));
+
+    expect(await store.list('')).toEqual(['exports/visits/dt=2026-05-01/part-00000.parquet', 'other/file']);
+    expect(await exports.list('visits/')).toEqual(['visits/dt=2026-05-01/part-00000.parquet']);
+    expect(text(await exports.get('visits/dt=2026-05-01/part-00000.parquet'))).toBe('v');
+    await exports.delete(['visits/dt=2026-05-01/part-00000.parquet']);
+    expect(await store.list('')).toEqual(['other/file']);
   });
 });
