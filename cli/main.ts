@@ -13,6 +13,12 @@ import { modelFit, type ModelFitFlags } from './model-command.ts';
 import { outbox, printOutbox, sendNow } from './outreach-command.ts';
 import { showClient } from './client-command.ts';
 import { printToken, serve } from './serve-command.ts';
+import { runExport } from './export-command.ts';
+import { printReport, reportNames, type ReportFlags } from './report-command.ts';
+import { localReportEngine } from './local-reports.ts';
+import { openApiDocument } from '../infra/openapi.ts';
+import { ReportParameterError, UnknownReportError } from '../shared/domain/reports.ts';
+import { QueryFailedError } from '../shared/ports/query-engine.ts';
 import { listCandidates, listFollowUps, listReasons, moveFollowUpCommand, reasonCommands, simulateSmsReply } from './answers-command.ts';
 import { FollowUpTransitionError } from '../shared/domain/follow-ups.ts';
 import { CatalogueError } from '../shared/domain/reasons.ts';
@@ -224,6 +230,44 @@ program
   .addHelpText('after', '\nExample:\n  TOKEN=$(npx comeback token --group managers)\n  curl -H "authorization: Bearer $TOKEN" http://127.0.0.1:8080/reasons   # while `comeback serve` runs')
   .action(printToken);
 
+program
+  .command('export')
+  .description('export the tables for reports as Parquet (.comeback/exports, what DuckDB reads): only what changed is rewritten')
+  .option('--day <day>', 'the export day, the date of the snapshots (default: today)')
+  .option('--json', 'print the report as JSON')
+  .action(async (flags: { day?: string; json?: boolean }) => {
+    await runExport(flags);
+  });
+
+program
+  .command('report')
+  .description(`a managers' report on the local export (run \`comeback export\` first): ${reportNames()}`)
+  .argument('<name>', reportNames())
+  .option('--from <day>', 'first day of the period')
+  .option('--to <day>', 'last day of the period (default: today)')
+  .option('--by <grouping>', 'lost: reason|week|month; average-check: month|doctor|branch|category|declining; churn: reason|outcome')
+  .option('--branch <id>', 'only this branch')
+  .option('--doctor <id>', 'only this doctor')
+  .option('--channel <channel>', 'lost: only answers that came this way (page, sms, staff)')
+  .option('--churn-type <type>', 'lost: voluntary, involuntary or passive')
+  .option('--days <n>', 'retention-by-doctor: came back within this many days (default 90)')
+  .option('--limit <n>', 'lapsed, average-check --by declining: at most this many clients')
+  .option('--format <format>', 'table, json or csv', 'table')
+  .addHelpText('after', '\nThe same reports, parameters and SQL as GET /reports/NAME (Athena in the cloud). Money columns are in the clinic\'s currency.\nExamples:\n  npx comeback report lost --by month --from 2026-01-01\n  npx comeback report retention-by-doctor --days 60 --format csv > retention.csv')
+  .action(async (name: string, flags: ReportFlags) => {
+    const engine = await localReportEngine();
+    try {
+      await printReport(name, flags, engine);
+    } finally {
+      await engine.close();
+    }
+  });
+
+program
+  .command('openapi')
+  .description('print the OpenAPI 3.1 document of every Comeback API')
+  .action(() => console.log(JSON.stringify(openApiDocument(), null, 2)));
+
 const reasons = program.command('reasons').description('the reason catalogue: answers by reason, pending answers, and a manager’s changes');
 reasons
   .command('list', { isDefault: true })
@@ -320,6 +364,9 @@ const expected = [
   UnknownFollowUpError,
   FollowUpMovedError,
   FollowUpTransitionError,
+  ReportParameterError,
+  UnknownReportError,
+  QueryFailedError,
 ];
 
 try {

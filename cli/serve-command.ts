@@ -1,6 +1,11 @@
 import { userInfo } from 'node:os';
 import { replyWeb } from '../functions/reply-web/handler.ts';
+import { reportsApi } from '../functions/reports/handler.ts';
 import { staffApi, staffDependenciesFromEnv } from '../functions/staff-api/handler.ts';
+import { openApiDocument } from '../infra/openapi.ts';
+import { dataDir } from '../infra/local/stack.ts';
+import { DuckDbQueryEngine } from '../shared/adapters/duckdb-query-engine.ts';
+import { localExportRoot } from '../shared/analytics-composition.ts';
 import { startHttpApi } from '../infra/local/http-api.ts';
 import { issueLocalToken, verifyLocalToken } from '../infra/local/sign-in.ts';
 import { answerDependenciesFromEnv, replySecretsFromEnv } from '../shared/composition.ts';
@@ -25,14 +30,19 @@ export const startLocalApi = async (port: number): ReturnType<typeof startHttpAp
   const reply = (event: Parameters<typeof replyWeb>[0]) => replyWeb(event, use);
   const staff = (event: Parameters<typeof staffApi>[0]) => staffApi(event, staffDependenciesFromEnv());
   const verify = async (token: string) => verifyLocalToken(token);
-  return startHttpApi(
+  const reportDeps = { engine: new DuckDbQueryEngine(localExportRoot(dataDir())), dialect: 'duckdb' as const };
+  const openApi = JSON.stringify(openApiDocument());
+  const api = await startHttpApi(
     [
       { prefix: '/r/', handler: reply },
       { prefix: '/u/', handler: reply },
       ...['/clients/', '/reasons', '/followups'].map((prefix) => ({ prefix, handler: staff, verify })),
+      { prefix: '/reports', handler: (event) => reportsApi(event, reportDeps), verify },
+      { prefix: '/openapi.json', handler: async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: openApi }) },
     ],
     port,
   );
+  return { ...api, stop: async () => (await api.stop(), await reportDeps.engine.close()) };
 };
 
 /**
@@ -67,7 +77,8 @@ export const startServing = async (flags: { port?: string; interval?: string }):
 export const serve = async (flags: { port?: string; interval?: string }): Promise<void> => {
   const served = await startServing(flags);
   console.log(`Reply pages on http://127.0.0.1:${served.port}/r/<token> (the links in the outbox's emails and texts).`);
-  console.log(`Staff and managers' API on http://127.0.0.1:${served.port}/ (GET /clients/ID, /reasons, /followups; a token: \`comeback token --group managers\`).`);
+  console.log(`Staff and managers' API on http://127.0.0.1:${served.port}/ (GET /clients/ID, /reasons, /followups, /reports/NAME; a token: \`comeback token --group managers\`).`);
+  console.log(`The whole API described: http://127.0.0.1:${served.port}/openapi.json`);
   console.log(`Sending queued requests and receiving replies every ${flags.interval ?? 5} s. Ctrl-C stops.`);
   await new Promise<void>((resolveStop) => {
     const stop = (): void => void served.stop().finally(resolveStop);

@@ -133,7 +133,9 @@ export const lapsedReport = defineReport({
       FROM replies r LEFT JOIN cat c ON c.reason_id = r.reason_id
       WHERE r.reason_id IS NOT NULL
     )
-    SELECT * FROM (
+    SELECT client_id, lapsed_since, last_visit, days_since_last_visit, usual_gap_days, rule, p_alive,
+           value_at_risk_minor, currency, request_channel, request_status, answer_reason
+    FROM (
       SELECT e.client_id, e.opened_on AS lapsed_since, e.last_visit, e.days_since_last_visit, e.usual_gap_days, e.rule, e.p_alive,
              e.value_at_risk_minor, e.currency, o.channel AS request_channel, o.status AS request_status, a.reason_id AS answer_reason,
              row_number() OVER (ORDER BY e.value_at_risk_minor DESC NULLS LAST, e.client_id) AS place
@@ -231,7 +233,8 @@ export const averageCheckReport = defineReport({
              sum(CASE WHEN span = 'recent' THEN 1 ELSE 0 END) AS recent_visits
       FROM windows GROUP BY client_id, currency
     )
-    SELECT * FROM (
+    SELECT client_id, currency, before_check_minor, recent_check_minor, recent_visits, change
+    FROM (
       SELECT client_id, currency, before_check_minor, recent_check_minor, recent_visits,
              (recent_check_minor - before_check_minor) / before_check_minor AS change,
              row_number() OVER (ORDER BY (recent_check_minor - before_check_minor) / before_check_minor, client_id) AS place
