@@ -57,18 +57,23 @@ export const printExportReport = (report: ExportReport, folder: string): void =>
 export const runExport = async (flags: ExportFlags): Promise<ExportReport> => {
   const exportDay = flags.day ?? dayInZone(Date.now(), clinicDefaults().timeZone);
   if (!isIsoDay(exportDay)) throw new UsageError(`--day ${flags.day}: a date as YYYY-MM-DD`);
+  return withStack(() => exportLocally({ ...flags, day: exportDay }));
+};
+
+/** The export on the stack already running (what `npm start` does inside its own). */
+export const exportLocally = async (flags: ExportFlags): Promise<ExportReport> => {
+  const exportDay = flags.day ?? dayInZone(Date.now(), clinicDefaults().timeZone);
   const folder = localExportRoot(dataDir());
-  const report = await withStack(async () => {
-    const bar = progressBar(flags.json ?? false);
-    try {
-      return await exportAnalytics(
-        { exportDay },
-        { ...exportDependenciesFromEnv(new FolderObjectStore(folder)), ...(bar.onProgress && { onProgress: bar.onProgress }) },
-      );
-    } finally {
-      bar.stop();
-    }
-  });
+  const bar = progressBar(flags.json ?? false);
+  let report: ExportReport;
+  try {
+    report = await exportAnalytics(
+      { exportDay },
+      { ...exportDependenciesFromEnv(new FolderObjectStore(folder)), ...(bar.onProgress && { onProgress: bar.onProgress }) },
+    );
+  } finally {
+    bar.stop();
+  }
   if (flags.json) console.log(JSON.stringify(report, null, 2));
   else printExportReport(report, folder);
   return report;

@@ -38,6 +38,8 @@ export const simulateReplyWave = async (): Promise<{ sms: Awaited<ReturnType<typ
   let n = 0;
   for (const number of numbers.filter((_, i) => i % 2 === 0)) {
     const [clientId] = await deps.clients.clientsWithPhone(number);
+    // A second `npm start` finds them answered already: nobody answers twice.
+    if (clientId && (await deps.answers.answersOf(clientId)).length > 0) continue;
     const locale = (clientId && (await deps.clients.getClient(clientId))?.profile.locale.split('-')[0]) || 'en';
     await fetch(`${requiredEnv('AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2')}/reply`, { method: 'POST', body: JSON.stringify({ from: number, body: pick(smsReplies[locale] ?? smsReplies.en!, n++) }) });
   }

@@ -5,6 +5,9 @@ import { explain, lapsedList, printLapsed, printSweepReport, sweepNow } from './
 import { outbox, printSendReport, sendQueued } from './outreach-command.ts';
 import { listCandidates, listFollowUps, listReasons } from './answers-command.ts';
 import { simulateReplyWave } from './reply-wave.ts';
+import { exportLocally } from './export-command.ts';
+import { localReportEngine } from './local-reports.ts';
+import { printReport } from './report-command.ts';
 
 /** Reads every client through the parallel segmented Scan the weekly sweep uses. */
 export const allClients = async (store: ClientStore, segments = 4): Promise<StoredClient[]> => {
@@ -58,6 +61,23 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
   console.log('\nFollow-ups for staff:');
   await listFollowUps({ status: 'open' });
 
+  console.log('\nExporting the tables for the reports (Parquet: Athena reads them in the cloud, DuckDB here)…');
+  await exportLocally({});
+  const engine = await localReportEngine();
+  try {
+    for (const [name, flags] of [
+      ['lost', {}],
+      ['retention-by-doctor', {}],
+      ['average-check', { by: 'branch' }],
+      ['churn', {}],
+    ] as const) {
+      console.log(`\nnpx comeback report ${name}${'by' in flags ? ` --by ${flags.by}` : ''}`);
+      await printReport(name, { format: 'table', ...flags }, engine);
+    }
+  } finally {
+    await engine.close();
+  }
+
   // The demo knows which story made each client: how well did the sweep find the ones who drifted away?
   const flagged = new Set(lapsed.map((row) => row.clientId));
   const byStory = storyCounts(clinic).map(([story, count]) => {
@@ -77,10 +97,16 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
     ['npx comeback outbox', 'the emails, texts and calls that went out'],
     ['npx comeback reasons', 'answers by reason; `reasons candidates`, `map`, `merge` for managers'],
     ['npx comeback followups', 'call-backs and complaints for staff'],
-    ['npx comeback serve', 'the reply page on the links in the outbox, and the queues drained'],
+    ['npx comeback report NAME', 'lost, lapsed, retention-by-doctor, average-check, churn, campaigns, cohorts (--help)'],
+    ['npx comeback serve', 'the reply page, the staff and managers’ API and the reports on :8080; the queues drained'],
     ['npx comeback send', 'send what was waiting for a client’s morning'],
     ['npx comeback import visits FILE', 'import your own visits (see --help)'],
     ['npx comeback --help', 'everything else'],
   ];
   console.log(table(next, { indent: 2 }));
+  console.log('\nThe API, while `npx comeback serve` runs (the whole of it: http://127.0.0.1:8080/openapi.json):');
+  console.log('  TOKEN=$(npx comeback token --group managers)');
+  console.log(`  curl -H "authorization: Bearer $TOKEN" 'http://127.0.0.1:8080/reports/lost?by=month'`);
+  console.log(`  curl -H "authorization: Bearer $TOKEN" -H 'accept: text/csv' http://127.0.0.1:8080/reports/retention-by-doctor`);
+  if (example) console.log(`  curl -H "authorization: Bearer $TOKEN" http://127.0.0.1:8080/clients/${example}`);
 };
