@@ -1,0 +1,162 @@
+import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { CronOptions } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { exportPrefix } from '../../shared/analytics-composition.ts';
+import {
+  analyticsBucket,
+  answersTable,
+  catalogueTable,
+  clientsTable,
+  episodesTable,
+  outreachTable,
+  visitsTable,
+  type TableDefinition,
+} from '../resources.ts';
+import { acknowledgeWildcardResource } from './acknowledge.ts';
+import { ComebackFunction, type TableAccess } from './comeback-function.ts';
+import type { DataTables } from './data-tables.ts';
+
+/** 02:00 every day in the clinic's time zone: after the day's visits, before the morning's reports. */
+export const defaultExportTime: CronOptions = { hour: '2', minute: '0' };
+
+/** An export that has not started within this long after its slot waits for the next day's. */
+const startDeadline = Duration.hours(6);
+
+/**
+ * What the export reads (parallel Scans of clients and visits, every episode, request and
+ * answer). The catalogue store's `load()` writes the seed catalogue into an empty table, so the
+ * catalogue is the one table it may write.
+ */
+export const exportTableAccess: readonly (readonly [TableDefinition, TableAccess])[] = [
+  [clientsTable, 'read'],
+  [visitsTable, 'read'],
+  [episodesTable, 'read'],
+  [outreachTable, 'read'],
+  [answersTable, 'read'],
+  [catalogueTable, 'readWrite'],
+];
+
+export interface AnalyticsExportProps {
+  readonly tables: DataTables;
+  /** The export writes Parquet under `exports/` here (and nowhere else in the bucket). */
+  readonly analyticsBucket: IBucket;
+  /** IANA time zone of the clinic: when the export runs, and which day is the snapshot's `dt`. */
+  readonly clinicTimeZone: string;
+  /** When the export runs, in the clinic's time zone. @default every day at 02:00 */
+  readonly schedule?: CronOptions;
+}
+
+/**
+ * The daily analytics export: EventBridge Scheduler starts the export function in the clinic's
+ * time zone; it writes the changed `dt` partitions of every exported table as Parquet under
+ * `exports/` of the analytics bucket, where the Glue tables (AnalyticsQuery) point Athena.
+ */
+export class AnalyticsExport extends Construct {
+  readonly function: ComebackFunction;
+  readonly schedule: Schedule;
+  /** Exports that never ran to the end: undeliverable schedule events and failed runs. */
+  readonly failedExports: Queue;
+
+  constructor(scope: Construct, id: string, props: AnalyticsExportProps) {
+    super(scope, id);
+
+    this.function = new ComebackFunction(this, 'Function', {
+      entry: 'functions/export/handler.ts',
+      description: 'Comeback: daily export of the analytics tables to Parquet under exports/ of the analytics bucket',
+      // It holds every table's rows in memory while it writes them.
+      memorySize: 2048,
+      timeout: Duration.minutes(10),
+      // One export at a time: a manual run and the scheduled one must not race on the manifests.
+      reservedConcurrentExecutions: 1,
+      environment: { COMEBACK_TIMEZONE: props.clinicTimeZone },
+    });
+    const fn = this.function;
+    for (const [definition, access] of exportTableAccess) fn.useTable(definition, props.tables.table(definition), access);
+
+    // Partitions are read (manifests), written and deleted (partitions whose rows went away)
+    // under exports/ only; listing is allowed for keys under exports/ and nothing else.
+    fn.useObjects(analyticsBucket, props.analyticsBucket, exportPrefix, ['read', 'write', 'delete']);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [props.analyticsBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${exportPrefix}*`] } },
+      }),
+    );
+
+    this.failedExports = new Queue(this, 'FailedExports', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(this.failedExports).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is itself a dead-letter queue (of the export schedule and of the export function's asynchronous invocations); nothing consumes it, so it has nothing to dead-letter.",
+    });
+    new Alarm(this, 'FailedExportsAlarm', {
+      alarmDescription:
+        "A daily analytics export did not run to the end: its schedule event could not be delivered or the export failed, so the reports miss that day's data. The message in the failed-exports queue says which.",
+      metric: this.failedExports.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    // Scheduler invokes Lambda asynchronously. A throttled event (an export already running)
+    // waits in Lambda's queue up to `startDeadline`; a failed run is tried once more, which is
+    // safe because a partition is always rewritten whole, then recorded in the failed-exports queue.
+    fn.configureAsyncInvoke({
+      maxEventAge: startDeadline,
+      retryAttempts: 1,
+      onFailure: new SqsDestination(this.failedExports),
+    });
+
+    // Assumable only by schedules of this account's default group (the one the schedule joins).
+    const stack = Stack.of(this);
+    const schedulerRole = new Role(this, 'SchedulerRole', {
+      description: 'Comeback: lets EventBridge Scheduler start the daily analytics export',
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': stack.account,
+            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
+          },
+        },
+      }),
+    });
+
+    this.schedule = new Schedule(this, 'Schedule', {
+      description: `Comeback: daily analytics export (${props.clinicTimeZone})`,
+      schedule: ScheduleExpression.cron({
+        ...(props.schedule ?? defaultExportTime),
+        timeZone: TimeZone.of(props.clinicTimeZone),
+      }),
+      // LambdaInvoke grants invoke on the function and its versions and aliases (`<arn>:*`).
+      target: new LambdaInvoke(fn, {
+        role: schedulerRole,
+        // The function works out the export day in the clinic's zone; an operator may pass day or rewriteAll.
+        input: ScheduleTargetInput.fromObject({}),
+        deadLetterQueue: this.failedExports,
+        maxEventAge: startDeadline,
+        retryAttempts: 3,
+      }),
+    });
+    acknowledgeWildcardResource(
+      schedulerRole,
+      `${fn.functionArn}:*`,
+      'The schedule target grant of CDK covers the versions and aliases of the one export function; the role can invoke nothing else.',
+    );
+  }
+}
