@@ -3,7 +3,7 @@ import { HttpApi, HttpMethod, HttpNoneAuthorizer, type ThrottleSettings } from '
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { answersTable, catalogueTable, clientsTable, followUpsTable, outreachTable, suppressionTable, visitsTable } from '../resources.ts';
+import { useAnswerTables } from './answer-tables.ts';
 import { accessLogFields, addLoggedDefaultStage } from './clinic-api.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';
@@ -60,17 +60,7 @@ export class ReplyWeb extends Construct {
       },
     });
     const fn = this.function;
-    fn.useTable(answersTable, tables.table(answersTable), 'readWrite');
-    // Words no reason matched are noted as candidates for the managers.
-    fn.useTable(catalogueTable, tables.table(catalogueTable), 'readWrite');
-    fn.useTable(followUpsTable, tables.table(followUpsTable), 'readWrite');
-    // An involuntary reason (moved away, ...) ends outreach on the client item.
-    fn.useTable(clientsTable, tables.table(clientsTable), 'readWrite');
-    fn.useTable(suppressionTable, tables.table(suppressionTable), 'readWrite');
-    // The token names a request; the request names the client.
-    fn.useTable(outreachTable, tables.table(outreachTable), 'read');
-    // The client store wants both table names; the reply page never reads visits.
-    fn.addEnvironment(visitsTable.envVar, tables.table(visitsTable).tableName);
+    useAnswerTables(fn, tables, 'name only');
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['ssm:GetParameter'],

@@ -3,7 +3,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { answersTable, catalogueTable, clientsTable, followUpsTable, outreachTable, suppressionTable, visitsTable } from '../resources.ts';
+import { useAnswerTables } from './answer-tables.ts';
 import { acknowledgeWildcardResource } from './acknowledge.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';
@@ -56,17 +56,7 @@ export class SmsInbound extends Construct {
       },
     });
     const fn = this.function;
-    fn.useTable(answersTable, tables.table(answersTable), 'readWrite');
-    fn.useTable(catalogueTable, tables.table(catalogueTable), 'readWrite');
-    fn.useTable(followUpsTable, tables.table(followUpsTable), 'readWrite');
-    // Ends outreach on an involuntary reason; finds who texted through the phone index.
-    fn.useTable(clientsTable, tables.table(clientsTable), 'readWrite');
-    // STOP and its kin, mirrored so email and voice honour them too.
-    fn.useTable(suppressionTable, tables.table(suppressionTable), 'readWrite');
-    // The request a text answers, by the provider's message id (the byProviderMessage index).
-    fn.useTable(outreachTable, tables.table(outreachTable), 'read');
-    // The client store wants both table names; nothing here reads visits.
-    fn.addEnvironment(visitsTable.envVar, tables.table(visitsTable).tableName);
+    useAnswerTables(fn, tables, 'name only');
 
     fn.addEventSource(new SqsEventSource(props.smsRepliesQueue, { batchSize: 10, reportBatchItemFailures: true }));
 

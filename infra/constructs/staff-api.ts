@@ -16,16 +16,8 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { staffRoutes, type StaffGroup } from '../../functions/staff-api/handler.ts';
-import {
-  answersTable,
-  catalogueTable,
-  clientsTable,
-  episodesTable,
-  followUpsTable,
-  outreachTable,
-  suppressionTable,
-  visitsTable,
-} from '../resources.ts';
+import { episodesTable } from '../resources.ts';
+import { useAnswerTables } from './answer-tables.ts';
 import { accessLogFields, addLoggedDefaultStage } from './clinic-api.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';
@@ -154,13 +146,9 @@ export class StaffApi extends Construct {
       timeout: Duration.seconds(25),
     });
     const fn = this.function;
-    for (const table of [answersTable, catalogueTable, followUpsTable, clientsTable, suppressionTable]) {
-      fn.useTable(table, tables.table(table), 'readWrite');
-    }
-    // Requests on the client card; lapse episodes and visits for the card.
-    for (const table of [outreachTable, episodesTable, visitsTable]) {
-      fn.useTable(table, tables.table(table), 'read');
-    }
+    // The client card also shows visits and lapse episodes.
+    useAnswerTables(fn, tables, 'read');
+    fn.useTable(episodesTable, tables.table(episodesTable), 'read');
 
     this.authorizer = new HttpUserPoolAuthorizer('StaffUserPool', props.userPool, { userPoolClients: [...props.userPoolClients] });
     this.httpApi = new HttpApi(this, 'HttpApi', {
