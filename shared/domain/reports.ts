@@ -22,8 +22,11 @@ export const dialects: Readonly<Record<Dialect, { readonly median: (expression: 
 const day = z.string().refine(isIsoDay, 'a date as YYYY-MM-DD');
 const filter = z.string().trim().max(100).regex(/^[\p{L}\p{N}._:@ -]*$/u, 'letters, digits and . _ : @ - only').default('');
 
-/** The latest snapshot of a snapshot table. */
-const latest = (table: string): string => `(SELECT * FROM ${table} WHERE dt IN (SELECT max(dt) FROM ${table}))`;
+/**
+ * The latest snapshot of a snapshot table. (Not `max(dt)`: DuckDB 1.5.5 fails an internal
+ * assertion on an aggregate over a Hive partition column alone.)
+ */
+const latest = (table: string): string => `(SELECT * FROM ${table} WHERE dt IN (SELECT dt FROM ${table} ORDER BY dt DESC LIMIT 1))`;
 
 export interface ReportDefinition<P> {
   readonly name: string;
