@@ -1,5 +1,6 @@
 import { App, Tags, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { isIsoDay } from '../shared/domain/dates.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack, type OutreachContext } from './stateless-stack.ts';
 
@@ -58,6 +59,17 @@ export const outreachSettingsOf = (app: App): OutreachContext => {
   };
 };
 
+/**
+ * The earliest export day Athena looks for, from CDK context `analyticsFirstDay` (YYYY-MM-DD):
+ * a clinic that imports visits older than 2020 sets it to its oldest visit's day.
+ */
+export const analyticsFirstDayOf = (app: App): string | undefined => {
+  const day: unknown = app.node.tryGetContext('analyticsFirstDay');
+  if (day === undefined) return undefined;
+  if (typeof day !== 'string' || !isIsoDay(day)) throw new Error(`CDK context analyticsFirstDay=${JSON.stringify(day)} must be a date as YYYY-MM-DD`);
+  return day;
+};
+
 /** Both stacks, tagged. Without CDK_DEFAULT_ACCOUNT/REGION the stacks are environment-agnostic. */
 export const createComebackApp = (app: App = new App()): ComebackApp => {
   const env: Environment = {
@@ -70,6 +82,8 @@ export const createComebackApp = (app: App = new App()): ComebackApp => {
     env,
     tables: stateful.tables,
     analyticsBucket: stateful.analyticsBucket,
+    queryResultsBucket: stateful.queryResultsBucket,
+    analyticsFirstDay: analyticsFirstDayOf(app),
     dataKey: stateful.dataKey,
     clinicTimeZone,
     outreach: outreachSettingsOf(app),

@@ -3,6 +3,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { AnalyticsBucket } from './constructs/analytics-bucket.ts';
+import { QueryResultsBucket } from './constructs/analytics-query.ts';
 import { DataTables } from './constructs/data-tables.ts';
 import { StaffUserPool } from './constructs/staff-api.ts';
 import { analyticsBucket, tables } from './resources.ts';
@@ -12,6 +13,8 @@ export class StatefulStack extends Stack {
   readonly dataKey: Key;
   readonly tables: DataTables;
   readonly analyticsBucket: Bucket;
+  /** Athena's query results for the reports: disposable (kept 30 days), but a bucket, so it lives here. */
+  readonly queryResultsBucket: Bucket;
   /** Who may sign in to the staff and managers' API: their accounts outlive any deployment. */
   readonly staffUsers: StaffUserPool;
 
@@ -25,9 +28,14 @@ export class StatefulStack extends Stack {
 
     this.tables = new DataTables(this, 'Tables', { definitions: tables, encryptionKey: this.dataKey });
 
-    this.analyticsBucket = new AnalyticsBucket(this, 'AnalyticsStorage', {
+    const analyticsStorage = new AnalyticsBucket(this, 'AnalyticsStorage', {
       definition: analyticsBucket,
       encryptionKey: this.dataKey,
+    });
+    this.analyticsBucket = analyticsStorage.bucket;
+    this.queryResultsBucket = new QueryResultsBucket(this, 'QueryResults', {
+      encryptionKey: this.dataKey,
+      accessLogsBucket: analyticsStorage.accessLogsBucket,
     }).bucket;
 
     this.staffUsers = new StaffUserPool(this, 'StaffUsers');

@@ -3,6 +3,8 @@ import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { AnalyticsExport } from './constructs/analytics-export.ts';
+import { AnalyticsQuery } from './constructs/analytics-query.ts';
 import { ClinicApi } from './constructs/clinic-api.ts';
 import type { DataTables } from './constructs/data-tables.ts';
 import { Messaging } from './constructs/messaging.ts';
@@ -25,6 +27,8 @@ export type OutreachContext = Omit<OutreachSettings, 'replyBaseUrl'> & { readonl
 export interface StatelessStackProps extends StackProps {
   readonly tables: DataTables;
   readonly analyticsBucket: IBucket;
+  /** Where Athena writes the reports' query results. */
+  readonly queryResultsBucket: IBucket;
   readonly dataKey: IKey;
   /** IANA time zone of the clinic (CDK context `clinicTimeZone`): the sweep runs on its clock. */
   readonly clinicTimeZone: string;
@@ -33,6 +37,8 @@ export interface StatelessStackProps extends StackProps {
   readonly staffUserPool: IUserPool;
   /** The app clients whose tokens the staff API accepts. */
   readonly staffUserPoolClients: readonly IUserPoolClient[];
+  /** The earliest export day Athena looks for (CDK context `analyticsFirstDay`). @default 2020-01-01 */
+  readonly analyticsFirstDay?: string;
 }
 
 /** Functions, APIs and messaging: everything that can be replaced without losing data. */
@@ -46,6 +52,8 @@ export class StatelessStack extends Stack {
   readonly replyWeb: ReplyWeb;
   readonly smsInbound: SmsInbound;
   readonly staffApi: StaffApi;
+  readonly analyticsExport: AnalyticsExport;
+  readonly analyticsQuery: AnalyticsQuery;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -104,6 +112,18 @@ export class StatelessStack extends Stack {
       userPoolClients: props.staffUserPoolClients,
     });
 
+    this.analyticsExport = new AnalyticsExport(this, 'AnalyticsExport', {
+      tables: props.tables,
+      analyticsBucket: props.analyticsBucket,
+      clinicTimeZone: props.clinicTimeZone,
+    });
+    this.analyticsQuery = new AnalyticsQuery(this, 'AnalyticsQuery', {
+      analyticsBucket: props.analyticsBucket,
+      resultsBucket: props.queryResultsBucket,
+      staffApi: this.staffApi,
+      firstPartitionDay: props.analyticsFirstDay,
+    });
+
     new CfnOutput(this, 'ClinicApiUrl', {
       description: 'Base URL of the clinic API (requests must be SigV4-signed)',
       value: this.clinicApi.url,
@@ -119,6 +139,18 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'StaffApiUrl', {
       description: 'Base URL of the staff and managers\' API (a Cognito token from the UserPoolClientId app client)',
       value: this.staffApi.url,
+    });
+    new CfnOutput(this, 'AnalyticsDatabase', {
+      description: 'Glue database of the daily export (one table per exported table, dt by partition projection)',
+      value: this.analyticsQuery.database.ref,
+    });
+    new CfnOutput(this, 'AthenaWorkGroup', {
+      description: "Athena workgroup of the managers' reports (encrypted results, bytes-scanned cutoff)",
+      value: this.analyticsQuery.workGroup.ref,
+    });
+    new CfnOutput(this, 'AnalyticsExportFunction', {
+      description: 'The daily export function: invoke it with {"rewriteAll": true} to write every partition again, or {"day": "YYYY-MM-DD"}',
+      value: this.analyticsExport.function.functionName,
     });
   }
 }

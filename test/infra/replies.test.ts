@@ -4,6 +4,7 @@ import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { reportRoutes } from '../../functions/reports/handler.ts';
 import { staffRoutes } from '../../functions/staff-api/handler.ts';
 import { createComebackApp, outreachSettingsOf } from '../../infra/app.ts';
 import type { ComebackFunction, TableAccess } from '../../infra/constructs/comeback-function.ts';
@@ -188,9 +189,11 @@ describe('the staff and managers’ API', () => {
   const poolId = stateful.getLogicalId(pool.node.defaultChild as CfnElement);
   const clientId = stateful.getLogicalId(stateful.staffUsers.toolsClient.node.defaultChild as CfnElement);
 
-  it('has one route per entry of staffRoutes, each behind the Cognito JWT authorizer', () => {
+  it('has one route per entry of staffRoutes and reportRoutes, each behind the Cognito JWT authorizer', () => {
     const routes = routesOf(apiId);
-    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(staffRoutes.map((route) => `${route.method} ${route.path}`).sort());
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
+      [...staffRoutes, ...reportRoutes].map((route) => `${route.method} ${route.path}`).sort(),
+    );
     const authorizers = Object.entries(template.findResources('AWS::ApiGatewayV2::Authorizer', { Properties: { ApiId: { Ref: apiId } } }));
     expect(authorizers).toHaveLength(1);
     const [authorizerId, authorizer] = authorizers[0]!;
@@ -207,9 +210,9 @@ describe('the staff and managers’ API', () => {
 
   it('puts a route added later behind the same authorizer', () => {
     const { stateless: later } = createComebackApp(new App({ context: noBundling }));
-    later.staffApi.addRoute(HttpMethod.GET, '/reports/{name}', later.staffApi.function);
+    later.staffApi.addRoute(HttpMethod.GET, '/later/{name}', later.staffApi.function);
     Template.fromStack(later).hasResourceProperties('AWS::ApiGatewayV2::Route', {
-      RouteKey: 'GET /reports/{name}',
+      RouteKey: 'GET /later/{name}',
       AuthorizationType: 'JWT',
       AuthorizerId: { Ref: Match.stringLikeRegexp('StaffUserPool') },
     });
