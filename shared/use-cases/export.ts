@@ -16,6 +16,7 @@ import {
   type ExportedTableName,
   type PartitionedRow,
 } from '../domain/export-rows.ts';
+import { addDays } from '../domain/dates.ts';
 import { partitionPrefix, type ExportRow, type ExportTable } from '../domain/export-tables.ts';
 import type { AnswerStore } from '../ports/answer-store.ts';
 import type { CatalogueStore } from '../ports/catalogue-store.ts';
@@ -98,6 +99,12 @@ interface TableManifest {
 
 /** Bumped whenever the bytes written for the same rows change: every partition is then rewritten once. */
 const manifestFormat = 1;
+
+/**
+ * Daily snapshots kept: a week to look back on, and few enough that finding "the latest" (which
+ * reads the partition column of each) stays cheap on Athena as the years go by.
+ */
+export const snapshotDaysKept = 7;
 
 export const manifestKey = (table: string): string => `_manifest/${table}.json`;
 export const partitionFile = (table: string, dt: string): string => `${partitionPrefix(table, dt)}part-00000.parquet`;
@@ -211,13 +218,13 @@ const planTable = async (name: ExportedTableName, current: Partitions, settings:
     if (!settings.rewriteAll && intact && manifest.partitions[dt]?.hash === hash) unchanged += 1;
     else writes.push({ dt, rows: sorted, hash, stale: existing.filter((key) => key !== file) });
   }
-  // Partitions with no rows any more (an event table only: old snapshots are history).
-  const deletes = snapshot
-    ? []
-    : [...new Set([...files.keys(), ...Object.keys(manifest.partitions)])]
-        .filter((dt) => !targets.has(dt))
-        .sort()
-        .map((dt) => ({ dt, keys: files.get(dt) ?? [] }));
+  // Partitions with no rows any more; for a snapshot table, the snapshots older than a week.
+  const oldestSnapshot = addDays(settings.exportDay, -(snapshotDaysKept - 1));
+  const deletes = [...new Set([...files.keys(), ...Object.keys(manifest.partitions)])]
+    .filter((dt) => (snapshot ? dt < oldestSnapshot : !targets.has(dt)))
+    .sort()
+    .map((dt) => ({ dt, keys: files.get(dt) ?? [] }));
+  for (const { dt } of deletes) delete partitions[dt];
   return { name, rows, writes, deletes, unchanged, manifest: { format: manifestFormat, table: name, partitions }, ...(text !== undefined && { manifestText: text }) };
 };
 

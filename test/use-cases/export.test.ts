@@ -244,6 +244,16 @@ describe('the analytics export, from DynamoDB to DuckDB', () => {
     ]);
   });
 
+  it('keeps a week of snapshots: the eighth day drops the oldest, from the files and the manifest', async () => {
+    for (const day of ['2026-06-01', '2026-06-02', '2026-06-03', '2026-06-04', '2026-06-05', '2026-06-06', '2026-06-07']) await exportAnalytics({ exportDay: day }, deps);
+    const eighth = await exportAnalytics({ exportDay: '2026-06-08' }, deps);
+
+    expect(eighth.tables.find((table) => table.table === 'clients')).toMatchObject({ written: ['2026-06-08'], deleted: ['2026-06-01'] });
+    expect(await query('SELECT min(dt) AS first, count(DISTINCT dt) AS days FROM clients WHERE client_id IS NOT NULL')).toEqual([{ first: '2026-06-02', days: 7 }]);
+    const manifest = JSON.parse(new TextDecoder().decode(await deps.objects.get('_manifest/reason_catalogue.json'))) as { partitions: Record<string, unknown> };
+    expect(Object.keys(manifest.partitions)).toEqual(['2026-06-02', '2026-06-03', '2026-06-04', '2026-06-05', '2026-06-06', '2026-06-07', '2026-06-08']);
+  });
+
   it('reports its progress: rows as they are read, then partitions as they are written', async () => {
     const seen: ExportProgress[] = [];
     await exportAnalytics({ exportDay: '2026-06-10' }, { ...deps, onProgress: (progress) => seen.push(progress) });
