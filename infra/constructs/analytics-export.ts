@@ -23,8 +23,12 @@ import { acknowledgeWildcardResource } from './acknowledge.ts';
 import { ComebackFunction, type TableAccess } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';
 
-/** 02:00 every day in the clinic's time zone: after the day's visits, before the morning's reports. */
-export const defaultExportTime: CronOptions = { hour: '2', minute: '0' };
+/**
+ * 04:00 every day in the clinic's time zone: after the day's visits, before the morning's
+ * reports, and outside the hour daylight saving skips (Scheduler never fires a time that does
+ * not exist, so a 02:00 export would be lost on spring-forward days).
+ */
+export const defaultExportTime: CronOptions = { hour: '4', minute: '0' };
 
 /** An export that has not started within this long after its slot waits for the next day's. */
 const startDeadline = Duration.hours(6);
@@ -49,7 +53,7 @@ export interface AnalyticsExportProps {
   readonly analyticsBucket: IBucket;
   /** IANA time zone of the clinic: when the export runs, and which day is the snapshot's `dt`. */
   readonly clinicTimeZone: string;
-  /** When the export runs, in the clinic's time zone. @default every day at 02:00 */
+  /** When the export runs, in the clinic's time zone. @default every day at 04:00 */
   readonly schedule?: CronOptions;
 }
 

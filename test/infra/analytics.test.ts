@@ -186,9 +186,9 @@ describe('the query results bucket in the stateful stack', () => {
 });
 
 describe('the daily export schedule', () => {
-  it('runs the export every day at 02:00 in the clinic time zone', () => {
+  it('runs the export every day at 04:00 in the clinic time zone, clear of daylight-saving gaps', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'cron(0 2 * * ? *)',
+      ScheduleExpression: 'cron(0 4 * * ? *)',
       ScheduleExpressionTimezone: 'Europe/London',
       FlexibleTimeWindow: { Mode: 'OFF' },
       State: 'ENABLED',
