@@ -9,8 +9,9 @@ import { benchContext, type Bench, type BenchResult } from './harness.ts';
 import { importBench, streamingBench } from './import.ts';
 import { fitBench, sweepBench } from './sweep.ts';
 import { outreachBench } from './outreach.ts';
+import { lostReportBench, monthPruningBench } from './reports.ts';
 
-const benches: readonly Bench[] = [importBench, streamingBench, fitBench, sweepBench, outreachBench];
+const benches: readonly Bench[] = [importBench, streamingBench, fitBench, sweepBench, outreachBench, lostReportBench, monthPruningBench];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !benches.some((bench) => bench.name === name));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import nodeSqlParser from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { exportTables, type ExportColumnType } from '../../shared/domain/export-tables.ts';
 import { prepareReport, ReportParameterError, reports, UnknownReportError } from '../../shared/domain/reports.ts';
 
@@ -140,6 +141,25 @@ describe('parameters', () => {
     for (const name of ['lost', 'lapsed', 'retention-by-doctor', 'average-check', 'churn']) {
       expect(() => prepareReport(name, { branch: attempt }, 'duckdb')).toThrow(ReportParameterError);
     }
+  });
+
+  it.each(reports.map((report) => [report.name, report] as const))('%s: an injection attempt in any of its parameters is refused, never put into the SQL', (_name, report) => {
+    const shape = (z.toJSONSchema(report.parameters, { io: 'input' }) as { properties: Record<string, unknown> }).properties;
+    const baseline = prepareReport(report.name, {}, 'trino').sql;
+    for (const parameter of Object.keys(shape)) {
+      for (const attempt of ["x' OR '1'='1", '1; DROP TABLE visits', "2026-01-01' --", 'month) UNION SELECT 1 --']) {
+        let sql: string | undefined;
+        try {
+          sql = prepareReport(report.name, { [parameter]: attempt }, 'trino').sql;
+        } catch (error) {
+          expect(error).toBeInstanceOf(ReportParameterError);
+          expect((error as ReportParameterError).issues.map((issue) => issue.parameter)).toContain(parameter);
+        }
+        if (sql !== undefined) expect(sql).not.toContain(attempt);
+        if (sql !== undefined) expect(sql).toBe(baseline);
+      }
+    }
+    expect(Object.keys(shape).length).toBeGreaterThanOrEqual(2);
   });
 
   it('binds a filter that looks like SQL as a value: it matches nothing and changes no text', async () => {
