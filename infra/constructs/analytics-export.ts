@@ -1,12 +1,9 @@
-import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration } from 'aws-cdk-lib';
 import type { CronOptions } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Schedule } from 'aws-cdk-lib/aws-scheduler';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { exportPrefix } from '../../shared/analytics-composition.ts';
 import {
@@ -19,7 +16,7 @@ import {
   visitsTable,
   type TableDefinition,
 } from '../resources.ts';
-import { acknowledgeWildcardResource } from './acknowledge.ts';
+import { ClinicSchedule } from './clinic-schedule.ts';
 import { ComebackFunction, type TableAccess } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';
 
@@ -95,72 +92,16 @@ export class AnalyticsExport extends Construct {
       }),
     );
 
-    this.failedExports = new Queue(this, 'FailedExports', {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    // A failed run may be tried again: a partition is always rewritten whole.
+    const clock = new ClinicSchedule(this, 'Clock', {
+      target: fn,
+      what: 'daily analytics export',
+      cron: props.schedule ?? defaultExportTime,
+      clinicTimeZone: props.clinicTimeZone,
+      startDeadline,
+      failureMeans: "so the reports miss that day's data",
     });
-    Validations.of(this.failedExports).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        "This queue is itself a dead-letter queue (of the export schedule and of the export function's asynchronous invocations); nothing consumes it, so it has nothing to dead-letter.",
-    });
-    new Alarm(this, 'FailedExportsAlarm', {
-      alarmDescription:
-        "A daily analytics export did not run to the end: its schedule event could not be delivered or the export failed, so the reports miss that day's data. The message in the failed-exports queue says which.",
-      metric: this.failedExports.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-
-    // Scheduler invokes Lambda asynchronously. A throttled event (an export already running)
-    // waits in Lambda's queue up to `startDeadline`; a failed run is tried once more, which is
-    // safe because a partition is always rewritten whole, then recorded in the failed-exports queue.
-    fn.configureAsyncInvoke({
-      maxEventAge: startDeadline,
-      retryAttempts: 1,
-      onFailure: new SqsDestination(this.failedExports),
-    });
-
-    // Assumable only by schedules of this account's default group (the one the schedule joins).
-    const stack = Stack.of(this);
-    const schedulerRole = new Role(this, 'SchedulerRole', {
-      description: 'Comeback: lets EventBridge Scheduler start the daily analytics export',
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
-          },
-        },
-      }),
-    });
-
-    this.schedule = new Schedule(this, 'Schedule', {
-      description: `Comeback: daily analytics export (${props.clinicTimeZone})`,
-      schedule: ScheduleExpression.cron({
-        ...(props.schedule ?? defaultExportTime),
-        timeZone: TimeZone.of(props.clinicTimeZone),
-      }),
-      // LambdaInvoke grants invoke on the function and its versions and aliases (`<arn>:*`).
-      target: new LambdaInvoke(fn, {
-        role: schedulerRole,
-        // The function works out the export day in the clinic's zone; an operator may pass day or rewriteAll.
-        input: ScheduleTargetInput.fromObject({}),
-        deadLetterQueue: this.failedExports,
-        maxEventAge: startDeadline,
-        retryAttempts: 3,
-      }),
-    });
-    acknowledgeWildcardResource(
-      schedulerRole,
-      `${fn.functionArn}:*`,
-      'The schedule target grant of CDK covers the versions and aliases of the one export function; the role can invoke nothing else.',
-    );
+    this.schedule = clock.schedule;
+    this.failedExports = clock.failedRuns;
   }
 }

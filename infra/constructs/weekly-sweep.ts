@@ -1,12 +1,9 @@
-import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration } from 'aws-cdk-lib';
 import type { CronOptions } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Schedule } from 'aws-cdk-lib/aws-scheduler';
+import { Queue, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   analyticsBucket,
@@ -17,7 +14,7 @@ import {
   suppressionTable,
   visitsTable,
 } from '../resources.ts';
-import { acknowledgeWildcardResource } from './acknowledge.ts';
+import { ClinicSchedule } from './clinic-schedule.ts';
 import { sweepScratchPrefix } from './analytics-bucket.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';
@@ -101,72 +98,15 @@ export class WeeklySweep extends Construct {
       new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [segment.functionArn] }),
     );
 
-    this.failedSweeps = new Queue(this, 'FailedSweeps', {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    // A failed run may be tried again: segments write conditionally.
+    const clock = new ClinicSchedule(this, 'Clock', {
+      target: coordinator,
+      what: 'weekly lapse sweep',
+      cron: props.schedule ?? defaultSweepTime,
+      clinicTimeZone: props.clinicTimeZone,
+      startDeadline,
     });
-    Validations.of(this.failedSweeps).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself a dead-letter queue (of the sweep schedule and of the coordinator\'s asynchronous invocations); nothing consumes it, so it has nothing to dead-letter.',
-    });
-    new Alarm(this, 'FailedSweepsAlarm', {
-      alarmDescription:
-        'A weekly sweep did not run to the end: its schedule event could not be delivered or the coordinator failed. The message in the failed-sweeps queue says which.',
-      metric: this.failedSweeps.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-
-    // Scheduler invokes Lambda asynchronously. A throttled event (a sweep already running)
-    // waits in Lambda's queue up to `startDeadline`; a failed run is tried once more, which is
-    // safe because segments write conditionally, and then recorded in the failed-sweeps queue.
-    coordinator.configureAsyncInvoke({
-      maxEventAge: startDeadline,
-      retryAttempts: 1,
-      onFailure: new SqsDestination(this.failedSweeps),
-    });
-
-    // Assumable only by schedules of this account's default group (the one the schedule joins).
-    const stack = Stack.of(this);
-    const schedulerRole = new Role(this, 'SchedulerRole', {
-      description: 'Comeback: lets EventBridge Scheduler start the weekly sweep',
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
-          },
-        },
-      }),
-    });
-
-    this.schedule = new Schedule(this, 'Schedule', {
-      description: `Comeback: weekly lapse sweep (${props.clinicTimeZone})`,
-      schedule: ScheduleExpression.cron({
-        ...(props.schedule ?? defaultSweepTime),
-        timeZone: TimeZone.of(props.clinicTimeZone),
-      }),
-      // LambdaInvoke grants invoke on the coordinator and its versions and aliases (`<arn>:*`).
-      target: new LambdaInvoke(coordinator, {
-        role: schedulerRole,
-        // The coordinator works out "today" in the clinic's zone; an operator may pass asOf.
-        input: ScheduleTargetInput.fromObject({}),
-        deadLetterQueue: this.failedSweeps,
-        maxEventAge: startDeadline,
-        retryAttempts: 3,
-      }),
-    });
-    acknowledgeWildcardResource(
-      schedulerRole,
-      `${coordinator.functionArn}:*`,
-      'The schedule target grant of CDK covers the versions and aliases of the one coordinator function; the role can invoke nothing else.',
-    );
+    this.schedule = clock.schedule;
+    this.failedSweeps = clock.failedRuns;
   }
 }
