@@ -111,6 +111,9 @@ export const partitionFile = (table: string, dt: string): string => `${partition
 
 const readManifest = async (objects: ObjectStore, table: string): Promise<{ manifest: TableManifest; text?: string }> => {
   const empty: TableManifest = { format: manifestFormat, table, partitions: {} };
+  // Listed before it is read: S3 answers a missing key with 403, not 404, to a role whose
+  // ListBucket is limited to the export prefix, and the first export has no manifest yet.
+  if (!(await objects.list(manifestKey(table))).includes(manifestKey(table))) return { manifest: empty };
   const body = await objects.get(manifestKey(table));
   if (!body) return { manifest: empty };
   const text = new TextDecoder().decode(body);

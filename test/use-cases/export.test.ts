@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parquetReadObjects } from 'hyparquet';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ObjectStore } from '../../shared/ports/object-store.ts';
 import { DuckDbQueryEngine } from '../../shared/adapters/duckdb-query-engine.ts';
 import { DynamoAnswerStore } from '../../shared/adapters/dynamo-answer-store.ts';
 import { DynamoCatalogueStore } from '../../shared/adapters/dynamo-catalogue-store.ts';
@@ -193,6 +194,26 @@ describe('the analytics export, from DynamoDB to DuckDB', () => {
       { client_id: 'c-1', reason_id: 'staff-attitude', counts_as: 'staff-attitude', received_at: '2026-06-01T18:00:00.000Z' },
       { client_id: 'c-2', reason_id: null, counts_as: null, received_at: '2026-06-02T10:00:00.000Z' },
     ]);
+  });
+
+  it('never reads a key that is not there: S3 refuses those with 403 to a role listing only the export prefix', async () => {
+    const store = deps.objects;
+    const strict: ObjectStore = {
+      ...store,
+      list: (prefix) => store.list(prefix),
+      put: (key, body, type) => store.put(key, body, type),
+      delete: (keys) => store.delete(keys),
+      get: async (key) => {
+        if (!(await store.list(key)).includes(key)) throw new Error(`AccessDenied: ${key}`);
+        return store.get(key);
+      },
+    };
+
+    const first = await exportAnalytics({ exportDay: '2026-06-10' }, { ...deps, objects: strict });
+    const second = await exportAnalytics({ exportDay: '2026-06-10' }, { ...deps, objects: strict });
+
+    expect(first.partitionsWritten).toBeGreaterThan(0);
+    expect(second.partitionsWritten).toBe(0);
   });
 
   it('writes nothing the second time: the same files, not rewritten', async () => {
