@@ -7,6 +7,10 @@ export const json = (statusCode: number, payload: unknown, headers: Record<strin
   body: JSON.stringify(payload),
 });
 
+/** The request body as text, whether API Gateway passed it plain or base64-encoded; '' when none. */
+export const bodyText = (event: APIGatewayProxyEventV2): string =>
+  event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : (event.body ?? '');
+
 /** Who is calling, from the JWT the API's authorizer verified. */
 export interface Caller {
   readonly name: string;

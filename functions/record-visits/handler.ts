@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { bodyText, json } from '../http.ts';
 import { visitColumns } from '../../shared/domain/columns.ts';
 import { tableFromRows } from '../../shared/adapters/table-file.ts';
 import { clientStoreFromEnv, clinicDefaults, lapseStoreFromEnv } from '../../shared/composition.ts';
@@ -25,12 +26,6 @@ export const visitsRequest = z.object({
   createClients: z.boolean().optional(),
 });
 
-const json = (statusCode: number, payload: unknown): APIGatewayProxyStructuredResultV2 => ({
-  statusCode,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(payload),
-});
-
 const outcome = (report: ImportReport) => ({
   received: report.rowsRead,
   recorded: report.imported,
@@ -50,8 +45,7 @@ const outcome = (report: ImportReport) => ({
 export const recordVisits = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   let parsed: unknown;
   try {
-    const raw = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-    parsed = JSON.parse(raw ?? '');
+    parsed = JSON.parse(bodyText(event));
   } catch {
     return json(400, { message: 'the body must be JSON: {"visits": [{ "visit_id": …, "client_id": …, … }]}' });
   }

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { bodyText } from '../http.ts';
 import { answerDependenciesFromEnv, replySecretsFromEnv } from '../../shared/composition.ts';
 import { requiredEnv } from '../../shared/config.ts';
 import {
@@ -31,8 +32,6 @@ const fromEnv = (): Promise<ReplyWeb> =>
   (configured ??= (async () => ({ settings: { clinicName: requiredEnv('CLINIC_NAME'), tokenSecrets: await replySecretsFromEnv() }, deps: answerDependenciesFromEnv() }))());
 
 const page = (statusCode: number, body: string): APIGatewayProxyStructuredResultV2 => ({ statusCode, headers: { ...pageHeaders }, body });
-
-const bodyOf = (event: APIGatewayProxyEventV2): string => (event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : (event.body ?? ''));
 
 /** The client's language from the browser, for pages shown before we know who they are. */
 const browserLocale = (event: APIGatewayProxyEventV2): string | undefined => event.headers?.['accept-language']?.split(',')[0]?.split(';')[0]?.trim() || undefined;
@@ -72,7 +71,7 @@ export const replyWeb = async (event: APIGatewayProxyEventV2, use: ReplyWeb): Pr
       );
     }
     if (kind === 'r' && method === 'POST') {
-      const form = parseReplyForm(bodyOf(event), event.headers?.['content-type']);
+      const form = parseReplyForm(bodyText(event), event.headers?.['content-type']);
       // Sent with nothing chosen or written: nothing to keep, so the page is shown again (a
       // genuine link's only: a forged or expired one is refused like any other).
       if (!form.reasonId && !form.text?.trim() && !form.callMe && !form.book) {

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { callerOf, json, type Caller } from '../http.ts';
+import { bodyText, callerOf, json, type Caller } from '../http.ts';
 import { answerDependenciesFromEnv, lapseStoreFromEnv } from '../../shared/composition.ts';
 import { isIsoDay } from '../../shared/domain/dates.ts';
 import { FollowUpTransitionError } from '../../shared/domain/follow-ups.ts';
@@ -211,8 +211,8 @@ const compiled = staffRoutes.map((route) => ({
 }));
 
 const bodyOf = (event: APIGatewayProxyEventV2): unknown => {
-  if (!event.body) return {};
-  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const raw = bodyText(event);
+  if (!raw) return {};
   try {
     return JSON.parse(raw);
   } catch {
