@@ -2,7 +2,7 @@ import { csvCell } from '../shared/domain/csv.ts';
 import { openTableFile } from '../shared/adapters/table-file.ts';
 import { expectedVisits, fitBgNbd, pAlive, type BgNbdFit, type Frequency } from '../shared/domain/bg-nbd.ts';
 import { fitGammaGamma, type GammaGammaFit } from '../shared/domain/gamma-gamma.ts';
-import { fitLapseModel, modelInput } from '../shared/domain/lapse-model.ts';
+import { fitLapseModel, modelInput, unusableHistory } from '../shared/domain/lapse-model.ts';
 import { readSummaryRow, summaryLayoutOf, type SummaryClient, type SummaryLayout } from '../shared/domain/model-summary.ts';
 import type { RowProblem } from '../shared/domain/rows.ts';
 import { ModelNotIdentifiableError } from '../shared/domain/bg-nbd.ts';
@@ -142,7 +142,13 @@ const fitSummaryFile = async (path: string): Promise<{ fit: Fitted; clients: Sum
 
 const fitImportedVisits = async (asOf: string): Promise<{ fit: Fitted; clients: (Frequency & { id: string })[] }> => {
   const started = performance.now();
-  const everyone = (await allClients(clientStoreFromEnv())).filter((client) => client.summary && client.summary.firstVisit <= asOf);
+  const withVisits = (await allClients(clientStoreFromEnv())).filter((client) => client.summary && client.summary.firstVisit <= asOf);
+  const everyone = withVisits.filter((client) => !unusableHistory(client.summary!, asOf));
+  const unusable = withVisits.filter((client) => unusableHistory(client.summary!, asOf));
+  if (unusable.length > 0) {
+    const named = unusable.slice(0, 10).map((client) => `${client.profile.clientId} (${unusableHistory(client.summary!, asOf)})`);
+    console.error(`Left out ${unusable.length} client(s) whose history the model cannot use as of ${asOf}: ${named.join(', ')}${unusable.length > 10 ? ', ...' : ''}`);
+  }
   const inputs = everyone.map((client) => modelInput(client.summary!, asOf));
   const fitted = fitLapseModel(inputs, {
     asOf,

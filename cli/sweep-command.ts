@@ -60,6 +60,7 @@ export const printSweepReport = (report: SweepReport): void => {
   const rows: string[][] = [
     ['clients read', formatCount(c.clients)],
     ['scored (have visits)', formatCount(c.scored)],
+    ...(c.unusable > 0 ? [['skipped: history the model cannot use (listed below)', formatCount(c.unusable)]] : []),
     ['  came once (retention, not lapse)', formatCount(c.oneVisit)],
     ['  too few visits to judge', formatCount(c.tooFewVisits)],
     ['  active', formatCount(c.active)],
@@ -75,6 +76,10 @@ export const printSweepReport = (report: SweepReport): void => {
     rows.push([`skipped: ${reason === 'conflict' ? 'another run got there first' : skipReasonText[reason]}`, formatCount(count)]);
   }
   console.log(table(rows, { indent: 2, alignRight: [1] }));
+  if (report.unusable.length > 0) {
+    console.log(`  Not scored (fix their visits and sweep again)${c.unusable > report.unusable.length ? `, the first ${report.unusable.length}` : ''}:`);
+    for (const { clientId, reason } of report.unusable) console.log(`    ${clientId}: ${reason}`);
+  }
 };
 
 /** `comeback sweep`: the weekly sweep, now. */

@@ -31,6 +31,7 @@ export const sweep = async (input: unknown): Promise<Omit<SweepReport, 'flagged'
     runId: report.runId,
     asOf,
     counts: report.counts,
+    unusable: report.unusable,
     modelFittedAt: report.fitted?.fittedAt,
     modelProblem: report.modelProblem,
     seconds: report.seconds,

@@ -2,7 +2,7 @@
  * The lapse model as the sweep uses it: per-client inputs in days, the fitted parameters as
  * stored, and each client's score (P(alive), value at risk).
  */
-import { expectedVisitsIfAlive, fitBgNbd, ModelNotIdentifiableError, pAlive, type BgNbdFit } from './bg-nbd.ts';
+import { checkFrequency, expectedVisitsIfAlive, fitBgNbd, ModelNotIdentifiableError, pAlive, type BgNbdFit } from './bg-nbd.ts';
 import { expectedSpendPerVisit, fitGammaGamma, type GammaGammaFit } from './gamma-gamma.ts';
 import type { ModelScore } from './lapse.ts';
 import { daysBetween, type VisitSummary } from './summary.ts';
@@ -29,6 +29,16 @@ export const modelInput = (summary: VisitSummary, asOf: string): ModelInput => (
   spend: summary.totalSpend / summary.visitDays.length,
   currency: summary.currency,
 });
+
+/**
+ * Why the lapse models cannot use a client's history as of that day, or undefined when they
+ * can: a visit after the day (a clock or data error) makes the client younger than their last visit.
+ */
+export const unusableHistory = (summary: VisitSummary, asOf: string): string | undefined => {
+  if (summary.lastVisit > asOf) return `has a visit on ${summary.lastVisit}, after ${asOf}`;
+  const problem = checkFrequency(modelInput(summary, asOf));
+  return problem && `${problem.field}: ${problem.reason}`;
+};
 
 /**
  * Model inputs as a compact binary object (a JSON header with the currencies, then five

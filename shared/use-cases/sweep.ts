@@ -8,6 +8,7 @@ import {
   encodeModelInputs,
   fitLapseModel,
   modelInput,
+  unusableHistory,
   ModelNotIdentifiableError,
   scoreClient,
   type FittedLapseModel,
@@ -93,6 +94,8 @@ export interface SweepCounts {
   active: number;
   lapsed: number;
   declining: number;
+  /** Clients whose history the models cannot use (e.g. a visit after the as-of day): skipped, named in `unusable`. */
+  unusable: number;
   episodesOpened: number;
   episodesAlreadyOpen: number;
   eligible: number;
@@ -108,7 +111,14 @@ export interface SegmentReport {
   readonly flagged: FlaggedClient[];
   /** Flagged clients left out of `flagged` to keep a segment's answer small. */
   readonly flaggedOmitted: number;
+  readonly unusable: UnusableClient[];
   readonly modelInputRows: number;
+}
+
+/** A client the sweep skipped because the models cannot use their history, and why. */
+export interface UnusableClient {
+  readonly clientId: string;
+  readonly reason: string;
 }
 
 export interface SweepReport {
@@ -119,6 +129,8 @@ export interface SweepReport {
   readonly counts: SweepCounts;
   readonly flagged: FlaggedClient[];
   readonly flaggedOmitted: number;
+  /** The first clients skipped as unusable (all are counted in `counts.unusable`). */
+  readonly unusable: UnusableClient[];
   /** The model the clients were scored with, and the one fitted by this run (if any). */
   readonly scoredWith?: FittedLapseModel;
   readonly fitted?: FittedLapseModel;
@@ -137,6 +149,7 @@ export interface SegmentDependencies {
 }
 
 const flaggedPerSegment = 5_000;
+const unusablePerSegment = 100;
 
 const statusCount = { 'one-visit': 'oneVisit', 'too-few-visits': 'tooFewVisits', active: 'active' } as const;
 const writeConcurrency = 8;
@@ -150,6 +163,7 @@ export const emptyCounts = (): SweepCounts => ({
   active: 0,
   lapsed: 0,
   declining: 0,
+  unusable: 0,
   episodesOpened: 0,
   episodesAlreadyOpen: 0,
   eligible: 0,
@@ -186,6 +200,7 @@ export const sweepSegment = async (request: SegmentRequest, deps: SegmentDepende
   const counts = emptyCounts();
   const flagged: FlaggedClient[] = [];
   let flaggedOmitted = 0;
+  const unusable: UnusableClient[] = [];
   const inputs: ModelInput[] = [];
   const flag = (client: FlaggedClient): void => {
     if (!settings.listFlagged) return;
@@ -296,6 +311,13 @@ export const sweepSegment = async (request: SegmentRequest, deps: SegmentDepende
         counts.noVisits++;
         continue;
       }
+      // One client's impossible history must not stop everyone else's sweep.
+      const problem = unusableHistory(summary, asOf);
+      if (problem) {
+        counts.unusable++;
+        if (unusable.length < unusablePerSegment) unusable.push({ clientId: client.profile.clientId, reason: problem });
+        continue;
+      }
       if (request.modelInputsKey) inputs.push(modelInput(summary, asOf));
       if (request.inputsOnly) continue;
 
@@ -327,7 +349,7 @@ export const sweepSegment = async (request: SegmentRequest, deps: SegmentDepende
   }
 
   if (request.modelInputsKey) await deps.objects.put(request.modelInputsKey, encodeModelInputs(inputs));
-  return { segment: request.segment, counts, flagged, flaggedOmitted, modelInputRows: inputs.length };
+  return { segment: request.segment, counts, flagged, flaggedOmitted, unusable, modelInputRows: inputs.length };
 };
 
 export interface SweepDependencies {
@@ -415,6 +437,7 @@ export const runSweep = async (settings: SweepSettings, deps: SweepDependencies)
     counts: reports.reduce((sum, report) => addCounts(sum, report.counts), emptyCounts()),
     flagged: reports.flatMap((report) => report.flagged),
     flaggedOmitted: reports.reduce((sum, report) => sum + report.flaggedOmitted, 0),
+    unusable: reports.flatMap((report) => report.unusable ?? []).slice(0, unusablePerSegment),
     ...(scoredWith && { scoredWith }),
     ...(fitted && { fitted }),
     ...(modelProblem && { modelProblem }),

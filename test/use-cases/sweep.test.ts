@@ -170,4 +170,22 @@ describe('the weekly sweep on the local stack', () => {
     expect(third.counts.resent + third.counts.enqueued + third.counts.episodesOpened).toBe(0);
     expect(await drainQueue()).toEqual([]);
   });
+
+  it('skips, counts and names the clients with a visit after its day, and scores everyone else', async () => {
+    // Prepare: a sweep as of a week back, when some clients' last visits are still to come.
+    const weekBack = '2026-05-04';
+    const future = (await allClients(clientStoreFromEnv())).filter((client) => client.summary && client.summary.lastVisit > weekBack);
+    expect(future.length).toBeGreaterThan(0);
+
+    // Act
+    const report = await runSweep({ ...defaultSweepSettings(weekBack), dryRun: true, listFlagged: true }, sweepDependenciesFromEnv());
+
+    // Assess
+    expect(report.counts.unusable).toBe(future.length);
+    expect(report.counts.scored + report.counts.noVisits + report.counts.unusable).toBe(600);
+    expect(report.fitted?.clients).toBe(report.counts.scored);
+    const named = report.unusable.map((client) => client.clientId).sort();
+    expect(named).toEqual(future.map((client) => client.profile.clientId).sort().slice(0, named.length));
+    expect(report.unusable[0]?.reason).toMatch(/has a visit on 2026-05-\d\d, after 2026-05-04/);
+  });
 });
