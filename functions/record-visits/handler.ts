@@ -43,6 +43,10 @@ const outcome = (report: ImportReport) => ({
  * when none could be used.
  */
 export const recordVisits = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  // Its one route: anything else the API is ever made to send here is refused, not imported.
+  if (event.rawPath.replace(/\/+$/, '') !== '/visits') return json(404, { message: `no route ${event.rawPath}` });
+  const method = event.requestContext?.http?.method;
+  if (method !== 'POST') return json(405, { message: `${method ?? 'this method'} is not allowed on /visits: send visits with POST` }, { allow: 'POST' });
   let parsed: unknown;
   try {
     parsed = JSON.parse(bodyText(event));

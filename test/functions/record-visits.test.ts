@@ -3,16 +3,16 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientsTable, episodesTable, visitsTable } from '../../infra/resources.ts';
 import { freshStore, type TestStore } from '../support/tables.ts';
 
-const event = (body: unknown, raw = false): APIGatewayProxyEventV2 =>
+const event = (body: unknown, raw = false, method = 'POST', path = '/visits'): APIGatewayProxyEventV2 =>
   ({
     version: '2.0',
-    routeKey: 'POST /visits',
-    rawPath: '/visits',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
     rawQueryString: '',
     headers: { 'content-type': 'application/json' },
     isBase64Encoded: false,
     body: raw ? (body as string) : JSON.stringify(body),
-    requestContext: {} as APIGatewayProxyEventV2['requestContext'],
+    requestContext: { http: { method, path } } as APIGatewayProxyEventV2['requestContext'],
   }) as APIGatewayProxyEventV2;
 
 const visit = (id: string, extra: Record<string, unknown> = {}) => ({
@@ -48,6 +48,17 @@ describe('POST /visits', () => {
     expect(badShape.statusCode).toBe(400);
     expect(JSON.parse(badShape.body!).issues[0].path).toBe('visits.0.amount');
     expect(unknownField.statusCode).toBe(400);
+  });
+
+  it('takes visits only by POST /visits: 405 naming POST for another method, 404 for another path, nothing recorded', async () => {
+    const asGet = await recordVisits(event({ visits: [visit('v-get')] }, false, 'GET'));
+    const asHead = await recordVisits(event({ visits: [visit('v-head')] }, false, 'HEAD'));
+    const elsewhere = await recordVisits(event({ visits: [visit('v-else')] }, false, 'POST', '/visits/v-else'));
+
+    expect([asGet.statusCode, asGet.headers?.allow]).toEqual([405, 'POST']);
+    expect([asHead.statusCode, asHead.headers?.allow]).toEqual([405, 'POST']);
+    expect(elsewhere.statusCode).toBe(404);
+    expect(JSON.parse(elsewhere.body!).message).toContain('/visits/v-else');
   });
 
   it('records visits once, reports the bad ones by position, and answers 207 when only some landed', async () => {
