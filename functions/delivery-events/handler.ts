@@ -25,8 +25,14 @@ export const deliveryEventsOf = (event: SesEvent): DeliveryEvent[] => {
 
 const record = async (delivery: DeliveryEvent, deps: Dependencies): Promise<DeliveryResult> => {
   const result = await recordDelivery(delivery, deps);
-  // Message ids and outcomes only: the address stays out of the logs.
-  logger.info('delivery event', { providerMessageId: delivery.providerMessageId, outcome: delivery.outcome, result, suppressed: delivery.suppress !== undefined });
+  // Message ids, outcomes and reason codes only: the number, the address and the provider's words stay out of the logs.
+  logger.info('delivery event', {
+    providerMessageId: delivery.providerMessageId,
+    outcome: delivery.outcome,
+    ...(delivery.failure && { failureReason: delivery.failure.code }),
+    result,
+    suppressed: delivery.suppress !== undefined,
+  });
   return result;
 };
 

@@ -1,5 +1,6 @@
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand, SendVoiceMessageCommand, type VoiceId } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import type { FailureReason } from '../domain/provider-failure.ts';
 import { ProviderRejectedError, ProviderThrottledError, type Messenger, type OutgoingCall, type OutgoingEmail, type OutgoingText } from '../ports/messenger.ts';
 
 export interface AwsMessengerConfig {
@@ -14,13 +15,63 @@ export interface AwsMessengerConfig {
 }
 
 const throttling = new Set(['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException', 'SendingPausedException']);
-const rejected = new Set(['ValidationException', 'BadRequestException', 'MessageRejected', 'MailFromDomainNotVerifiedException', 'ResourceNotFoundException', 'AccessDeniedException', 'ConflictException']);
+const rejected: Readonly<Record<string, FailureReason>> = {
+  ValidationException: 'invalid-request',
+  BadRequestException: 'invalid-request',
+  MessageRejected: 'rejected',
+  MailFromDomainNotVerifiedException: 'not-configured',
+  ResourceNotFoundException: 'not-configured',
+  AccessDeniedException: 'not-configured',
+  ConflictException: 'invalid-request',
+};
+const conflictReasons: Readonly<Record<string, FailureReason>> = {
+  DESTINATION_PHONE_NUMBER_OPTED_OUT: 'opted-out',
+  DESTINATION_PHONE_NUMBER_BLOCKED_BY_PROTECT_NUMBER_OVERRIDE: 'blocked',
+  DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION: 'blocked',
+  DESTINATION_PHONE_NUMBER_NOT_VERIFIED: 'not-configured',
+};
+const validationReasons: Readonly<Record<string, FailureReason>> = {
+  DESTINATION_COUNTRY_BLOCKED: 'blocked',
+  CANNOT_ADD_OPTED_OUT_NUMBER: 'opted-out',
+  COUNTRY_NOT_ENABLED: 'not-configured',
+  CHANNEL_NOT_ENABLED: 'not-configured',
+  INVALID_IDENTITY_FOR_DESTINATION_COUNTRY: 'not-configured',
+  INTERNATIONAL_SENDING_NOT_SUPPORTED: 'not-configured',
+  SENDER_ID_NOT_REGISTERED: 'not-configured',
+  SENDER_ID_REQUIRES_REGISTRATION: 'not-configured',
+  VOICE_CAPABILITY_NOT_AVAILABLE: 'not-configured',
+  PRICE_OVER_THRESHOLD: 'not-configured',
+};
 
-/** Provider errors in our two kinds; anything else (network, 5xx after the SDK's retries) stays as it is. */
+interface ProviderError {
+  name?: string;
+  message?: string;
+  Reason?: string;
+  Fields?: { Name?: string }[];
+}
+
+/** Why the provider refused it, as a code: by the error, then the reason End User Messaging gives. */
+const refusalCode = (error: ProviderError): FailureReason => {
+  const name = error.name ?? '';
+  if (name === 'ConflictException') return (Object.hasOwn(conflictReasons, error.Reason ?? '') && conflictReasons[error.Reason!]) || 'invalid-request';
+  if (name === 'ValidationException') {
+    const byReason = Object.hasOwn(validationReasons, error.Reason ?? '') && validationReasons[error.Reason!];
+    if (byReason) return byReason;
+    const aboutNumber = error.Fields?.some((field) => field.Name === 'DestinationPhoneNumber') || /DestinationPhoneNumber/.test(error.message ?? '');
+    return aboutNumber ? 'invalid-number' : 'invalid-request';
+  }
+  return Object.hasOwn(rejected, name) ? rejected[name]! : 'unknown';
+};
+
+/**
+ * Provider errors in our two kinds, with a code and the message redacted (a refusal quotes
+ * the number or address); anything else (network, 5xx after the SDK's retries) stays as it is.
+ */
 const classify = (error: unknown): unknown => {
-  const name = (error as Error).name;
+  const known = error as ProviderError;
+  const name = known.name ?? '';
   if (throttling.has(name)) return new ProviderThrottledError(name);
-  if (rejected.has(name)) return new ProviderRejectedError(`${name}: ${(error as Error).message}`);
+  if (Object.hasOwn(rejected, name)) return new ProviderRejectedError(`${name}${known.Reason ? ` (${known.Reason})` : ''}: ${known.message ?? ''}`, refusalCode(known));
   return error;
 };
 
@@ -52,7 +103,7 @@ export class AwsMessenger implements Messenger {
           EmailTags: [{ Name: 'outreachId', Value: email.outreachId }],
         }),
       );
-      if (!MessageId) throw new ProviderRejectedError('SES answered without a message id');
+      if (!MessageId) throw new ProviderRejectedError('SES answered without a message id', 'unknown');
       return MessageId;
     } catch (error) {
       throw classify(error);
@@ -80,7 +131,7 @@ export class AwsMessenger implements Messenger {
 
   async placeCall(call: OutgoingCall): Promise<string> {
     const voice = this.config.voices[call.locale] ?? this.config.voices[call.locale.split('-')[0]!];
-    if (!voice) throw new ProviderRejectedError(`no voice configured for ${call.locale}`);
+    if (!voice) throw new ProviderRejectedError(`no voice configured for ${call.locale}`, 'not-configured');
     try {
       const { MessageId } = await this.smsVoice.send(
         new SendVoiceMessageCommand({

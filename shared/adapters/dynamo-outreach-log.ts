@@ -4,10 +4,19 @@ import { outreachByProviderMessageIndex } from '../../infra/resources.ts';
 import type { Channel } from '../domain/client.ts';
 import type { OutreachJob } from '../domain/episode.ts';
 import type { OutreachRecord, OutreachStatus } from '../domain/outreach-record.ts';
+import { redactContacts, type ProviderFailure } from '../domain/provider-failure.ts';
 import type { OutreachLog } from '../ports/outreach-log.ts';
 import { documentClient } from './dynamo-client-store.ts';
 
 const failedCondition = (error: unknown): boolean => error instanceof ConditionalCheckFailedException;
+
+/** The parts of an update that keep a provider's reason: the code, and its words redacted here too, whoever built them. */
+const reasonUpdate = (failure: ProviderFailure): { set: string; remove: string; values: Record<string, string> } => {
+  const detail = failure.detail === undefined ? '' : redactContacts(failure.detail);
+  return detail
+    ? { set: 'reason = :reason, reasonDetail = :reasonDetail', remove: '', values: { ':reason': failure.code, ':reasonDetail': detail } }
+    : { set: 'reason = :reason', remove: ' REMOVE reasonDetail', values: { ':reason': failure.code } };
+};
 
 export class DynamoOutreachLog implements OutreachLog {
   constructor(
@@ -53,7 +62,8 @@ export class DynamoOutreachLog implements OutreachLog {
       new UpdateCommand({
         TableName: this.table,
         Key: { outreachId },
-        UpdateExpression: 'SET #status = :sent, providerMessageId = :messageId, sentAt = :now, updatedAt = :now',
+        // A throttled try before this one is no reason any more.
+        UpdateExpression: 'SET #status = :sent, providerMessageId = :messageId, sentAt = :now, updatedAt = :now REMOVE reason, reasonDetail',
         ConditionExpression: '#status = :sending',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':sent': 'sent', ':sending': 'sending', ':messageId': providerMessageId, ':now': at.toISOString() },
@@ -61,15 +71,16 @@ export class DynamoOutreachLog implements OutreachLog {
     );
   }
 
-  async refused(outreachId: string, outcome: 'retry' | 'failed', reason: string, at: Date): Promise<void> {
+  async refused(outreachId: string, outcome: 'retry' | 'failed', failure: ProviderFailure, at: Date): Promise<void> {
+    const reason = reasonUpdate(failure);
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { outreachId },
-        UpdateExpression: 'SET #status = :outcome, reason = :reason, updatedAt = :now',
+        UpdateExpression: `SET #status = :outcome, ${reason.set}, updatedAt = :now${reason.remove}`,
         ConditionExpression: '#status = :sending',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':outcome': outcome, ':sending': 'sending', ':reason': reason, ':now': at.toISOString() },
+        ExpressionAttributeValues: { ':outcome': outcome, ':sending': 'sending', ...reason.values, ':now': at.toISOString() },
       }),
     );
   }
@@ -91,18 +102,19 @@ export class DynamoOutreachLog implements OutreachLog {
     }
   }
 
-  async delivery(outreachId: string, outcome: OutreachStatus, replaces: readonly OutreachStatus[], at: string): Promise<boolean> {
+  async delivery(outreachId: string, outcome: OutreachStatus, replaces: readonly OutreachStatus[], at: string, failure?: ProviderFailure): Promise<boolean> {
     if (replaces.length === 0) return false;
     const names = replaces.map((_, i) => `:from${i}`);
+    const reason = failure && reasonUpdate(failure);
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { outreachId },
-          UpdateExpression: 'SET #status = :outcome, deliveryAt = :at, updatedAt = :at',
+          UpdateExpression: reason ? `SET #status = :outcome, deliveryAt = :at, updatedAt = :at, ${reason.set}${reason.remove}` : 'SET #status = :outcome, deliveryAt = :at, updatedAt = :at',
           ConditionExpression: `#status IN (${names.join(', ')})`,
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':outcome': outcome, ':at': at, ...Object.fromEntries(replaces.map((status, i) => [names[i]!, status])) },
+          ExpressionAttributeValues: { ':outcome': outcome, ':at': at, ...reason?.values, ...Object.fromEntries(replaces.map((status, i) => [names[i]!, status])) },
         }),
       );
       return true;

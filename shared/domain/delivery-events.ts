@@ -3,6 +3,7 @@
  * End User Messaging SMS and voice events (through the configuration set's SNS topic).
  */
 import type { OutreachStatus } from './outreach-record.ts';
+import { providerFailure, sesBounceCode, smsVoiceFailureCode, smsVoiceFailureTypes, type ProviderFailure } from './provider-failure.ts';
 
 export type DeliveryOutcome = Extract<OutreachStatus, 'delivered' | 'clicked' | 'bounced' | 'complained' | 'failed'>;
 
@@ -13,6 +14,8 @@ export interface DeliveryEvent {
   readonly outreachId?: string;
   /** An address to stop using: a permanent bounce, a complaint, an opt-out. */
   readonly suppress?: { readonly key: string; readonly reason: 'bounce' | 'complaint' | 'opt-out' };
+  /** Why it failed or bounced: a code, and the provider's words with contacts removed. */
+  readonly failure?: ProviderFailure;
   readonly at: string;
 }
 
@@ -36,10 +39,11 @@ export const replaceableBy = (outcome: DeliveryOutcome): OutreachStatus[] =>
 interface SesDetail {
   eventType?: string;
   mail?: { messageId?: string; timestamp?: string; tags?: Record<string, string[]> };
-  bounce?: { bounceType?: string; bouncedRecipients?: { emailAddress?: string }[]; timestamp?: string };
+  bounce?: { bounceType?: string; bounceSubType?: string; bouncedRecipients?: { emailAddress?: string; diagnosticCode?: string }[]; timestamp?: string };
   complaint?: { complainedRecipients?: { emailAddress?: string }[]; timestamp?: string };
   delivery?: { timestamp?: string };
   click?: { timestamp?: string };
+  reject?: { reason?: string };
 }
 
 /** An SES event's `detail` (EventBridge) as a delivery event; undefined for events that change nothing (send, open). */
@@ -58,10 +62,12 @@ export const fromSesEvent = (detail: SesDetail): DeliveryEvent | undefined => {
       // Only a permanent bounce says the address is gone; a transient one (full mailbox) does not.
       const permanent = detail.bounce?.bounceType === 'Permanent';
       const address = recipient(detail.bounce?.bouncedRecipients);
+      const kind = [detail.bounce?.bounceType, detail.bounce?.bounceSubType].filter(Boolean).join('/');
       return {
         ...base,
         outcome: permanent ? 'bounced' : 'failed',
         at: detail.bounce?.timestamp ?? '',
+        failure: providerFailure(sesBounceCode(detail.bounce?.bounceType), kind || undefined),
         ...(permanent && address && { suppress: { key: `email:${address}`, reason: 'bounce' as const } }),
       };
     }
@@ -70,7 +76,7 @@ export const fromSesEvent = (detail: SesDetail): DeliveryEvent | undefined => {
       return { ...base, outcome: 'complained', at: detail.complaint?.timestamp ?? '', ...(address && { suppress: { key: `email:${address}`, reason: 'complaint' as const } }) };
     }
     case 'Reject':
-      return { ...base, outcome: 'failed', at: detail.mail?.timestamp ?? '' };
+      return { ...base, outcome: 'failed', at: detail.mail?.timestamp ?? '', failure: providerFailure('rejected', detail.reject?.reason) };
     default:
       return undefined;
   }
@@ -81,37 +87,27 @@ interface SmsVoiceEvent {
   eventTimestamp?: number;
   messageId?: string;
   destinationPhoneNumber?: string;
+  messageStatus?: string;
+  messageStatusDescription?: string;
   context?: Record<string, string>;
 }
 
 const delivered = new Set(['TEXT_DELIVERED', 'TEXT_SUCCESSFUL', 'VOICE_COMPLETED', 'VOICE_ANSWERED']);
-const failed = new Set([
-  'TEXT_BLOCKED',
-  'TEXT_CARRIER_BLOCKED',
-  'TEXT_CARRIER_UNREACHABLE',
-  'TEXT_INVALID',
-  'TEXT_INVALID_MESSAGE',
-  'TEXT_TTL_EXPIRED',
-  'TEXT_UNREACHABLE',
-  'TEXT_SPAM',
-  'VOICE_BUSY',
-  'VOICE_NO_ANSWER',
-  'VOICE_FAILED',
-  'VOICE_TTL_EXPIRED',
-]);
 // A number that does not exist, or opted out with the carrier: stop texting and calling it.
 const numberGone = new Set(['TEXT_INVALID', 'TEXT_OPTED_OUT', 'VOICE_OPTED_OUT']);
 
 /** An End User Messaging SMS or voice event as a delivery event; undefined for in-between states (queued, ringing). */
 export const fromSmsVoiceEvent = (event: SmsVoiceEvent): DeliveryEvent | undefined => {
   if (!event.messageId || !event.eventType) return undefined;
-  const outcome: DeliveryOutcome | undefined = delivered.has(event.eventType) ? 'delivered' : failed.has(event.eventType) || numberGone.has(event.eventType) ? 'failed' : undefined;
+  const outcome: DeliveryOutcome | undefined = delivered.has(event.eventType) ? 'delivered' : smsVoiceFailureTypes.has(event.eventType) ? 'failed' : undefined;
   if (!outcome) return undefined;
   const outreachId = event.context?.outreachId;
   const gone = numberGone.has(event.eventType) && event.destinationPhoneNumber;
+  const status = [event.messageStatus, event.messageStatusDescription].filter(Boolean).join(': ');
   return {
     providerMessageId: event.messageId,
     outcome,
+    ...(outcome === 'failed' && { failure: providerFailure(smsVoiceFailureCode(event.eventType, event.messageStatus), status || undefined) }),
     at: event.eventTimestamp ? new Date(event.eventTimestamp).toISOString() : '',
     ...(outreachId && { outreachId }),
     ...(gone && { suppress: { key: `phone:${event.destinationPhoneNumber}`, reason: event.eventType === 'TEXT_INVALID' ? ('bounce' as const) : ('opt-out' as const) } }),

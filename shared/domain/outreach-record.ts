@@ -19,7 +19,12 @@ export interface OutreachRecord {
   readonly claimedAt?: string;
   readonly sentAt?: string;
   readonly providerMessageId?: string;
-  /** Why it was not sent, or why the provider refused it (no personal data). */
+  /**
+   * Why it was not sent (a skip reason: `suppressed`, `visited-since`…), or why the provider
+   * refused or failed it (a FailureReason code: `invalid-number`, `unreachable`, `opted-out`…).
+   */
   readonly reason?: string;
+  /** The provider's own words about a refusal or failure, phone numbers and addresses removed. */
+  readonly reasonDetail?: string;
   readonly updatedAt: string;
 }

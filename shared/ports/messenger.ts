@@ -1,3 +1,5 @@
+import { redactContacts, type FailureReason } from '../domain/provider-failure.ts';
+
 /** What leaves Comeback toward a client: an email, a text, a call. Each answers the provider's message id. */
 export interface OutgoingEmail {
   readonly outreachId: string;
@@ -28,12 +30,25 @@ export interface Messenger {
   placeCall(call: OutgoingCall): Promise<string>;
 }
 
-/** The provider is over its rate: try again later. */
+/** The provider is over its rate: try again later. Its message is redacted (no number, no address). */
 export class ProviderThrottledError extends Error {
   override readonly name = 'ProviderThrottledError';
+  readonly code: FailureReason = 'throttled';
+  constructor(message: string) {
+    super(redactContacts(message));
+  }
 }
 
-/** The provider refused this message for good (bad address, no voice for the language...). */
+/**
+ * The provider refused this message for good (bad number, opted out, no voice for the
+ * language...): why, as a code, and the provider's words with contacts removed.
+ */
 export class ProviderRejectedError extends Error {
   override readonly name = 'ProviderRejectedError';
+  constructor(
+    message: string,
+    readonly code: FailureReason = 'unknown',
+  ) {
+    super(redactContacts(message));
+  }
 }

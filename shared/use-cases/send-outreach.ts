@@ -2,6 +2,7 @@ import { chooseChannel, type ChannelPolicy } from '../domain/channel-policy.ts';
 import type { Channel } from '../domain/client.ts';
 import type { OutreachJob } from '../domain/episode.ts';
 import type { OutreachStatus } from '../domain/outreach-record.ts';
+import { providerFailure, type FailureReason } from '../domain/provider-failure.ts';
 import { suppressionKeys } from '../domain/outreach-eligibility.ts';
 import { firstNameOf, renderEmail, renderSms, renderVoice, wordingFor, type OutreachValues, type OutreachWording } from '../domain/outreach-templates.ts';
 import { nextSendTime, type SendWindow } from '../domain/quiet-hours.ts';
@@ -45,8 +46,8 @@ export type SendOutcome =
   /** Another delivery of the job already claimed or sent it. */
   | { readonly kind: 'duplicate'; readonly status: OutreachStatus }
   | { readonly kind: 'skipped'; readonly reason: SendSkipReason }
-  /** The provider refused it for good. */
-  | { readonly kind: 'failed'; readonly reason: string };
+  /** The provider refused it for good: why, as a code (its words, redacted, are on the record). */
+  | { readonly kind: 'failed'; readonly reason: FailureReason };
 
 /**
  * Sends one feedback request, at most once: everything that could have changed since the
@@ -105,13 +106,14 @@ export const sendOutreach = async (job: OutreachJob, settings: SendSettings, dep
     await deps.log.sent(job.jobId, providerMessageId, now);
     return { kind: 'sent', channel, providerMessageId };
   } catch (error) {
+    // The provider's words pass the one redaction before they are kept: a refusal quotes the number.
     if (error instanceof ProviderThrottledError) {
-      await deps.log.refused(job.jobId, 'retry', error.message, now);
+      await deps.log.refused(job.jobId, 'retry', providerFailure(error.code, error.message), now);
       throw error;
     }
     if (error instanceof ProviderRejectedError) {
-      await deps.log.refused(job.jobId, 'failed', error.message, now);
-      return { kind: 'failed', reason: error.message };
+      await deps.log.refused(job.jobId, 'failed', providerFailure(error.code, error.message), now);
+      return { kind: 'failed', reason: error.code };
     }
     // Unknown whether the provider took it: the claim stays, so it is never sent twice.
     throw error;

@@ -88,4 +88,33 @@ describe('AwsMessenger: the exact requests it makes', () => {
     ses.on(SendEmailCommand).rejects(providerError('TooManyRequestsException'));
     await expect(messenger().sendEmail({ outreachId: 'j', to: 'a@b.example', subject: 's', text: 't', html: 'h', unsubscribeUrl: 'u' })).rejects.toThrow(ProviderThrottledError);
   });
+
+  it('names why a send was refused with a code, and keeps the provider’s words without the number or the address', async () => {
+    const refused = (name: string, message: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { name, ...extra });
+    smsVoice
+      .on(SendTextMessageCommand)
+      .rejectsOnce(refused('ConflictException', '+306912345678 has opted out', { Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT' }))
+      .rejectsOnce(refused('ValidationException', 'invalid destination', { Reason: 'INVALID_PARAMETER', Fields: [{ Name: 'DestinationPhoneNumber', Message: 'not E.164' }] }))
+      .rejectsOnce(refused('ValidationException', 'blocked', { Reason: 'DESTINATION_COUNTRY_BLOCKED' }))
+      .rejectsOnce(refused('ValidationException', 'MessageBody is too long'))
+      .rejectsOnce(refused('ResourceNotFoundException', 'configuration set comeback-sms does not exist'));
+    ses.on(SendEmailCommand).rejects(refused('MessageRejected', 'Email address is not verified: maria@example.com'));
+    const text = { outreachId: 'job-6', to: '+306912345678', body: 'x' };
+    const failure = async (sending: Promise<unknown>) => {
+      const error = (await sending.catch((caught: unknown) => caught)) as ProviderRejectedError;
+      expect(error).toBeInstanceOf(ProviderRejectedError);
+      return { code: error.code, message: error.message };
+    };
+
+    expect(await failure(messenger().sendText(text))).toEqual({ code: 'opted-out', message: 'ConflictException (DESTINATION_PHONE_NUMBER_OPTED_OUT): <phone> has opted out' });
+    expect((await failure(messenger().sendText(text))).code).toBe('invalid-number');
+    expect((await failure(messenger().sendText(text))).code).toBe('blocked');
+    expect((await failure(messenger().sendText(text))).code).toBe('invalid-request');
+    expect((await failure(messenger().sendText(text))).code).toBe('not-configured');
+    expect(await failure(messenger().sendEmail({ outreachId: 'j', to: 'maria@example.com', subject: 's', text: 't', html: 'h', unsubscribeUrl: 'u' }))).toEqual({
+      code: 'rejected',
+      message: 'MessageRejected: Email address is not verified: <email>',
+    });
+    expect(await failure(messenger().placeCall({ outreachId: 'job-7', to: '+306912345678', ssml: '<speak/>', locale: 'km' }))).toEqual({ code: 'not-configured', message: 'no voice configured for km' });
+  });
 });

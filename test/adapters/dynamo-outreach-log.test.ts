@@ -32,13 +32,48 @@ describe('DynamoOutreachLog on DynamoDB Local', () => {
 
   it('lets a job refused for a passing reason be claimed again, and not one refused for good', async () => {
     await log.claim(job(1), 'sms', 'en', at(0));
-    await log.refused(job(1).jobId, 'retry', 'ThrottlingException', at(1));
+    await log.refused(job(1).jobId, 'retry', { code: 'throttled', detail: 'ThrottlingException' }, at(1));
     expect(await log.claim(job(1), 'sms', 'en', at(2))).toEqual({ claimed: true });
     expect((await log.get(job(1).jobId))?.attempts).toBe(2);
 
     await log.claim(job(2), 'sms', 'en', at(0));
-    await log.refused(job(2).jobId, 'failed', 'ValidationException', at(1));
-    expect(await log.claim(job(2), 'sms', 'en', at(2))).toMatchObject({ claimed: false, record: { status: 'failed', reason: 'ValidationException' } });
+    await log.refused(job(2).jobId, 'failed', { code: 'invalid-request', detail: 'ValidationException' }, at(1));
+    expect(await log.claim(job(2), 'sms', 'en', at(2))).toMatchObject({ claimed: false, record: { status: 'failed', reason: 'invalid-request', reasonDetail: 'ValidationException' } });
+  });
+
+  it('keeps a refusal’s code and the provider’s words without the number, and drops a passing refusal once sent', async () => {
+    await log.claim(job(1), 'sms', 'en', at(0));
+    // Even words that were not redacted before they got here are stored redacted.
+    await log.refused(job(1).jobId, 'failed', { code: 'opted-out', detail: 'ConflictException: +306912345678 has opted out' }, at(1));
+    const refused = await log.get(job(1).jobId);
+    expect(refused).toMatchObject({ status: 'failed', reason: 'opted-out', reasonDetail: 'ConflictException: <phone> has opted out' });
+    expect(JSON.stringify(refused)).not.toContain('6912345678');
+
+    await log.claim(job(2), 'sms', 'en', at(0));
+    await log.refused(job(2).jobId, 'retry', { code: 'throttled', detail: 'ThrottlingException' }, at(1));
+    await log.claim(job(2), 'sms', 'en', at(2));
+    await log.sent(job(2).jobId, 'sms-2', at(3));
+    const sent = await log.get(job(2).jobId);
+    expect(sent).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(sent?.reason).toBeUndefined();
+    expect(sent?.reasonDetail).toBeUndefined();
+  });
+
+  it('keeps the reason a delivery receipt failed a request with, only when the receipt applies', async () => {
+    await log.claim(job(1), 'sms', 'en', at(0));
+    await log.sent(job(1).jobId, 'sms-1', at(1));
+    expect(await log.delivery(job(1).jobId, 'failed', ['sending', 'sent', 'delivered', 'clicked'], at(2).toISOString(), { code: 'invalid-number', detail: 'INVALID: to +306912345678' })).toBe(true);
+    expect(await log.get(job(1).jobId)).toMatchObject({ status: 'failed', reason: 'invalid-number', reasonDetail: 'INVALID: to <phone>' });
+
+    expect(await log.delivery(job(1).jobId, 'failed', ['sending', 'sent'], at(3).toISOString(), { code: 'unreachable' })).toBe(false);
+    expect(await log.get(job(1).jobId)).toMatchObject({ reason: 'invalid-number' });
+
+    await log.claim(job(2), 'sms', 'en', at(0));
+    await log.sent(job(2).jobId, 'sms-2', at(1));
+    expect(await log.delivery(job(2).jobId, 'failed', ['sent'], at(2).toISOString(), { code: 'busy' })).toBe(true);
+    const busy = await log.get(job(2).jobId);
+    expect(busy).toMatchObject({ status: 'failed', reason: 'busy' });
+    expect(busy?.reasonDetail).toBeUndefined();
   });
 
   it('records a skip without ever overwriting a send', async () => {

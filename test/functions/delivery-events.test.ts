@@ -1,5 +1,5 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { deliveryEventsOf, deliveryRecord, MalformedEventError } from '../../functions/delivery-events/handler.ts';
 
 describe('the delivery-events function’s input', () => {
@@ -16,7 +16,7 @@ describe('the delivery-events function’s input', () => {
       detail: { eventType: 'Bounce', mail: { messageId: 'ses-1', tags: { outreachId: ['job-1'] } }, bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'gone@example.com' }], timestamp: '2026-05-12T08:00:00Z' } },
     } as unknown as EventBridgeEvent<string, never>;
     expect(deliveryEventsOf(event)).toEqual([
-      { providerMessageId: 'ses-1', outreachId: 'job-1', outcome: 'bounced', at: '2026-05-12T08:00:00Z', suppress: { key: 'email:gone@example.com', reason: 'bounce' } },
+      { providerMessageId: 'ses-1', outreachId: 'job-1', outcome: 'bounced', at: '2026-05-12T08:00:00Z', suppress: { key: 'email:gone@example.com', reason: 'bounce' }, failure: { code: 'bounced', detail: 'Permanent' } },
     ]);
   });
 
@@ -40,6 +40,31 @@ describe('the delivery-events function’s input', () => {
       ['job-TEXT_INVALID', 'failed'],
     ]);
     expect(suppressed).toEqual(['phone:+306912345678']);
+  });
+
+  it('logs why a text failed by its code, and never the number', async () => {
+    const deps = {
+      log: { byProviderMessage: async () => undefined, delivery: async () => true },
+      suppression: { add: async () => undefined },
+    } as unknown as Parameters<typeof deliveryRecord>[1];
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
+    try {
+      const body = JSON.stringify({
+        eventType: 'TEXT_CARRIER_UNREACHABLE',
+        messageId: 'm-unreachable',
+        messageStatus: 'CARRIER_UNREACHABLE',
+        messageStatusDescription: 'Could not reach +306912345678',
+        destinationPhoneNumber: '+306912345678',
+        context: { outreachId: 'job-x' },
+      });
+      await deliveryRecord({ body }, deps);
+    } finally {
+      write.mockRestore();
+    }
+    const logged = lines.join('');
+    expect(logged).toContain('"failureReason":"unreachable"');
+    expect(logged).not.toContain('6912345678');
   });
 
   it('ignores events of other sources', () => {

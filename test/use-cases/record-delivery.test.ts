@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoOutreachLog } from '../../shared/adapters/dynamo-outreach-log.ts';
 import { DynamoSuppressionList } from '../../shared/adapters/dynamo-suppression-list.ts';
-import { fromSesEvent } from '../../shared/domain/delivery-events.ts';
+import { fromSesEvent, fromSmsVoiceEvent } from '../../shared/domain/delivery-events.ts';
 import { outreachJobId, type OutreachJob } from '../../shared/domain/episode.ts';
 import { recordDelivery } from '../../shared/use-cases/record-delivery.ts';
 import { freshTables } from '../support/tables.ts';
@@ -31,6 +31,30 @@ describe('delivery events on DynamoDB Local', () => {
     expect(await recordDelivery(ses('Delivery', { delivery: { timestamp: '2026-05-12T10:05:00.000Z' } }), deps)).toBe('unchanged');
     expect((await deps.log.get(job.jobId))?.status).toBe('complained');
     expect(await deps.suppression.suppressed(['email:c-1@example.com'])).toEqual(new Set(['email:c-1@example.com']));
+  });
+
+  it('keeps why a text failed on the request, so an invalid number and an unreachable one can be told apart, with no number in the record', async () => {
+    const text = (jobId: string) => ({ ...job, jobId, clientId: jobId, channels: ['sms' as const] });
+    const receipt = (messageId: string, eventType: string, messageStatus: string) =>
+      fromSmsVoiceEvent({ eventType, messageStatus, messageStatusDescription: `Destination +306912345678 ${messageStatus.toLowerCase()}`, messageId, eventTimestamp: Date.parse('2026-05-12T08:01:00Z'), destinationPhoneNumber: '+306912345678' })!;
+    for (const [jobId, messageId] of [['sms-invalid', 'm-1'], ['sms-unreachable', 'm-2']] as const) {
+      await deps.log.claim(text(jobId), 'sms', 'en', new Date('2026-05-12T08:00:00Z'));
+      await deps.log.sent(jobId, messageId, new Date('2026-05-12T08:00:00Z'));
+    }
+
+    expect(await recordDelivery(receipt('m-1', 'TEXT_INVALID', 'INVALID'), deps)).toBe('recorded');
+    expect(await recordDelivery(receipt('m-2', 'TEXT_CARRIER_UNREACHABLE', 'CARRIER_UNREACHABLE'), deps)).toBe('recorded');
+
+    const invalid = await deps.log.get('sms-invalid');
+    const unreachable = await deps.log.get('sms-unreachable');
+    expect(invalid).toMatchObject({ status: 'failed', reason: 'invalid-number', reasonDetail: 'INVALID: Destination <phone> invalid' });
+    expect(unreachable).toMatchObject({ status: 'failed', reason: 'unreachable', reasonDetail: 'CARRIER_UNREACHABLE: Destination <phone> carrier_unreachable' });
+    expect(JSON.stringify([invalid, unreachable])).not.toContain('6912345678');
+  });
+
+  it('keeps the kind of a bounce on the request', async () => {
+    await recordDelivery(ses('Bounce', { bounce: { bounceType: 'Permanent', bounceSubType: 'NoEmail', bouncedRecipients: [{ emailAddress: 'c-1@example.com' }], timestamp: '2026-05-12T08:00:09.000Z' } }), deps);
+    expect(await deps.log.get(job.jobId)).toMatchObject({ status: 'bounced', reason: 'bounced', reasonDetail: 'Permanent/NoEmail' });
   });
 
   it('suppresses a hard-bounced address even for a message it does not know', async () => {

@@ -138,7 +138,7 @@ describe('sending a feedback request on the local stack', () => {
 
       await sendOutreach(first, settings, paced);
       await expect(sendOutreach(second, settings, paced)).rejects.toThrow(ProviderThrottledError);
-      expect(await deps.log.get(second.jobId)).toMatchObject({ status: 'retry', reason: 'ThrottlingException' });
+      expect(await deps.log.get(second.jobId)).toMatchObject({ status: 'retry', reason: 'throttled', reasonDetail: 'ThrottlingException' });
 
       await new Promise((resolve) => setTimeout(resolve, 1100));
       expect(await sendOutreach(second, settings, paced)).toMatchObject({ kind: 'sent', channel: 'sms' });
