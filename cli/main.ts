@@ -27,7 +27,7 @@ import { UnknownClientError, UnknownReasonError } from '../shared/use-cases/answ
 import { UnknownCandidateError } from '../shared/use-cases/catalogue.ts';
 import { FollowUpMovedError, UnknownFollowUpError } from '../shared/use-cases/follow-ups.ts';
 import { printImportReport, runImport, type ImportFlags } from './import-command.ts';
-import { UsageError, formatCount } from './output.ts';
+import { UsageError, formatCount, unexpectedErrorLine } from './output.ts';
 import { seedClinic, storyCounts } from './seed-command.ts';
 import { stackDown, stackStatus, stackUp } from './stack-command.ts';
 import { start } from './start-command.ts';
@@ -369,16 +369,43 @@ const expected = [
   QueryFailedError,
 ];
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
+const fail = (error: unknown): void => {
   if (error instanceof StrictImportError) {
     printImportReport(error.report, 'the file');
     console.error(`\ncomeback: ${error.message}`);
   } else if (expected.some((type) => error instanceof type)) {
     console.error(`comeback: ${(error as Error).message}`);
   } else {
-    console.error(error);
+    console.error(`comeback: ${unexpectedErrorLine(error)}`);
+    if (process.env.COMEBACK_DEBUG) console.error(error);
   }
   process.exitCode = 1;
-}
+};
+
+// A command whose work is left waiting on something that can never happen (a stream nobody
+// reads any more) would otherwise end in silence with Node's exit code 13.
+let finished = false;
+process.on('beforeExit', () => {
+  if (finished) return;
+  finished = true;
+  console.error('comeback: stopped before finishing (an internal wait was never answered); whatever it finished is kept and a rerun skips it');
+  process.exitCode = 1;
+});
+process.on('uncaughtException', (error) => {
+  fail(error);
+  process.exit();
+});
+process.on('unhandledRejection', (error) => {
+  fail(error);
+  process.exit();
+});
+
+program.parseAsync(process.argv).then(
+  () => {
+    finished = true;
+  },
+  (error: unknown) => {
+    finished = true;
+    fail(error);
+  },
+);

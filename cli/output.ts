@@ -39,3 +39,15 @@ export const table = (
     )
     .join('\n');
 };
+
+/** What a user can act on when something unforeseen stops a command: one line, never a stack (COMEBACK_DEBUG=1 shows it). */
+export const unexpectedErrorLine = (error: unknown): string => {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+  const code = (error as { code?: unknown })?.code ?? (cause as { code?: unknown } | undefined)?.code;
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || name === 'TimeoutError') {
+    return `a service stopped answering (${code ?? name}: ${message}): check the local stack with \`comeback stack status\` (or your AWS connection), then run the command again; whatever it finished is kept and a rerun skips it`;
+  }
+  return `stopped by an unexpected error (${name}: ${message}); whatever it finished is kept and a rerun skips it. COMEBACK_DEBUG=1 shows the details`;
+};

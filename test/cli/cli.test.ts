@@ -122,4 +122,36 @@ describe('the comeback CLI, as a user runs it', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim().split('\n').at(-1)).toBe('comeback: --channel fax: email, sms or voice');
   });
+
+  it('ends with one line and code 1 when a service stops answering, never a stack trace or a silent exit', async () => {
+    // Prepare: the cloud tables, at an address where nothing answers.
+    const saved = environment;
+    environment = {
+      ...saved,
+      COMEBACK_STACK: 'aws',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${await freePort()}`,
+      CLIENTS_TABLE: 'clients',
+      VISITS_TABLE: 'visits',
+      EPISODES_TABLE: 'episodes',
+      ANSWERS_TABLE: 'answers',
+      OUTREACH_TABLE: 'outreach',
+      MODELS_TABLE: 'models',
+      SUPPRESSION_TABLE: 'suppression',
+      CATALOGUE_TABLE: 'catalogue',
+      FOLLOW_UPS_TABLE: 'follow-ups',
+    };
+
+    // Act
+    const run = await comeback('client', 'show', 'c-1').finally(() => (environment = saved));
+
+    // Assess
+    expect(run.code).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^comeback: a service stopped answering \(ECONNREFUSED.*comeback stack status/);
+    expect(run.stderr).not.toContain('    at ');
+  });
 });
