@@ -21,6 +21,7 @@ import {
   type ExportTable,
 } from './export-tables.ts';
 import type { OutreachRecord } from './outreach-record.ts';
+import { isFailureReason, type FailureReason } from './provider-failure.ts';
 import { resolveReason, type Catalogue } from './reasons.ts';
 import type { VisitSummary } from './summary.ts';
 import type { Visit } from './visit.ts';
@@ -182,6 +183,21 @@ export const exportedReason = (reason: string | undefined): string | null => {
   return reasonCode.test(name) ? name : 'other';
 };
 
+/**
+ * The provider's failure code of a request: its reason when it is one (never a skip reason).
+ * Records from before the codes hold the provider's message instead: an opt-out and a throttle
+ * are still told by their words, anything else is `unknown`.
+ */
+export const exportedFailureReason = (record: Pick<OutreachRecord, 'status' | 'reason'>): FailureReason | null => {
+  if (record.status === 'skipped' || record.reason === undefined || record.reason === '') return null;
+  if (isFailureReason(record.reason)) return record.reason;
+  if (!['failed', 'retry', 'bounced'].includes(record.status)) return null;
+  if (/opted.?out/i.test(record.reason)) return 'opted-out';
+  if (/throttl/i.test(record.reason)) return 'throttled';
+  if (/^MessageRejected\b/.test(record.reason)) return 'rejected';
+  return 'unknown';
+};
+
 /** A feedback request, in the partition of the day it was claimed for sending (or skipped). */
 export const outreachRow = (record: OutreachRecord): PartitionedRow => ({
   dt: utcDay(record.claimedAt ?? record.updatedAt),
@@ -194,6 +210,7 @@ export const outreachRow = (record: OutreachRecord): PartitionedRow => ({
     locale: record.locale ?? null,
     status: record.status,
     reason: exportedReason(record.reason),
+    failure_reason: exportedFailureReason(record),
     sent_at: instant(record.sentAt),
     updated_at: instant(record.updatedAt),
   },

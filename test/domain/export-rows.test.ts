@@ -165,7 +165,23 @@ describe('export rows', () => {
     expect(row).toMatchObject({ outreach_id: 'job-a', status: 'failed', reason: 'MessageRejected', sent_at: null, updated_at: '2026-06-02T00:01:00.000Z' });
     const skipped = outreachRow({ outreachId: 'job-c', clientId: 'c-1', episodeId: 'e', request: 1, status: 'skipped', reason: 'suppressed', attempts: 0, updatedAt: '2026-06-03T04:00:00Z' });
     expect(skipped.dt).toBe('2026-06-03');
-    expect(skipped.row).toMatchObject({ reason: 'suppressed', channel: null });
+    expect(skipped.row).toMatchObject({ reason: 'suppressed', channel: null, failure_reason: null });
+  });
+
+  it('exports a failure’s code in failure_reason, never a skip reason, and reads the codes of records from before them', () => {
+    const failed = (status: OutreachRecord['status'], reason?: string) => outreachRow({ ...record, status, ...(reason === undefined ? { reason: undefined } : { reason }) }).row;
+    expect(failed('failed', 'invalid-number')).toMatchObject({ reason: 'invalid-number', failure_reason: 'invalid-number' });
+    expect(failed('failed', 'unreachable')).toMatchObject({ reason: 'unreachable', failure_reason: 'unreachable' });
+    expect(failed('bounced', 'bounced')).toMatchObject({ failure_reason: 'bounced' });
+    expect(failed('retry', 'throttled')).toMatchObject({ failure_reason: 'throttled' });
+    expect(failed('skipped', 'suppressed')).toMatchObject({ reason: 'suppressed', failure_reason: null });
+    expect(failed('sent')).toMatchObject({ reason: null, failure_reason: null });
+    expect(failed('delivered')).toMatchObject({ failure_reason: null });
+    // Stored before the codes: the provider's message.
+    expect(failed('failed', 'ConflictException: +306912345678 has opted out')).toMatchObject({ reason: 'ConflictException', failure_reason: 'opted-out' });
+    expect(failed('retry', 'ThrottlingException')).toMatchObject({ failure_reason: 'throttled' });
+    expect(failed('failed', `MessageRejected: Email address is not verified: ${email}`)).toMatchObject({ failure_reason: 'rejected' });
+    expect(failed('failed', 'SES answered without a message id')).toMatchObject({ reason: 'other', failure_reason: 'unknown' });
   });
 
   it.each([

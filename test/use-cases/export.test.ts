@@ -196,6 +196,36 @@ describe('the analytics export, from DynamoDB to DuckDB', () => {
     ]);
   });
 
+  it('exports why a send failed as a code, so invalid and unreachable numbers are counted apart, and never the provider’s words', async () => {
+    const log = new DynamoOutreachLog(tables.outreach, db);
+    const failedText = async (clientId: string, messageId: string, failure: { code: 'invalid-number' | 'unreachable' | 'opted-out'; detail: string }, refusedAtSend = false) => {
+      const text = { ...job(clientId, '2026-06-06'), channels: ['sms' as const] };
+      await log.claim(text, 'sms', 'en', new Date('2026-06-07T08:00:00Z'));
+      if (refusedAtSend) return log.refused(text.jobId, 'failed', failure, new Date('2026-06-07T08:00:01Z'));
+      await log.sent(text.jobId, messageId, new Date('2026-06-07T08:00:01Z'));
+      await log.delivery(text.jobId, 'failed', ['sent'], '2026-06-07T08:00:05.000Z', failure);
+    };
+    await failedText('c-invalid-1', 'm-1', { code: 'invalid-number', detail: `INVALID: ${personal.phones[0]} does not exist` });
+    await failedText('c-invalid-2', 'm-2', { code: 'invalid-number', detail: 'INVALID' });
+    await failedText('c-unreachable', 'm-3', { code: 'unreachable', detail: `CARRIER_UNREACHABLE: ${personal.phones[1]}` });
+    await failedText('c-opted-out', 'm-4', { code: 'opted-out', detail: `ConflictException: ${personal.phones[0]} has opted out` }, true);
+
+    await exportAnalytics({ exportDay: '2026-06-10' }, deps);
+
+    expect(await query('SELECT failure_reason, count(*) AS n FROM outreach WHERE status = ? GROUP BY failure_reason ORDER BY failure_reason', ['failed'])).toEqual([
+      { failure_reason: 'invalid-number', n: 2 },
+      { failure_reason: 'opted-out', n: 1 },
+      { failure_reason: 'unreachable', n: 1 },
+    ]);
+    expect(await query('SELECT status, reason, failure_reason FROM outreach WHERE status <> ? ORDER BY status', ['failed'])).toEqual([
+      { status: 'sent', reason: null, failure_reason: null },
+      { status: 'skipped', reason: 'visited-since', failure_reason: null },
+    ]);
+    const written = [...(await files()).values()].map((file) => file.bytes.toString('latin1')).join('');
+    for (const phone of personal.phones) expect(written).not.toContain(phone.slice(1));
+    expect(written).not.toContain('does not exist');
+  });
+
   it('never reads a key that is not there: S3 refuses those with 403 to a role listing only the export prefix', async () => {
     const store = deps.objects;
     const strict: ObjectStore = {
