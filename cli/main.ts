@@ -27,12 +27,14 @@ import { UnknownClientError, UnknownReasonError } from '../shared/use-cases/answ
 import { UnknownCandidateError } from '../shared/use-cases/catalogue.ts';
 import { FollowUpMovedError, UnknownFollowUpError } from '../shared/use-cases/follow-ups.ts';
 import { printImportReport, runImport, type ImportFlags } from './import-command.ts';
-import { UsageError, formatCount, unexpectedErrorLine } from './output.ts';
+import { UsageError, formatCount, printSafely, unexpectedErrorLine } from './output.ts';
 import { seedClinic, storyCounts } from './seed-command.ts';
 import { stackDown, stackStatus, stackUp } from './stack-command.ts';
 import { start } from './start-command.ts';
 import { lapsedList, printLapsed, sweepNow, type SweepFlags } from './sweep-command.ts';
 import { withStack } from './stack-session.ts';
+
+printSafely();
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 

@@ -8,7 +8,7 @@ import type { RowProblem } from '../shared/domain/rows.ts';
 import { ModelNotIdentifiableError } from '../shared/domain/bg-nbd.ts';
 import { clientStoreFromEnv, modelStoreFromEnv, sweepSettingsFromEnv } from '../shared/composition.ts';
 import { allClients } from './start-command.ts';
-import { formatCount, parseAsOf, table, UsageError } from './output.ts';
+import { formatCount, parseAsOf, table, UsageError, writeOut } from './output.ts';
 
 export interface ModelFitFlags {
   summary?: string;
@@ -67,11 +67,11 @@ const printPredictions = (fit: BgNbdFit, clients: readonly (Frequency & { id: st
     const prediction = { id: client.id, x: client.x, t_x: client.tx, T: client.T, p_alive: pAlive(fit, client), expected_transactions: expectedVisits(fit, client, window) };
     lines.push(json ? JSON.stringify(prediction) : Object.values(prediction).map(csvCell).join(','));
     if (lines.length >= 10_000) {
-      process.stdout.write(`${lines.join('\n')}\n`);
+      writeOut(`${lines.join('\n')}\n`);
       lines.length = 0;
     }
   }
-  if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+  if (lines.length > 0) writeOut(`${lines.join('\n')}\n`);
 };
 
 const printFit = (fit: Fitted, write: (text: string) => void): void => {

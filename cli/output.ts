@@ -51,3 +51,28 @@ export const unexpectedErrorLine = (error: unknown): string => {
   }
   return `stopped by an unexpected error (${name}: ${message}); whatever it finished is kept and a rerun skips it. COMEBACK_DEBUG=1 shows the details`;
 };
+
+// C0 and C1 controls (but newline and tab), DEL, and the bidirectional overrides and isolates
+// that can make a terminal show text other than what is stored.
+const unprintable = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text as a terminal may show it: stored names, reasons and answers come from clients and
+ * other systems, and an ESC among them could move the cursor or retitle the window. Each such
+ * character is shown as a visible escape (`\x1b`, `\u202e`) instead.
+ */
+export const terminalSafe = (text: string): string =>
+  text.replace(unprintable, (character) => {
+    const code = character.codePointAt(0)!;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+
+/** Everything the CLI prints goes through terminalSafe: console's methods and the raw writes alike. */
+export const printSafely = (): void => {
+  for (const method of ['log', 'error', 'warn', 'info'] as const) {
+    const original = console[method].bind(console);
+    console[method] = (...values: unknown[]) => original(...values.map((value) => (typeof value === 'string' ? terminalSafe(value) : value)));
+  }
+};
+
+export const writeOut = (text: string): void => void process.stdout.write(terminalSafe(text));

@@ -2,7 +2,7 @@ import { formatMoney } from '../shared/domain/money.ts';
 import { reportNamed, reports } from '../shared/domain/reports.ts';
 import type { QueryEngine, QueryResult, SqlValue } from '../shared/ports/query-engine.ts';
 import { reportCsv, runReport } from '../shared/use-cases/reports.ts';
-import { formatCount, table, UsageError } from './output.ts';
+import { formatCount, table, UsageError, writeOut } from './output.ts';
 
 export interface ReportFlags {
   readonly format: string;
@@ -50,7 +50,7 @@ export const printReport = async (name: string, flags: ReportFlags, engine: Quer
   const state = await runReport(name, queryOf(flags), { engine, dialect: 'duckdb' });
   if (state.state !== 'succeeded') throw new UsageError(`the report is still running (query ${state.queryId})`);
   if (flags.format === 'json') return console.log(JSON.stringify({ report: name, columns: state.result.columns, rows: state.result.rows }, null, 2));
-  if (flags.format === 'csv') return void process.stdout.write(reportCsv(state.result));
+  if (flags.format === 'csv') return void writeOut(reportCsv(state.result));
   console.log(`${report.description}\n`);
   console.log(renderReportTable(state.result));
 };
