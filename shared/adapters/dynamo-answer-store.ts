@@ -4,8 +4,22 @@ import { answersByCandidateIndex } from '../../infra/resources.ts';
 import type { Answer } from '../domain/answers.ts';
 import type { AnswerStore } from '../ports/answer-store.ts';
 import { documentClient } from './dynamo-client-store.ts';
+import { isDigestKey, textKey } from './dynamo-keys.ts';
 
-const toAnswer = (item: Record<string, unknown>): Answer => item as unknown as Answer;
+/**
+ * `candidate` is the key of the `byCandidate` index, so it holds `textKey` of the candidate
+ * text; when that is a digest, the text itself is in `candidateText`.
+ */
+const toItem = (answer: Answer): Record<string, unknown> => {
+  if (answer.candidate === undefined) return { ...answer };
+  const key = textKey(answer.candidate);
+  return { ...answer, candidate: key, ...(isDigestKey(key) && { candidateText: answer.candidate }) };
+};
+
+const toAnswer = (item: Record<string, unknown>): Answer => {
+  const { candidateText, ...answer } = item;
+  return (candidateText === undefined ? answer : { ...answer, candidate: candidateText }) as unknown as Answer;
+};
 
 export class DynamoAnswerStore implements AnswerStore {
   constructor(
@@ -18,7 +32,7 @@ export class DynamoAnswerStore implements AnswerStore {
       const { Attributes } = await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: answer,
+          Item: toItem(answer),
           ...(mode === 'once' && { ConditionExpression: 'attribute_not_exists(answerId)' }),
           ReturnValues: 'ALL_OLD',
         }),
@@ -57,7 +71,7 @@ export class DynamoAnswerStore implements AnswerStore {
           TableName: this.table,
           IndexName: answersByCandidateIndex,
           KeyConditionExpression: 'candidate = :candidate',
-          ExpressionAttributeValues: { ':candidate': candidate },
+          ExpressionAttributeValues: { ':candidate': textKey(candidate) },
           ExclusiveStartKey: startKey,
         }),
       );
@@ -72,7 +86,7 @@ export class DynamoAnswerStore implements AnswerStore {
       new UpdateCommand({
         TableName: this.table,
         Key: { clientId: answer.clientId, answerId: answer.answerId },
-        UpdateExpression: 'SET reasonId = :reasonId, confidence = :one, #method = :alias, catalogueVersion = :version REMOVE candidate',
+        UpdateExpression: 'SET reasonId = :reasonId, confidence = :one, #method = :alias, catalogueVersion = :version REMOVE candidate, candidateText',
         ConditionExpression: 'attribute_exists(answerId)',
         ExpressionAttributeNames: { '#method': 'method' },
         ExpressionAttributeValues: { ':reasonId': reasonId, ':one': 1, ':alias': 'alias', ':version': catalogueVersion },

@@ -3,6 +3,7 @@ import { DeleteCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type 
 import { seedCatalogue, type Alias, type Catalogue, type Reason } from '../domain/reasons.ts';
 import { CatalogueConflictError, type Candidate, type CatalogueChange, type CatalogueStore } from '../ports/catalogue-store.ts';
 import { documentClient } from './dynamo-client-store.ts';
+import { textKey } from './dynamo-keys.ts';
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -42,7 +43,8 @@ export class DynamoCatalogueStore implements CatalogueStore {
     return {
       version: meta.version as number,
       reasons: reasons.map((item) => strip(item) as unknown as Reason),
-      aliases: aliases.map((item) => ({ ...strip(item), text: item.key }) as unknown as Alias),
+      // An alias item keeps its text (its key may be a digest of it, see textKey); old ones were keyed by it.
+      aliases: aliases.map((item) => ({ ...strip(item), text: item.text ?? item.key }) as unknown as Alias),
     };
   }
 
@@ -55,7 +57,7 @@ export class DynamoCatalogueStore implements CatalogueStore {
           TransactItems: [
             { Put: { TableName: this.table, Item: { kind: 'meta', key: 'version', version: catalogue.version }, ConditionExpression: 'attribute_not_exists(kind)' } },
             ...catalogue.reasons.map((reason) => ({ Put: { TableName: this.table, Item: { kind: 'reason', key: reason.id, ...reason } } })),
-            ...catalogue.aliases.map((alias) => ({ Put: { TableName: this.table, Item: { kind: 'alias', key: alias.text, ...alias } } })),
+            ...catalogue.aliases.map((alias) => ({ Put: { TableName: this.table, Item: { kind: 'alias', key: textKey(alias.text), ...alias } } })),
             { Put: { TableName: this.table, Item: { kind: 'change', key: versionKey(catalogue.version), version: catalogue.version, at, change: 'seed' } } },
           ],
         }),
@@ -86,8 +88,8 @@ export class DynamoCatalogueStore implements CatalogueStore {
         },
       },
       ...reasonPuts.map((reason) => ({ Put: { TableName: this.table, Item: { kind: 'reason', key: reason.id, ...reason } } })),
-      ...aliasPuts.map((alias) => ({ Put: { TableName: this.table, Item: { kind: 'alias', key: alias.text, ...alias } } })),
-      ...aliasDeletes.map((alias) => ({ Delete: { TableName: this.table, Key: { kind: 'alias', key: alias.text } } })),
+      ...aliasPuts.map((alias) => ({ Put: { TableName: this.table, Item: { kind: 'alias', key: textKey(alias.text), ...alias } } })),
+      ...aliasDeletes.map((alias) => ({ Delete: { TableName: this.table, Key: { kind: 'alias', key: textKey(alias.text) } } })),
       { Put: { TableName: this.table, Item: { ...change, kind: 'change', key: versionKey(next.version), version: next.version, change: change.kind } } },
     ];
     if (items.length > maxTransactItems) throw new CatalogueConflictError(`this change touches ${items.length} items; at most ${maxTransactItems} can change at once`);
@@ -103,13 +105,15 @@ export class DynamoCatalogueStore implements CatalogueStore {
     return (await this.items('change')).map((item) => ({ ...strip(item), kind: item.change as CatalogueChange['kind'] }) as unknown as CatalogueChange);
   }
 
-  async noteCandidate(text: string, locale: string | undefined, at: string): Promise<void> {
+  async noteCandidate(text: string, locale: string | undefined, at: string, options: { truncated?: boolean } = {}): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { kind: 'candidate', key: text },
-        UpdateExpression: `ADD answers :one${locale ? ', locales :locale' : ''} SET firstSeen = if_not_exists(firstSeen, :at), lastSeen = :at`,
-        ExpressionAttributeValues: { ':one': 1, ':at': at, ...(locale && { ':locale': new Set([locale]) }) },
+        // The key is bounded (a digest of long text); the text is an attribute.
+        Key: { kind: 'candidate', key: textKey(text) },
+        UpdateExpression: `ADD answers :one${locale ? ', locales :locale' : ''} SET #text = :text, firstSeen = if_not_exists(firstSeen, :at), lastSeen = :at${options.truncated ? ', truncated = :true' : ''}`,
+        ExpressionAttributeNames: { '#text': 'text' },
+        ExpressionAttributeValues: { ':one': 1, ':at': at, ':text': text, ...(locale && { ':locale': new Set([locale]) }), ...(options.truncated && { ':true': true }) },
       }),
     );
   }
@@ -117,7 +121,8 @@ export class DynamoCatalogueStore implements CatalogueStore {
   async candidates(): Promise<Candidate[]> {
     return (await this.items('candidate'))
       .map((item) => ({
-        text: item.key as string,
+        text: (item.text ?? item.key) as string,
+        ...(item.truncated === true && { truncated: true }),
         locales: [...((item.locales as Set<string> | undefined) ?? [])].sort(),
         answers: item.answers as number,
         firstSeen: item.firstSeen as string,
@@ -127,6 +132,6 @@ export class DynamoCatalogueStore implements CatalogueStore {
   }
 
   async dropCandidate(text: string): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.table, Key: { kind: 'candidate', key: text } }));
+    await this.db.send(new DeleteCommand({ TableName: this.table, Key: { kind: 'candidate', key: textKey(text) } }));
   }
 }

@@ -25,7 +25,12 @@ export interface Answer {
   readonly method: MatchMethod | 'chosen';
   /** The normalised text no reason matched with confidence: a manager decides. */
   readonly candidate?: string;
+  /** What the client wrote, at most `longestAnswerText` characters. */
   readonly text?: string;
+  /** The text was longer than `longestAnswerText` and was cut: staff see that it was. */
+  readonly truncated?: boolean;
+  /** With `truncated`: how many characters the client wrote. */
+  readonly textLength?: number;
   readonly callMe: boolean;
   readonly book: boolean;
   /** The client asked to hear nothing more (STOP, the unsubscribe button). */
@@ -36,6 +41,20 @@ export interface Answer {
   readonly from?: string;
   readonly catalogueVersion: number;
 }
+
+/**
+ * The most of an answer's text that is kept, in characters (code points, so an emoji or a
+ * Bengali letter is never cut in half). Longer text is cut here, whatever the channel, and the
+ * answer says it was (`truncated`, `textLength`).
+ */
+export const longestAnswerText = 2000;
+
+/** An answer's text as it is kept: cut at `longestAnswerText` characters, saying so when it was. */
+export const keptAnswerText = (text: string): Pick<Answer, 'text' | 'truncated' | 'textLength'> => {
+  const characters = [...text];
+  if (characters.length <= longestAnswerText) return { text };
+  return { text: characters.slice(0, longestAnswerText).join(''), truncated: true, textLength: characters.length };
+};
 
 /** Where answers from numbers we cannot tie to one client wait for a person. */
 export const unmatchedClientId = 'unmatched';

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { languageOf } from './languages.ts';
+import { longestAnswerText } from './answers.ts';
 
 export interface ReplyChoice {
   readonly id: string;
@@ -40,8 +41,12 @@ export type ReplyProblem = 'expired' | 'invalid' | 'not-found';
 /** The HTTP status that fits each problem page. */
 export const problemStatus: Readonly<Record<ReplyProblem, number>> = { expired: 410, invalid: 400, 'not-found': 404 };
 
-/** The longest free-text answer, in characters (code points). */
-export const maxReplyTextLength = 1000;
+/**
+ * The longest free-text answer the page offers to take, in characters (code points): the
+ * text box's limit, the same as every channel's (`longestAnswerText`). A longer text sent all
+ * the same is not cut here but where every answer is, which tells staff it was.
+ */
+export const maxReplyTextLength = longestAnswerText;
 
 export interface PageWording {
   readonly greetingNamed: string;
@@ -347,9 +352,11 @@ const codePoints = (text: string, max: number): string => [...text].slice(0, max
 /** A one-line value (a name, a label): no control or direction characters, spaces collapsed, bounded. */
 const oneLine = (value: string, max: number): string => codePoints(value.replace(unsafeChars, '').replace(/\s+/g, ' ').trim(), max);
 
-/** Free text: no control or direction characters, CRLF as LF, trimmed, bounded. */
-const freeText = (value: string): string =>
-  codePoints(value.replace(/\r\n?/g, '\n').replace(unsafeChars, '').trim(), maxReplyTextLength);
+/** Free text: no control or direction characters, CRLF as LF, trimmed. */
+const cleanText = (value: string): string => value.replace(/\r\n?/g, '\n').replace(unsafeChars, '').trim();
+
+/** Free text to show: clean and bounded. */
+const freeText = (value: string): string => codePoints(cleanText(value), maxReplyTextLength);
 
 /** A wording with its {{placeholders}} filled by values already escaped as HTML. */
 const fill = (text: string, values: Readonly<Record<string, string>>): string =>
@@ -516,8 +523,12 @@ export interface ReplyForm {
   readonly book: boolean;
 }
 
-/** Enough for 1000 characters of any script percent-encoded, and the other fields. */
-export const maxReplyFormBytes = 16_384;
+/**
+ * Enough for `maxReplyTextLength` characters of any script percent-encoded (up to 9 bytes a
+ * character) and the other fields, with room to spare: a longer text within it is taken and
+ * cut where every answer is; a larger body is refused (413).
+ */
+export const maxReplyFormBytes = 65_536;
 
 const reasonIdPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 
@@ -563,6 +574,7 @@ export const parseReplyForm = (body: string, contentType?: string): ReplyForm =>
   };
   const reasonId = fields.get('reason')?.trim() || undefined;
   if (reasonId !== undefined && !reasonIdPattern.test(reasonId)) throw new ReplyFormError('malformed', 'the reason is not a reason id');
-  const text = freeText(fields.get('text') ?? '') || undefined;
+  // Not cut here: recordAnswer cuts every channel's text at one limit and marks the answer.
+  const text = cleanText(fields.get('text') ?? '') || undefined;
   return { ...(reasonId !== undefined && { reasonId }), ...(text !== undefined && { text }), callMe: flag('callMe'), book: flag('book') };
 };

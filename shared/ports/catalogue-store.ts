@@ -16,6 +16,8 @@ export interface CatalogueChange {
 /** Text no reason matched with confidence, waiting for a manager: never a reason on its own. */
 export interface Candidate {
   readonly text: string;
+  /** Cut from a longer answer (see longestAnswerText): staff read only its beginning. */
+  readonly truncated?: boolean;
   /** The languages of the clients who wrote it. */
   readonly locales: readonly string[];
   readonly answers: number;
@@ -33,7 +35,8 @@ export interface CatalogueStore {
   /** Writes what changed from `previous` to `next`; CatalogueConflictError if someone else changed it first. */
   save(previous: Catalogue, next: Catalogue, change: Omit<CatalogueChange, 'version'>): Promise<void>;
   changes(): Promise<CatalogueChange[]>;
-  noteCandidate(text: string, locale: string | undefined, at: string): Promise<void>;
+  /** One more answer waits on `text`; `truncated` when it was cut from a longer answer. */
+  noteCandidate(text: string, locale: string | undefined, at: string, options?: { truncated?: boolean }): Promise<void>;
   candidates(): Promise<Candidate[]>;
   dropCandidate(text: string): Promise<void>;
 }

@@ -1,8 +1,9 @@
-import { endsOutreach, followUpsFor, smsAnswerId, staffAnswerId, unmatchedClientId, type Answer, type AnswerChannel } from '../domain/answers.ts';
+import { endsOutreach, followUpsFor, keptAnswerText, smsAnswerId, staffAnswerId, unmatchedClientId, type Answer, type AnswerChannel } from '../domain/answers.ts';
 import { followUpId } from '../domain/follow-ups.ts';
+import { suppressionKeys } from '../domain/outreach-eligibility.ts';
 import { matchAnswer } from '../domain/reason-matching.ts';
 import { resolveReason, type Catalogue } from '../domain/reasons.ts';
-import { smsHelpText, smsIntent } from '../domain/sms-keywords.ts';
+import { isOptOutText, smsHelpText, smsIntent } from '../domain/sms-keywords.ts';
 import type { AnswerStore } from '../ports/answer-store.ts';
 import type { CatalogueStore } from '../ports/catalogue-store.ts';
 import type { ClientStore } from '../ports/client-store.ts';
@@ -46,6 +47,7 @@ export interface AnswerInput {
   readonly book?: boolean;
   readonly by?: string;
   readonly from?: string;
+  /** The unsubscribe button or an opt-out keyword; free text that asks us to stop (isOptOutText) counts too. */
   readonly optedOut?: boolean;
 }
 
@@ -96,18 +98,36 @@ export const actOnAnswer = async (answer: Answer, catalogue: Catalogue, deps: An
 };
 
 /**
+ * A client who asked us to stop hears nothing more on any channel: the client, their email and
+ * their phone are suppressed, and any number the request came from (an SMS's sender). Applied
+ * again on a repeat too: suppression is idempotent, and a lost first try must not leave them
+ * reachable.
+ */
+export const optOutEverywhere = async (clientId: string | undefined, phones: readonly string[], at: string, deps: AnswerDependencies): Promise<void> => {
+  const known = clientId !== undefined && clientId !== unmatchedClientId ? clientId : undefined;
+  const profile = known === undefined ? undefined : (await deps.clients.getClient(known))?.profile;
+  const keys = new Set([...(known === undefined ? [] : [`client:${known}`]), ...(profile ? suppressionKeys(profile) : []), ...phones.map((phone) => `phone:${phone}`)]);
+  for (const key of keys) await deps.suppression.add({ key, reason: 'opt-out', at });
+};
+
+/**
  * Records one answer: a chosen reason is taken as it is; free text is matched against the
  * catalogue, and text it cannot place with confidence becomes a candidate for a manager,
- * never a new reason on its own.
+ * never a new reason on its own. Text longer than `longestAnswerText` is cut first, and the
+ * answer says so. Text that asks us to stop ("please remove me") opts the client out on
+ * every channel, whichever channel it came by.
  */
 export const recordAnswer = async (input: AnswerInput, deps: AnswerDependencies): Promise<AnswerOutcome> => {
   const now = (deps.now ?? (() => new Date()))();
   const catalogue = await deps.catalogue.load();
-  const text = input.text?.trim() || undefined;
+  const written = input.text?.trim() || undefined;
+  const kept = written === undefined ? undefined : keptAnswerText(written);
+  const text = kept?.text;
+  const optedOut = input.optedOut === true || (written !== undefined && isOptOutText(written));
   let placed: Pick<Answer, 'reasonId' | 'confidence' | 'method' | 'candidate'>;
   if (input.chosenReasonId) {
     placed = { reasonId: activeReason(catalogue, input.chosenReasonId).id, confidence: 1, method: 'chosen' };
-  } else if (text && !input.optedOut) {
+  } else if (text && !optedOut) {
     const match = matchAnswer(catalogue, text, input.locale);
     placed = match.reasonId
       ? { reasonId: match.reasonId, confidence: match.confidence, method: match.method }
@@ -124,18 +144,22 @@ export const recordAnswer = async (input: AnswerInput, deps: AnswerDependencies)
     ...(input.outreachId && { outreachId: input.outreachId }),
     ...(input.episodeId && { episodeId: input.episodeId }),
     ...placed,
-    // Characters, not UTF-16 units: an emoji is never cut in half.
-    ...(text && { text: [...text].slice(0, 1000).join('') }),
+    ...kept,
     callMe: input.callMe === true,
     book: input.book === true,
-    ...(input.optedOut && { optedOut: true }),
+    ...(optedOut && { optedOut: true }),
     ...(input.by && { by: input.by }),
     ...(input.from && { from: input.from }),
     catalogueVersion: catalogue.version,
   };
+  // A second submit of the page with the same words waits on the candidate once, not twice.
+  const before = input.mode === 'upsert' ? await deps.answers.get(answer.clientId, answer.answerId) : undefined;
   const outcome = await deps.answers.save(answer, input.mode);
+  if (optedOut) await optOutEverywhere(answer.clientId, [], now.toISOString(), deps);
   if (outcome === 'duplicate') return { outcome, answer, followUps: [], outreachEnded: false };
-  if (answer.candidate) await deps.catalogue.noteCandidate(answer.candidate, input.locale, answer.receivedAt);
+  if (answer.candidate && answer.candidate !== before?.candidate) {
+    await deps.catalogue.noteCandidate(answer.candidate, input.locale, answer.receivedAt, { ...(answer.truncated && { truncated: true }) });
+  }
   return { outcome, answer, ...(await actOnAnswer(answer, catalogue, deps)) };
 };
 
@@ -163,8 +187,10 @@ export interface SmsDependencies extends AnswerDependencies {
 
 /**
  * One inbound SMS: tied to the request it answers (`previousPublishedMessageId`), else to the
- * one client with that number; an opt-out keyword suppresses the number and the client on
- * every channel; HELP is answered; a second delivery of the same message changes nothing.
+ * one client with that number; an opt-out keyword, or words that ask us to stop in any of the
+ * clients' languages ("please stop texting me", "не пишите мне больше"), suppress the number
+ * and the client on every channel; HELP is answered; a second delivery of the same message
+ * changes nothing. Text of any length lands, cut at `longestAnswerText` characters.
  */
 export const receiveSms = async (sms: InboundSms, deps: SmsDependencies): Promise<SmsOutcome> => {
   const now = (deps.now ?? (() => new Date()))().toISOString();
@@ -188,19 +214,19 @@ export const receiveSms = async (sms: InboundSms, deps: SmsDependencies): Promis
     ...(!client && { from: sms.originationNumber }),
   };
 
+  const kept = keptAnswerText(sms.messageBody);
   if (intent === 'opt-out') {
     const recorded = await deps.answers.save(
-      { clientId: base.clientId, answerId: base.answerId, channel: 'sms', receivedAt: now, text: sms.messageBody, confidence: 0, method: 'none', callMe: false, book: false, optedOut: true, catalogueVersion: 0, ...(base.from && { from: base.from }) },
+      { clientId: base.clientId, answerId: base.answerId, channel: 'sms', receivedAt: now, ...kept, confidence: 0, method: 'none', callMe: false, book: false, optedOut: true, catalogueVersion: 0, ...(base.from && { from: base.from }) },
       'once',
     );
-    // Applied again on a redelivery too: suppression is idempotent, and a lost first try must not leave them reachable.
-    await deps.suppression.add({ key: `phone:${sms.originationNumber}`, reason: 'opt-out', at: now });
-    if (client) await deps.suppression.add({ key: `client:${client.profile.clientId}`, reason: 'opt-out', at: now });
+    // Applied again on a redelivery too (see optOutEverywhere).
+    await optOutEverywhere(client?.profile.clientId, [sms.originationNumber], now, deps);
     return { kind: 'opted-out', ...(client && { clientId: client.profile.clientId }), duplicate: recorded === 'duplicate' };
   }
   if (intent === 'help') {
     const recorded = await deps.answers.save(
-      { clientId: base.clientId, answerId: base.answerId, channel: 'sms', receivedAt: now, text: sms.messageBody, confidence: 0, method: 'none', callMe: false, book: false, catalogueVersion: 0, ...(base.from && { from: base.from }) },
+      { clientId: base.clientId, answerId: base.answerId, channel: 'sms', receivedAt: now, ...kept, confidence: 0, method: 'none', callMe: false, book: false, catalogueVersion: 0, ...(base.from && { from: base.from }) },
       'once',
     );
     if (recorded !== 'duplicate') {
@@ -210,7 +236,7 @@ export const receiveSms = async (sms: InboundSms, deps: SmsDependencies): Promis
   }
   if (!client) {
     const recorded = await deps.answers.save(
-      { clientId: unmatchedClientId, answerId: base.answerId, channel: 'sms', receivedAt: now, text: sms.messageBody, confidence: 0, method: 'none', callMe: false, book: false, catalogueVersion: 0, from: sms.originationNumber },
+      { clientId: unmatchedClientId, answerId: base.answerId, channel: 'sms', receivedAt: now, ...kept, confidence: 0, method: 'none', callMe: false, book: false, catalogueVersion: 0, from: sms.originationNumber },
       'once',
     );
     return { kind: 'unmatched', duplicate: recorded === 'duplicate' };
@@ -221,7 +247,7 @@ export const receiveSms = async (sms: InboundSms, deps: SmsDependencies): Promis
 /** The unsubscribe button or the one-click List-Unsubscribe POST: nothing more on any channel. */
 export const unsubscribe = async (clientId: string, outreachId: string, deps: AnswerDependencies): Promise<void> => {
   const at = (deps.now ?? (() => new Date()))().toISOString();
-  await deps.suppression.add({ key: `client:${clientId}`, reason: 'opt-out', at });
+  await optOutEverywhere(clientId, [], at, deps);
   await deps.answers.save(
     { clientId, answerId: `unsubscribe#${outreachId}`, channel: 'page', receivedAt: at, outreachId, confidence: 0, method: 'none', callMe: false, book: false, optedOut: true, catalogueVersion: 0 },
     'upsert',

@@ -6,8 +6,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { replyWeb } from '../../functions/reply-web/handler.ts';
 import { answersTable, catalogueTable, clientsTable, followUpsTable, outreachTable, suppressionTable, visitsTable } from '../../infra/resources.ts';
-import { pageAnswerId } from '../../shared/domain/answers.ts';
-import { pageWordings } from '../../shared/domain/reply-page.ts';
+import { longestAnswerText, pageAnswerId } from '../../shared/domain/answers.ts';
+import { maxReplyTextLength, pageWordings } from '../../shared/domain/reply-page.ts';
 import { mergeReasons } from '../../shared/use-cases/catalogue.ts';
 import { replyWebNow, replyWebSecret, serveReplyWeb, type ServedReplyWeb } from '../support/reply-web.ts';
 
@@ -316,7 +316,7 @@ describe('the reply-web function behind the local API Gateway', () => {
     expect((await other.deps.clients.getClient('c-xss'))?.profile.name).toBe(name);
     expect(page.status).toBe(200);
     expect(page.body).toContain(el.previous);
-    expect(page.body).toContain(`<textarea id="text" name="text" maxlength="1000" rows="4" dir="auto">${escaped(markup)}</textarea>`);
+    expect(page.body).toContain(`<textarea id="text" name="text" maxlength="${maxReplyTextLength}" rows="4" dir="auto">${escaped(markup)}</textarea>`);
     expect(page.body).toContain('<input type="radio" name="reason" value="waiting-time" checked>');
     expect(page.body).toMatch(/<input type="checkbox" name="book" value="yes" checked>/);
     expect(page.body).not.toMatch(/<input type="checkbox" name="callMe" value="yes" checked>/);
@@ -325,6 +325,42 @@ describe('the reply-web function behind the local API Gateway', () => {
     // No markup of theirs survives as markup.
     expect(page.body).not.toMatch(/<script|<img|<b[\s>]/);
     expect(page.body.match(/<[a-z]+[^>]*\son[a-z]+=/gi)).toBeNull();
+  });
+
+  it.each([
+    ['Greek', 'ο σκύλος μου δεν του αρέσει το ασανσέρ και η γάτα φοβάται τη σκάλα ', 600],
+    ['Russian', 'моя собака боится лифта а кошка не любит лестницу ', 600],
+    ['Georgian', 'ჩემს ძაღლს ლიფტი არ უყვარს და კატას კიბე ეშინია ', 600],
+    ['Bengali', 'আমার কুকুর লিফট পছন্দ করে না আর বিড়াল সিঁড়ি ভয় পায় ', 600],
+    ['Georgian, longer than the page keeps', 'ჩემს ძაღლს ლიფტი არ უყვარს და კატას კიბე ეშინია ', longestAnswerText + 500],
+  ])('takes a long answer in %s, once however often it is sent, and puts it among the pending answers', async (_, words, length) => {
+    // Prepare
+    const text = [...words.repeat(Math.ceil(length / [...words].length))].slice(0, length).join('').trim();
+    const link = r(served.token('reply'));
+    expect(Buffer.byteLength(text)).toBeGreaterThan(1024);
+
+    // Act
+    const first = await post(link, fields({ text }));
+    const second = await post(link, fields({ text }));
+
+    // Assess
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const stored = await answers();
+    expect(stored).toHaveLength(1);
+    const cut = [...text].length > longestAnswerText;
+    expect(stored[0]).toMatchObject({ text: [...text].slice(0, longestAnswerText).join(''), method: 'none', ...(cut && { truncated: true, textLength: [...text].length }) });
+    expect(cut || stored[0]!.truncated === undefined).toBe(true);
+    expect(await served.deps.catalogue.candidates()).toEqual([expect.objectContaining({ text: stored[0]!.candidate, answers: 1, ...(cut && { truncated: true }) })]);
+  });
+
+  it('opts the client out of every channel when the text box asks us to stop', async () => {
+    // Act
+    const posted = await post(r(served.token('reply')), fields({ reason: 'price', text: 'Μη μου ξαναστείλετε, παρακαλώ.' }));
+
+    // Assess
+    expect(posted.status).toBe(200);
+    expect(await answers()).toEqual([expect.objectContaining({ reasonId: 'price', optedOut: true })]);
+    expect(await served.deps.suppression.suppressed(['client:c-1', 'email:maria@example.com'])).toEqual(new Set(['client:c-1', 'email:maria@example.com']));
   });
 
   it('refuses a reason that is not in the catalogue, and a badly formed one (400)', async () => {

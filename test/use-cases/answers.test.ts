@@ -5,12 +5,15 @@ import { DynamoClientStore } from '../../shared/adapters/dynamo-client-store.ts'
 import { DynamoFollowUpStore } from '../../shared/adapters/dynamo-follow-up-store.ts';
 import { DynamoOutreachLog } from '../../shared/adapters/dynamo-outreach-log.ts';
 import { DynamoSuppressionList } from '../../shared/adapters/dynamo-suppression-list.ts';
+import { longestAnswerText } from '../../shared/domain/answers.ts';
 import type { OutreachJob } from '../../shared/domain/episode.ts';
+import type { LapseStore } from '../../shared/ports/lapse-store.ts';
 import { FollowUpTransitionError } from '../../shared/domain/follow-ups.ts';
 import { signReplyToken, ReplyTokenError } from '../../shared/domain/reply-token.ts';
 import type { OutgoingText } from '../../shared/ports/messenger.ts';
 import { recordAnswer, receiveSms, recordStaffAnswer, type SmsDependencies } from '../../shared/use-cases/answers.ts';
 import { mapCandidate, mergeReasons, reasonCounts } from '../../shared/use-cases/catalogue.ts';
+import { clientCard } from '../../shared/use-cases/client-card.ts';
 import { moveFollowUp } from '../../shared/use-cases/follow-ups.ts';
 import { openReplyPage, submitReply, unsubscribeByToken } from '../../shared/use-cases/reply-page.ts';
 import { freshTables } from '../support/tables.ts';
@@ -86,11 +89,114 @@ describe('capturing answers', () => {
     expect((await deps.answers.answersOf('c-1')).map((a) => a.reasonId)).toEqual(['quality-of-care', 'quality-of-care']);
   });
 
-  it('keeps at most 1000 characters of a long answer, never half an emoji', async () => {
-    const result = await recordAnswer({ clientId: 'c-1', answerId: 'page#long', channel: 'page', mode: 'upsert', text: `a${'😀'.repeat(1200)}`, locale: 'el' }, deps);
+  it(`keeps at most ${longestAnswerText} characters of a long answer, never half an emoji, and says it was cut`, async () => {
+    const result = await recordAnswer({ clientId: 'c-1', answerId: 'page#long', channel: 'page', mode: 'upsert', text: `a${'😀'.repeat(longestAnswerText + 200)}`, locale: 'el' }, deps);
 
-    expect([...result.answer.text!]).toHaveLength(1000);
+    expect([...result.answer.text!]).toHaveLength(longestAnswerText);
     expect(result.answer.text!.endsWith('😀')).toBe(true);
+    expect(result.answer).toMatchObject({ truncated: true, textLength: longestAnswerText + 201 });
+    const short = await recordAnswer({ clientId: 'c-1', answerId: 'page#short', channel: 'page', mode: 'upsert', text: 'ακριβό', locale: 'el' }, deps);
+    expect(short.answer).not.toHaveProperty('truncated');
+  });
+
+  describe('long answers in any script', () => {
+    /** About 600 characters of Greek: over 1,024 bytes in UTF-8, with no word a reason knows. */
+    const greek = (length: number) => 'ο σκύλος μου δεν του αρέσει το ασανσέρ και η γάτα φοβάται τη σκάλα '.repeat(Math.ceil(length / 66)).slice(0, length).trim();
+    const russian = (length: number) => 'моя собака боится лифта а кошка не любит лестницу '.repeat(Math.ceil(length / 50)).slice(0, length).trim();
+
+    it('lands a long Greek SMS once, on the client card and among the pending answers', async () => {
+      const body = greek(1100);
+      expect(Buffer.byteLength(body)).toBeGreaterThan(1024);
+
+      const first = await sms(body, 'in-long', 'provider-1');
+      const again = await sms(body, 'in-long', 'provider-1');
+
+      expect(first).toMatchObject({ kind: 'answer', result: { outcome: 'created', answer: { text: body, method: 'none' } } });
+      expect(again).toMatchObject({ kind: 'answer', result: { outcome: 'duplicate' } });
+      const card = await clientCard('c-1', { ...deps, lapses: { episodesOf: async () => [] } as unknown as LapseStore });
+      expect(card!.answers).toEqual([expect.objectContaining({ answerId: 'sms#in-long', text: body })]);
+      const candidate = first.kind === 'answer' ? first.result.answer.candidate! : '';
+      expect((await deps.catalogue.candidates()).map((c) => [c.text, c.answers])).toEqual([[candidate, 1]]);
+      expect(await deps.answers.waitingOn(candidate)).toEqual([expect.objectContaining({ answerId: 'sms#in-long', candidate })]);
+    });
+
+    it('cuts a 20,000-character SMS to what is kept, lands it once and tells staff it was longer', async () => {
+      const body = greek(20_000);
+
+      const first = await sms(body, 'in-huge', 'provider-1');
+      await sms(body, 'in-huge', 'provider-1');
+
+      const [stored] = await deps.answers.answersOf('c-1');
+      expect(stored).toMatchObject({ answerId: 'sms#in-huge', truncated: true, textLength: [...body].length });
+      expect([...stored!.text!]).toHaveLength(longestAnswerText);
+      expect(await deps.catalogue.candidates()).toEqual([expect.objectContaining({ truncated: true, answers: 1 })]);
+      expect(first).toMatchObject({ kind: 'answer', result: { outcome: 'created' } });
+    });
+
+    it('keeps a long reply from an unknown number for review, cut like any other', async () => {
+      const body = russian(5000);
+      expect(await receiveSms({ originationNumber: '+306900000000', destinationNumber: '+18005550100', messageBody: body, inboundMessageId: 'in-stranger' }, deps)).toEqual({ kind: 'unmatched', duplicate: false });
+      expect(await deps.answers.answersOf('unmatched')).toEqual([expect.objectContaining({ truncated: true, textLength: [...body].length })]);
+    });
+
+    it('lands a long Russian answer from the page once however often it is submitted, and a manager can place it', async () => {
+      const text = russian(700);
+      const input = { clientId: 'c-1', answerId: 'page#job-1', channel: 'page' as const, mode: 'upsert' as const, outreachId: 'job-1', text, locale: 'ru' };
+
+      const first = await recordAnswer(input, deps);
+      const second = await recordAnswer(input, deps);
+
+      expect([first.outcome, second.outcome]).toEqual(['created', 'updated']);
+      const candidate = first.answer.candidate!;
+      expect(Buffer.byteLength(candidate)).toBeGreaterThan(1024);
+      expect((await deps.catalogue.candidates()).map((c) => [c.text, c.answers])).toEqual([[candidate, 1]]);
+      expect(await mapCandidate(candidate, 'other', 'ru', 'manager', deps)).toEqual({ placed: 1 });
+      expect(await deps.catalogue.candidates()).toEqual([]);
+      expect(await deps.answers.answersOf('c-1')).toEqual([expect.objectContaining({ reasonId: 'other', method: 'alias' })]);
+      expect((await deps.catalogue.load()).aliases).toEqual([expect.objectContaining({ text: candidate, reasonId: 'other' })]);
+      expect((await recordAnswer({ ...input, answerId: 'page#job-2' }, deps)).answer).toMatchObject({ reasonId: 'other', method: 'alias' });
+    });
+  });
+
+  describe('free-text opt-outs', () => {
+    const email = 'maria@example.com';
+    const everyKey = ['client:c-1', `phone:${phone}`, `email:${email}`];
+
+    beforeEach(async () => {
+      const client = await deps.clients.getClient('c-1');
+      await deps.clients.saveProfile({ ...client!.profile, email: 'Maria@Example.com' });
+    });
+
+    it.each(['Please stop texting me', 'please remove me', 'не пишите мне больше', 'μη μου ξαναστείλετε', 'ნუ მწერთ', 'আমাকে আর মেসেজ পাঠাবেন না', 'សូមកុំផ្ញើសារមកខ្ញុំទៀត', 'huwag na kayong mag-text'])(
+      'suppresses the client, their phone and their email on "%s" by SMS, once however often it is delivered',
+      async (body) => {
+        const first = await sms(body, 'in-out', 'provider-1');
+        const again = await sms(body, 'in-out', 'provider-1');
+
+        expect(first).toEqual({ kind: 'opted-out', clientId: 'c-1', duplicate: false });
+        expect(again).toEqual({ kind: 'opted-out', clientId: 'c-1', duplicate: true });
+        expect(await deps.suppression.suppressed(everyKey)).toEqual(new Set(everyKey));
+        expect(await deps.answers.answersOf('c-1')).toEqual([expect.objectContaining({ answerId: 'sms#in-out', optedOut: true, text: body })]);
+        expect(await deps.catalogue.candidates()).toEqual([]);
+      },
+    );
+
+    it('treats "I stopped coming because of the prices" as an answer, not an opt-out', async () => {
+      expect(await sms('I stopped coming because of the prices', 'in-price', 'provider-1')).toMatchObject({ kind: 'answer', result: { answer: { reasonId: 'price' } } });
+      expect(await deps.suppression.suppressed(everyKey)).toEqual(new Set());
+    });
+
+    it('opts out from the reply page’s text box and from a note staff typed, the same way', async () => {
+      const page = await recordAnswer({ clientId: 'c-1', answerId: 'page#job-1', channel: 'page', mode: 'upsert', outreachId: 'job-1', text: 'Too expensive. Please stop emailing me.', locale: 'en' }, deps);
+      expect(page.answer).toMatchObject({ optedOut: true });
+      expect(await deps.suppression.suppressed(everyKey)).toEqual(new Set(everyKey));
+      expect(await deps.catalogue.candidates()).toEqual([]);
+
+      await deps.clients.saveProfile({ clientId: 'c-2', name: 'Ivan', phone: '+306955555555', locale: 'ru', timeZone: 'Europe/Athens', consent: { email: false, sms: true, voice: false } });
+      const staff = await recordStaffAnswer({ clientId: 'c-2', reasonId: 'price', by: 'anna', note: 'сказал: не пишите мне больше' }, deps);
+      expect(staff.answer).toMatchObject({ reasonId: 'price', optedOut: true });
+      expect(await deps.suppression.suppressed(['client:c-2', 'phone:+306955555555'])).toEqual(new Set(['client:c-2', 'phone:+306955555555']));
+    });
   });
 
   it('re-counts history when a reason is merged into another', async () => {
