@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { bodyText } from '../http.ts';
+import { answeringHead, bodyText } from '../http.ts';
 import { answerDependenciesFromEnv, replySecretsFromEnv } from '../../shared/composition.ts';
 import { requiredEnv } from '../../shared/config.ts';
 import {
@@ -40,9 +40,11 @@ const browserLocale = (event: APIGatewayProxyEventV2): string | undefined => eve
  * The reply page: `GET /r/{token}` shows the clinic's reasons (and an earlier answer),
  * `POST /r/{token}` records the answer; `GET /u/{token}` asks to confirm, `POST /u/{token}`
  * unsubscribes (also the one-click POST of RFC 8058). A forged, expired or unknown link gets a
- * friendly page and a 4xx; nothing internal is ever shown.
+ * friendly page and a 4xx; nothing internal is ever shown. HEAD answers as GET does, without
+ * the page. The token is taken from the raw path as it is: a genuine one is base64url with no
+ * escapes, so anything with a `%` (a malformed escape included) is an invalid link, never a 500.
  */
-export const replyWeb = async (event: APIGatewayProxyEventV2, use: ReplyWeb): Promise<APIGatewayProxyStructuredResultV2> => {
+export const replyWeb = answeringHead(async (event: APIGatewayProxyEventV2, use: ReplyWeb): Promise<APIGatewayProxyStructuredResultV2> => {
   const method = event.requestContext.http.method;
   const [, kind, token = ''] = /^\/(r|u)\/([^/]*)$/.exec(event.rawPath) ?? [];
   const { settings, deps } = use;
@@ -109,7 +111,7 @@ export const replyWeb = async (event: APIGatewayProxyEventV2, use: ReplyWeb): Pr
     logger.error('reply page failed', { error: error as Error });
     throw error;
   }
-};
+});
 
 /**
  * Logs carry the invocation's request id. The event is never logged, whatever

@@ -7,7 +7,7 @@ import { requiredEnv } from '../../shared/config.ts';
 import { ReportParameterError, reports, UnknownReportError } from '../../shared/domain/reports.ts';
 import { QueryCancelledError, QueryFailedError, UnknownQueryError, type QueryState } from '../../shared/ports/query-engine.ts';
 import { reportCsv, reportResult, runReport, type ReportDependencies } from '../../shared/use-cases/reports.ts';
-import { callerOf, json } from '../http.ts';
+import { answeringHead, badPathParameter, callerOf, json, pathParameter, PathParameterError } from '../http.ts';
 
 const logger = new Logger({ serviceName: 'reports' });
 
@@ -39,8 +39,8 @@ const answer = (event: APIGatewayProxyEventV2, name: string, state: QueryState):
  * `Accept: text/csv` or `?format=csv`); a query still running after 20 s answers 202 with
  * its id, and `GET /reports/queries/{id}` answers when it is done. Managers only.
  */
-export const reportsApi = async (event: APIGatewayProxyEventV2, deps: ReportDependencies): Promise<APIGatewayProxyStructuredResultV2> => {
-  if (event.requestContext.http.method !== 'GET') return json(405, { message: 'reports are read with GET' }, { allow: 'GET' });
+export const reportsApi = answeringHead(async (event: APIGatewayProxyEventV2, deps: ReportDependencies): Promise<APIGatewayProxyStructuredResultV2> => {
+  if (event.requestContext.http.method !== 'GET') return json(405, { message: 'reports are read with GET' }, { allow: 'GET, HEAD' });
   const caller = callerOf(event);
   if (!caller) return json(401, { message: 'sign in first: no verified token' });
   if (!caller.groups.includes('managers')) return json(403, { message: 'reports are for managers' });
@@ -50,15 +50,17 @@ export const reportsApi = async (event: APIGatewayProxyEventV2, deps: ReportDepe
       return json(200, { reports: reports.map((report) => ({ name: report.name, description: report.description })) });
     }
     const queryId = /^\/reports\/queries\/([^/]+)$/.exec(path)?.[1];
-    if (queryId) return answer(event, 'report', await reportResult(decodeURIComponent(queryId), deps));
-    const name = /^\/reports\/([^/]+)$/.exec(path)?.[1];
-    if (!name) return json(404, { message: `no route ${event.rawPath}` });
+    if (queryId) return answer(event, 'report', await reportResult(pathParameter('queryId', queryId), deps));
+    const rawName = /^\/reports\/([^/]+)$/.exec(path)?.[1];
+    if (!rawName) return json(404, { message: `no route ${event.rawPath}` });
+    const name = pathParameter('name', rawName);
     const { format, ...query } = event.queryStringParameters ?? {};
     if (format !== undefined && format !== 'csv' && format !== 'json') return json(400, { message: 'invalid request', issues: [{ parameter: 'format', reason: 'csv or json' }] });
-    const state = await runReport(decodeURIComponent(name), query, deps, reportWaitMs);
+    const state = await runReport(name, query, deps, reportWaitMs);
     logger.info('report', { report: name, state: state.state, caller: caller.name });
     return answer(event, name, state);
   } catch (error) {
+    if (error instanceof PathParameterError) return badPathParameter(error);
     if (error instanceof UnknownReportError || error instanceof UnknownQueryError) return json(404, { message: error.message });
     if (error instanceof ReportParameterError) return json(400, { message: 'invalid request', issues: error.issues });
     if (error instanceof QueryCancelledError) return json(409, { message: 'the query was cancelled' });
@@ -69,7 +71,7 @@ export const reportsApi = async (event: APIGatewayProxyEventV2, deps: ReportDepe
     }
     throw error;
   }
-};
+});
 
 let dependencies: ReportDependencies | undefined;
 const fromEnv = (): ReportDependencies =>

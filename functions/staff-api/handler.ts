@@ -3,9 +3,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { bodyText, callerOf, json, type Caller } from '../http.ts';
+import { answeringHead, badPathParameter, bodyText, callerOf, json, methodsAnswering, pathParameter, PathParameterError, type Caller } from '../http.ts';
 import { answerDependenciesFromEnv, lapseStoreFromEnv } from '../../shared/composition.ts';
-import { isIsoDay } from '../../shared/domain/dates.ts';
+import { isIsoDay, latestDayAnywhere } from '../../shared/domain/dates.ts';
 import { FollowUpTransitionError } from '../../shared/domain/follow-ups.ts';
 import { CatalogueError } from '../../shared/domain/reasons.ts';
 import { CatalogueConflictError } from '../../shared/ports/catalogue-store.ts';
@@ -70,7 +70,11 @@ const churnType = z.enum(['voluntary', 'involuntary', 'passive']);
 const staffAnswer = z
   .object({
     reason: text(100),
-    date: z.string().refine(isIsoDay, 'a date as YYYY-MM-DD').optional(),
+    date: z
+      .string()
+      .refine(isIsoDay, { message: 'a date as YYYY-MM-DD', abort: true })
+      .refine((day) => day <= latestDayAnywhere(), 'not a day still to come (at the latest, tomorrow)')
+      .optional(),
     note: text(1000).optional(),
     callBack: z.boolean().optional(),
   })
@@ -229,30 +233,37 @@ const statusOf = (error: unknown): number | undefined => {
   return undefined;
 };
 
-/** One request: route, check the caller's group, run, and turn the use cases' errors into HTTP. */
-export const staffApi = async (event: APIGatewayProxyEventV2, deps: StaffDependencies): Promise<APIGatewayProxyStructuredResultV2> => {
+/**
+ * One request: route, check the caller's group, run, and turn the use cases' errors into HTTP.
+ * HEAD is answered wherever GET is (`answeringHead` hands it over as a GET).
+ */
+export const staffApi = answeringHead(async (event: APIGatewayProxyEventV2, deps: StaffDependencies): Promise<APIGatewayProxyStructuredResultV2> => {
   const method = event.requestContext.http.method;
   const onPath = compiled.map(({ route, pattern }) => ({ route, match: pattern.exec(event.rawPath) })).filter(({ match }) => match !== null);
   if (onPath.length === 0) return json(404, { message: `no route ${event.rawPath}` });
   const found = onPath.find(({ route }) => route.method === method);
-  if (!found) return { ...json(405, { message: `${method} is not allowed on ${event.rawPath}` }), headers: { 'content-type': 'application/json', allow: onPath.map(({ route }) => route.method).join(', ') } };
+  if (!found) {
+    const allow = [...new Set(onPath.flatMap(({ route }) => methodsAnswering(route.method)))].join(', ');
+    return json(405, { message: `${method} is not allowed on ${event.rawPath}` }, { allow });
+  }
   const caller = callerOf(event);
   if (!caller) return json(401, { message: 'sign in first: no verified token' });
   if (!found.route.groups.some((group) => caller.groups.includes(group))) {
     return json(403, { message: `${found.route.method} ${found.route.path} is for ${found.route.groups.join(' or ')}` });
   }
-  const params = Object.fromEntries(Object.entries(found.match!.groups ?? {}).map(([name, value]) => [name, decodeURIComponent(value)]));
   try {
+    const params = Object.fromEntries(Object.entries(found.match!.groups ?? {}).map(([name, value]) => [name, pathParameter(name, value)]));
     const result = await found.route.run({ params, query: event.queryStringParameters ?? {}, body: method === 'POST' ? bodyOf(event) : undefined, caller, deps });
     // Who did what, never what the client said.
     logger.info('staff request', { route: `${found.route.method} ${found.route.path}`, status: result.statusCode, caller: caller.name });
     return result;
   } catch (error) {
+    if (error instanceof PathParameterError) return badPathParameter(error);
     const status = statusOf(error);
     if (status === undefined) throw error;
     return json(status, { message: (error as Error).message, ...(error instanceof BadRequestError && error.issues.length > 0 && { issues: error.issues }) });
   }
-};
+});
 
 let dependencies: StaffDependencies | undefined;
 export const staffDependenciesFromEnv = (): StaffDependencies => (dependencies ??= { ...answerDependenciesFromEnv(), lapses: lapseStoreFromEnv() });

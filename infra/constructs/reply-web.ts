@@ -3,6 +3,7 @@ import { HttpApi, HttpMethod, HttpNoneAuthorizer, type ThrottleSettings } from '
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { methodsAnswering } from '../../functions/http.ts';
 import { useAnswerTables } from './answer-tables.ts';
 import { accessLogFields, addLoggedDefaultStage } from './clinic-api.ts';
 import { ComebackFunction } from './comeback-function.ts';
@@ -75,13 +76,16 @@ export class ReplyWeb extends Construct {
     addLoggedDefaultStage(this, this.httpApi, { throttle, accessLogFields: accessLogFields() });
 
     const integration = new HttpLambdaIntegration('ReplyPage', fn);
+    // A GET route comes with its HEAD (routes are per method; the function answers HEAD as GET).
     for (const route of replyRoutes) {
-      const [created] = this.httpApi.addRoutes({ path: route.path, methods: [route.method], integration, authorizer: new HttpNoneAuthorizer() });
-      Validations.of(created!).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'The reply page is opened from links in emails and texts by clients who have no account; the signed, expiring token in the path is the credential, and the function verifies it before reading anything.',
-      });
+      const created = this.httpApi.addRoutes({ path: route.path, methods: methodsAnswering(route.method).map((method) => HttpMethod[method]), integration, authorizer: new HttpNoneAuthorizer() });
+      for (const each of created) {
+        Validations.of(each).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'The reply page is opened from links in emails and texts by clients who have no account; the signed, expiring token in the path is the credential, and the function verifies it before reading anything.',
+        });
+      }
     }
   }
 

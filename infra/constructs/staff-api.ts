@@ -15,6 +15,7 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { methodsAnswering } from '../../functions/http.ts';
 import { staffRoutes, type StaffGroup } from '../../functions/staff-api/handler.ts';
 import { episodesTable } from '../resources.ts';
 import { useAnswerTables } from './answer-tables.ts';
@@ -162,10 +163,14 @@ export class StaffApi extends Construct {
     for (const route of staffRoutes) this.addRoute(HttpMethod[route.method], route.path, integration);
   }
 
-  /** Adds a route behind the user pool authorizer, to `handler` (a function or an integration already made for one). */
+  /**
+   * Adds a route behind the user pool authorizer, to `handler` (a function or an integration
+   * already made for one). A GET route comes with its HEAD: an HTTP API's routes are per method,
+   * and the functions answer HEAD wherever they answer GET.
+   */
   addRoute(method: HttpMethod, path: string, handler: IFunction | HttpLambdaIntegration): void {
     const integration = handler instanceof HttpLambdaIntegration ? handler : new HttpLambdaIntegration(`${method}${path}`, handler);
-    this.httpApi.addRoutes({ path, methods: [method], integration, authorizer: this.authorizer });
+    this.httpApi.addRoutes({ path, methods: methodsAnswering(method).map((each) => HttpMethod[each]), integration, authorizer: this.authorizer });
   }
 
   get url(): string {

@@ -38,9 +38,33 @@ const readBody = async (request: IncomingMessage): Promise<Buffer> => {
 
 const textual = (contentType: string | undefined): boolean => !contentType || /^(text\/|application\/(json|x-www-form-urlencoded|xml))/.test(contentType);
 
+/**
+ * The path and query string of a request's target, as they were sent: the path is never
+ * decoded or normalised here (`/clients/%E0` stays so, `//x` is a path, not a host); undefined
+ * for a target that is not a path (API Gateway answers those 400 without invoking anything).
+ */
+export const targetOf = (target: string | undefined): { path: string; query: string } | undefined => {
+  const raw = target ?? '/';
+  let pathAndQuery = raw;
+  if (!raw.startsWith('/')) {
+    // The absolute form (`GET http://host/path`), which a proxy may send.
+    try {
+      const url = new URL(raw);
+      pathAndQuery = raw.slice(url.origin.length) || '/';
+    } catch {
+      return undefined;
+    }
+    if (!pathAndQuery.startsWith('/')) return undefined;
+  }
+  const at = pathAndQuery.indexOf('?');
+  return at === -1 ? { path: pathAndQuery, query: '' } : { path: pathAndQuery.slice(0, at), query: pathAndQuery.slice(at + 1) };
+};
+
 /** The event an HTTP API (payload 2.0) hands a Lambda function for this request. */
 export const eventOf = (request: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 => {
-  const url = new URL(request.url ?? '/', 'http://localhost');
+  const { path, query } = targetOf(request.url) ?? { path: '/', query: '' };
+  // URLSearchParams decodes leniently: a malformed escape in a value stays as written.
+  const url = { pathname: path, search: query ? `?${query}` : '', searchParams: new URLSearchParams(query) };
   const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(',') : (value ?? '')]));
   const isText = textual(headers['content-type']);
   const now = new Date();
@@ -77,15 +101,20 @@ export const startHttpApi = async (routes: readonly LocalRoute[], port: number):
     void (async () => {
       try {
         const body = await readBody(request);
-        const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-        const route = routes.find((candidate) => path.startsWith(candidate.prefix));
+        const target = targetOf(request.url);
+        if (!target) {
+          response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Bad Request' }));
+          return;
+        }
+        const route = routes.find((candidate) => target.path.startsWith(candidate.prefix));
         if (!route) {
           response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
           return;
         }
         const event = await authorized(route, eventOf(request, body));
         const result = event ? await route.handler(event) : unauthorized;
-        const payload = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+        // A HEAD gets the headers and no body, whatever the function returned.
+        const payload = result.body === undefined || request.method === 'HEAD' ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
         response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>).end(payload);
       } catch (error) {
         // What API Gateway answers when a function fails: nothing about why.

@@ -49,8 +49,17 @@ export interface LocalSignIn {
   readonly hours?: number;
 }
 
-/** An ID token for `user` in `groups`, as Cognito issues after sign-in. */
+/** What Cognito allows in a group name: no whitespace (so "[a b]", the authorizer's form of a list, is never ambiguous). */
+const groupName = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+
+/**
+ * An ID token for `user` in `groups`, as Cognito issues after sign-in: `token_use: id`, the
+ * tools' client as `aud`, `iat` and `exp` (the JWT authorizer refuses a token without `exp`).
+ */
 export const issueLocalToken = async ({ user, groups, hours = 8 }: LocalSignIn, now = new Date()): Promise<string> => {
+  const badGroup = groups.find((group) => !groupName.test(group));
+  if (badGroup !== undefined) throw new LocalTokenError(`"${badGroup}" cannot be a group name: 1 to 128 letters, digits, marks or punctuation, no spaces`);
+  if (!(hours > 0)) throw new LocalTokenError('a token lasts more than 0 hours');
   const { kid, privateJwk } = await signingKey();
   const issuedAt = Math.floor(now.getTime() / 1000);
   return new SignJWT({ email: user, 'cognito:username': user, 'cognito:groups': [...groups], token_use: 'id' })
@@ -63,19 +72,36 @@ export const issueLocalToken = async ({ user, groups, hours = 8 }: LocalSignIn, 
     .sign(await importJWK(privateJwk, 'RS256'));
 };
 
-/** The verified claims of a local token; LocalTokenError when it is forged, expired or not one of ours. */
+/**
+ * The verified claims of a local token; LocalTokenError when it is forged, expired or not one of
+ * ours. As the cloud's JWT authorizer with Cognito: RS256 by our key, our issuer, an `exp` still
+ * to come (a token without one is refused), `nbf` and `iat` (when present) not in the future;
+ * and as Cognito's own rules for its two tokens: an ID token (`token_use: id`) names the tools'
+ * client in `aud`, an access token (`token_use: access`) in `client_id`. Any other `token_use`,
+ * or none, is refused.
+ */
 export const verifyLocalToken = async (token: string, now = new Date()): Promise<JWTPayload> => {
   const { privateJwk } = await signingKey();
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = privateJwk;
+  let payload: JWTPayload;
   try {
-    const { payload } = await jwtVerify(token, await importJWK(publicJwk, 'RS256'), {
+    ({ payload } = await jwtVerify(token, await importJWK(publicJwk, 'RS256'), {
       issuer: localIssuer,
-      audience: localAudience,
       algorithms: ['RS256'],
+      requiredClaims: ['exp'],
       currentDate: now,
-    });
-    return payload;
+    }));
   } catch (error) {
     throw new LocalTokenError((error as Error).message);
   }
+  if (payload.iat !== undefined && payload.iat > Math.floor(now.getTime() / 1000)) throw new LocalTokenError('issued in the future');
+  const audiences = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
+  if (payload.token_use === 'id') {
+    if (!audiences.includes(localAudience)) throw new LocalTokenError('an ID token for another client');
+  } else if (payload.token_use === 'access') {
+    if (payload.client_id !== localAudience) throw new LocalTokenError('an access token for another client');
+  } else {
+    throw new LocalTokenError('neither an ID token nor an access token (token_use)');
+  }
+  return payload;
 };

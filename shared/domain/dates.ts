@@ -65,3 +65,10 @@ export const addDays = (day: string, days: number): string =>
   new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 export const todayUtc = (now = Date.now()): string => new Date(now).toISOString().slice(0, 10);
+
+/**
+ * The latest calendar day it can be anywhere at `now` (UTC's tomorrow: no zone is a whole day
+ * ahead of UTC). A date a person gives for something that has happened, in any clinic's zone,
+ * is no later than this; a later one is a typo or a made-up date.
+ */
+export const latestDayAnywhere = (now = Date.now()): string => addDays(todayUtc(now), 1);

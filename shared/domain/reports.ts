@@ -9,7 +9,7 @@
  * division, `''` rather than NULL for "no filter" (Athena's parameters are literals).
  */
 import { z } from 'zod';
-import { isIsoDay } from './dates.ts';
+import { isIsoDay, latestDayAnywhere } from './dates.ts';
 
 export type Dialect = 'trino' | 'duckdb';
 
@@ -19,7 +19,11 @@ export const dialects: Readonly<Record<Dialect, { readonly median: (expression: 
   duckdb: { median: (expression) => `approx_quantile(${expression}, 0.5)` },
 };
 
-const day = z.string().refine(isIsoDay, 'a date as YYYY-MM-DD');
+/** A report's day: a real one, and not one still to come (at the latest, tomorrow in UTC: today somewhere). */
+const day = z
+  .string()
+  .refine(isIsoDay, { message: 'a date as YYYY-MM-DD', abort: true })
+  .refine((value) => value <= latestDayAnywhere(), 'not a day still to come (at the latest, tomorrow)');
 const filter = z.string().trim().max(100).regex(/^[\p{L}\p{N}._:@ -]*$/u, 'letters, digits and . _ : @ - only').default('');
 
 /**

@@ -125,9 +125,54 @@ describe('GET /reports/{name}', () => {
     expect((await get('/reports/nothing', manager)).status).toBe(404);
   });
 
+  it('refuses a day still to come (after tomorrow) as from or to, naming it', async () => {
+    const dayAfter = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const cases = {
+      '/reports/lost?from=2099-01-01&to=2099-12-31': ['from', 'to'],
+      '/reports/lost?to=2099-01-01': ['to'],
+      '/reports/lapsed?from=2099-01-01': ['from'],
+      [`/reports/churn?from=2026-01-01&to=${dayAfter}`]: ['to'],
+    };
+    for (const [path, parameters] of Object.entries(cases)) {
+      const response = await get(path, manager);
+      expect([path, response.status, response.body.issues.map((issue: { parameter: string }) => issue.parameter)]).toEqual([path, 400, parameters]);
+      expect(response.body.issues[0].reason).toContain('still to come');
+    }
+    expect((await get(`/reports/lost?from=2026-04-01&to=${tomorrow}`, manager)).status).toBe(200);
+  });
+
+  it('answers a malformed escape or an over-long name or id with 400 naming the parameter, never a 500', async () => {
+    const cases = {
+      '/reports/%ZZ': 'name',
+      '/reports/%E0': 'name',
+      [`/reports/${'x'.repeat(3000)}`]: 'name',
+      '/reports/queries/%E0%A4': 'queryId',
+      [`/reports/queries/${'q'.repeat(3000)}`]: 'queryId',
+    };
+    for (const [path, parameter] of Object.entries(cases)) {
+      const response = await get(path, manager);
+      expect([path.slice(0, 40), response.status, response.body.issues]).toEqual([path.slice(0, 40), 400, [{ parameter, reason: expect.any(String) }]]);
+    }
+    expect((await get('/reports/l%6Fst?from=2026-04-01&to=2026-05-31', manager)).status).toBe(200);
+    expect((await get('/reports/queries/nothing-like-it', manager)).status).toBe(404);
+  });
+
+  it('answers HEAD as GET without the body, and names GET and HEAD for another method', async () => {
+    for (const path of ['/reports', '/reports/lost?from=2026-04-01&to=2026-05-31', '/reports/lost?format=csv&from=2026-04-01&to=2026-05-31', '/reports/lost?by=decade', '/reports/nothing']) {
+      const head = await fetch(`http://127.0.0.1:${api.port}${path}`, { method: 'HEAD', headers: { authorization: `Bearer ${manager}` } });
+      const got = await get(path, manager);
+      expect([path, head.status, head.headers.get('content-type')]).toEqual([path, got.status, got.type]);
+      expect(await head.text()).toBe('');
+    }
+    const posted = await fetch(`http://127.0.0.1:${api.port}/reports/lost`, { method: 'POST', headers: { authorization: `Bearer ${manager}` } });
+    expect([posted.status, posted.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+  });
+
   it('is for managers: 401 without a token, 403 for staff', async () => {
     expect((await get('/reports/lost', undefined)).status).toBe(401);
     expect((await get('/reports/lost', staff)).status).toBe(403);
+    expect((await get('/reports/lost', await issueLocalToken({ user: 'mallory@clinic.example', groups: ['staff,managers'] }))).status).toBe(403);
     expect((await get('/reports', manager)).body.reports.map((report: { name: string }) => report.name)).toContain('retention-by-doctor');
   });
 });

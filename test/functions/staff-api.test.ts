@@ -2,11 +2,12 @@
  * The staff and managers' API as the local stack serves it: real HTTP through the local API
  * Gateway, its JWT authorizer taking tokens like Cognito's, the function on DynamoDB Local.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT, generateKeyPair } from 'jose';
+import { SignJWT, generateKeyPair, importJWK, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupsOf } from '../../functions/http.ts';
 import { staffApi, staffRoutes, type StaffDependencies } from '../../functions/staff-api/handler.ts';
 import { startHttpApi } from '../../infra/local/http-api.ts';
 import { issueLocalToken, localAudience, localIssuer, verifyLocalToken } from '../../infra/local/sign-in.ts';
@@ -34,6 +35,20 @@ const call = async (method: string, path: string, token: string | undefined, bod
   });
   return { status: response.status, body: (await response.json()) as any };
 };
+
+/** The status, headers and body text of a request, HEAD included. */
+const raw = async (method: string, path: string, token: string | undefined) => {
+  const response = await fetch(`http://127.0.0.1:${api.port}${path}`, { method, headers: { ...(token && { authorization: `Bearer ${token}` }) } });
+  const headers = Object.fromEntries([...response.headers].filter(([name]) => !['date', 'content-length', 'connection', 'keep-alive', 'transfer-encoding'].includes(name)));
+  return { status: response.status, headers, text: await response.text() };
+};
+
+/** A token signed with the local sign-in's own key, with exactly these claims (what Cognito would never issue). */
+const signedLocally = async (claims: JWTPayload): Promise<string> => {
+  const { kid, privateJwk } = JSON.parse(await readFile(join(process.env.COMEBACK_DATA_DIR!, 'sign-in-key.json'), 'utf8'));
+  return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).sign(await importJWK(privateJwk, 'RS256'));
+};
+const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
 
 beforeAll(async () => {
   // Prepare: a key of this test's own, fresh tables, one client who answered by text.
@@ -80,6 +95,49 @@ describe('signing in', () => {
     }
   });
 
+  it('refuses, as the cloud authorizer and Cognito would, a token without exp and one whose token_use is not what its kind needs', async () => {
+    // Prepare: signed by the right key, from the right issuer; only these claims differ.
+    const base = { iss: localIssuer, email: 'mallory@example.com', 'cognito:groups': ['managers'] };
+    const refused = {
+      'no exp': { ...base, aud: localAudience, token_use: 'id' },
+      'no token_use': { ...base, aud: localAudience, exp: inAnHour() },
+      'an ID token that says access': { ...base, aud: localAudience, token_use: 'access', exp: inAnHour() },
+      'an access token that says id': { ...base, client_id: localAudience, token_use: 'id', exp: inAnHour() },
+      'an access token of another client': { ...base, client_id: 'someone-else', token_use: 'access', exp: inAnHour() },
+      'issued in the future': { ...base, aud: localAudience, token_use: 'id', iat: inAnHour(), exp: inAnHour() + 60 },
+    };
+    const access = await signedLocally({ ...base, client_id: localAudience, token_use: 'access', exp: inAnHour() });
+
+    // Act, Assess
+    for (const [name, claims] of Object.entries(refused)) {
+      expect([name, await call('GET', '/reasons', await signedLocally(claims))]).toEqual([name, { status: 401, body: { message: 'Unauthorized' } }]);
+    }
+    expect((await call('GET', '/reasons/candidates', access)).status).toBe(200);
+    await expect(issueLocalToken({ user: 'x@clinic.example', groups: ['x managers'] })).rejects.toThrow(/group name/);
+  });
+
+  it('reads groups strictly: "staff,managers" or "x managers" is no manager, "[staff managers]" is', async () => {
+    // Prepare
+    const tokens = {
+      commaInOneGroup: await issueLocalToken({ user: 'a@clinic.example', groups: ['staff,managers'] }),
+      commaString: await signedLocally({ iss: localIssuer, aud: localAudience, token_use: 'id', exp: inAnHour(), email: 'b@clinic.example', 'cognito:groups': 'staff,managers' }),
+      spaceString: await signedLocally({ iss: localIssuer, aud: localAudience, token_use: 'id', exp: inAnHour(), email: 'c@clinic.example', 'cognito:groups': 'x managers' }),
+      nearMiss: await issueLocalToken({ user: 'd@clinic.example', groups: ['Managers', 'managers-x'] }),
+    };
+
+    // Act, Assess
+    for (const [name, token] of Object.entries(tokens)) {
+      expect([name, (await call('GET', '/reasons/candidates', token)).status]).toEqual([name, 403]);
+    }
+    expect((await call('GET', '/reasons/candidates', await issueLocalToken({ user: 'e@clinic.example', groups: ['staff', 'managers'] }))).status).toBe(200);
+    expect(groupsOf('[staff managers]')).toEqual(['staff', 'managers']);
+    expect(groupsOf('["staff","managers"]')).toEqual(['staff', 'managers']);
+    expect(groupsOf(['staff', 'managers'])).toEqual(['staff', 'managers']);
+    for (const claim of ['staff,managers', 'x managers', 'managers', '[staff,managers]', '[x  managers]', '[managers', '["managers", 1]', '{"managers":1}', 42, null]) {
+      expect([claim, groupsOf(claim).includes('managers')]).toEqual([claim, false]);
+    }
+  });
+
   it('keeps the catalogue to managers: staff get 403 naming who may', async () => {
     const response = await call('POST', '/reasons/price/retire', staffToken);
 
@@ -90,7 +148,38 @@ describe('signing in', () => {
 
   it('answers 404 for a path it does not have and 405 for a method a path does not take', async () => {
     expect((await call('GET', '/nowhere', staffToken)).status).toBe(404);
-    expect((await call('DELETE', '/reasons', managerToken)).status).toBe(405);
+    const wrongMethod = await fetch(`http://127.0.0.1:${api.port}/reasons`, { method: 'DELETE', headers: { authorization: `Bearer ${managerToken}` } });
+    expect([wrongMethod.status, wrongMethod.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+  });
+
+  it('answers HEAD wherever GET: the same status and headers, no body', async () => {
+    for (const [path, token] of [['/clients/c-1', staffToken], ['/reasons', staffToken], ['/reasons/candidates', staffToken], ['/clients/c-404', staffToken], ['/followups?status=closed', staffToken], ['/nowhere', staffToken], ['/reasons', undefined]] as const) {
+      const [get, head] = [await raw('GET', path, token), await raw('HEAD', path, token)];
+      expect([path, head.status, head.headers]).toEqual([path, get.status, get.headers]);
+      expect(head.text).toBe('');
+    }
+    expect((await raw('HEAD', '/reasons/price/retire', managerToken)).status).toBe(405);
+  });
+
+  it('answers a malformed escape or an over-long id with 400 naming the parameter, never a 500', async () => {
+    const cases = [
+      ['GET', '/clients/%E0', 'clientId'],
+      ['GET', '/clients/%ZZ', 'clientId'],
+      ['GET', '/clients/c%', 'clientId'],
+      ['GET', `/clients/${'c'.repeat(3000)}`, 'clientId'],
+      ['GET', '/clients/c-1%00', 'clientId'],
+      ['POST', '/clients/%E0%A4/answers', 'clientId'],
+      ['POST', '/reasons/%ZZ/retire', 'reasonId'],
+      ['POST', `/reasons/${'r'.repeat(3000)}/rename`, 'reasonId'],
+      ['POST', '/followups/%E0/move', 'followUpId'],
+    ] as const;
+    for (const [method, path, parameter] of cases) {
+      const response = await call(method, path, managerToken, method === 'POST' ? { reason: 'price', locale: 'en', label: 'x', to: 'contacted' } : undefined);
+      expect([path.slice(0, 40), response.status, response.body.issues]).toEqual([path.slice(0, 40), 400, [{ parameter, reason: expect.any(String) }]]);
+    }
+    // A well-formed escape still means what it says.
+    expect((await call('GET', '/clients/c%2D1', staffToken)).status).toBe(200);
+    expect((await call('GET', `/clients/${'c'.repeat(200)}`, staffToken)).status).toBe(404);
   });
 
   it('serves every route it declares for the CDK', () => {
@@ -160,6 +249,19 @@ describe('staff', () => {
     expect(nobody.status).toBe(404);
     expect(badStatus.status).toBe(400);
     expect(badStatus.body.issues[0].path).toBe('status');
+  });
+
+  it('cannot date a call in the future: 400 naming date after tomorrow, and nothing is recorded', async () => {
+    const before = (await call('GET', '/clients/c-1', staffToken)).body.answers.length;
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const dayAfter = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+
+    for (const date of ['2099-01-01', dayAfter]) {
+      const response = await call('POST', '/clients/c-1/answers', staffToken, { reason: 'price', date });
+      expect([date, response.status, response.body.issues]).toEqual([date, 400, [{ path: 'date', reason: expect.stringContaining('still to come') }]]);
+    }
+    expect((await call('GET', '/clients/c-1', staffToken)).body.answers).toHaveLength(before);
+    expect((await call('POST', '/clients/c-1/answers', staffToken, { reason: 'price', date: tomorrow })).status).toBe(201);
   });
 });
 

@@ -76,9 +76,9 @@ describe('the reply page', () => {
   const reply = stateless.replyWeb;
   const apiId = idOf(reply.httpApi);
 
-  it('has its own public API with the four reply and unsubscribe routes, none behind an authorizer', () => {
+  it('has its own public API with the four reply and unsubscribe routes (and HEAD beside each GET), none behind an authorizer', () => {
     const routes = routesOf(apiId);
-    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(['GET /r/{token}', 'GET /u/{token}', 'POST /r/{token}', 'POST /u/{token}']);
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(['GET /r/{token}', 'GET /u/{token}', 'HEAD /r/{token}', 'HEAD /u/{token}', 'POST /r/{token}', 'POST /u/{token}']);
     expect(replyRoutes).toHaveLength(4);
     for (const route of routes) {
       expect(route.Properties.AuthorizationType).toBe('NONE');
@@ -189,10 +189,10 @@ describe('the staff and managers’ API', () => {
   const poolId = stateful.getLogicalId(pool.node.defaultChild as CfnElement);
   const clientId = stateful.getLogicalId(stateful.staffUsers.toolsClient.node.defaultChild as CfnElement);
 
-  it('has one route per entry of staffRoutes and reportRoutes, each behind the Cognito JWT authorizer', () => {
+  it('has one route per entry of staffRoutes and reportRoutes (and a HEAD beside each GET), each behind the Cognito JWT authorizer', () => {
     const routes = routesOf(apiId);
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
-      [...staffRoutes, ...reportRoutes].map((route) => `${route.method} ${route.path}`).sort(),
+      [...staffRoutes, ...reportRoutes].flatMap((route) => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]).map((method) => `${method} ${route.path}`)).sort(),
     );
     const authorizers = Object.entries(template.findResources('AWS::ApiGatewayV2::Authorizer', { Properties: { ApiId: { Ref: apiId } } }));
     expect(authorizers).toHaveLength(1);
@@ -211,11 +211,13 @@ describe('the staff and managers’ API', () => {
   it('puts a route added later behind the same authorizer', () => {
     const { stateless: later } = createComebackApp(new App({ context: noBundling }));
     later.staffApi.addRoute(HttpMethod.GET, '/later/{name}', later.staffApi.function);
-    Template.fromStack(later).hasResourceProperties('AWS::ApiGatewayV2::Route', {
-      RouteKey: 'GET /later/{name}',
-      AuthorizationType: 'JWT',
-      AuthorizerId: { Ref: Match.stringLikeRegexp('StaffUserPool') },
-    });
+    for (const method of ['GET', 'HEAD']) {
+      Template.fromStack(later).hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: `${method} /later/{name}`,
+        AuthorizationType: 'JWT',
+        AuthorizerId: { Ref: Match.stringLikeRegexp('StaffUserPool') },
+      });
+    }
   });
 
   it('has a throttled stage that logs who called by their token’s subject', () => {
