@@ -5,7 +5,7 @@ import cliProgress from 'cli-progress';
 import type { ImportKind } from '../shared/domain/columns.ts';
 import { isCurrency } from '../shared/domain/money.ts';
 import { canonicalLocale } from '../shared/domain/rows.ts';
-import { isTimeZone } from '../shared/domain/dates.ts';
+import { canonicalTimeZone } from '../shared/domain/dates.ts';
 import { visitTimeParser } from '../shared/domain/visit-time.ts';
 import { openTableFile, type Delimiter, type TableFile } from '../shared/adapters/table-file.ts';
 import { clientStoreFromEnv, clinicDefaults, lapseStoreFromEnv } from '../shared/composition.ts';
@@ -54,8 +54,9 @@ const validatedDefaults = (flags: ImportFlags): { locale: string; timeZone: stri
   const defaults = clinicDefaults();
   const locale = canonicalLocale(flags.locale ?? defaults.locale);
   if (!locale) throw new UsageError(`--locale ${flags.locale}: not a language tag (e.g. en, el)`);
-  const timeZone = flags.timezone ?? defaults.timeZone;
-  if (!isTimeZone(timeZone)) throw new UsageError(`--timezone ${timeZone}: not an IANA time zone (e.g. Europe/Athens)`);
+  const zoneText = flags.timezone ?? defaults.timeZone;
+  const timeZone = canonicalTimeZone(zoneText);
+  if (!timeZone) throw new UsageError(`--timezone ${zoneText}: not an IANA time zone (e.g. Europe/Athens)`);
   return { locale, timeZone };
 };
 
@@ -89,7 +90,9 @@ export const printImportReport = (report: ImportReport, source: string, shown = 
     if (report.clientsCreated > 0) rows.push(['clients created', formatCount(report.clientsCreated)]);
     if (report.wonBack > 0) rows.push(['lapsed clients back (won back)', formatCount(report.wonBack)]);
   }
-  rows.push(['already there', formatCount(report.unchanged)], ['skipped', formatCount(report.skipped)]);
+  rows.push(['already there', formatCount(report.unchanged)]);
+  if (report.repeated > 0) rows.push(['repeated in the file (counted once)', formatCount(report.repeated)]);
+  rows.push(['skipped', formatCount(report.skipped)]);
   if (report.warnings.length > 0) rows.push(['warnings', formatCount(report.warnings.length)]);
   console.log(table(rows, { indent: 2, alignRight: [1] }));
   const reasons = Object.entries(report.skippedByReason).sort((a, b) => b[1] - a[1]);

@@ -30,12 +30,17 @@ const outcome = (report: ImportReport) => ({
   received: report.rowsRead,
   recorded: report.imported,
   alreadyRecorded: report.unchanged,
+  /** Visits identical to an earlier one of the same request: counted once. */
+  repeated: report.repeated,
   clientsCreated: report.clientsCreated,
   wonBack: report.wonBack,
   skipped: report.skipped,
-  // `line` is the visit's position in the request (1 = the first visit).
-  problems: report.problems.map((p) => ({ ...p, line: p.line - 1 })),
+  // `line` is the visit's position in the request (1 = the first visit), as is `duplicateOf`.
+  problems: report.problems.map(({ duplicateOf, ...p }) => ({ ...p, line: positionOf(p.line), ...(duplicateOf !== undefined && { duplicateOf: positionOf(duplicateOf) }) })),
 });
+
+/** The import numbers rows as lines of a file with a header: the first visit is line 2. */
+const positionOf = (line: number): number => line - 1;
 
 /**
  * POST /visits from the clinic's own system: the same validation and idempotency as a file
@@ -66,10 +71,11 @@ export const recordVisits = async (event: APIGatewayProxyEventV2): Promise<APIGa
     kind: 'visits',
     clientDefaults: clinicDefaults(),
     createClients: request.data.createClients === true,
+    nameLine: (line) => `visit ${positionOf(line)}`,
     lapses: (lapses ??= lapseStoreFromEnv()),
   });
   logger.info('visits recorded', { received: report.rowsRead, recorded: report.imported, skipped: report.skipped });
-  const status = report.skipped === 0 ? 200 : report.skipped === report.rowsRead ? 422 : 207;
+  const status = report.skipped === 0 ? 200 : report.skipped + report.repeated === report.rowsRead ? 422 : 207;
   return json(status, outcome(report));
 };
 

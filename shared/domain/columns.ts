@@ -36,3 +36,31 @@ export const requiredColumns: Record<ImportKind, readonly string[]> = {
   clients: ['client_id'],
   visits: ['client_id', 'visited_at', 'amount'],
 };
+
+/**
+ * The longest value each field may have, in characters (Unicode code points), after trimming.
+ * A longer value is a row error: names and categories are shown on cards and in reports,
+ * ids are DynamoDB keys, and one huge cell must not fail a whole write.
+ */
+export const fieldMaxLength: Readonly<Record<ClientColumn | VisitColumn, number>> = {
+  client_id: 128,
+  visit_id: 128,
+  name: 200,
+  phone: 32,
+  email: 254,
+  locale: 35,
+  timezone: 64,
+  preferred_channel: 16,
+  branch_id: 100,
+  doctor_id: 100,
+  service_category: 100,
+  consent_sms: 8,
+  consent_email: 8,
+  consent_voice: 8,
+  visited_at: 40,
+  amount: 32,
+  currency: 8,
+};
+
+/** The longest row a file may have (one CSV record, quoted line breaks included, or one JSON line), in characters. */
+export const maxRowCharacters = 64 * 1024;

@@ -12,6 +12,21 @@ export const isTimeZone = (zone: string): boolean => {
   }
 };
 
+/**
+ * A time zone in its canonical spelling (`europe/athens` -> `Europe/Athens`, `utc` -> `UTC`),
+ * or undefined when it is not an IANA time zone. Zones are stored this way, so one zone is
+ * never two spellings.
+ */
+export const canonicalTimeZone = (zone: string): string | undefined => {
+  if (validZones.has(zone) || zone === 'UTC') return zone;
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return undefined;
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+};
+
 export const isRealDate = (year: number, month: number, day: number): boolean => {
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;

@@ -1,10 +1,55 @@
-import { isoDay, isRealDate, zonedTimeToUtc } from './dates.ts';
+import { addDays, dayInZone, isoDay, isRealDate, zonedTimeToUtc } from './dates.ts';
 
 /** When a visit happened: the instant (UTC) and the calendar day where it happened. */
 export interface VisitTime {
   readonly visitedAt: string;
   readonly day: string;
+  /** Only the day is known (no time of day): `visitedAt` is 00:00Z of it, not a real instant. */
+  readonly dateOnly?: true;
 }
+
+/**
+ * How far past the clinic's clock a visit's time may be: the clock of the clinic's own system
+ * may run a little ahead of ours.
+ */
+export const visitClockSkewMinutes = 5;
+
+/** What "now" is for a visit: the clinic's today in its time zone, and the instant. */
+export interface VisitClock {
+  /** The clinic's today (YYYY-MM-DD) in its time zone. */
+  readonly today: string;
+  /** Now, in milliseconds since the epoch. */
+  readonly now: number;
+}
+
+/** The clinic's clock at `now` in its time zone (COMEBACK_TIMEZONE). */
+export const clinicClock = (timeZone: string, now = Date.now()): VisitClock => ({ today: dayInZone(now, timeZone), now });
+
+/**
+ * The clinic's clock at the end of a given day: for imports told "today is this day" (the
+ * demo's as-of day, tests), every time of that day has happened.
+ */
+export const clockAtEndOf = (today: string, timeZone: string): VisitClock => {
+  const [year, month, day] = addDays(today, 1).split('-').map(Number) as [number, number, number];
+  return { today, now: zonedTimeToUtc({ year, month, day, hour: 0, minute: 0, second: 0 }, timeZone) - 1 };
+};
+
+/**
+ * The one rule of "the future" for visits (the import, POST /visits and the sweep): a visit
+ * has not happened yet when its day is after the clinic's today, or when it has a time of day
+ * later than now plus {@link visitClockSkewMinutes}. Returns why, or undefined when it may
+ * have happened.
+ */
+export const futureVisitReason = (time: VisitTime, clock: VisitClock): string | undefined => {
+  if (time.day > clock.today) return `${time.day} is in the future (the clinic's today is ${clock.today})`;
+  if (!time.dateOnly && Date.parse(time.visitedAt) > clock.now + visitClockSkewMinutes * 60_000) {
+    return `${time.visitedAt} is in the future (now is ${new Date(clock.now).toISOString().slice(0, 19)}Z; ${visitClockSkewMinutes} minutes of clock difference are allowed)`;
+  }
+  return undefined;
+};
+
+/** True when a visit on `day` (no time of day) is after the clinic's today: what the sweep skips. */
+export const isFutureVisitDay = (day: string, clock: Pick<VisitClock, 'today'>): boolean => day > clock.today;
 
 export class VisitTimeError extends Error {
   override readonly name = 'VisitTimeError';
@@ -27,7 +72,7 @@ export const parseIsoVisitTime = (text: string): VisitTime => {
   const day = Number(d);
   if (!isRealDate(year, month, day)) throw new VisitTimeError(`"${text}" is not a real calendar date`);
   const calendarDay = isoDay(year, month, day);
-  if (h === undefined) return { visitedAt: `${calendarDay}T00:00:00.000Z`, day: calendarDay };
+  if (h === undefined) return { visitedAt: `${calendarDay}T00:00:00.000Z`, day: calendarDay, dateOnly: true };
   if (zone === undefined) {
     throw new VisitTimeError(`"${text}" has a time but no offset: add Z or an offset such as +02:00`);
   }
@@ -77,7 +122,7 @@ export const visitTimeParser = (pattern: string, timeZone: string): ((text: stri
     const day = value('dd');
     if (!isRealDate(year, month, day)) throw new VisitTimeError(`"${text}" is not a real calendar date`);
     const calendarDay = isoDay(year, month, day);
-    if (!tokens.includes('HH')) return { visitedAt: `${calendarDay}T00:00:00.000Z`, day: calendarDay };
+    if (!tokens.includes('HH')) return { visitedAt: `${calendarDay}T00:00:00.000Z`, day: calendarDay, dateOnly: true };
     const [hour, minute, second] = [value('HH'), value('mm'), value('ss')];
     if (hour > 23 || minute > 59 || second > 59) throw new VisitTimeError(`"${text}" has an impossible time of day`);
     const utc = zonedTimeToUtc({ year, month, day, hour, minute, second }, timeZone);

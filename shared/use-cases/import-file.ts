@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { ClientProfile } from '../domain/client.ts';
 import { clientColumns, requiredColumns, visitColumns, type ImportKind } from '../domain/columns.ts';
-import { addDays, todayUtc } from '../domain/dates.ts';
 import { parseClientRow, parseVisitRow, type ClientDefaults, type RowProblem } from '../domain/rows.ts';
 import { addVisits, CurrencyMismatchError } from '../domain/summary.ts';
 import { wonBackBy } from '../domain/episode.ts';
 import type { Visit } from '../domain/visit.ts';
-import type { VisitTime } from '../domain/visit-time.ts';
-import { describeDelimiter, TableFileError, type TableFile, type TableRecord } from '../adapters/table-file.ts';
+import { clinicClock, clockAtEndOf, type VisitClock, type VisitTime } from '../domain/visit-time.ts';
+import { RowFingerprints } from '../domain/row-fingerprints.ts';
+import { describeDelimiter, type TableFile, type TableRecord } from '../adapters/table-file.ts';
 import { eachLimited } from '../concurrency.ts';
 import { maxItemsPerWrite, type ClientStore, type StoredClient } from '../ports/client-store.ts';
 import type { LapseStore } from '../ports/lapse-store.ts';
@@ -23,8 +23,15 @@ export interface ImportOptions {
   readonly clientDefaults: ClientDefaults;
   readonly defaultCurrency?: string;
   readonly parseTime?: (text: string) => VisitTime;
-  /** Today in the clinic; visits after it are refused. Defaults to the real today. */
+  /**
+   * The clinic's clock: visits it calls future are refused (see futureVisitReason). Defaults
+   * to now in the clinic's time zone (`clientDefaults.timeZone`).
+   */
+  readonly clock?: VisitClock;
+  /** The clinic's today, when there is no clock: every time of it has happened, later ones have not. */
   readonly today?: string;
+  /** How a problem names another row (a duplicate's first line): `line 12` for files. */
+  readonly nameLine?: (line: number) => string;
   /** Rows validated and written together; bounds memory for files of any size. */
   readonly chunkRows?: number;
   /** Clients written at the same time. */
@@ -41,6 +48,8 @@ export interface ImportReport {
   imported: number;
   /** Rows that were already there exactly as they are (a second import of the same file). */
   unchanged: number;
+  /** Rows identical to an earlier row of the same file (same id, same data): counted once. */
+  repeated: number;
   created: number;
   updated: number;
   /** Clients created on the fly for visits (`--create-clients`). */
@@ -106,6 +115,7 @@ const emptyReport = (kind: ImportKind): ImportReport => ({
   rowsRead: 0,
   imported: 0,
   unchanged: 0,
+  repeated: 0,
   created: 0,
   updated: 0,
   clientsCreated: 0,
@@ -131,8 +141,11 @@ type Parsed<T> = { line: number; value: T };
  * reported (line, field, reason) and skipped, unless `strict`. Running it twice on the same
  * file changes nothing: clients by client_id, visits by visit_id.
  */
-export const importFile = async (file: TableFile, store: ClientStore, options: ImportOptions): Promise<ImportReport> => {
+export const importFile = async (file: TableFile, store: ClientStore, given: ImportOptions): Promise<ImportReport> => {
   const started = performance.now();
+  // One clock for the whole import, both passes of --strict included.
+  const zone = given.clientDefaults.timeZone;
+  const options = { ...given, clock: given.clock ?? (given.today ? clockAtEndOf(given.today, zone) : clinicClock(zone)) };
   const columns = resolveColumns(file, options.kind, options.columnMap);
   const chunkRows = options.chunkRows ?? 20_000;
 
@@ -157,36 +170,60 @@ const run = async (
   write: boolean,
 ): Promise<ImportReport> => {
   const report = emptyReport(options.kind);
-  const today = options.today ?? todayUtc();
-  const latestDay = addDays(today, 1);
+  const clock = options.clock!;
   // Occurrences of each row's content, so identical rows without a visit_id stay distinct visits.
   const occurrences = new Map<string, number>();
+  // Every id of the file so far: a repeat with other data is refused wherever in the file it is.
+  const seen = new RowFingerprints();
+  const context: RunContext = { columns, store, options, report, write, clock, occurrences, seen, nameLine: options.nameLine ?? ((line) => `line ${line}`) };
   let chunk: TableRecord[] = [];
 
   const flush = async (): Promise<void> => {
-    if (options.kind === 'clients') await importClients(chunk, columns, store, options, report, write);
-    else await importVisits(chunk, columns, store, options, report, write, latestDay, occurrences);
+    if (options.kind === 'clients') await importClients(chunk, context);
+    else await importVisits(chunk, context);
     chunk = [];
   };
 
-  try {
-    for await (const record of file.records()) {
-      report.rowsRead++;
-      chunk.push(record);
-      if (chunk.length >= chunkRows) {
-        await flush();
-        options.onRows?.(report.rowsRead);
-      }
+  for await (const record of file.records()) {
+    report.rowsRead++;
+    chunk.push(record);
+    if (chunk.length >= chunkRows) {
+      await flush();
+      options.onRows?.(report.rowsRead);
     }
-  } catch (error) {
-    if (!(error instanceof TableFileError) || chunk.length === 0) throw error;
-    await flush();
-    throw error;
   }
   await flush();
   options.onRows?.(report.rowsRead);
   if (report.rowsRead === 0) throw new ImportSetupError('the file has a header but no rows');
   return report;
+};
+
+interface RunContext {
+  readonly columns: Map<string, string>;
+  readonly store: ClientStore;
+  readonly options: ImportOptions;
+  readonly report: ImportReport;
+  readonly write: boolean;
+  readonly clock: VisitClock;
+  readonly occurrences: Map<string, number>;
+  readonly seen: RowFingerprints;
+  readonly nameLine: (line: number) => string;
+}
+
+/**
+ * Whether a row is the first of its id in the file. A later row with the same data is
+ * counted once (`repeated`); with other data it is a row error naming both lines.
+ */
+const firstOfItsId = (context: RunContext, field: string, id: string, content: unknown, line: number): boolean => {
+  const earlier = context.seen.see(id, JSON.stringify(content), line);
+  if (!earlier) return true;
+  if (earlier.same) context.report.repeated++;
+  else {
+    skip(context.report, [
+      { line, field, reason: `repeats ${id} of ${context.nameLine(earlier.line)} with different data (a ${field} must name one row)`, duplicateOf: earlier.line },
+    ]);
+  }
+  return false;
 };
 
 const rowOf = (record: TableRecord & { values: Record<string, string> }, columns: Map<string, string>): Record<string, string> => {
@@ -198,14 +235,8 @@ const rowOf = (record: TableRecord & { values: Record<string, string> }, columns
   return row;
 };
 
-const importClients = async (
-  records: readonly TableRecord[],
-  columns: Map<string, string>,
-  store: ClientStore,
-  options: ImportOptions,
-  report: ImportReport,
-  write: boolean,
-): Promise<void> => {
+const importClients = async (records: readonly TableRecord[], context: RunContext): Promise<void> => {
+  const { columns, store, options, report, write } = context;
   const profiles: Parsed<ClientProfile>[] = [];
   for (const record of records) {
     if (record.problem !== undefined) {
@@ -214,7 +245,7 @@ const importClients = async (
     }
     const result = parseClientRow(rowOf(record, columns), record.line, options.clientDefaults);
     if (!result.ok) skip(report, result.errors);
-    else {
+    else if (firstOfItsId(context, 'client_id', result.value.clientId, result.value, record.line)) {
       report.warnings.push(...result.warnings);
       profiles.push({ line: record.line, value: result.value });
     }
@@ -248,18 +279,10 @@ const bareProfile = (clientId: string, defaults: ClientDefaults): ClientProfile 
   consent: { email: false, sms: false, voice: false },
 });
 
-const importVisits = async (
-  records: readonly TableRecord[],
-  columns: Map<string, string>,
-  store: ClientStore,
-  options: ImportOptions,
-  report: ImportReport,
-  write: boolean,
-  latestDay: string,
-  occurrences: Map<string, number>,
-): Promise<void> => {
+const importVisits = async (records: readonly TableRecord[], context: RunContext): Promise<void> => {
+  const { columns, options, report, clock, occurrences } = context;
   const byClient = new Map<string, Parsed<Visit>[]>();
-  const linesById = new Map<string, number>();
+  const ids = new Set<string>();
   for (const record of records) {
     if (record.problem !== undefined) {
       skip(report, [{ line: record.line, field: 'row', reason: record.problem }]);
@@ -267,7 +290,7 @@ const importVisits = async (
     }
     const row = rowOf(record, columns);
     const result = parseVisitRow(row, record.line, {
-      latestDay,
+      clock,
       ...(options.parseTime && { parseTime: options.parseTime }),
       ...(options.defaultCurrency && { defaultCurrency: options.defaultCurrency }),
       ...(!row.visit_id?.trim() && { derivedVisitId: deriveVisitId(row, occurrences) }),
@@ -277,20 +300,17 @@ const importVisits = async (
       continue;
     }
     const visit = result.value;
-    const earlier = linesById.get(visit.visitId);
-    if (earlier !== undefined) {
-      skip(report, [{ line: record.line, field: 'visit_id', reason: `repeats the visit on line ${earlier}` }]);
-      continue;
-    }
-    linesById.set(visit.visitId, record.line);
+    if (!firstOfItsId(context, 'visit_id', visit.visitId, visit, record.line)) continue;
+    ids.add(visit.visitId);
     const list = byClient.get(visit.clientId) ?? [];
     list.push({ line: record.line, value: visit });
     byClient.set(visit.clientId, list);
   }
+  const { store, write } = context;
 
   const [known, recorded] = await Promise.all([
     store.getClients([...byClient.keys()]),
-    store.findRecordedVisits([...linesById.keys()]),
+    store.findRecordedVisits([...ids]),
   ]);
   const clients: [string, Parsed<Visit>[]][] = [];
   for (const [clientId, all] of byClient) {

@@ -48,7 +48,7 @@ describe('calendar days and time zones', () => {
 
 describe('when a visit happened', () => {
   it('reads an ISO date as that calendar day', () => {
-    expect(parseIsoVisitTime('2026-03-05')).toEqual({ visitedAt: '2026-03-05T00:00:00.000Z', day: '2026-03-05' });
+    expect(parseIsoVisitTime('2026-03-05')).toEqual({ visitedAt: '2026-03-05T00:00:00.000Z', day: '2026-03-05', dateOnly: true });
   });
 
   it('keeps the clinic’s own day for a date-time with an offset, and the exact instant', () => {
@@ -67,7 +67,7 @@ describe('when a visit happened', () => {
   });
 
   it('reads another system’s pattern, with times as wall clock in the clinic’s zone', () => {
-    expect(visitTimeParser('yyyyMMdd', 'UTC')('19970101')).toEqual({ visitedAt: '1997-01-01T00:00:00.000Z', day: '1997-01-01' });
+    expect(visitTimeParser('yyyyMMdd', 'UTC')('19970101')).toEqual({ visitedAt: '1997-01-01T00:00:00.000Z', day: '1997-01-01', dateOnly: true });
     expect(visitTimeParser('dd.MM.yyyy', 'UTC')('05.03.2026').day).toBe('2026-03-05');
     expect(visitTimeParser('dd/MM/yyyy HH:mm', 'Europe/Athens')('05/07/2026 09:15')).toEqual({ visitedAt: '2026-07-05T06:15:00.000Z', day: '2026-07-05' });
     expect(() => visitTimeParser('yyyyMMdd', 'UTC')('19970230')).toThrow(/not a real calendar date/);

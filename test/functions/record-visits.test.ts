@@ -81,4 +81,47 @@ describe('POST /visits', () => {
     expect(none.statusCode).toBe(422);
     expect((await t.store.getClient('c-1'))?.summary?.visits).toBe(1);
   });
+
+  it('refuses a visit later than now in the clinic, a too-long or control-character field, naming each by position', async () => {
+    const tomorrow = new Date(Date.now() + 30 * 3_600_000).toISOString().slice(0, 10);
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    const response = await recordVisits(
+      event({
+        visits: [
+          visit('f-1', { visited_at: `${tomorrow}T09:00:00+14:00` }),
+          visit('f-2', { visited_at: inAnHour }),
+          visit('f-3', { service_category: 'x'.repeat(1_000_000) }),
+          visit('f-4', { doctor_id: 'd-1\u0000' }),
+          visit('f-5\u200b'),
+          visit('f-6'),
+        ],
+        createClients: true,
+      }),
+    );
+    expect(response.statusCode).toBe(207);
+    const body = JSON.parse(response.body!);
+    expect(body.problems.map((p: { line: number; field: string }) => [p.line, p.field])).toEqual([
+      [1, 'visited_at'],
+      [2, 'visited_at'],
+      [3, 'service_category'],
+      [4, 'doctor_id'],
+      [5, 'visit_id'],
+    ]);
+    expect(body.problems[0].reason).toMatch(/is in the future/);
+    expect(body.problems[2].reason).toBe('is 1,000,000 characters long; at most 100 are allowed');
+    expect(body.problems[3].reason).toBe('contains a control character (U+0000): ids may hold printable characters only');
+    expect(body.recorded).toBe(1);
+  });
+
+  it('refuses a visit_id repeated with other data in one request, naming both positions; an identical repeat counts once', async () => {
+    const response = await recordVisits(event({ visits: [visit('r-1'), visit('r-2'), visit('r-1', { amount: 99 }), visit('r-2')], createClients: true }));
+    expect(response.statusCode).toBe(207);
+    expect(JSON.parse(response.body!)).toMatchObject({
+      received: 4,
+      recorded: 2,
+      repeated: 1,
+      skipped: 1,
+      problems: [{ line: 3, field: 'visit_id', reason: 'repeats r-1 of visit 1 with different data (a visit_id must name one row)', duplicateOf: 1 }],
+    });
+  });
 });

@@ -239,8 +239,98 @@ describe('importing clients and visits into DynamoDB', () => {
   it('refuses empty, header-only and non-UTF-8 files clearly', async () => {
     await expect(openTableFile(await file('empty.csv', ''))).rejects.toThrow(/is empty/);
     await expect(importPath(await file('header.csv', 'client_id,name\n'), t.store, clientOptions)).rejects.toThrow(/no rows/);
-    const latin1 = Buffer.from('client_id,name\nc-1,Ren\xe9e\n', 'latin1');
-    await expect(importPath(await file('latin1.csv', latin1), t.store, clientOptions)).rejects.toThrow(TableFileError);
+    const latin1Header = Buffer.from('client_id,n\xe4me\nc-1,Renee\n', 'latin1');
+    await expect(importPath(await file('latin1-header.csv', latin1Header), t.store, clientOptions)).rejects.toThrow(TableFileError);
     expect(await t.store.getClient('c-1')).toBeUndefined();
+    // A row that is not UTF-8 is one bad row; the others land.
+    const latin1 = Buffer.from('client_id,name\nc-1,Ren\xe9e\nc-2,Anna\n', 'latin1');
+    const report = await importPath(await file('latin1.csv', latin1), t.store, clientOptions);
+    expect(report.problems).toEqual([{ line: 2, field: 'row', reason: expect.stringMatching(/^is not UTF-8 text/) }]);
+    expect(await t.store.getClient('c-2')).toBeDefined();
+  });
+});
+
+describe('bad input never stops a whole import', () => {
+  let t: TestStore;
+  beforeEach(async () => {
+    t = await freshStore();
+    directory = await mkdtemp(join(tmpdir(), 'comeback-import-'));
+  });
+  const header = 'visit_id,client_id,visited_at,doctor_id,branch_id,service_category,amount,currency';
+  const createVisits: ImportOptions = { ...visitOptions, createClients: true };
+
+  it('reports a broken quote by line and reason, and lands the rows before and after it', async () => {
+    const path = await file('quote.csv', [header, 'q-1,c-1,2026-03-01,,,,10,EUR', 'q-2,"bad"quote,2026-03-01,,,,10,EUR', 'q-3,c-3,2026-03-01,,,,10,EUR', 'q-4,"c-4,2026-03-01,,,,10,EUR', 'q-5,c-5,2026-03-01,,,,10,EUR'].join('\n'));
+    const report = await importPath(path, t.store, createVisits);
+    expect(report.problems).toEqual([
+      { line: 3, field: 'row', reason: expect.stringMatching(/^value 2 goes on after its closing quote \("bad"quote\)/) },
+      { line: 5, field: 'row', reason: expect.stringMatching(/^has a quote \("\) that is never closed/) },
+    ]);
+    expect(report.imported).toBe(3);
+    expect(await t.store.findRecordedVisits(['q-1', 'q-3', 'q-5'])).toEqual(new Set(['q-1', 'q-3', 'q-5']));
+  });
+
+  it('with --strict writes nothing when a bad row is anywhere in the file, even chunks after good ones', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `s-${i},c-1,2026-03-01,,,,10,EUR`);
+    rows.push('s-bad,"bad"quote,2026-03-01,,,,10,EUR');
+    const path = await file('strict.csv', [header, ...rows].join('\n'));
+    const attempt = importPath(path, t.store, { ...createVisits, strict: true, chunkRows: 5 });
+    await expect(attempt).rejects.toThrow(StrictImportError);
+    await expect(attempt).rejects.toMatchObject({ report: { problems: [{ line: 32, field: 'row' }] } });
+    expect(await t.store.getClient('c-1')).toBeUndefined();
+    expect((await t.store.findRecordedVisits(['s-0', 's-29'])).size).toBe(0);
+  });
+
+  it('refuses a visit later than the clinic\'s today, or than now, with line and field', async () => {
+    const now = Date.parse('2026-11-22T10:00:00Z'); // 12:00 in Athens
+    const path = await file('future.csv', [header, 'f-1,c-1,2026-11-22T11:59:00+02:00,,,,10,EUR', 'f-2,c-1,2026-11-23T08:00:00+14:00,,,,10,EUR', 'f-3,c-1,2026-11-22T13:00:00+02:00,,,,10,EUR', 'f-4,c-1,2026-11-23,,,,10,EUR'].join('\n'));
+    const report = await importPath(path, t.store, { kind: 'visits', clientDefaults: defaults.clientDefaults, createClients: true, clock: { today: '2026-11-22', now } });
+    expect(report.problems.map((p) => [p.line, p.field])).toEqual([[3, 'visited_at'], [4, 'visited_at'], [5, 'visited_at']]);
+    expect(report.problems[0]!.reason).toMatch(/2026-11-23 is in the future \(the clinic's today is 2026-11-22\)/);
+    expect(report.imported).toBe(1);
+  });
+
+  it('refuses a 1 MB name or category as one row error, and keeps the client\'s valid visits', async () => {
+    const huge = 'x'.repeat(1_000_000);
+    const visits = await file('huge.csv', [header, `h-1,c-1,2026-03-01,,,${huge},10,EUR`, 'h-2,c-1,2026-03-02,,,physio,10,EUR', `h-3,c-1,2026-03-03,,,${'y'.repeat(150)},10,EUR`].join('\n'));
+    const report = await importPath(visits, t.store, createVisits);
+    expect(report.problems).toEqual([
+      { line: 2, field: 'row', reason: 'is longer than 65,536 characters: a row that long cannot be a client or a visit' },
+      { line: 4, field: 'service_category', reason: 'is 150 characters long; at most 100 are allowed' },
+    ]);
+    expect(await t.store.findRecordedVisits(['h-2'])).toEqual(new Set(['h-2']));
+    const clients = await file('huge-name.jsonl', [JSON.stringify({ client_id: 'c-9', name: 'n'.repeat(5000) }), JSON.stringify({ client_id: 'c-10', name: 'Anna' })].join('\n'));
+    const clientReport = await importPath(clients, t.store, clientOptions);
+    expect(clientReport.problems).toEqual([{ line: 1, field: 'name', reason: 'is 5,000 characters long; at most 200 are allowed' }]);
+    expect(clientReport.imported).toBe(1);
+  });
+
+  it('refuses a visit_id repeated with other data anywhere in the file, naming both lines; an identical repeat counts once', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `d-${i},c-1,2026-03-01,,,,10,EUR`);
+    rows.push('d-3,c-1,2026-03-01,,,,99,EUR', 'd-5,c-1,2026-03-01,,,,10.00,EUR');
+    const path = await file('dupes.csv', [header, ...rows].join('\n'));
+    const report = await importPath(path, t.store, { ...createVisits, chunkRows: 10 });
+    expect(report.problems).toEqual([{ line: 42, field: 'visit_id', reason: 'repeats d-3 of line 5 with different data (a visit_id must name one row)', duplicateOf: 5 }]);
+    expect(report).toMatchObject({ imported: 40, repeated: 1, skipped: 1 });
+    await expect(importPath(path, t.store, { ...createVisits, chunkRows: 10, strict: true })).rejects.toThrow(StrictImportError);
+  });
+
+  it('refuses a client_id repeated with other data, instead of keeping one of them silently', async () => {
+    const path = await file('clients.csv', ['client_id,name,timezone', 'c-1,Anna,europe/athens', 'c-2,Bob,UTC', 'c-1,Anna,Europe/Athens', 'c-1,Hanna,UTC'].join('\n'));
+    const report = await importPath(path, t.store, clientOptions);
+    expect(report.problems).toEqual([{ line: 5, field: 'client_id', reason: 'repeats c-1 of line 2 with different data (a client_id must name one row)', duplicateOf: 2 }]);
+    expect(report).toMatchObject({ created: 2, repeated: 1 });
+    expect((await t.store.getClient('c-1'))?.profile).toMatchObject({ name: 'Anna', timeZone: 'Europe/Athens' });
+  });
+
+  it('refuses control and invisible characters, so no look-alike client is made', async () => {
+    const path = await file('controls.csv', ['client_id,name', 'c-1,Anna', 'c-1\u200b,Anna', 'c-3,Bell\u0007', 'c-4,Esc\u001b[2J', 'c-5,"Two\nlines"'].join('\n'));
+    const report = await importPath(path, t.store, clientOptions);
+    expect(report.problems.map((p) => `${p.line} ${p.field}: ${p.reason}`)).toEqual([
+      '3 client_id: contains an invisible formatting character (U+200B): ids may hold printable characters only',
+      '4 name: contains a control character (U+0007)',
+      '5 name: contains a control character (U+001B)',
+    ]);
+    expect((await t.store.getClient('c-5'))?.profile.name).toBe('Two lines');
   });
 });
