@@ -53,8 +53,12 @@ export interface SmsVoiceOptions {
   readonly configurationSets?: Readonly<Record<string, (event: string) => Promise<void>>>;
 }
 
-/** How a message to a number ends, for trying the unhappy paths: `POST /simulate`. */
-export type SimulatedFate = 'delivered' | 'unreachable' | 'invalid' | 'no-answer' | 'busy';
+/**
+ * How a message to a number ends, for trying the unhappy paths: `POST /simulate`. Each is the
+ * receipt End User Messaging publishes, except `opted-out`: the number goes on the opt-out
+ * list, so a send to it is refused at once (ConflictException), as the service does.
+ */
+export type SimulatedFate = 'delivered' | 'unreachable' | 'invalid' | 'no-answer' | 'busy' | 'blocked' | 'carrier-blocked' | 'spam' | 'ttl-expired' | 'opted-out';
 
 export interface SmsVoiceLocal {
   readonly port: number;
@@ -82,17 +86,22 @@ class ServiceError extends Error {
 /** The keywords End User Messaging reserves for opting out, whatever the case. */
 export const optOutKeywords = new Set(['ARRET', 'CANCEL', 'END', 'OPT-OUT', 'OPTOUT', 'QUIT', 'REMOVE', 'STOP', 'TD', 'UNSUBSCRIBE']);
 
-const fateEvents: Record<SimulatedFate, { sms: [string, string]; voice: [string, string] }> = {
+type ReceiptFate = Exclude<SimulatedFate, 'opted-out'>;
+const fateEvents: Record<ReceiptFate, { sms: [string, string]; voice: [string, string] }> = {
   delivered: { sms: ['TEXT_DELIVERED', 'DELIVERED'], voice: ['VOICE_COMPLETED', 'COMPLETED'] },
+  blocked: { sms: ['TEXT_BLOCKED', 'BLOCKED'], voice: ['VOICE_FAILED', 'FAILED'] },
+  'carrier-blocked': { sms: ['TEXT_CARRIER_BLOCKED', 'CARRIER_BLOCKED'], voice: ['VOICE_FAILED', 'FAILED'] },
+  spam: { sms: ['TEXT_SPAM', 'SPAM'], voice: ['VOICE_FAILED', 'FAILED'] },
+  'ttl-expired': { sms: ['TEXT_TTL_EXPIRED', 'TTL_EXPIRED'], voice: ['VOICE_TTL_EXPIRED', 'TTL_EXPIRED'] },
   unreachable: { sms: ['TEXT_CARRIER_UNREACHABLE', 'CARRIER_UNREACHABLE'], voice: ['VOICE_FAILED', 'FAILED'] },
   invalid: { sms: ['TEXT_INVALID', 'INVALID'], voice: ['VOICE_FAILED', 'FAILED'] },
   'no-answer': { sms: ['TEXT_DELIVERED', 'DELIVERED'], voice: ['VOICE_NO_ANSWER', 'NO_ANSWER'] },
   busy: { sms: ['TEXT_DELIVERED', 'DELIVERED'], voice: ['VOICE_BUSY', 'BUSY'] },
 };
-const fates = new Set(Object.keys(fateEvents));
+const fates = new Set([...Object.keys(fateEvents), 'opted-out']);
 
 /** The event a configuration set's destination receives, in the service's documented shape. */
-const deliveryEventOf = (message: SentMessage, fate: SimulatedFate): Record<string, unknown> => {
+const deliveryEventOf = (message: SentMessage, fate: ReceiptFate): Record<string, unknown> => {
   const [eventType, messageStatus] = fateEvents[fate][message.channel];
   return {
     eventType,
@@ -122,7 +131,12 @@ const required = (input: Record<string, unknown>, field: string): string => {
 
 const phone = (input: Record<string, unknown>): string => {
   const destination = required(input, 'DestinationPhoneNumber');
-  if (!e164.test(destination)) throw new ServiceError('ValidationException', `DestinationPhoneNumber ${destination} is not an E.164 number`);
+  if (!e164.test(destination)) {
+    throw new ServiceError('ValidationException', `DestinationPhoneNumber ${destination} is not an E.164 number`, 400, {
+      Reason: 'INVALID_PARAMETER',
+      Fields: [{ Name: 'DestinationPhoneNumber', Message: 'is not an E.164 number' }],
+    });
+  }
   return destination;
 };
 
@@ -160,7 +174,7 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
   };
 
   const optedOut = new Set<string>();
-  const simulated = new Map<string, SimulatedFate>();
+  const simulated = new Map<string, ReceiptFate>();
 
   const reachable = (destination: string): void => {
     if (optedOut.has(destination)) {
@@ -253,7 +267,10 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
     return inbound;
   };
 
-  const simulate = (destination: string, fate: SimulatedFate): void => void simulated.set(destination, fate);
+  const simulate = (destination: string, fate: SimulatedFate): void => {
+    if (fate === 'opted-out') optedOut.add(destination);
+    else simulated.set(destination, fate);
+  };
 
   const respond = (response: ServerResponse, status: number, body: unknown, type = 'application/x-amz-json-1.0'): void => {
     response.writeHead(status, { 'content-type': type });

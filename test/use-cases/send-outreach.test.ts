@@ -1,7 +1,9 @@
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { deliveryRecord } from '../../functions/delivery-events/handler.ts';
+import { sendRecord } from '../../functions/send-outreach/handler.ts';
 import { freePort, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
-import { startSmsVoiceLocal } from '../../infra/local/sms-voice.ts';
+import { startSmsVoiceLocal, type SimulatedFate } from '../../infra/local/sms-voice.ts';
 import { AwsMessenger, type AwsMessengerConfig } from '../../shared/adapters/aws-messenger.ts';
 import { DynamoOutreachLog } from '../../shared/adapters/dynamo-outreach-log.ts';
 import { DynamoSuppressionList } from '../../shared/adapters/dynamo-suppression-list.ts';
@@ -12,7 +14,8 @@ import { shippedWordings } from '../../shared/domain/outreach-templates.ts';
 import { defaultSendWindow } from '../../shared/domain/quiet-hours.ts';
 import { verifyReplyToken } from '../../shared/domain/reply-token.ts';
 import { addVisits } from '../../shared/domain/summary.ts';
-import { ProviderThrottledError } from '../../shared/ports/messenger.ts';
+import type { OutreachRecord } from '../../shared/domain/outreach-record.ts';
+import { ProviderThrottledError, type Messenger } from '../../shared/ports/messenger.ts';
 import { sendOutreach, type SendDependencies, type SendSettings } from '../../shared/use-cases/send-outreach.ts';
 import { lapsedClient as lapsed } from '../support/lapsed-client.ts';
 
@@ -147,6 +150,112 @@ describe('sending a feedback request on the local stack', () => {
       expect(await deps.log.get(second.jobId)).toMatchObject({ status: 'sent', attempts: 2 });
     } finally {
       await slow.stop();
+    }
+  });
+
+  it('keeps exact counts when the provider throttles, refuses and fails sends in one batch: each sent once, each failure with its code, no number stored or logged', async () => {
+    const events: string[] = [];
+    const provider = await startSmsVoiceLocal({ port: 0, configurationSets: { faults: async (event) => void events.push(event) } });
+    const lines: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
+    try {
+      const smsVoice = new PinpointSMSVoiceV2Client({ endpoint: `http://127.0.0.1:${provider.port}`, maxAttempts: 1 });
+      const messenger = new AwsMessenger({ ...messengerConfig, smsConfigurationSet: 'faults' }, undefined, smsVoice);
+      // The provider is over its rate for the first try of some jobs: the queue delivers those again.
+      const throttledFirst = new Set<string>();
+      const throttleOnce = (outreachId: string): void => {
+        if (throttledFirst.delete(outreachId)) throw new ProviderThrottledError('ThrottlingException');
+      };
+      const overloaded: Messenger = {
+        sendEmail: (email) => messenger.sendEmail(email),
+        sendText: async (text) => (throttleOnce(text.outreachId), messenger.sendText(text)),
+        placeCall: async (call) => (throttleOnce(call.outreachId), messenger.placeCall(call)),
+      };
+      const sender = {
+        settings,
+        deps: { ...deps, messenger: overloaded },
+        queue: { enqueue: async () => Promise.reject(new Error('nothing waits for the morning at 11:00')) },
+      };
+
+      // Twelve lapsed clients: ten by text, two by call; how each number ends.
+      const plan: [string, 'sms' | 'voice', SimulatedFate][] = [
+        ['f-01', 'sms', 'opted-out'],
+        ['f-02', 'sms', 'opted-out'],
+        ['f-03', 'sms', 'invalid'],
+        ['f-04', 'sms', 'invalid'],
+        ['f-05', 'sms', 'unreachable'],
+        ['f-06', 'sms', 'carrier-blocked'],
+        ['f-07', 'sms', 'delivered'],
+        ['f-08', 'sms', 'delivered'],
+        ['f-09', 'sms', 'delivered'],
+        ['f-10', 'sms', 'delivered'],
+        ['f-11', 'voice', 'no-answer'],
+        ['f-12', 'voice', 'busy'],
+      ];
+      const phoneOf = (clientId: string) => `+3069200000${clientId.slice(2)}`;
+      const jobs = new Map<string, OutreachJob>();
+      for (const [clientId, channel, fate] of plan) {
+        const phone = phoneOf(clientId);
+        await fetch(`http://127.0.0.1:${provider.port}/simulate`, { method: 'POST', body: JSON.stringify({ destination: phone, fate }) });
+        jobs.set(clientId, await lapsedClient(clientId, { preferredChannel: channel, phone, locale: 'el', consent: { email: false, sms: channel === 'sms', voice: channel === 'voice' } }));
+      }
+      for (const clientId of ['f-04', 'f-07', 'f-09']) throttledFirst.add(jobs.get(clientId)!.jobId);
+
+      const outcomes: Record<string, number> = {};
+      const deliver = async (job: OutreachJob): Promise<void> => {
+        try {
+          const outcome = await sendRecord({ body: JSON.stringify(job) }, sender);
+          const key = outcome.kind === 'failed' ? `failed:${outcome.reason}` : outcome.kind;
+          outcomes[key] = (outcomes[key] ?? 0) + 1;
+        } catch (error) {
+          expect(error).toBeInstanceOf(ProviderThrottledError);
+          outcomes.retry = (outcomes.retry ?? 0) + 1;
+        }
+      };
+      // The batch, then the queue's second delivery of everything (the throttled ones and two it delivered twice).
+      for (const job of jobs.values()) await deliver(job);
+      for (const clientId of ['f-04', 'f-07', 'f-09', 'f-03', 'f-08']) await deliver(jobs.get(clientId)!);
+      const receipts: Record<string, number> = {};
+      for (const event of events) for (const result of await deliveryRecord({ body: event }, deps)) receipts[result] = (receipts[result] ?? 0) + 1;
+
+      expect(outcomes).toEqual({ sent: 10, 'failed:opted-out': 2, retry: 3, duplicate: 2 });
+      expect(receipts).toEqual({ recorded: 10 });
+      // Each number that was taken got exactly one message.
+      const taken = provider.outbox().map((message) => message.destination);
+      expect(taken).toHaveLength(10);
+      expect(new Set(taken).size).toBe(10);
+      expect(taken).not.toContain(phoneOf('f-01'));
+
+      const records: OutreachRecord[] = [];
+      for (const clientId of jobs.keys()) records.push((await deps.log.get(jobs.get(clientId)!.jobId))!);
+      const tally = (pick: (record: OutreachRecord) => string) => records.reduce<Record<string, number>>((all, record) => ({ ...all, [pick(record)]: (all[pick(record)] ?? 0) + 1 }), {});
+      expect(tally((record) => `${record.status}:${record.reason ?? ''}`)).toEqual({
+        'delivered:': 4,
+        'failed:opted-out': 2,
+        'failed:invalid-number': 2,
+        'failed:unreachable': 1,
+        'failed:carrier-blocked': 1,
+        'failed:no-answer': 1,
+        'failed:busy': 1,
+      });
+      expect(tally((record) => `attempts:${record.attempts}`)).toEqual({ 'attempts:1': 9, 'attempts:2': 3 });
+      expect(records.find((record) => record.clientId === 'f-01')?.reasonDetail).toBe('ConflictException (DESTINATION_PHONE_NUMBER_OPTED_OUT): <phone> has opted out');
+      expect(records.find((record) => record.clientId === 'f-05')?.reasonDetail).toBe('CARRIER_UNREACHABLE: Simulated unreachable');
+      // The invalid numbers are suppressed, the unreachable one is not.
+      expect(await deps.suppression.suppressed([phoneOf('f-03'), phoneOf('f-04'), phoneOf('f-05')].map((phone) => `phone:${phone}`))).toEqual(new Set([`phone:${phoneOf('f-03')}`, `phone:${phoneOf('f-04')}`]));
+
+      const digits = plan.map(([clientId]) => phoneOf(clientId).slice(1));
+      const stored = JSON.stringify(records);
+      const logged = lines.join('');
+      expect(logged).toContain('"reason":"opted-out"');
+      expect(logged).toContain('"failureReason":"invalid-number"');
+      for (const number of digits) {
+        expect(stored).not.toContain(number);
+        expect(logged).not.toContain(number);
+      }
+    } finally {
+      stdout.mockRestore();
+      await provider.stop();
     }
   });
 });
