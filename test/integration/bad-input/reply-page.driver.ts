@@ -131,7 +131,7 @@ export const driver: BadInputDriver<ReplyPageCase> = {
     const { clientId, jobId } = clients.get(testCase.case)!;
     const method = testCase.method ?? 'GET';
     const body =
-      testCase.body ?? (testCase.form ? new URLSearchParams(Object.entries(testCase.form).map(([name, field]) => [name, fieldValue(field)])).toString() : undefined);
+      testCase.body ?? (testCase.form ? new URLSearchParams(Object.entries(testCase.form).map(([name, field]): [string, string] => [name, fieldValue(field)])).toString() : undefined);
     const contentType = testCase.contentType === undefined ? form : testCase.contentType;
     const response = await fetch(`${origin}${pathOf(testCase, jobId)}`, {
       method,
