@@ -59,7 +59,15 @@ export class BadRequestError extends Error {
 
 const parse = <T>(schema: z.ZodType<T>, body: unknown): T => {
   const result = schema.safeParse(body);
-  if (!result.success) throw new BadRequestError('invalid request', result.error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', reason: issue.message })));
+  if (!result.success) {
+    throw new BadRequestError(
+      'invalid request',
+      result.error.issues.map((issue) =>
+        // A field it does not take is named, as any other bad field is.
+        issue.code === 'unrecognized_keys' ? { path: [...issue.path, issue.keys.join(', ')].join('.'), reason: 'not a field of this request' } : { path: issue.path.join('.') || '(body)', reason: issue.message },
+      ),
+    );
+  }
   return result.data;
 };
 

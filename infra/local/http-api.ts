@@ -60,6 +60,13 @@ export const targetOf = (target: string | undefined): { path: string; query: str
   return at === -1 ? { path: pathAndQuery, query: '' } : { path: pathAndQuery.slice(0, at), query: pathAndQuery.slice(at + 1) };
 };
 
+/** As payload 2.0 has them: decoded, a repeated name's values joined by commas (`?a=1&a=2` is `a: "1,2"`). */
+const queryParameters = (search: URLSearchParams): Record<string, string> => {
+  const parameters: Record<string, string> = {};
+  for (const [name, value] of search) parameters[name] = name in parameters ? `${parameters[name]},${value}` : value;
+  return parameters;
+};
+
 /** The event an HTTP API (payload 2.0) hands a Lambda function for this request. */
 export const eventOf = (request: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 => {
   const { path, query } = targetOf(request.url) ?? { path: '/', query: '' };
@@ -74,7 +81,7 @@ export const eventOf = (request: IncomingMessage, body: Buffer): APIGatewayProxy
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
-    ...(url.search && { queryStringParameters: Object.fromEntries(url.searchParams) }),
+    ...(url.search && { queryStringParameters: queryParameters(url.searchParams) }),
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',

@@ -242,7 +242,7 @@ describe('staff', () => {
     const badStatus = await call('GET', '/followups?status=closed', staffToken);
 
     expect(bad.status).toBe(400);
-    expect(bad.body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(['(body)', 'date', 'reason']);
+    expect(bad.body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(['date', 'extra', 'reason']);
     expect(notJson).toEqual({ status: 400, body: { message: 'the body must be JSON' } });
     expect(unknownReason.status).toBe(400);
     expect(unknownReason.body.message).toContain('bad-weather');
