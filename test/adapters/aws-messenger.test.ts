@@ -116,5 +116,7 @@ describe('AwsMessenger: the exact requests it makes', () => {
       message: 'MessageRejected: Email address is not verified: <email>',
     });
     expect(await failure(messenger().placeCall({ outreachId: 'job-7', to: '+306912345678', ssml: '<speak/>', locale: 'km' }))).toEqual({ code: 'not-configured', message: 'no voice configured for km' });
+    smsVoice.on(SendVoiceMessageCommand).rejects(refused('InternalServerException', 'could not call +306912345678'));
+    await expect(messenger().placeCall({ outreachId: 'job-8', to: '+306912345678', ssml: '<speak/>', locale: 'el' })).rejects.toThrow(/^could not call <phone>$/);
   });
 });
