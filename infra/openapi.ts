@@ -4,6 +4,7 @@
  * the local API serves it at `/openapi.json`.
  */
 import { z } from 'zod';
+import { maxPathParameterLength } from '../functions/http.ts';
 import { visitsRequest } from '../functions/record-visits/handler.ts';
 import { reportRoutes } from '../functions/reports/handler.ts';
 import { staffRoutes } from '../functions/staff-api/handler.ts';
@@ -29,7 +30,7 @@ const queryParameters = (schema: z.ZodType): Json[] => {
 };
 
 const pathParameters = (path: string): Json[] =>
-  [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: maxPathParameterLength } }));
 
 const problem = (description: string): Json => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } } });
 const jsonResponse = (description: string): Json => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
@@ -81,7 +82,7 @@ export const openApiDocument = (): Json => {
       ...(route.body && { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body) } } } }),
       responses: {
         [route.method === 'POST' && route.path.endsWith('answers') ? 201 : 200]: jsonResponse('done'),
-        400: problem('a bad field, named'),
+        400: problem('a bad field or path parameter (a malformed escape, too long), named'),
         401: problem('no verified token'),
         403: problem('not in a group this route is for'),
         404: problem('no such client, reason, candidate or follow-up'),
@@ -113,7 +114,19 @@ export const openApiDocument = (): Json => {
       responses: { ...reportResponses, 400: problem('a bad parameter, named') },
     });
   }
-  add(queryRoute.path, 'GET', { ...signedIn(queryRoute.groups), operationId: 'reportQuery', summary: 'A long report, once ready', tags: ['reports'], parameters: [...pathParameters(queryRoute.path), format], responses: { ...reportResponses, 404: problem('no such query'), 409: problem('the query was cancelled') } });
+  add(queryRoute.path, 'GET', { ...signedIn(queryRoute.groups), operationId: 'reportQuery', summary: 'A long report, once ready', tags: ['reports'], parameters: [...pathParameters(queryRoute.path), format], responses: { ...reportResponses, 400: problem('a malformed or over-long query id'), 404: problem('no such query'), 409: problem('the query was cancelled') } });
+
+  // HEAD wherever GET: the same status and headers, no body.
+  for (const operations of Object.values(paths)) {
+    const get = operations.get as (Json & { operationId: string; responses: Record<string, Json> }) | undefined;
+    if (!get) continue;
+    operations.head = {
+      ...get,
+      operationId: `${get.operationId}Head`,
+      summary: `The headers of: ${String(get.summary)}`,
+      responses: Object.fromEntries(Object.entries(get.responses).map(([status, { description }]) => [status, { description }])),
+    };
+  }
 
   return {
     openapi: '3.1.0',

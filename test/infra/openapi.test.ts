@@ -24,6 +24,16 @@ describe('the OpenAPI document', () => {
     expect(document.paths['/r/{token}']?.post?.security).toEqual([]);
   });
 
+  it('has HEAD wherever GET, with the same security and statuses, and bounds every path parameter', () => {
+    const gets = Object.entries(document.paths).filter(([, operations]) => operations.get);
+    expect(gets.length).toBeGreaterThan(10);
+    for (const [path, { get, head }] of gets) {
+      expect([path, head?.security, Object.keys(head?.responses ?? {})]).toEqual([path, get.security, Object.keys(get.responses)]);
+    }
+    expect(document.paths['/visits']!.head).toBeUndefined();
+    expect(document.paths['/clients/{clientId}']!.get.parameters[0].schema).toMatchObject({ type: 'string', maxLength: 200 });
+  });
+
   it("shows each report's parameters with their allowed values", () => {
     const lost = document.paths['/reports/lost']!.get.parameters as { name: string; schema: any }[];
     const by = lost.find((parameter) => parameter.name === 'by')!;
