@@ -9,13 +9,18 @@ const logger = new Logger({ serviceName: 'sms-inbound' });
 const processor = new BatchProcessor(EventType.SQS);
 let dependencies: SmsDependencies | undefined;
 
+/**
+ * Numbers and ids become keys (the answer's id, the suppressed number, the request looked up),
+ * so they are bounded: far above anything End User Messaging sends, far below DynamoDB's key
+ * limits. The body is any text of any length: it is an attribute, cut where every answer is.
+ */
 const inbound = z.object({
-  originationNumber: z.string().min(1),
-  destinationNumber: z.string().min(1),
+  originationNumber: z.string().min(1).max(32),
+  destinationNumber: z.string().min(1).max(32),
   messageKeyword: z.string().optional(),
   messageBody: z.string(),
-  inboundMessageId: z.string().min(1),
-  previousPublishedMessageId: z.string().min(1).optional(),
+  inboundMessageId: z.string().min(1).max(200),
+  previousPublishedMessageId: z.string().min(1).max(200).optional(),
 });
 
 /** One two-way SMS from the replies queue (the topic's raw message). A malformed one fails, then waits in the dead-letter queue. */
