@@ -62,7 +62,7 @@ export const listCandidates = async (flags: { json?: boolean }): Promise<void> =
   const candidates = await answerDependenciesFromEnv().catalogue.candidates();
   if (flags.json) return console.log(JSON.stringify(candidates, null, 2));
   if (candidates.length === 0) return console.log('No answers wait for a manager.');
-  console.log(table(candidates.map((c) => [`"${c.text}"`, c.locales.join(', ') || '—', formatCount(c.answers), c.lastSeen.slice(0, 10)]), { indent: 2, header: ['text', 'written in', 'answers', 'last seen'], alignRight: [2] }));
+  console.log(table(candidates.map((c) => [`"${c.text}"${c.truncated ? ' (shortened)' : ''}`, c.locales.join(', ') || '—', formatCount(c.answers), c.lastSeen.slice(0, 10)]), { indent: 2, header: ['text', 'written in', 'answers', 'last seen'], alignRight: [2] }));
   console.log('\nPlace one: comeback reasons map "TEXT" --to REASON   or make it a new reason: comeback reasons approve "TEXT" --label "..."');
 };
 

@@ -1,3 +1,4 @@
+import { longestAnswerText } from '../shared/domain/answers.ts';
 import { reachableChannels } from '../shared/domain/client.ts';
 import { formatMoney } from '../shared/domain/money.ts';
 import { describeRhythm, rhythmState } from '../shared/domain/rhythm.ts';
@@ -7,7 +8,7 @@ import { clientCard, type AnswerOnCard } from '../shared/use-cases/client-card.t
 import type { Visit } from '../shared/domain/visit.ts';
 import type { LapseEpisode } from '../shared/domain/episode.ts';
 import { explain, outreachState } from './sweep-command.ts';
-import { parseAsOf, UsageError, table } from './output.ts';
+import { formatCount, parseAsOf, UsageError, table } from './output.ts';
 
 export class ClientNotFoundError extends UsageError {
   override readonly name = 'ClientNotFoundError';
@@ -90,6 +91,7 @@ export const renderClientCard = (client: StoredClient, visits: readonly Visit[],
     const wishes = [answer.callMe && 'please call back', answer.book && 'wants to book again'].filter(Boolean).join(', ');
     lines.push(`  ${answer.receivedAt.slice(0, 10)}  ${answer.channel}${answer.by ? ` by ${answer.by}` : ''}: ${what}${wishes ? ` — ${wishes}` : ''}`);
     if (answer.text) lines.push(`      “${answer.text.replace(/\s+/g, ' ').slice(0, 200)}”`);
+    if (answer.truncated) lines.push(`      (shortened: ${formatCount(answer.textLength ?? 0)} characters written, the first ${formatCount(longestAnswerText)} kept)`);
   }
   return lines.join('\n');
 };
