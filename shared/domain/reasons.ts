@@ -237,6 +237,8 @@ export const seedCatalogue = (): Catalogue => ({
 export const emptyCatalogue = (): Catalogue => ({ version: 0, reasons: [], aliases: [] });
 
 const kebabId = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** A reason id is a key (of the catalogue, of reports): bounded, like every key. */
+const longestId = 64;
 const localeTag = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
 const longestLabel = 80;
 
@@ -331,6 +333,7 @@ export const addReason = (catalogue: Catalogue, reason: NewReason, at: string): 
   const taken = new Set(catalogue.reasons.map((existing) => existing.id));
   let id: string;
   if (reason.id !== undefined) {
+    if (reason.id.length > longestId) throw new CatalogueError('bad-id', `a reason id is at most ${longestId} characters`);
     if (!kebabId.test(reason.id)) throw new CatalogueError('bad-id', `"${reason.id}" is not a kebab-case id like waiting-time`);
     if (taken.has(reason.id)) throw new CatalogueError('already-exists', `Reason "${reason.id}" already exists`);
     id = reason.id;

@@ -190,6 +190,7 @@ describe('adding a reason', () => {
     failsWith('bad-label', () => addReason(catalogue, { label: '!!! 😡', locale: 'en', churnType: 'voluntary' }, at));
     failsWith('bad-label', () => addReason(catalogue, { label: 'x'.repeat(81), locale: 'en', churnType: 'voluntary' }, at));
     failsWith('bad-id', () => addReason(catalogue, { id: 'Not Kebab', label: 'Parking', locale: 'en', churnType: 'voluntary' }, at));
+    failsWith('bad-id', () => addReason(catalogue, { id: 'a'.repeat(2000), label: 'Parking', locale: 'en', churnType: 'voluntary' }, at));
     failsWith('bad-locale', () => addReason(catalogue, { label: 'Parking', locale: 'English', churnType: 'voluntary' }, at));
   });
 });
