@@ -4,6 +4,7 @@ import { ConfigError } from '../shared/config.ts';
 import { ImportSetupError, StrictImportError } from '../shared/use-cases/import-file.ts';
 import { answerDependenciesFromEnv, lapseStoreFromEnv } from '../shared/composition.ts';
 import { LocalStackError } from '../infra/local/stack.ts';
+import { LocalTokenError } from '../infra/local/sign-in.ts';
 import { VisitTimeError } from '../shared/domain/visit-time.ts';
 import { LapseRuleError } from '../shared/domain/lapse.ts';
 import { OutreachPolicyError } from '../shared/domain/outreach-eligibility.ts';
@@ -353,6 +354,7 @@ const expected = [
   ImportSetupError,
   VisitTimeError,
   LocalStackError,
+  LocalTokenError,
   ConfigError,
   LapseRuleError,
   OutreachPolicyError,

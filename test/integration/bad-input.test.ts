@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 /**
  * The bad-input corpus: every case in test/fixtures/bad-input/ gets its clear error (which
  * row, field and why; or the 4xx naming the parameter), changes nothing but what it says, and
