@@ -73,6 +73,30 @@ describe('the comeback CLI, as a user runs it', () => {
     expect(card.stdout).toContain('+306912345678');
   });
 
+  it('reports a broken quote by line and goes on, and with --strict refuses the file and writes nothing', async () => {
+    // Prepare
+    const visits = join(directory, 'quote.csv');
+    await writeFile(
+      visits,
+      'visit_id,client_id,visited_at,amount,currency\nq-1,cq-1,2026-03-01,10,EUR\nq-2,"bad"quote,2026-03-01,10,EUR\nq-3,cq-1,2026-03-02,10,EUR\n',
+    );
+
+    // Act
+    const strict = await comeback('import', 'visits', visits, '--create-clients', '--strict');
+    const run = await comeback('import', 'visits', visits, '--create-clients');
+
+    // Assess
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('line 3, row: value 2 goes on after its closing quote ("bad"quote)');
+    expect(strict.stderr).toContain('nothing imported (--strict)');
+    expect(strict.stderr).not.toContain('unsettled top-level await');
+    // The strict run wrote nothing: both good visits are new to the second.
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/recorded\s+2/);
+    expect(run.stdout).toMatch(/already there\s+0/);
+    expect(run.stdout).toContain('line 3, row: value 2 goes on after its closing quote ("bad"quote)');
+  }, 240_000);
+
   it('fails with one clear line, and exit code 1, on a missing file or an unknown client', async () => {
     const missing = await comeback('import', 'visits', join(directory, 'nope.csv'));
     const unknown = await comeback('client', 'show', 'c-404');
