@@ -2,15 +2,15 @@ import { userInfo } from 'node:os';
 import { smsRecord } from '../functions/sms-inbound/handler.ts';
 import { drainQueue } from '../infra/local/queue-drain.ts';
 import { smsRepliesQueue } from '../infra/resources.ts';
-import { sqsClient } from '../shared/adapters/sqs-outreach-queue.ts';
+import { sqsClient } from '../shared/aws/sqs-outreach-queue.ts';
 import { answerDependenciesFromEnv, smsDependenciesFromEnv } from '../shared/composition.ts';
-import { requiredEnv } from '../shared/config.ts';
-import { isIsoDay } from '../shared/domain/dates.ts';
-import { isFollowUpStatus } from '../shared/domain/follow-ups.ts';
-import type { ChurnType } from '../shared/domain/reasons.ts';
-import { recordStaffAnswer, type SmsOutcome } from '../shared/use-cases/answers.ts';
-import { approveCandidate, mapCandidate, mergeReasons, reasonCounts, renameReasonLabel, retireReasonById } from '../shared/use-cases/catalogue.ts';
-import { followUpsWithStatus, moveFollowUp, type FollowUpToDo } from '../shared/use-cases/follow-ups.ts';
+import { requiredEnv } from '../shared/common/config.ts';
+import { isIsoDay } from '../shared/common/dates.ts';
+import { isFollowUpStatus } from '../shared/answers/follow-up.ts';
+import type { ChurnType } from '../shared/answers/reasons.ts';
+import { recordStaffAnswer, type SmsOutcome } from '../shared/answers/use-cases/answers.ts';
+import { approveCandidate, mapCandidate, mergeReasons, reasonCounts, renameReasonLabel, retireReasonById } from '../shared/answers/use-cases/catalogue.ts';
+import { followUpsWithStatus, moveFollowUp, type FollowUpToDo } from '../shared/answers/use-cases/follow-ups.ts';
 import { formatCount, table, UsageError } from './output.ts';
 
 /** Who is acting, for the catalogue's history and follow-ups: --by, else the login name. */

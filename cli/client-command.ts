@@ -1,12 +1,12 @@
-import { longestAnswerText } from '../shared/domain/answers.ts';
-import { reachableChannels } from '../shared/domain/client.ts';
-import { formatMoney } from '../shared/domain/money.ts';
-import { describeRhythm, rhythmState } from '../shared/domain/rhythm.ts';
-import { recentTotals } from '../shared/domain/summary.ts';
-import type { StoredClient } from '../shared/ports/client-store.ts';
-import { clientCard, type AnswerOnCard } from '../shared/use-cases/client-card.ts';
-import type { Visit } from '../shared/domain/visit.ts';
-import type { LapseEpisode } from '../shared/domain/episode.ts';
+import { longestAnswerText } from '../shared/answers/answer.ts';
+import { reachableChannels } from '../shared/visits/client.ts';
+import { formatMoney } from '../shared/common/money.ts';
+import { describeRhythm, rhythmState } from '../shared/lapse/rhythm.ts';
+import { recentTotals } from '../shared/visits/summary.ts';
+import type { StoredClient } from '../shared/visits/ports/client-store.ts';
+import { clientCard, type AnswerOnCard } from '../shared/visits/use-cases/client-card.ts';
+import type { Visit } from '../shared/visits/visit.ts';
+import type { LapseEpisode } from '../shared/lapse/episode.ts';
 import { explain, outreachState } from './sweep-command.ts';
 import { formatCount, parseAsOf, UsageError, table } from './output.ts';
 

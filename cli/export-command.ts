@@ -1,10 +1,10 @@
 import cliProgress from 'cli-progress';
 import { dataDir } from '../infra/local/stack.ts';
-import { FolderObjectStore } from '../shared/adapters/folder-object-store.ts';
+import { FolderObjectStore } from '../shared/files/folder-object-store.ts';
 import { exportDependenciesFromEnv, localExportRoot } from '../shared/analytics-composition.ts';
 import { clinicDefaults } from '../shared/composition.ts';
-import { dayInZone, isIsoDay } from '../shared/domain/dates.ts';
-import { exportAnalytics, type ExportProgress, type ExportReport } from '../shared/use-cases/export.ts';
+import { dayInZone, isIsoDay } from '../shared/common/dates.ts';
+import { exportAnalytics, type ExportProgress, type ExportReport } from '../shared/analytics/use-cases/export.ts';
 import { UsageError, formatCount, table } from './output.ts';
 import { withStack } from './stack-session.ts';
 

@@ -1,15 +1,15 @@
-import { csvCell } from '../shared/domain/csv.ts';
+import { csvCell } from '../shared/common/csv.ts';
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
-import type { ImportKind } from '../shared/domain/columns.ts';
-import { isCurrency } from '../shared/domain/money.ts';
-import { canonicalLocale } from '../shared/domain/rows.ts';
-import { canonicalTimeZone } from '../shared/domain/dates.ts';
-import { visitTimeParser } from '../shared/domain/visit-time.ts';
-import { openTableFile, type Delimiter, type TableFile } from '../shared/adapters/table-file.ts';
+import type { ImportKind } from '../shared/visits/columns.ts';
+import { isCurrency } from '../shared/common/money.ts';
+import { canonicalLocale } from '../shared/visits/rows.ts';
+import { canonicalTimeZone } from '../shared/common/dates.ts';
+import { visitTimeParser } from '../shared/visits/visit-time.ts';
+import { openTableFile, type Delimiter, type TableFile } from '../shared/files/table-file.ts';
 import { clientStoreFromEnv, clinicDefaults, lapseStoreFromEnv } from '../shared/composition.ts';
-import { importFile, type ImportReport } from '../shared/use-cases/import-file.ts';
+import { importFile, type ImportReport } from '../shared/visits/use-cases/import-file.ts';
 import { withStack } from './stack-session.ts';
 import { UsageError, formatCount, table } from './output.ts';
 

@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { dataDir } from '../infra/local/stack.ts';
-import { DuckDbQueryEngine } from '../shared/adapters/duckdb-query-engine.ts';
+import { DuckDbQueryEngine } from '../shared/files/duckdb-query-engine.ts';
 import { localExportRoot } from '../shared/analytics-composition.ts';
 import { UsageError } from './output.ts';
 

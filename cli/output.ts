@@ -1,5 +1,5 @@
 import { clinicDefaults } from '../shared/composition.ts';
-import { dayInZone, isIsoDay } from '../shared/domain/dates.ts';
+import { dayInZone, isIsoDay } from '../shared/common/dates.ts';
 
 /** The user asked for something that cannot work: shown as one line, without a stack trace. */
 export class UsageError extends Error {

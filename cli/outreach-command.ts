@@ -4,10 +4,10 @@ import { sendRecord, senderFromEnv } from '../functions/send-outreach/handler.ts
 import { deadLetterUrlOf, drainQueue, redrive } from '../infra/local/queue-drain.ts';
 import { outreachQueue, smsVoiceEventsQueue } from '../infra/resources.ts';
 import { deliveryDependenciesFromEnv } from '../shared/composition.ts';
-import { sqsClient } from '../shared/adapters/sqs-outreach-queue.ts';
-import { requiredEnv } from '../shared/config.ts';
-import type { DeliveryResult } from '../shared/use-cases/record-delivery.ts';
-import type { SendOutcome } from '../shared/use-cases/send-outreach.ts';
+import { sqsClient } from '../shared/aws/sqs-outreach-queue.ts';
+import { requiredEnv } from '../shared/common/config.ts';
+import type { DeliveryResult } from '../shared/outreach/use-cases/record-delivery.ts';
+import type { SendOutcome } from '../shared/outreach/use-cases/send-outreach.ts';
 import { formatCount, table, UsageError } from './output.ts';
 
 export interface SendReport {

@@ -1,5 +1,5 @@
 import { answerDependenciesFromEnv } from '../shared/composition.ts';
-import { requiredEnv } from '../shared/config.ts';
+import { requiredEnv } from '../shared/common/config.ts';
 import { receiveReplies } from './answers-command.ts';
 import { startLocalApi } from './serve-command.ts';
 

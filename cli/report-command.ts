@@ -1,7 +1,7 @@
-import { formatMoney } from '../shared/domain/money.ts';
-import { reportNamed, reports } from '../shared/domain/reports.ts';
-import type { QueryEngine, QueryResult, SqlValue } from '../shared/ports/query-engine.ts';
-import { reportCsv, runReport } from '../shared/use-cases/reports.ts';
+import { formatMoney } from '../shared/common/money.ts';
+import { reportNamed, reports } from '../shared/analytics/reports.ts';
+import type { QueryEngine, QueryResult, SqlValue } from '../shared/analytics/ports/query-engine.ts';
+import { reportCsv, runReport } from '../shared/analytics/use-cases/reports.ts';
 import { formatCount, table, UsageError, writeOut } from './output.ts';
 
 export interface ReportFlags {

@@ -1,9 +1,9 @@
-import { clientColumns, visitColumns } from '../shared/domain/columns.ts';
-import { addDays } from '../shared/domain/dates.ts';
-import { generateClinic, type ClientStory, type SeededClinic } from '../shared/domain/seed.ts';
-import { tableFromRows } from '../shared/adapters/table-file.ts';
+import { clientColumns, visitColumns } from '../shared/visits/columns.ts';
+import { addDays } from '../shared/common/dates.ts';
+import { generateClinic, type ClientStory, type SeededClinic } from '../infra/local/demo-clinic.ts';
+import { tableFromRows } from '../shared/files/table-file.ts';
 import { clientStoreFromEnv, clinicDefaults } from '../shared/composition.ts';
-import { importFile, type ImportReport } from '../shared/use-cases/import-file.ts';
+import { importFile, type ImportReport } from '../shared/visits/use-cases/import-file.ts';
 import { parseAsOf, UsageError } from './output.ts';
 
 export interface SeedFlags {

@@ -1,4 +1,4 @@
-import type { ClientStore, StoredClient } from '../shared/ports/client-store.ts';
+import type { ClientStore, StoredClient } from '../shared/visits/ports/client-store.ts';
 import { seedClinic, storyCounts } from './seed-command.ts';
 import { formatCount, table } from './output.ts';
 import { explain, lapsedList, printLapsed, printSweepReport, sweepNow } from './sweep-command.ts';

@@ -1,11 +1,11 @@
 import cliProgress from 'cli-progress';
-import { formatMoney, type Money } from '../shared/domain/money.ts';
-import type { LapseExplanation } from '../shared/domain/lapse.ts';
-import { skipReasonText, type SkipReason } from '../shared/domain/outreach-eligibility.ts';
-import type { FittedLapseModel } from '../shared/domain/lapse-model.ts';
-import type { LapseEpisode } from '../shared/domain/episode.ts';
+import { formatMoney, type Money } from '../shared/common/money.ts';
+import type { LapseExplanation } from '../shared/lapse/lapse-rule.ts';
+import { skipReasonText, type SkipReason } from '../shared/outreach/eligibility.ts';
+import type { FittedLapseModel } from '../shared/lapse/lapse-model.ts';
+import type { LapseEpisode } from '../shared/lapse/episode.ts';
 import { clientStoreFromEnv, lapseStoreFromEnv, sweepDependenciesFromEnv, sweepSettingsFromEnv } from '../shared/composition.ts';
-import { runSweep, type SweepReport } from '../shared/use-cases/sweep.ts';
+import { runSweep, type SweepReport } from '../shared/lapse/use-cases/sweep.ts';
 import { formatCount, parseAsOf, table } from './output.ts';
 
 export interface SweepFlags {

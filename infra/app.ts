@@ -1,6 +1,6 @@
 import { App, Tags, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { isIsoDay } from '../shared/domain/dates.ts';
+import { isIsoDay } from '../shared/common/dates.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack, type OutreachContext } from './stateless-stack.ts';
 

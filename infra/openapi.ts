@@ -8,7 +8,7 @@ import { maxPathParameterLength } from '../functions/http.ts';
 import { visitsRequest } from '../functions/record-visits/handler.ts';
 import { reportRoutes } from '../functions/reports/handler.ts';
 import { staffRoutes } from '../functions/staff-api/handler.ts';
-import { reports } from '../shared/domain/reports.ts';
+import { reports } from '../shared/analytics/reports.ts';
 
 type Json = Record<string, unknown>;
 

@@ -160,7 +160,7 @@ export const answersByCandidateIndex = 'byCandidate';
  * delivery is dropped), `staff#<time>`. Replies from unknown numbers wait under `unmatched`.
  * `byCandidate` holds the answers no reason matched yet (sparse), for when a manager decides;
  * its key is the candidate text, or a digest of long text with the text in `candidateText`
- * (shared/adapters/dynamo-keys.ts).
+ * (shared/aws/dynamo-keys.ts).
  */
 export const answersTable: TableDefinition = {
   id: 'Answers',
@@ -174,7 +174,7 @@ export const answersTable: TableDefinition = {
 /**
  * The reason catalogue: `kind` is reason, alias, candidate, change or meta; `key` the reason
  * id, the normalised text (a digest of long text, which is then in `text`: see
- * shared/adapters/dynamo-keys.ts), or the version. Every change bumps the meta version in the same
+ * shared/aws/dynamo-keys.ts), or the version. Every change bumps the meta version in the same
  * transaction and is kept as a `change` item, so history can be re-counted at any version.
  */
 export const catalogueTable: TableDefinition = {

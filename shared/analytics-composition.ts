@@ -6,14 +6,14 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { analyticsBucket, answersTable, catalogueTable, outreachTable } from '../infra/resources.ts';
-import { DynamoAnswerStore } from './adapters/dynamo-answer-store.ts';
-import { DynamoCatalogueStore } from './adapters/dynamo-catalogue-store.ts';
-import { DynamoOutreachLog } from './adapters/dynamo-outreach-log.ts';
-import { S3ObjectStore } from './adapters/s3-object-store.ts';
+import { DynamoAnswerStore } from './aws/dynamo-answer-store.ts';
+import { DynamoCatalogueStore } from './aws/dynamo-catalogue-store.ts';
+import { DynamoOutreachLog } from './aws/dynamo-outreach-log.ts';
+import { S3ObjectStore } from './aws/s3-object-store.ts';
 import { clientStoreFromEnv, lapseStoreFromEnv } from './composition.ts';
-import { ConfigError, requiredEnv } from './config.ts';
-import type { ObjectStore } from './ports/object-store.ts';
-import type { ExportDependencies, ExportSources } from './use-cases/export.ts';
+import { ConfigError, requiredEnv } from './common/config.ts';
+import type { ObjectStore } from './analytics/ports/object-store.ts';
+import type { ExportDependencies, ExportSources } from './analytics/use-cases/export.ts';
 
 /** Where the exported tables live in the analytics bucket: `exports/<table>/dt=…/`. */
 export const exportPrefix = 'exports/';

@@ -2,8 +2,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deliveryDependenciesFromEnv } from '../../shared/composition.ts';
-import { fromSesEvent, fromSmsVoiceEvent, type DeliveryEvent } from '../../shared/domain/delivery-events.ts';
-import { recordDelivery, type DeliveryResult } from '../../shared/use-cases/record-delivery.ts';
+import { fromSesEvent, fromSmsVoiceEvent, type DeliveryEvent } from '../../shared/outreach/delivery-events.ts';
+import { recordDelivery, type DeliveryResult } from '../../shared/outreach/use-cases/record-delivery.ts';
 
 const logger = new Logger({ serviceName: 'delivery-events' });
 const processor = new BatchProcessor(EventType.SQS);

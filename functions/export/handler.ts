@@ -4,8 +4,8 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { exportDependenciesFromEnv } from '../../shared/analytics-composition.ts';
 import { clinicDefaults } from '../../shared/composition.ts';
-import { dayInZone, isIsoDay } from '../../shared/domain/dates.ts';
-import { exportAnalytics, type ExportDependencies, type ExportReport } from '../../shared/use-cases/export.ts';
+import { dayInZone, isIsoDay } from '../../shared/common/dates.ts';
+import { exportAnalytics, type ExportDependencies, type ExportReport } from '../../shared/analytics/use-cases/export.ts';
 
 const logger = new Logger({ serviceName: 'export' });
 let dependencies: ExportDependencies | undefined;

@@ -4,11 +4,11 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { bodyText, json } from '../http.ts';
-import { visitColumns } from '../../shared/domain/columns.ts';
-import { tableFromRows } from '../../shared/adapters/table-file.ts';
+import { visitColumns } from '../../shared/visits/columns.ts';
+import { tableFromRows } from '../../shared/files/table-file.ts';
 import { clientStoreFromEnv, clinicDefaults, lapseStoreFromEnv } from '../../shared/composition.ts';
-import { importFile, type ImportReport } from '../../shared/use-cases/import-file.ts';
-import type { ClientStore } from '../../shared/ports/client-store.ts';
+import { importFile, type ImportReport } from '../../shared/visits/use-cases/import-file.ts';
+import type { ClientStore } from '../../shared/visits/ports/client-store.ts';
 
 const logger = new Logger({ serviceName: 'record-visits' });
 let store: ClientStore | undefined;

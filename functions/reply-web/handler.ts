@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { answeringHead, bodyText } from '../http.ts';
 import { answerDependenciesFromEnv, replySecretsFromEnv } from '../../shared/composition.ts';
-import { requiredEnv } from '../../shared/config.ts';
+import { requiredEnv } from '../../shared/common/config.ts';
 import {
   pageHeaders,
   parseReplyForm,
@@ -15,11 +15,11 @@ import {
   renderUnsubscribeConfirmPage,
   renderUnsubscribedPage,
   ReplyFormError,
-} from '../../shared/domain/reply-page.ts';
-import { ReplyTokenError } from '../../shared/domain/reply-token.ts';
-import type { AnswerDependencies } from '../../shared/use-cases/answers.ts';
-import { UnknownReasonError } from '../../shared/use-cases/answers.ts';
-import { checkReply, checkUnsubscribe, openReplyPage, submitReply, unsubscribeByToken, UnknownRequestError, type ReplyPageSettings } from '../../shared/use-cases/reply-page.ts';
+} from './views/reply-page.ts';
+import { ReplyTokenError } from '../../shared/answers/reply-token.ts';
+import type { AnswerDependencies } from '../../shared/answers/use-cases/answers.ts';
+import { UnknownReasonError } from '../../shared/answers/use-cases/answers.ts';
+import { checkReply, checkUnsubscribe, openReplyPage, submitReply, unsubscribeByToken, UnknownRequestError, type ReplyPageSettings } from '../../shared/answers/use-cases/reply-page.ts';
 
 const logger = new Logger({ serviceName: 'reply-web' });
 

@@ -2,11 +2,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AthenaQueryEngine } from '../../shared/adapters/athena-query-engine.ts';
-import { requiredEnv } from '../../shared/config.ts';
-import { ReportParameterError, reports, UnknownReportError } from '../../shared/domain/reports.ts';
-import { QueryCancelledError, QueryFailedError, UnknownQueryError, type QueryState } from '../../shared/ports/query-engine.ts';
-import { reportCsv, reportResult, runReport, type ReportDependencies } from '../../shared/use-cases/reports.ts';
+import { AthenaQueryEngine } from '../../shared/aws/athena-query-engine.ts';
+import { requiredEnv } from '../../shared/common/config.ts';
+import { ReportParameterError, reports, UnknownReportError } from '../../shared/analytics/reports.ts';
+import { QueryCancelledError, QueryFailedError, UnknownQueryError, type QueryState } from '../../shared/analytics/ports/query-engine.ts';
+import { reportCsv, reportResult, runReport, type ReportDependencies } from '../../shared/analytics/use-cases/reports.ts';
 import { answeringHead, badPathParameter, callerOf, json, pathParameter, PathParameterError } from '../http.ts';
 
 const logger = new Logger({ serviceName: 'reports' });

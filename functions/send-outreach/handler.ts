@@ -3,10 +3,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { outreachQueueFromEnv, sendDependenciesFromEnv, sendSettingsFromEnv } from '../../shared/composition.ts';
-import { channels } from '../../shared/domain/client.ts';
-import type { OutreachJob } from '../../shared/domain/episode.ts';
-import type { OutreachQueue } from '../../shared/ports/outreach-queue.ts';
-import { sendOutreach, type SendDependencies, type SendOutcome, type SendSettings } from '../../shared/use-cases/send-outreach.ts';
+import { channels } from '../../shared/visits/client.ts';
+import type { OutreachJob } from '../../shared/lapse/episode.ts';
+import type { OutreachQueue } from '../../shared/outreach/ports/outreach-queue.ts';
+import { sendOutreach, type SendDependencies, type SendOutcome, type SendSettings } from '../../shared/outreach/use-cases/send-outreach.ts';
 
 const logger = new Logger({ serviceName: 'send-outreach' });
 const processor = new BatchProcessor(EventType.SQS);

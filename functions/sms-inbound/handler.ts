@@ -3,7 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { smsDependenciesFromEnv } from '../../shared/composition.ts';
-import { receiveSms, type SmsDependencies, type SmsOutcome } from '../../shared/use-cases/answers.ts';
+import { receiveSms, type SmsDependencies, type SmsOutcome } from '../../shared/answers/use-cases/answers.ts';
 
 const logger = new Logger({ serviceName: 'sms-inbound' });
 const processor = new BatchProcessor(EventType.SQS);

@@ -5,15 +5,15 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { z } from 'zod';
 import { answeringHead, badPathParameter, bodyText, callerOf, json, methodsAnswering, pathParameter, PathParameterError, type Caller } from '../http.ts';
 import { answerDependenciesFromEnv, lapseStoreFromEnv } from '../../shared/composition.ts';
-import { isIsoDay, latestDayAnywhere } from '../../shared/domain/dates.ts';
-import { FollowUpTransitionError } from '../../shared/domain/follow-ups.ts';
-import { CatalogueError } from '../../shared/domain/reasons.ts';
-import { CatalogueConflictError } from '../../shared/ports/catalogue-store.ts';
-import type { LapseStore } from '../../shared/ports/lapse-store.ts';
-import { recordStaffAnswer, UnknownClientError, UnknownReasonError, type AnswerDependencies } from '../../shared/use-cases/answers.ts';
-import { approveCandidate, mapCandidate, mergeReasons, reasonCounts, renameReasonLabel, retireReasonById, UnknownCandidateError } from '../../shared/use-cases/catalogue.ts';
-import { clientCard } from '../../shared/use-cases/client-card.ts';
-import { followUpsWithStatus, FollowUpMovedError, moveFollowUp, UnknownFollowUpError } from '../../shared/use-cases/follow-ups.ts';
+import { isIsoDay, latestDayAnywhere } from '../../shared/common/dates.ts';
+import { FollowUpTransitionError } from '../../shared/answers/follow-up.ts';
+import { CatalogueError } from '../../shared/answers/reasons.ts';
+import { CatalogueConflictError } from '../../shared/answers/ports/catalogue-store.ts';
+import type { LapseStore } from '../../shared/lapse/ports/lapse-store.ts';
+import { recordStaffAnswer, UnknownClientError, UnknownReasonError, type AnswerDependencies } from '../../shared/answers/use-cases/answers.ts';
+import { approveCandidate, mapCandidate, mergeReasons, reasonCounts, renameReasonLabel, retireReasonById, UnknownCandidateError } from '../../shared/answers/use-cases/catalogue.ts';
+import { clientCard } from '../../shared/visits/use-cases/client-card.ts';
+import { followUpsWithStatus, FollowUpMovedError, moveFollowUp, UnknownFollowUpError } from '../../shared/answers/use-cases/follow-ups.ts';
 
 const logger = new Logger({ serviceName: 'staff-api' });
 

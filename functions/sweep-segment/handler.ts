@@ -3,8 +3,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { segmentDependenciesFromEnv } from '../../shared/composition.ts';
-import { isIsoDay } from '../../shared/domain/dates.ts';
-import { sweepSegment, type SegmentDependencies, type SegmentReport, type SegmentRequest } from '../../shared/use-cases/sweep.ts';
+import { isIsoDay } from '../../shared/common/dates.ts';
+import { sweepSegment, type SegmentDependencies, type SegmentReport, type SegmentRequest } from '../../shared/lapse/use-cases/sweep.ts';
 
 const logger = new Logger({ serviceName: 'sweep-segment' });
 let dependencies: SegmentDependencies | undefined;

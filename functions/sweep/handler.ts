@@ -2,9 +2,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { dayInZone, isIsoDay } from '../../shared/domain/dates.ts';
+import { dayInZone, isIsoDay } from '../../shared/common/dates.ts';
 import { clinicDefaults, sweepDependenciesFromEnv, sweepSettingsFromEnv } from '../../shared/composition.ts';
-import { runSweep, type SweepDependencies, type SweepReport } from '../../shared/use-cases/sweep.ts';
+import { runSweep, type SweepDependencies, type SweepReport } from '../../shared/lapse/use-cases/sweep.ts';
 
 const logger = new Logger({ serviceName: 'sweep' });
 let dependencies: SweepDependencies | undefined;

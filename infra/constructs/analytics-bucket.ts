@@ -14,7 +14,7 @@ const noncurrentVersionRetention = Duration.days(90);
 
 /**
  * Where the weekly sweep's segments leave model inputs for its coordinator (the key prefix of
- * shared/use-cases/sweep.ts). A sweep deletes its own; the lifecycle rule catches a crashed run.
+ * shared/lapse/use-cases/sweep.ts). A sweep deletes its own; the lifecycle rule catches a crashed run.
  */
 export const sweepScratchPrefix = 'sweep-scratch/';
 const sweepScratchRetention = Duration.days(2);

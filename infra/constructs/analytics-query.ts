@@ -9,8 +9,8 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBuc
 import { Construct } from 'constructs';
 import { reportRoutes } from '../../functions/reports/handler.ts';
 import { exportPrefix } from '../../shared/analytics-composition.ts';
-import { exportTables, partitionPrefix, type ExportColumnType, type ExportTable } from '../../shared/domain/export-tables.ts';
-import { isIsoDay } from '../../shared/domain/dates.ts';
+import { exportTables, partitionPrefix, type ExportColumnType, type ExportTable } from '../../shared/analytics/export-tables.ts';
+import { isIsoDay } from '../../shared/common/dates.ts';
 import { acknowledgeWildcardResource } from './acknowledge.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import type { StaffApi } from './staff-api.ts';

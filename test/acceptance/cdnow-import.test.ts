@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openTableFile } from '../../shared/adapters/table-file.ts';
-import { visitTimeParser } from '../../shared/domain/visit-time.ts';
-import { importFile, type ImportOptions } from '../../shared/use-cases/import-file.ts';
-import type { StoredClient } from '../../shared/ports/client-store.ts';
+import { openTableFile } from '../../shared/files/table-file.ts';
+import { visitTimeParser } from '../../shared/visits/visit-time.ts';
+import { importFile, type ImportOptions } from '../../shared/visits/use-cases/import-file.ts';
+import type { StoredClient } from '../../shared/visits/ports/client-store.ts';
 import { freshStore } from '../support/tables.ts';
 
 const cdnowLog = resolve(import.meta.dirname, '../../../shared/data/cdnow/CDNOW_master.txt');

@@ -12,8 +12,8 @@ import {
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AthenaQueryEngine, renderParameter, toIsoUtc } from '../../shared/adapters/athena-query-engine.ts';
-import { QueryCancelledError, QueryFailedError, UnknownQueryError, type Query } from '../../shared/ports/query-engine.ts';
+import { AthenaQueryEngine, renderParameter, toIsoUtc } from '../../shared/aws/athena-query-engine.ts';
+import { QueryCancelledError, QueryFailedError, UnknownQueryError, type Query } from '../../shared/analytics/ports/query-engine.ts';
 
 const athena = mockClient(AthenaClient);
 

@@ -2,8 +2,8 @@ import { PinpointSMSVoiceV2Client, SendTextMessageCommand, SendVoiceMessageComma
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AwsMessenger } from '../../shared/adapters/aws-messenger.ts';
-import { ProviderRejectedError, ProviderThrottledError } from '../../shared/ports/messenger.ts';
+import { AwsMessenger } from '../../shared/aws/aws-messenger.ts';
+import { ProviderRejectedError, ProviderThrottledError } from '../../shared/outreach/ports/messenger.ts';
 
 const ses = mockClient(SESv2Client);
 const smsVoice = mockClient(PinpointSMSVoiceV2Client);

@@ -2,13 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbQueryEngine } from '../../shared/adapters/duckdb-query-engine.ts';
-import { FolderObjectStore } from '../../shared/adapters/folder-object-store.ts';
-import { encodeParquet } from '../../shared/adapters/parquet-file.ts';
-import { visitRow } from '../../shared/domain/export-rows.ts';
-import { exportTables, lapseEpisodesExport, repliesExport, visitsExport } from '../../shared/domain/export-tables.ts';
-import { QueryFailedError, UnknownQueryError, type Query, type QueryResult } from '../../shared/ports/query-engine.ts';
-import { partitionFile } from '../../shared/use-cases/export.ts';
+import { DuckDbQueryEngine } from '../../shared/files/duckdb-query-engine.ts';
+import { FolderObjectStore } from '../../shared/files/folder-object-store.ts';
+import { encodeParquet } from '../../shared/files/parquet-file.ts';
+import { visitRow } from '../../shared/analytics/export-rows.ts';
+import { exportTables, lapseEpisodesExport, repliesExport, visitsExport } from '../../shared/analytics/export-tables.ts';
+import { QueryFailedError, UnknownQueryError, type Query, type QueryResult } from '../../shared/analytics/ports/query-engine.ts';
+import { partitionFile } from '../../shared/analytics/use-cases/export.ts';
 
 /** Visit days: two in January, three in February (one on its last day), two in March (one on its first). */
 const days = ['2026-01-05', '2026-01-20', '2026-02-01', '2026-02-14', '2026-02-28', '2026-03-01', '2026-03-15'];

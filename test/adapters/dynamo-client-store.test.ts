@@ -1,9 +1,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ClientProfile } from '../../shared/domain/client.ts';
-import { addVisits } from '../../shared/domain/summary.ts';
-import type { Visit } from '../../shared/domain/visit.ts';
-import type { StoredClient } from '../../shared/ports/client-store.ts';
+import type { ClientProfile } from '../../shared/visits/client.ts';
+import { addVisits } from '../../shared/visits/summary.ts';
+import type { Visit } from '../../shared/visits/visit.ts';
+import type { StoredClient } from '../../shared/visits/ports/client-store.ts';
 import { freshStore, type TestStore } from '../support/tables.ts';
 
 const profile = (clientId: string, extra: Partial<ClientProfile> = {}): ClientProfile => ({

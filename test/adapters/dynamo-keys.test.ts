@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDigestKey, longestTextKeyBytes, textKey } from '../../shared/adapters/dynamo-keys.ts';
+import { isDigestKey, longestTextKeyBytes, textKey } from '../../shared/aws/dynamo-keys.ts';
 
 describe('keys made from text', () => {
   it('keeps short text as its own key, as keys written before were', () => {

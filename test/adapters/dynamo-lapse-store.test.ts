@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoClientStore } from '../../shared/adapters/dynamo-client-store.ts';
-import { DynamoLapseStore } from '../../shared/adapters/dynamo-lapse-store.ts';
-import { DynamoModelStore } from '../../shared/adapters/dynamo-model-store.ts';
-import { DynamoSuppressionList } from '../../shared/adapters/dynamo-suppression-list.ts';
-import { outreachJobId, type LapseEpisode, type LapseMark, type OutreachJob } from '../../shared/domain/episode.ts';
-import type { FittedLapseModel } from '../../shared/domain/lapse-model.ts';
+import { DynamoClientStore } from '../../shared/aws/dynamo-client-store.ts';
+import { DynamoLapseStore } from '../../shared/aws/dynamo-lapse-store.ts';
+import { DynamoModelStore } from '../../shared/aws/dynamo-model-store.ts';
+import { DynamoSuppressionList } from '../../shared/aws/dynamo-suppression-list.ts';
+import { outreachJobId, type LapseEpisode, type LapseMark, type OutreachJob } from '../../shared/lapse/episode.ts';
+import type { FittedLapseModel } from '../../shared/lapse/lapse-model.ts';
 import { freshTables, type TestTables } from '../support/tables.ts';
 
 const episode = (clientId: string, day: string): LapseEpisode => ({

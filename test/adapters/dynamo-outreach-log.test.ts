@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoOutreachLog } from '../../shared/adapters/dynamo-outreach-log.ts';
-import { outreachJobId, type OutreachJob } from '../../shared/domain/episode.ts';
+import { DynamoOutreachLog } from '../../shared/aws/dynamo-outreach-log.ts';
+import { outreachJobId, type OutreachJob } from '../../shared/lapse/episode.ts';
 import { freshTables } from '../support/tables.ts';
 
 const job = (request = 1): OutreachJob => ({

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FolderObjectStore, InvalidObjectKeyError } from '../../shared/adapters/folder-object-store.ts';
+import { FolderObjectStore, InvalidObjectKeyError } from '../../shared/files/folder-object-store.ts';
 import { withKeyPrefix } from '../../shared/analytics-composition.ts';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);

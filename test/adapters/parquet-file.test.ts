@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeParquet, ExportValueError } from '../../shared/adapters/parquet-file.ts';
-import { visitRow } from '../../shared/domain/export-rows.ts';
-import { visitsExport, type ExportRow, type ExportTable } from '../../shared/domain/export-tables.ts';
+import { encodeParquet, ExportValueError } from '../../shared/files/parquet-file.ts';
+import { visitRow } from '../../shared/analytics/export-rows.ts';
+import { visitsExport, type ExportRow, type ExportTable } from '../../shared/analytics/export-tables.ts';
 
 const everyType: ExportTable = {
   name: 'every_type',

@@ -5,16 +5,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { DuckDbQueryEngine } from '../../shared/adapters/duckdb-query-engine.ts';
-import { FolderObjectStore } from '../../shared/adapters/folder-object-store.ts';
-import { encodeParquet } from '../../shared/adapters/parquet-file.ts';
-import { catalogueRows, sortRows, visitRow } from '../../shared/domain/export-rows.ts';
-import { clientsExport, partitionPrefix, reasonCatalogueExport, repliesExport, visitsExport, type ExportColumnType, type ExportRow, type ExportTable } from '../../shared/domain/export-tables.ts';
-import { prepareReport } from '../../shared/domain/reports.ts';
-import { addReason, mergeReason, seedCatalogue, type Catalogue } from '../../shared/domain/reasons.ts';
-import type { Query, QueryResult } from '../../shared/ports/query-engine.ts';
-import { partitionFile } from '../../shared/use-cases/export.ts';
-import { runReport } from '../../shared/use-cases/reports.ts';
+import { DuckDbQueryEngine } from '../../shared/files/duckdb-query-engine.ts';
+import { FolderObjectStore } from '../../shared/files/folder-object-store.ts';
+import { encodeParquet } from '../../shared/files/parquet-file.ts';
+import { catalogueRows, sortRows, visitRow } from '../../shared/analytics/export-rows.ts';
+import { clientsExport, partitionPrefix, reasonCatalogueExport, repliesExport, visitsExport, type ExportColumnType, type ExportRow, type ExportTable } from '../../shared/analytics/export-tables.ts';
+import { prepareReport } from '../../shared/analytics/reports.ts';
+import { addReason, mergeReason, seedCatalogue, type Catalogue } from '../../shared/answers/reasons.ts';
+import type { Query, QueryResult } from '../../shared/analytics/ports/query-engine.ts';
+import { partitionFile } from '../../shared/analytics/use-cases/export.ts';
+import { runReport } from '../../shared/analytics/use-cases/reports.ts';
 import type { Bench, BenchResult } from './harness.ts';
 
 /*

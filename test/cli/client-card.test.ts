@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderClientCard } from '../../cli/client-command.ts';
-import { longestAnswerText, type Answer } from '../../shared/domain/answers.ts';
-import { addVisits } from '../../shared/domain/summary.ts';
-import type { Visit } from '../../shared/domain/visit.ts';
+import { longestAnswerText, type Answer } from '../../shared/answers/answer.ts';
+import { addVisits } from '../../shared/visits/summary.ts';
+import type { Visit } from '../../shared/visits/visit.ts';
 
 describe('the client card in the terminal', () => {
   const visits: Visit[] = [{ visitId: 'v-1', clientId: 'c-1', visitedAt: '2026-01-10T09:00:00.000Z', day: '2026-01-10', amount: { minor: 5000, currency: 'EUR' } }];

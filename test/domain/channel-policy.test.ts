@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseChannel, hasVoiceFor, type ChannelPolicy } from '../../shared/domain/channel-policy.ts';
-import type { ClientProfile } from '../../shared/domain/client.ts';
+import { chooseChannel, hasVoiceFor, type ChannelPolicy } from '../../shared/outreach/channel-policy.ts';
+import type { ClientProfile } from '../../shared/visits/client.ts';
 
 const policy: ChannelPolicy = { fallbackOrder: ['email', 'sms', 'voice'], voiceLocales: new Set(['en', 'el', 'ru']) };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, dayInZone, isIsoDay, isRealDate, isTimeZone, zonedTimeToUtc, zoneOffsetMinutes } from '../../shared/domain/dates.ts';
-import { parseIsoVisitTime, visitTimeParser, VisitTimeError } from '../../shared/domain/visit-time.ts';
+import { addDays, dayInZone, isIsoDay, isRealDate, isTimeZone, zonedTimeToUtc, zoneOffsetMinutes } from '../../shared/common/dates.ts';
+import { parseIsoVisitTime, visitTimeParser, VisitTimeError } from '../../shared/visits/visit-time.ts';
 
 describe('calendar days and time zones', () => {
   it('knows real days from impossible ones', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { declines, defaultDeclineRule } from '../../shared/domain/decline.ts';
+import { declines, defaultDeclineRule } from '../../shared/lapse/decline.ts';
 import { everyNDays, summaryOf } from '../support/histories.ts';
 
 const asOf = '2026-11-16';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromSesEvent, fromSmsVoiceEvent, replaceableBy } from '../../shared/domain/delivery-events.ts';
+import { fromSesEvent, fromSmsVoiceEvent, replaceableBy } from '../../shared/outreach/delivery-events.ts';
 
 const mail = { messageId: 'ses-1', timestamp: '2026-05-12T08:00:00.000Z', tags: { outreachId: ['job-1'] } };
 

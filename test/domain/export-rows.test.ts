@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Answer } from '../../shared/domain/answers.ts';
-import type { LapseEpisode } from '../../shared/domain/episode.ts';
+import type { Answer } from '../../shared/answers/answer.ts';
+import type { LapseEpisode } from '../../shared/lapse/episode.ts';
 import {
   answerRow,
   catalogueRows,
@@ -14,13 +14,13 @@ import {
   sortRows,
   visitRow,
   type PartitionedRow,
-} from '../../shared/domain/export-rows.ts';
-import { exportTables, type ExportTable } from '../../shared/domain/export-tables.ts';
-import type { OutreachRecord } from '../../shared/domain/outreach-record.ts';
-import { mergeReason, seedCatalogue } from '../../shared/domain/reasons.ts';
-import { addVisits } from '../../shared/domain/summary.ts';
-import type { Visit } from '../../shared/domain/visit.ts';
-import type { StoredClient } from '../../shared/ports/client-store.ts';
+} from '../../shared/analytics/export-rows.ts';
+import { exportTables, type ExportTable } from '../../shared/analytics/export-tables.ts';
+import type { OutreachRecord } from '../../shared/outreach/outreach-record.ts';
+import { mergeReason, seedCatalogue } from '../../shared/answers/reasons.ts';
+import { addVisits } from '../../shared/visits/summary.ts';
+import type { Visit } from '../../shared/visits/visit.ts';
+import type { StoredClient } from '../../shared/visits/ports/client-store.ts';
 
 const name = 'Μαρία Παππά';
 const phone = '+306912345678';

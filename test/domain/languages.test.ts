@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { languageOf, wordingKeys } from '../../shared/domain/languages.ts';
-import { wordingFor, shippedWordings } from '../../shared/domain/outreach-templates.ts';
-import { reasonLabel, seedCatalogue } from '../../shared/domain/reasons.ts';
-import { smsHelpText } from '../../shared/domain/sms-keywords.ts';
+import { languageOf, wordingKeys } from '../../shared/common/languages.ts';
+import { wordingFor, shippedWordings } from '../../shared/outreach/wording.ts';
+import { reasonLabel, seedCatalogue } from '../../shared/answers/reasons.ts';
+import { smsHelpText } from '../../shared/answers/sms-keywords.ts';
 
 describe('the language of a locale', () => {
   it('is the base language, with Filipino written as Tagalog', () => {

@@ -12,9 +12,9 @@ import {
   pAlive,
   type BgNbdParameters,
   type Frequency,
-} from '../../shared/domain/bg-nbd.ts';
-import { expectedSpendPerVisit, fitGammaGamma, gammaGammaLogLikelihood } from '../../shared/domain/gamma-gamma.ts';
-import { decodeModelInputs, encodeModelInputs, fitLapseModel, modelInput, scoreClient, type ModelInput } from '../../shared/domain/lapse-model.ts';
+} from '../../shared/stats/bg-nbd.ts';
+import { expectedSpendPerVisit, fitGammaGamma, gammaGammaLogLikelihood } from '../../shared/stats/gamma-gamma.ts';
+import { decodeModelInputs, encodeModelInputs, fitLapseModel, modelInput, scoreClient, type ModelInput } from '../../shared/lapse/lapse-model.ts';
 import { simulateClients } from '../support/bg-nbd-simulation.ts';
 import { everyNDays, summaryOf } from '../support/histories.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addDays } from '../../shared/domain/dates.ts';
-import { assessLapse, checkLapseRule, defaultLapseRule, LapseRuleError, type LapseRule } from '../../shared/domain/lapse.ts';
-import { rhythmState } from '../../shared/domain/rhythm.ts';
+import { addDays } from '../../shared/common/dates.ts';
+import { assessLapse, checkLapseRule, defaultLapseRule, LapseRuleError, type LapseRule } from '../../shared/lapse/lapse-rule.ts';
+import { rhythmState } from '../../shared/lapse/rhythm.ts';
 import { everyNDays, summaryOf } from '../support/histories.ts';
 
 const asOf = '2026-11-16';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AmountError, formatMoney, isCurrency, minorDigits, parseAmount } from '../../shared/domain/money.ts';
+import { AmountError, formatMoney, isCurrency, minorDigits, parseAmount } from '../../shared/common/money.ts';
 
 describe('money in minor units', () => {
   it('reads amounts as the currency writes them, without floating point', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ClientProfile } from '../../shared/domain/client.ts';
+import type { ClientProfile } from '../../shared/visits/client.ts';
 import {
   checkOutreachPolicy,
   defaultOutreachPolicy,
@@ -9,7 +9,7 @@ import {
   suppressedChannels,
   suppressionKeys,
   type OutreachCandidate,
-} from '../../shared/domain/outreach-eligibility.ts';
+} from '../../shared/outreach/eligibility.ts';
 
 const asOf = '2026-11-16';
 const profile: ClientProfile = {

@@ -11,8 +11,8 @@ import {
   TemplateError,
   wordingFor,
   type OutreachValues,
-} from '../../shared/domain/outreach-templates.ts';
-import { smsSize } from '../../shared/domain/sms-segments.ts';
+} from '../../shared/outreach/wording.ts';
+import { smsSize } from '../../shared/outreach/sms-segments.ts';
 
 const values = (firstName?: string): OutreachValues => ({
   clinic: 'Harbour Physio & Dental',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failureReasons, providerFailure, redactContacts, smsVoiceFailureCode } from '../../shared/domain/provider-failure.ts';
+import { failureReasons, providerFailure, redactContacts, smsVoiceFailureCode } from '../../shared/outreach/provider-failure.ts';
 
 describe('a provider’s reason, kept without contacts', () => {
   it.each([

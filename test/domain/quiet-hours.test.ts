@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { localMinute, nextSendTime, parseSendWindow, SendWindowError } from '../../shared/domain/quiet-hours.ts';
+import { localMinute, nextSendTime, parseSendWindow, SendWindowError } from '../../shared/outreach/quiet-hours.ts';
 
 const at = (iso: string): number => Date.parse(iso);
 const iso = (millis: number): string => new Date(millis).toISOString();

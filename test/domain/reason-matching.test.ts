@@ -5,8 +5,8 @@ import {
   matchAnswer,
   matchingAccuracy,
   type ReplyVariant,
-} from '../../shared/domain/reason-matching.ts';
-import { learnAlias, mergeReason, retireReason, seedCatalogue, type Catalogue } from '../../shared/domain/reasons.ts';
+} from '../../shared/answers/reason-matching.ts';
+import { learnAlias, mergeReason, retireReason, seedCatalogue, type Catalogue } from '../../shared/answers/reasons.ts';
 
 const at = '2025-03-01T10:00:00.000Z';
 const seed = seedCatalogue();

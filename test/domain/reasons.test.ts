@@ -13,8 +13,8 @@ import {
   seedCatalogue,
   type Catalogue,
   type CatalogueErrorCode,
-} from '../../shared/domain/reasons.ts';
-import { editDistance, normalizeAnswer, similarity, tokenize } from '../../shared/domain/text-normalize.ts';
+} from '../../shared/answers/reasons.ts';
+import { editDistance, normalizeAnswer, similarity, tokenize } from '../../shared/answers/text-normalize.ts';
 
 const at = '2025-03-01T10:00:00.000Z';
 const locales = ['en', 'el', 'ru', 'bn', 'ka', 'km', 'tl'];

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pageHeaders, parseReplyForm, renderReplyPage, renderThanksPage, type ReplyForm } from '../../shared/domain/reply-page.ts';
+import { pageHeaders, parseReplyForm, renderReplyPage, renderThanksPage, type ReplyForm } from '../../functions/reply-web/views/reply-page.ts';
 import { browserOrSkip, launchChromium, watchPage } from '../support/chromium.ts';
 
 const reasons = [

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { longestAnswerText } from '../../shared/domain/answers.ts';
+import { longestAnswerText } from '../../shared/answers/answer.ts';
 import {
   maxReplyFormBytes,
   maxReplyTextLength,
@@ -19,7 +19,7 @@ import {
   ReplyFormError,
   type ReplyPageView,
   type ReplyProblem,
-} from '../../shared/domain/reply-page.ts';
+} from '../../functions/reply-web/views/reply-page.ts';
 
 const escaped = (text: string): string =>
   text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ReplyTokenError, signReplyToken, verifyReplyToken, type ReplyTokenClaims } from '../../shared/domain/reply-token.ts';
+import { ReplyTokenError, signReplyToken, verifyReplyToken, type ReplyTokenClaims } from '../../shared/answers/reply-token.ts';
 
 const secret = 'local-secret-0123456789abcdef0123456789';
 const older = 'older-secret-0123456789abcdef0123456789';

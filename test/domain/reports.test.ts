@@ -9,8 +9,8 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import nodeSqlParser from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { exportTables, type ExportColumnType } from '../../shared/domain/export-tables.ts';
-import { prepareReport, ReportParameterError, reports, UnknownReportError } from '../../shared/domain/reports.ts';
+import { exportTables, type ExportColumnType } from '../../shared/analytics/export-tables.ts';
+import { prepareReport, ReportParameterError, reports, UnknownReportError } from '../../shared/analytics/reports.ts';
 
 // Prepare: a small clinic, generated from a seed, as the export would write it.
 let seed = 11;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fieldMaxLength } from '../../shared/domain/columns.ts';
-import { canonicalTimeZone } from '../../shared/domain/dates.ts';
-import { parseClientRow, parseVisitRow, type RowResult } from '../../shared/domain/rows.ts';
-import { clinicClock, clockAtEndOf, futureVisitReason, parseIsoVisitTime, visitClockSkewMinutes } from '../../shared/domain/visit-time.ts';
+import { fieldMaxLength } from '../../shared/visits/columns.ts';
+import { canonicalTimeZone } from '../../shared/common/dates.ts';
+import { parseClientRow, parseVisitRow, type RowResult } from '../../shared/visits/rows.ts';
+import { clinicClock, clockAtEndOf, futureVisitReason, parseIsoVisitTime, visitClockSkewMinutes } from '../../shared/visits/visit-time.ts';
 
 const defaults = { locale: 'en', timeZone: 'Europe/Athens' };
 const problems = <T>(result: RowResult<T>) => (result.ok ? result.warnings : result.errors).map((p) => `${p.line} ${p.field}: ${p.reason}`);

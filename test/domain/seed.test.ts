@@ -1,12 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { parsePhoneNumberFromString as parseWithMinMetadata } from 'libphonenumber-js';
 import { parsePhoneNumberFromString as parseWithMaxMetadata } from 'libphonenumber-js/max';
-import { clientColumns, visitColumns, type VisitRow } from '../../shared/domain/columns.ts';
-import { parseClientRow, parseVisitRow } from '../../shared/domain/rows.ts';
-import { generateClinic, historyDays, storyShares, type ClientStory, type SeededClinic } from '../../shared/domain/seed.ts';
-import { addVisits, recentTotals } from '../../shared/domain/summary.ts';
-import { rhythmState } from '../../shared/domain/rhythm.ts';
-import type { Visit } from '../../shared/domain/visit.ts';
+import { clientColumns, visitColumns, type VisitRow } from '../../shared/visits/columns.ts';
+import { parseClientRow, parseVisitRow } from '../../shared/visits/rows.ts';
+import { generateClinic, historyDays, storyShares, type ClientStory, type SeededClinic } from '../../infra/local/demo-clinic.ts';
+import { addVisits, recentTotals } from '../../shared/visits/summary.ts';
+import { rhythmState } from '../../shared/lapse/rhythm.ts';
+import type { Visit } from '../../shared/visits/visit.ts';
 
 const asOf = '2025-06-15';
 const clinic = generateClinic({ clients: 600, asOf, seed: 42 });

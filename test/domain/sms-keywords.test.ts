@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOptOutText, optOutPhrases, smsHelpText, smsIntent } from '../../shared/domain/sms-keywords.ts';
+import { isOptOutText, optOutPhrases, smsHelpText, smsIntent } from '../../shared/answers/sms-keywords.ts';
 
 describe('what an inbound SMS asks for', () => {
   it.each(['STOP', 'stop', ' Stop. ', 's t o p', 'Opt-Out', 'opt out', 'OPTOUT', 'unsubscribe!', 'ＳＴＯＰ', 'Arret', 'quit', 'END', 'cancel', 'remove', 'td', 'стоп', 'Стоп!', 'στοπ', 'Σταματήστε'])('"%s" opts out', (body) => {

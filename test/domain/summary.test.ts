@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { reachableChannels } from '../../shared/domain/client.ts';
-import { describeRhythm, rhythmState } from '../../shared/domain/rhythm.ts';
-import { addVisits, CurrencyMismatchError, daysBetween, gapsBetween, quantile, recentTotals } from '../../shared/domain/summary.ts';
-import type { Visit } from '../../shared/domain/visit.ts';
+import { reachableChannels } from '../../shared/visits/client.ts';
+import { describeRhythm, rhythmState } from '../../shared/lapse/rhythm.ts';
+import { addVisits, CurrencyMismatchError, daysBetween, gapsBetween, quantile, recentTotals } from '../../shared/visits/summary.ts';
+import type { Visit } from '../../shared/visits/visit.ts';
 
 const visit = (day: string, euros = 50, extra: Partial<Visit> = {}): Visit => ({
   visitId: `v-${day}-${euros}`,

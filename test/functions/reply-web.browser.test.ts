@@ -5,8 +5,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { pageAnswerId } from '../../shared/domain/answers.ts';
-import { pageWordings } from '../../shared/domain/reply-page.ts';
+import { pageAnswerId } from '../../shared/answers/answer.ts';
+import { pageWordings } from '../../functions/reply-web/views/reply-page.ts';
 import { browserOrSkip, launchChromium, watchPage } from '../support/chromium.ts';
 import { serveReplyWeb, type ServedReplyWeb } from '../support/reply-web.ts';
 

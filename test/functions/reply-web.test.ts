@@ -6,9 +6,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { replyWeb } from '../../functions/reply-web/handler.ts';
 import { answersTable, catalogueTable, clientsTable, followUpsTable, outreachTable, suppressionTable, visitsTable } from '../../infra/resources.ts';
-import { longestAnswerText, pageAnswerId } from '../../shared/domain/answers.ts';
-import { maxReplyTextLength, pageWordings } from '../../shared/domain/reply-page.ts';
-import { mergeReasons } from '../../shared/use-cases/catalogue.ts';
+import { longestAnswerText, pageAnswerId } from '../../shared/answers/answer.ts';
+import { maxReplyTextLength, pageWordings } from '../../functions/reply-web/views/reply-page.ts';
+import { mergeReasons } from '../../shared/answers/use-cases/catalogue.ts';
 import { replyWebNow, replyWebSecret, serveReplyWeb, type ServedReplyWeb } from '../support/reply-web.ts';
 
 const el = pageWordings.el!;

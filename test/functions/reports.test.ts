@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportsApi } from '../../functions/reports/handler.ts';
 import { startHttpApi } from '../../infra/local/http-api.ts';
 import { issueLocalToken, verifyLocalToken } from '../../infra/local/sign-in.ts';
-import { DuckDbQueryEngine } from '../../shared/adapters/duckdb-query-engine.ts';
-import { encodeParquet } from '../../shared/adapters/parquet-file.ts';
-import { clientsExport, reasonCatalogueExport, repliesExport, type ExportRow, type ExportTable } from '../../shared/domain/export-tables.ts';
-import type { Query, QueryEngine, QueryState } from '../../shared/ports/query-engine.ts';
-import { partitionFile } from '../../shared/use-cases/export.ts';
+import { DuckDbQueryEngine } from '../../shared/files/duckdb-query-engine.ts';
+import { encodeParquet } from '../../shared/files/parquet-file.ts';
+import { clientsExport, reasonCatalogueExport, repliesExport, type ExportRow, type ExportTable } from '../../shared/analytics/export-tables.ts';
+import type { Query, QueryEngine, QueryState } from '../../shared/analytics/ports/query-engine.ts';
+import { partitionFile } from '../../shared/analytics/use-cases/export.ts';
 
 let api: Awaited<ReturnType<typeof startHttpApi>>;
 let engine: DuckDbQueryEngine;

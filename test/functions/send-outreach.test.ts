@@ -3,7 +3,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
 import { sendRatesFromEnv } from '../../shared/composition.ts';
-import { nextSendTime } from '../../shared/domain/quiet-hours.ts';
+import { nextSendTime } from '../../shared/outreach/quiet-hours.ts';
 import { lapsedClient } from '../support/lapsed-client.ts';
 
 const record = (body: string, id: string): SQSRecord =>

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedClinic } from '../../cli/seed-command.ts';
 import { freePort, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
-import { defaultSweepSettings } from '../../shared/use-cases/sweep.ts';
+import { defaultSweepSettings } from '../../shared/lapse/use-cases/sweep.ts';
 
 describe('the sweep functions', () => {
   let stack: LocalStack;

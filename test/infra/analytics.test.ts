@@ -8,7 +8,7 @@ import { reportRoutes } from '../../functions/reports/handler.ts';
 import { analyticsFirstDayOf, createComebackApp } from '../../infra/app.ts';
 import type { ComebackFunction, TableAccess } from '../../infra/constructs/comeback-function.ts';
 import { analyticsBucket, tables, type TableDefinition } from '../../infra/resources.ts';
-import { exportTables, type ExportColumnType } from '../../shared/domain/export-tables.ts';
+import { exportTables, type ExportColumnType } from '../../shared/analytics/export-tables.ts';
 
 // Prepare: the whole app with the flags `cdk synth` uses and a clinic that is not on UTC.
 // Bundling is skipped here: stateless-stack.test.ts checks every function's bundle.

@@ -2,7 +2,7 @@ import { validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
 import { staffRoutes } from '../../functions/staff-api/handler.ts';
 import { openApiDocument } from '../../infra/openapi.ts';
-import { reports } from '../../shared/domain/reports.ts';
+import { reports } from '../../shared/analytics/reports.ts';
 
 describe('the OpenAPI document', () => {
   const document = openApiDocument() as { paths: Record<string, Record<string, any>> };

@@ -10,21 +10,21 @@ import { sendRecord, senderFromEnv, type Sender } from '../../functions/send-out
 import { deadLetterUrlOf, drainQueue as drainThrough } from '../../infra/local/queue-drain.ts';
 import { dynamoIsReady, freePort, localSmsConfigurationSet, readStackState, startDynamoDb, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
 import { outreachQueue, visitsTable } from '../../infra/resources.ts';
-import { sqsClient } from '../../shared/adapters/sqs-outreach-queue.ts';
-import { openTableFile, tableFromRows } from '../../shared/adapters/table-file.ts';
+import { sqsClient } from '../../shared/aws/sqs-outreach-queue.ts';
+import { openTableFile, tableFromRows } from '../../shared/files/table-file.ts';
 import { clientStoreFromEnv, clinicDefaults, deliveryDependenciesFromEnv, lapseStoreFromEnv, sweepDependenciesFromEnv } from '../../shared/composition.ts';
-import { clientColumns, visitColumns } from '../../shared/domain/columns.ts';
-import { maxItemsPerWrite } from '../../shared/ports/client-store.ts';
-import { csvCell } from '../../shared/domain/csv.ts';
-import { addDays } from '../../shared/domain/dates.ts';
-import { outreachJobId, type OutreachJob } from '../../shared/domain/episode.ts';
-import type { OutreachRecord } from '../../shared/domain/outreach-record.ts';
-import { verifyReplyToken } from '../../shared/domain/reply-token.ts';
-import { generateClinic, type SeededClinic } from '../../shared/domain/seed.ts';
-import { importFile, type ImportOptions, type ImportReport } from '../../shared/use-cases/import-file.ts';
-import { defaultSweepSettings, runSweep, type SweepReport, type SweepSettings } from '../../shared/use-cases/sweep.ts';
-import type { SendOutcome } from '../../shared/use-cases/send-outreach.ts';
-import type { SegmentRunner } from '../../shared/ports/sweep-segments.ts';
+import { clientColumns, visitColumns } from '../../shared/visits/columns.ts';
+import { maxItemsPerWrite } from '../../shared/visits/ports/client-store.ts';
+import { csvCell } from '../../shared/common/csv.ts';
+import { addDays } from '../../shared/common/dates.ts';
+import { outreachJobId, type OutreachJob } from '../../shared/lapse/episode.ts';
+import type { OutreachRecord } from '../../shared/outreach/outreach-record.ts';
+import { verifyReplyToken } from '../../shared/answers/reply-token.ts';
+import { generateClinic, type SeededClinic } from '../../infra/local/demo-clinic.ts';
+import { importFile, type ImportOptions, type ImportReport } from '../../shared/visits/use-cases/import-file.ts';
+import { defaultSweepSettings, runSweep, type SweepReport, type SweepSettings } from '../../shared/lapse/use-cases/sweep.ts';
+import type { SendOutcome } from '../../shared/outreach/use-cases/send-outreach.ts';
+import type { SegmentRunner } from '../../shared/lapse/ports/sweep-segments.ts';
 import { allClients } from '../../cli/start-command.ts';
 
 /**

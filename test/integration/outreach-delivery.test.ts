@@ -5,11 +5,11 @@ import { sendRecord, senderFromEnv } from '../../functions/send-outreach/handler
 import { deadLetterUrlOf, drainQueue } from '../../infra/local/queue-drain.ts';
 import { freePort, localSmsConfigurationSet, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
 import { outreachQueue } from '../../infra/resources.ts';
-import { sqsClient } from '../../shared/adapters/sqs-outreach-queue.ts';
+import { sqsClient } from '../../shared/aws/sqs-outreach-queue.ts';
 import { deliveryDependenciesFromEnv } from '../../shared/composition.ts';
-import type { OutreachJob } from '../../shared/domain/episode.ts';
-import { nextSendTime } from '../../shared/domain/quiet-hours.ts';
-import { ProviderThrottledError, type Messenger } from '../../shared/ports/messenger.ts';
+import type { OutreachJob } from '../../shared/lapse/episode.ts';
+import { nextSendTime } from '../../shared/outreach/quiet-hours.ts';
+import { ProviderThrottledError, type Messenger } from '../../shared/outreach/ports/messenger.ts';
 import { lapsedClient } from '../support/lapsed-client.ts';
 
 /** A zone where it is daytime now and for the next few minutes, so nothing waits for the morning. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { replySecretsFromEnv, sendSettingsFromEnv, sweepSettingsFromEnv } from '../../shared/composition.ts';
-import { ConfigError, MissingConfigError } from '../../shared/config.ts';
+import { ConfigError, MissingConfigError } from '../../shared/common/config.ts';
 
 const set = (variables: Record<string, string>) => Object.assign(process.env, variables);
 const names = ['LAPSE_COMBINE', 'LAPSE_P_ALIVE_BELOW', 'OUTREACH_COOLDOWN_DAYS', 'CLINIC_NAME', 'REPLY_BASE_URL', 'REPLY_SECRET', 'REPLY_SECRET_PARAMETER', 'OUTREACH_SEND_WINDOW', 'OUTREACH_VOICES', 'OUTREACH_FALLBACK_ORDER', 'SMS_MAX_SEGMENTS'];

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Pacer, type Clock } from '../../shared/concurrency.ts';
+import { Pacer, type Clock } from '../../shared/common/concurrency.ts';
 
 /** A clock that only moves when someone sleeps: pacing without real waiting. */
 const fakeClock = () => {

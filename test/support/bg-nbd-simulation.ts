@@ -1,4 +1,4 @@
-import type { Frequency } from '../../shared/domain/bg-nbd.ts';
+import type { Frequency } from '../../shared/stats/bg-nbd.ts';
 
 /** mulberry32, seeded: the same clients every run. */
 const uniform = (seed: number) => (): number => {

@@ -1,6 +1,6 @@
-import { addDays } from '../../shared/domain/dates.ts';
-import { addVisits, type VisitSummary } from '../../shared/domain/summary.ts';
-import type { Visit } from '../../shared/domain/visit.ts';
+import { addDays } from '../../shared/common/dates.ts';
+import { addVisits, type VisitSummary } from '../../shared/visits/summary.ts';
+import type { Visit } from '../../shared/visits/visit.ts';
 
 export interface PlannedVisit {
   readonly day: string;

@@ -1,7 +1,7 @@
 import { clientStoreFromEnv, lapseStoreFromEnv } from '../../shared/composition.ts';
-import type { ClientProfile } from '../../shared/domain/client.ts';
-import { outreachJobId, type OutreachJob } from '../../shared/domain/episode.ts';
-import { addVisits } from '../../shared/domain/summary.ts';
+import type { ClientProfile } from '../../shared/visits/client.ts';
+import { outreachJobId, type OutreachJob } from '../../shared/lapse/episode.ts';
+import { addVisits } from '../../shared/visits/summary.ts';
 import { everyNDays } from './histories.ts';
 
 /**

@@ -5,16 +5,16 @@
  */
 import { replyWeb, type ReplyWeb } from '../../functions/reply-web/handler.ts';
 import { startHttpApi } from '../../infra/local/http-api.ts';
-import { DynamoAnswerStore } from '../../shared/adapters/dynamo-answer-store.ts';
-import { DynamoCatalogueStore } from '../../shared/adapters/dynamo-catalogue-store.ts';
-import { DynamoClientStore } from '../../shared/adapters/dynamo-client-store.ts';
-import { DynamoFollowUpStore } from '../../shared/adapters/dynamo-follow-up-store.ts';
-import { DynamoOutreachLog } from '../../shared/adapters/dynamo-outreach-log.ts';
-import { DynamoSuppressionList } from '../../shared/adapters/dynamo-suppression-list.ts';
-import type { ClientProfile } from '../../shared/domain/client.ts';
-import { outreachJobId, type OutreachJob } from '../../shared/domain/episode.ts';
-import { signReplyToken, type TokenPurpose } from '../../shared/domain/reply-token.ts';
-import type { AnswerDependencies } from '../../shared/use-cases/answers.ts';
+import { DynamoAnswerStore } from '../../shared/aws/dynamo-answer-store.ts';
+import { DynamoCatalogueStore } from '../../shared/aws/dynamo-catalogue-store.ts';
+import { DynamoClientStore } from '../../shared/aws/dynamo-client-store.ts';
+import { DynamoFollowUpStore } from '../../shared/aws/dynamo-follow-up-store.ts';
+import { DynamoOutreachLog } from '../../shared/aws/dynamo-outreach-log.ts';
+import { DynamoSuppressionList } from '../../shared/aws/dynamo-suppression-list.ts';
+import type { ClientProfile } from '../../shared/visits/client.ts';
+import { outreachJobId, type OutreachJob } from '../../shared/lapse/episode.ts';
+import { signReplyToken, type TokenPurpose } from '../../shared/answers/reply-token.ts';
+import type { AnswerDependencies } from '../../shared/answers/use-cases/answers.ts';
 import { freshTables, type TestTables } from './tables.ts';
 
 export const replyWebSecret = 'reply-web-test-secret-0123456789abcdef';

@@ -2,10 +2,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { openTableFile, TableFileError } from '../../shared/adapters/table-file.ts';
-import { addVisits } from '../../shared/domain/summary.ts';
-import { visitTimeParser } from '../../shared/domain/visit-time.ts';
-import { importFile, ImportSetupError, StrictImportError, type ImportOptions } from '../../shared/use-cases/import-file.ts';
+import { openTableFile, TableFileError } from '../../shared/files/table-file.ts';
+import { addVisits } from '../../shared/visits/summary.ts';
+import { visitTimeParser } from '../../shared/visits/visit-time.ts';
+import { importFile, ImportSetupError, StrictImportError, type ImportOptions } from '../../shared/visits/use-cases/import-file.ts';
 import { freshStore, type TestStore } from '../support/tables.ts';
 
 const defaults = { clientDefaults: { locale: 'en', timeZone: 'Europe/Athens' }, today: '2026-11-22' };

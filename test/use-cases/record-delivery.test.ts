@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoOutreachLog } from '../../shared/adapters/dynamo-outreach-log.ts';
-import { DynamoSuppressionList } from '../../shared/adapters/dynamo-suppression-list.ts';
-import { fromSesEvent, fromSmsVoiceEvent } from '../../shared/domain/delivery-events.ts';
-import { outreachJobId, type OutreachJob } from '../../shared/domain/episode.ts';
-import { recordDelivery } from '../../shared/use-cases/record-delivery.ts';
+import { DynamoOutreachLog } from '../../shared/aws/dynamo-outreach-log.ts';
+import { DynamoSuppressionList } from '../../shared/aws/dynamo-suppression-list.ts';
+import { fromSesEvent, fromSmsVoiceEvent } from '../../shared/outreach/delivery-events.ts';
+import { outreachJobId, type OutreachJob } from '../../shared/lapse/episode.ts';
+import { recordDelivery } from '../../shared/outreach/use-cases/record-delivery.ts';
 import { freshTables } from '../support/tables.ts';
 
 const job: OutreachJob = { jobId: outreachJobId('c-1', '2026-05-11', 1), clientId: 'c-1', episodeId: '2026-05-11', request: 1, requestedOn: '2026-05-11', channels: ['email'] };

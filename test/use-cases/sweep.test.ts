@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedClinic, type SeedResult } from '../../cli/seed-command.ts';
 import { lapsedList } from '../../cli/sweep-command.ts';
 import { freePort, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
-import { InProcessSegmentRunner } from '../../shared/adapters/lambda-segment-runner.ts';
+import { InProcessSegmentRunner } from '../../shared/aws/lambda-segment-runner.ts';
 import {
   clientStoreFromEnv,
   lapseStoreFromEnv,
@@ -11,8 +11,8 @@ import {
   segmentDependenciesFromEnv,
   sweepDependenciesFromEnv,
 } from '../../shared/composition.ts';
-import type { OutreachJob } from '../../shared/domain/episode.ts';
-import { defaultSweepSettings, runSweep, sweepSegment, type SweepReport, type SweepSettings } from '../../shared/use-cases/sweep.ts';
+import type { OutreachJob } from '../../shared/lapse/episode.ts';
+import { defaultSweepSettings, runSweep, sweepSegment, type SweepReport, type SweepSettings } from '../../shared/lapse/use-cases/sweep.ts';
 import { allClients } from '../../cli/start-command.ts';
 
 const asOf = '2026-05-11';

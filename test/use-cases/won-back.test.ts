@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DynamoClientStore } from '../../shared/adapters/dynamo-client-store.ts';
-import { DynamoLapseStore } from '../../shared/adapters/dynamo-lapse-store.ts';
-import { tableFromRows } from '../../shared/adapters/table-file.ts';
-import { visitColumns } from '../../shared/domain/columns.ts';
-import { wonBackBy, type LapseMark } from '../../shared/domain/episode.ts';
-import { importFile } from '../../shared/use-cases/import-file.ts';
+import { DynamoClientStore } from '../../shared/aws/dynamo-client-store.ts';
+import { DynamoLapseStore } from '../../shared/aws/dynamo-lapse-store.ts';
+import { tableFromRows } from '../../shared/files/table-file.ts';
+import { visitColumns } from '../../shared/visits/columns.ts';
+import { wonBackBy, type LapseMark } from '../../shared/lapse/episode.ts';
+import { importFile } from '../../shared/visits/use-cases/import-file.ts';
 import { freshTables } from '../support/tables.ts';
 
 const mark = (overrides: Partial<LapseMark> = {}): LapseMark => ({ episodeId: '2026-05-11', status: 'open', openedOn: '2026-05-11', requests: 1, controlGroup: false, ...overrides });

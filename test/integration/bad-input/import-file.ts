@@ -17,11 +17,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { openTableFile, TableFileError, type Delimiter } from '../../../shared/adapters/table-file.ts';
-import { DynamoClientStore } from '../../../shared/adapters/dynamo-client-store.ts';
-import type { ImportKind } from '../../../shared/domain/columns.ts';
-import { clinicClock, visitTimeParser } from '../../../shared/domain/visit-time.ts';
-import { importFile, ImportSetupError, StrictImportError, type ImportReport } from '../../../shared/use-cases/import-file.ts';
+import { openTableFile, TableFileError, type Delimiter } from '../../../shared/files/table-file.ts';
+import { DynamoClientStore } from '../../../shared/aws/dynamo-client-store.ts';
+import type { ImportKind } from '../../../shared/visits/columns.ts';
+import { clinicClock, visitTimeParser } from '../../../shared/visits/visit-time.ts';
+import { importFile, ImportSetupError, StrictImportError, type ImportReport } from '../../../shared/visits/use-cases/import-file.ts';
 import type { BadInputCase, BadInputDriver, BadInputWorld } from './world.ts';
 
 export interface ExpectedProblem {

@@ -3,8 +3,8 @@
  * limits, control and invisible characters, visits in the clinic's future, ids repeated with
  * other data, and the rows around each that must still land. See ./import-file.ts for a case.
  */
-import { tableFromRows } from '../../../shared/adapters/table-file.ts';
-import { importFile } from '../../../shared/use-cases/import-file.ts';
+import { tableFromRows } from '../../../shared/files/table-file.ts';
+import { importFile } from '../../../shared/visits/use-cases/import-file.ts';
 import { clinicZone, importDriver } from './import-file.ts';
 
 export const driver = importDriver('import-visits', 'visits', async (store) => {

@@ -12,8 +12,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { expect, inject } from 'vitest';
 import { clientsTable, episodesTable, visitsTable } from '../../../infra/resources.ts';
-import { addDays } from '../../../shared/domain/dates.ts';
-import { clinicClock } from '../../../shared/domain/visit-time.ts';
+import { addDays } from '../../../shared/common/dates.ts';
+import { clinicClock } from '../../../shared/visits/visit-time.ts';
 import { expand, expectProblems, type ExpectedProblem } from './import-file.ts';
 import type { BadInputCase, BadInputDriver, BadInputWorld } from './world.ts';
 

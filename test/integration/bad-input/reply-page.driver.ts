@@ -10,20 +10,20 @@
  * (a form unless said; null for none); `status` (one, or the ones allowed), and `answer`, what
  * the client's stored answer must hold.
  */
-import type { ClientProfile } from '../../../shared/domain/client.ts';
+import type { ClientProfile } from '../../../shared/visits/client.ts';
 import { expect } from 'vitest';
 import { replyWeb, type ReplyWeb } from '../../../functions/reply-web/handler.ts';
 import { startHttpApi } from '../../../infra/local/http-api.ts';
-import { DynamoAnswerStore } from '../../../shared/adapters/dynamo-answer-store.ts';
-import { DynamoCatalogueStore } from '../../../shared/adapters/dynamo-catalogue-store.ts';
-import { DynamoClientStore } from '../../../shared/adapters/dynamo-client-store.ts';
-import { DynamoFollowUpStore } from '../../../shared/adapters/dynamo-follow-up-store.ts';
-import { DynamoOutreachLog } from '../../../shared/adapters/dynamo-outreach-log.ts';
-import { DynamoSuppressionList } from '../../../shared/adapters/dynamo-suppression-list.ts';
-import { longestAnswerText } from '../../../shared/domain/answers.ts';
-import { outreachJobId } from '../../../shared/domain/episode.ts';
-import { signReplyToken, type TokenPurpose } from '../../../shared/domain/reply-token.ts';
-import type { AnswerDependencies } from '../../../shared/use-cases/answers.ts';
+import { DynamoAnswerStore } from '../../../shared/aws/dynamo-answer-store.ts';
+import { DynamoCatalogueStore } from '../../../shared/aws/dynamo-catalogue-store.ts';
+import { DynamoClientStore } from '../../../shared/aws/dynamo-client-store.ts';
+import { DynamoFollowUpStore } from '../../../shared/aws/dynamo-follow-up-store.ts';
+import { DynamoOutreachLog } from '../../../shared/aws/dynamo-outreach-log.ts';
+import { DynamoSuppressionList } from '../../../shared/aws/dynamo-suppression-list.ts';
+import { longestAnswerText } from '../../../shared/answers/answer.ts';
+import { outreachJobId } from '../../../shared/lapse/episode.ts';
+import { signReplyToken, type TokenPurpose } from '../../../shared/answers/reply-token.ts';
+import type { AnswerDependencies } from '../../../shared/answers/use-cases/answers.ts';
 import { readCases, type BadInputCase, type BadInputDriver, type BadInputWorld } from './world.ts';
 
 type Field = string | { readonly repeat: string; readonly length: number };

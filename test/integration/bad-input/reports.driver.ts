@@ -11,10 +11,10 @@ import { dirname, join } from 'node:path';
 import { reportsApi } from '../../../functions/reports/handler.ts';
 import { startHttpApi } from '../../../infra/local/http-api.ts';
 import { verifyLocalToken } from '../../../infra/local/sign-in.ts';
-import { DuckDbQueryEngine } from '../../../shared/adapters/duckdb-query-engine.ts';
-import { encodeParquet } from '../../../shared/adapters/parquet-file.ts';
-import { clientsExport, reasonCatalogueExport, repliesExport, type ExportRow, type ExportTable } from '../../../shared/domain/export-tables.ts';
-import { partitionFile } from '../../../shared/use-cases/export.ts';
+import { DuckDbQueryEngine } from '../../../shared/files/duckdb-query-engine.ts';
+import { encodeParquet } from '../../../shared/files/parquet-file.ts';
+import { clientsExport, reasonCatalogueExport, repliesExport, type ExportRow, type ExportTable } from '../../../shared/analytics/export-tables.ts';
+import { partitionFile } from '../../../shared/analytics/use-cases/export.ts';
 import { expectClearError, localSignIn, send, type Caller, type HttpCase } from './http-cases.ts';
 import type { BadInputDriver } from './world.ts';
 

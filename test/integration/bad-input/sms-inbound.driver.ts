@@ -14,17 +14,17 @@
  */
 import { expect } from 'vitest';
 import { smsRecord } from '../../../functions/sms-inbound/handler.ts';
-import { DynamoAnswerStore } from '../../../shared/adapters/dynamo-answer-store.ts';
-import { DynamoCatalogueStore } from '../../../shared/adapters/dynamo-catalogue-store.ts';
-import { DynamoClientStore } from '../../../shared/adapters/dynamo-client-store.ts';
-import { DynamoFollowUpStore } from '../../../shared/adapters/dynamo-follow-up-store.ts';
-import { DynamoOutreachLog } from '../../../shared/adapters/dynamo-outreach-log.ts';
-import { DynamoSuppressionList } from '../../../shared/adapters/dynamo-suppression-list.ts';
-import { longestAnswerText, smsAnswerId, unmatchedClientId } from '../../../shared/domain/answers.ts';
-import type { ClientProfile } from '../../../shared/domain/client.ts';
-import { outreachJobId } from '../../../shared/domain/episode.ts';
-import type { OutgoingText } from '../../../shared/ports/messenger.ts';
-import type { SmsDependencies } from '../../../shared/use-cases/answers.ts';
+import { DynamoAnswerStore } from '../../../shared/aws/dynamo-answer-store.ts';
+import { DynamoCatalogueStore } from '../../../shared/aws/dynamo-catalogue-store.ts';
+import { DynamoClientStore } from '../../../shared/aws/dynamo-client-store.ts';
+import { DynamoFollowUpStore } from '../../../shared/aws/dynamo-follow-up-store.ts';
+import { DynamoOutreachLog } from '../../../shared/aws/dynamo-outreach-log.ts';
+import { DynamoSuppressionList } from '../../../shared/aws/dynamo-suppression-list.ts';
+import { longestAnswerText, smsAnswerId, unmatchedClientId } from '../../../shared/answers/answer.ts';
+import type { ClientProfile } from '../../../shared/visits/client.ts';
+import { outreachJobId } from '../../../shared/lapse/episode.ts';
+import type { OutgoingText } from '../../../shared/outreach/ports/messenger.ts';
+import type { SmsDependencies } from '../../../shared/answers/use-cases/answers.ts';
 import { readCases, type BadInputCase, type BadInputDriver, type BadInputWorld } from './world.ts';
 
 type Text = string | { readonly repeat: string; readonly length: number };

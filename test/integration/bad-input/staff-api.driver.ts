@@ -4,13 +4,13 @@
  * the cloud would refuse, malformed bodies, days still to come. Each gets its clear 4xx and
  * writes nothing.
  */
-import { DynamoAnswerStore } from '../../../shared/adapters/dynamo-answer-store.ts';
-import { DynamoCatalogueStore } from '../../../shared/adapters/dynamo-catalogue-store.ts';
-import { DynamoClientStore } from '../../../shared/adapters/dynamo-client-store.ts';
-import { DynamoFollowUpStore } from '../../../shared/adapters/dynamo-follow-up-store.ts';
-import { DynamoLapseStore } from '../../../shared/adapters/dynamo-lapse-store.ts';
-import { DynamoOutreachLog } from '../../../shared/adapters/dynamo-outreach-log.ts';
-import { DynamoSuppressionList } from '../../../shared/adapters/dynamo-suppression-list.ts';
+import { DynamoAnswerStore } from '../../../shared/aws/dynamo-answer-store.ts';
+import { DynamoCatalogueStore } from '../../../shared/aws/dynamo-catalogue-store.ts';
+import { DynamoClientStore } from '../../../shared/aws/dynamo-client-store.ts';
+import { DynamoFollowUpStore } from '../../../shared/aws/dynamo-follow-up-store.ts';
+import { DynamoLapseStore } from '../../../shared/aws/dynamo-lapse-store.ts';
+import { DynamoOutreachLog } from '../../../shared/aws/dynamo-outreach-log.ts';
+import { DynamoSuppressionList } from '../../../shared/aws/dynamo-suppression-list.ts';
 import { staffApi, type StaffDependencies } from '../../../functions/staff-api/handler.ts';
 import { startHttpApi } from '../../../infra/local/http-api.ts';
 import { verifyLocalToken } from '../../../infra/local/sign-in.ts';

@@ -1,0 +1,29 @@
+import { createHash } from 'node:crypto';
+import { csvLine, safeCsvCell } from '../../common/csv.ts';
+import { prepareReport, type Dialect } from '../reports.ts';
+import type { QueryEngine, QueryResult, QueryState } from '../ports/query-engine.ts';
+
+export interface ReportDependencies {
+  readonly engine: QueryEngine;
+  readonly dialect: Dialect;
+  readonly now?: () => Date;
+}
+
+/**
+ * Runs a report and waits up to `waitMs`: the rows, or the query's id when it is still running
+ * (the API then answers 202 and the caller asks again). The same report with the same
+ * parameters on the same day starts one query however often it is asked.
+ */
+export const runReport = async (name: string, query: Readonly<Record<string, string | undefined>>, deps: ReportDependencies, waitMs?: number): Promise<QueryState> => {
+  const { sql, parameters } = prepareReport(name, query, deps.dialect);
+  const day = (deps.now ?? (() => new Date()))().toISOString().slice(0, 10);
+  const requestToken = createHash('sha256').update(JSON.stringify([name, sql, parameters, day])).digest('hex');
+  return deps.engine.run({ sql, parameters, requestToken }, waitMs);
+};
+
+/** A started report's rows, when they are ready. */
+export const reportResult = (queryId: string, deps: Pick<ReportDependencies, 'engine'>): Promise<QueryState> => deps.engine.poll(queryId);
+
+/** The rows as CSV with a header, safe to open in a spreadsheet. */
+export const reportCsv = (result: QueryResult): string =>
+  [csvLine(result.columns.map((column) => column.name)), ...result.rows.map((row) => csvLine(result.columns.map((column) => row[column.name] ?? null), safeCsvCell))].join('\r\n') + '\r\n';

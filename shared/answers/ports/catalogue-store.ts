@@ -1,0 +1,42 @@
+import type { Catalogue } from '../reasons.ts';
+
+/** One versioned change of the catalogue, kept so history can be re-counted at any version. */
+export interface CatalogueChange {
+  readonly version: number;
+  readonly at: string;
+  readonly by?: string;
+  readonly kind: 'seed' | 'add' | 'merge' | 'rename' | 'retire' | 'learn';
+  readonly reasonId?: string;
+  readonly into?: string;
+  readonly text?: string;
+  readonly label?: string;
+  readonly locale?: string;
+}
+
+/** Text no reason matched with confidence, waiting for a manager: never a reason on its own. */
+export interface Candidate {
+  readonly text: string;
+  /** Cut from a longer answer (see longestAnswerText): staff read only its beginning. */
+  readonly truncated?: boolean;
+  /** The languages of the clients who wrote it. */
+  readonly locales: readonly string[];
+  readonly answers: number;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+}
+
+export class CatalogueConflictError extends Error {
+  override readonly name = 'CatalogueConflictError';
+}
+
+export interface CatalogueStore {
+  /** The current catalogue; the seeded one the first time. */
+  load(): Promise<Catalogue>;
+  /** Writes what changed from `previous` to `next`; CatalogueConflictError if someone else changed it first. */
+  save(previous: Catalogue, next: Catalogue, change: Omit<CatalogueChange, 'version'>): Promise<void>;
+  changes(): Promise<CatalogueChange[]>;
+  /** One more answer waits on `text`; `truncated` when it was cut from a longer answer. */
+  noteCandidate(text: string, locale: string | undefined, at: string, options?: { truncated?: boolean }): Promise<void>;
+  candidates(): Promise<Candidate[]>;
+  dropCandidate(text: string): Promise<void>;
+}

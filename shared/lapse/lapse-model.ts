@@ -1,0 +1,150 @@
+/**
+ * The lapse model as the sweep uses it: per-client inputs in days, the fitted parameters as
+ * stored, and each client's score (P(alive), value at risk).
+ */
+import { checkFrequency, expectedVisitsIfAlive, fitBgNbd, ModelNotIdentifiableError, pAlive, type BgNbdFit } from '../stats/bg-nbd.ts';
+import { expectedSpendPerVisit, fitGammaGamma, type GammaGammaFit } from '../stats/gamma-gamma.ts';
+import type { ModelScore } from './lapse-rule.ts';
+import { daysBetween, type VisitSummary } from '../visits/summary.ts';
+
+export { ModelNotIdentifiableError } from '../stats/bg-nbd.ts';
+
+/** One client as the models see them, in days: lifetimes' frequency, recency, T, and spend per visit day. */
+export interface ModelInput {
+  /** Repeat visit days: distinct visit days minus one. */
+  readonly x: number;
+  /** Days from the first to the last visit day. */
+  readonly tx: number;
+  /** Days from the first visit day to the as-of day. */
+  readonly T: number;
+  /** Mean spend per visit day, minor units. */
+  readonly spend: number;
+  readonly currency: string;
+}
+
+export const modelInput = (summary: VisitSummary, asOf: string): ModelInput => ({
+  x: summary.visitDays.length - 1,
+  tx: daysBetween(summary.firstVisit, summary.lastVisit),
+  T: Math.max(0, daysBetween(summary.firstVisit, asOf)),
+  spend: summary.totalSpend / summary.visitDays.length,
+  currency: summary.currency,
+});
+
+/**
+ * Why the lapse models cannot use a client's history as of that day, or undefined when they
+ * can: a visit after the day (a clock or data error) makes the client younger than their last visit.
+ */
+export const unusableHistory = (summary: VisitSummary, asOf: string): string | undefined => {
+  if (summary.lastVisit > asOf) return `has a visit on ${summary.lastVisit}, after ${asOf}`;
+  const problem = checkFrequency(modelInput(summary, asOf));
+  return problem && `${problem.field}: ${problem.reason}`;
+};
+
+/**
+ * Model inputs as a compact binary object (a JSON header with the currencies, then five
+ * float64 per client), so segments of a million-client sweep can hand them to the refit.
+ */
+export const encodeModelInputs = (inputs: readonly ModelInput[]): Uint8Array => {
+  const currencies = [...new Set(inputs.map((input) => input.currency))];
+  const header = new TextEncoder().encode(JSON.stringify({ version: 1, rows: inputs.length, currencies }));
+  const numbers = new Float64Array(inputs.length * 5);
+  inputs.forEach((input, i) => numbers.set([input.x, input.tx, input.T, input.spend, currencies.indexOf(input.currency)], i * 5));
+  const out = new Uint8Array(4 + header.length + numbers.byteLength);
+  new DataView(out.buffer).setUint32(0, header.length);
+  out.set(header, 4);
+  out.set(new Uint8Array(numbers.buffer), 4 + header.length);
+  return out;
+};
+
+export const decodeModelInputs = (bytes: Uint8Array): ModelInput[] => {
+  if (bytes.length === 0) return [];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getUint32(0);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLength))) as { rows: number; currencies: string[] };
+  const numbers = new Float64Array(bytes.slice(4 + headerLength).buffer);
+  return Array.from({ length: header.rows }, (_, i) => ({
+    x: numbers[i * 5]!,
+    tx: numbers[i * 5 + 1]!,
+    T: numbers[i * 5 + 2]!,
+    spend: numbers[i * 5 + 3]!,
+    currency: header.currencies[numbers[i * 5 + 4]!]!,
+  }));
+};
+
+/** The models as fitted on one day's client base and stored: the sweep scores with the newest. */
+export interface FittedLapseModel {
+  readonly fittedAt: string;
+  /** The clinic day the inputs were measured at. */
+  readonly asOf: string;
+  readonly clients: number;
+  /** BG/NBD in days. */
+  readonly bgnbd: BgNbdFit;
+  /** Gamma-Gamma on spend per visit day, in minor units of its currency (the currency most clients pay in). */
+  readonly spend?: GammaGammaFit & { readonly currency: string };
+  /** Why there is no spend model, when there is none. */
+  readonly spendProblem?: string;
+  readonly monthlyDiscountRate: number;
+}
+
+export interface FitOptions {
+  readonly asOf: string;
+  readonly fittedAt: string;
+  readonly monthlyDiscountRate: number;
+}
+
+const spending = (input: ModelInput) => ({ visits: input.x + 1, meanSpend: input.spend });
+
+const mostCommonCurrency = (inputs: readonly ModelInput[]): string | undefined => {
+  const counts = new Map<string, number>();
+  for (const input of inputs) counts.set(input.currency, (counts.get(input.currency) ?? 0) + 1);
+  return [...counts].sort((p, q) => q[1] - p[1])[0]?.[0];
+};
+
+/**
+ * Fits BG/NBD on every client and Gamma-Gamma on the returning clients who pay in the main
+ * currency. Throws ModelNotIdentifiableError when BG/NBD cannot be fitted; a spend model
+ * that cannot be fitted only leaves `spend` out (value at risk then uses each client's own mean).
+ */
+export const fitLapseModel = (inputs: readonly ModelInput[], options: FitOptions): FittedLapseModel => {
+  const bgnbd = fitBgNbd(inputs);
+  const currency = mostCommonCurrency(inputs);
+  let spend: FittedLapseModel['spend'];
+  let spendProblem: string | undefined;
+  try {
+    const returning = inputs.filter((input) => input.x > 0 && input.spend > 0 && input.currency === currency).map(spending);
+    if (currency) spend = { ...fitGammaGamma(returning), currency };
+  } catch (error) {
+    if (!(error instanceof ModelNotIdentifiableError)) throw error;
+    spendProblem = error.message;
+  }
+  return {
+    fittedAt: options.fittedAt,
+    asOf: options.asOf,
+    clients: inputs.length,
+    bgnbd,
+    ...(spend && { spend }),
+    ...(spendProblem && { spendProblem }),
+    monthlyDiscountRate: options.monthlyDiscountRate,
+  };
+};
+
+const daysPerMonth = 365.25 / 12;
+
+/**
+ * P(alive) and the value at risk: what the client would spend over the next 12 months had
+ * they stayed (expected visits if alive, month by month, times expected spend per visit,
+ * discounted monthly). For a lapsed client that is the money they take away.
+ */
+export const scoreClient = (model: FittedLapseModel, summary: VisitSummary, asOf: string): ModelScore => {
+  const input = modelInput(summary, asOf);
+  const probability = pAlive(model.bgnbd, input);
+  const perVisit = model.spend && model.spend.currency === input.currency ? expectedSpendPerVisit(model.spend, spending(input)) : input.spend;
+  let value = 0;
+  let before = 0;
+  for (let month = 1; month <= 12; month++) {
+    const upTo = expectedVisitsIfAlive(model.bgnbd, input, month * daysPerMonth);
+    value += ((upTo - before) * perVisit) / Math.pow(1 + model.monthlyDiscountRate, month);
+    before = upTo;
+  }
+  return { pAlive: probability, valueAtRisk: { minor: Math.round(value), currency: input.currency } };
+};

@@ -1,0 +1,112 @@
+import type { Money } from '../common/money.ts';
+import { defaultRhythmRule, rhythmState, type RhythmRule, type RhythmState } from './rhythm.ts';
+import type { VisitSummary } from '../visits/summary.ts';
+
+/** Which signals must say "gone" before a client is called lapsed. */
+export type LapseCombination = 'both' | 'either' | 'rhythm' | 'model';
+
+export interface LapseRule {
+  readonly rhythm: RhythmRule;
+  readonly combine: LapseCombination;
+  /** The model says "gone" below this P(alive). */
+  readonly pAliveBelow: number;
+  /**
+   * With this many visit days or more, a P(alive) below `modelAlonePAliveBelow` is enough on
+   * its own, whatever `combine` says: a long history the model is sure about.
+   */
+  readonly modelAloneMinVisitDays: number;
+  readonly modelAlonePAliveBelow: number;
+}
+
+export const defaultLapseRule: LapseRule = {
+  rhythm: defaultRhythmRule,
+  combine: 'both',
+  pAliveBelow: 0.5,
+  modelAloneMinVisitDays: 8,
+  modelAlonePAliveBelow: 0.05,
+};
+
+export class LapseRuleError extends Error {
+  override readonly name = 'LapseRuleError';
+}
+
+export const checkLapseRule = (rule: LapseRule): LapseRule => {
+  const probability = (value: number, name: string): void => {
+    if (!(value > 0 && value < 1)) throw new LapseRuleError(`${name} must be between 0 and 1 (got ${value})`);
+  };
+  probability(rule.pAliveBelow, 'the P(alive) threshold');
+  probability(rule.modelAlonePAliveBelow, 'the model-alone P(alive) threshold');
+  if (!Number.isInteger(rule.rhythm.minVisitDays) || rule.rhythm.minVisitDays < 2) throw new LapseRuleError('the rhythm needs at least 2 visit days');
+  if (!(rule.rhythm.longGapMultiplier >= 1)) throw new LapseRuleError('the long-gap multiplier must be at least 1');
+  if (!(rule.rhythm.minimumDays >= 1)) throw new LapseRuleError('the minimum days must be at least 1');
+  return rule;
+};
+
+/** What the fitted models say about one client. */
+export interface ModelScore {
+  /** BG/NBD probability the client is still a client. */
+  readonly pAlive: number;
+  /** Expected spend over the next 12 months had they stayed (BG/NBD x Gamma-Gamma, discounted); absent without a spend model. */
+  readonly valueAtRisk?: Money;
+}
+
+/** Why a client was flagged, in numbers a manager can check. */
+export interface LapseExplanation {
+  /** Which rule said so: "rhythm and model agree", "overdue against their rhythm", ... */
+  readonly rule: string;
+  readonly lastVisit: string;
+  readonly daysSinceLastVisit: number;
+  readonly visitDays: number;
+  /** Median days between their visits. */
+  readonly usualGapDays: number | null;
+  readonly overdueAfterDays?: number;
+  readonly pAlive?: number;
+  readonly valueAtRisk?: Money;
+}
+
+export type LapseAssessment =
+  | { readonly status: 'one-visit' | 'too-few-visits' | 'active'; readonly rhythm: RhythmState; readonly score?: ModelScore }
+  | { readonly status: 'lapsed'; readonly rhythm: RhythmState; readonly score?: ModelScore; readonly explanation: LapseExplanation };
+
+/**
+ * Is this client a lapsed regular, as of a day? One-visit clients never are (they belong to
+ * retention). Without a fitted model only the rhythm can speak, whatever `combine` says.
+ */
+export const assessLapse = (summary: VisitSummary, asOf: string, score: ModelScore | undefined, rule: LapseRule = defaultLapseRule): LapseAssessment => {
+  const rhythm = rhythmState(summary, asOf, rule.rhythm);
+  const base = { rhythm, ...(score && { score }) };
+  if (rhythm.kind === 'one-visit') return { status: 'one-visit', ...base };
+
+  const rhythmSays = rhythm.kind === 'overdue';
+  const modelSays = score !== undefined && score.pAlive < rule.pAliveBelow;
+  const modelAlone =
+    score !== undefined && summary.visitDays.length >= rule.modelAloneMinVisitDays && score.pAlive < rule.modelAlonePAliveBelow;
+  const combined = !score
+    ? rhythmSays
+    : { both: rhythmSays && modelSays, either: rhythmSays || modelSays, rhythm: rhythmSays, model: modelSays }[rule.combine];
+
+  if (!combined && !modelAlone) return { status: rhythm.kind === 'too-few-visits' ? 'too-few-visits' : 'active', ...base };
+  return {
+    status: 'lapsed',
+    ...base,
+    explanation: {
+      rule:
+        rhythmSays && modelSays
+          ? 'rhythm and model agree'
+          : combined && rhythmSays
+            ? score
+              ? 'overdue against their own rhythm'
+              : 'overdue against their own rhythm (no model fitted yet)'
+            : combined
+              ? 'model says they are gone'
+              : 'model is sure they are gone (long history)',
+      lastVisit: summary.lastVisit,
+      daysSinceLastVisit: rhythm.daysSinceLastVisit,
+      visitDays: summary.visitDays.length,
+      usualGapDays: summary.usualGapDays,
+      ...(rhythm.kind === 'overdue' || rhythm.kind === 'on-rhythm' ? { overdueAfterDays: rhythm.overdueAfterDays } : {}),
+      ...(score && { pAlive: score.pAlive }),
+      ...(score?.valueAtRisk && { valueAtRisk: score.valueAtRisk }),
+    },
+  };
+};

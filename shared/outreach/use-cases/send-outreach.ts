@@ -1,0 +1,121 @@
+import { chooseChannel, type ChannelPolicy } from '../channel-policy.ts';
+import type { Channel } from '../../visits/client.ts';
+import type { OutreachJob } from '../../lapse/episode.ts';
+import type { OutreachStatus } from '../outreach-record.ts';
+import { providerFailure, type FailureReason } from '../provider-failure.ts';
+import { suppressionKeys } from '../eligibility.ts';
+import { firstNameOf, renderEmail, renderSms, renderVoice, wordingFor, type OutreachValues, type OutreachWording } from '../wording.ts';
+import { nextSendTime, type SendWindow } from '../quiet-hours.ts';
+import { signReplyToken } from '../../answers/reply-token.ts';
+import type { ClientStore } from '../../visits/ports/client-store.ts';
+import { ProviderRejectedError, ProviderThrottledError, type Messenger } from '../ports/messenger.ts';
+import type { OutreachLog } from '../ports/outreach-log.ts';
+import type { SuppressionList } from '../ports/suppression-list.ts';
+
+/** How long an email's unsubscribe link works, whatever the reply link's life. */
+export const unsubscribeLinkDays = 730;
+
+export interface SendSettings {
+  readonly clinicName: string;
+  readonly defaultLocale: string;
+  readonly window: SendWindow;
+  readonly channelPolicy: ChannelPolicy;
+  readonly maxSmsSegments: number;
+  /** Where the reply page lives: links are `<base>/r/<token>` and `<base>/u/<token>`. */
+  readonly replyBaseUrl: string;
+  /** The newest signs; all verify. */
+  readonly tokenSecrets: readonly string[];
+  readonly tokenDays: number;
+  readonly wordings: Readonly<Record<string, OutreachWording>>;
+}
+
+export interface SendDependencies {
+  readonly clients: ClientStore;
+  readonly suppression: SuppressionList;
+  readonly log: OutreachLog;
+  readonly messenger: Messenger;
+  readonly now?: () => Date;
+}
+
+export type SendSkipReason = 'unknown-client' | 'episode-closed' | 'outreach-ended' | 'visited-since' | 'no-consent' | 'suppressed' | 'no-voice-for-locale';
+
+export type SendOutcome =
+  | { readonly kind: 'sent'; readonly channel: Channel; readonly providerMessageId: string }
+  /** Outside the client's hours: send again at `until`. */
+  | { readonly kind: 'delayed'; readonly until: Date }
+  /** Another delivery of the job already claimed or sent it. */
+  | { readonly kind: 'duplicate'; readonly status: OutreachStatus }
+  | { readonly kind: 'skipped'; readonly reason: SendSkipReason }
+  /** The provider refused it for good: why, as a code (its words, redacted, are on the record). */
+  | { readonly kind: 'failed'; readonly reason: FailureReason };
+
+/**
+ * Sends one feedback request, at most once: everything that could have changed since the
+ * sweep (they came back, opted out, bounced) is checked again, the channel chosen, the hour
+ * checked in the client's zone, and the job claimed in the outreach log before the provider
+ * is called. A throttled send is released and thrown, so the queue delivers it again later.
+ */
+export const sendOutreach = async (job: OutreachJob, settings: SendSettings, deps: SendDependencies): Promise<SendOutcome> => {
+  const now = (deps.now ?? (() => new Date()))();
+  const earlier = await deps.log.get(job.jobId);
+  if (earlier && earlier.status !== 'retry' && earlier.status !== 'skipped') return { kind: 'duplicate', status: earlier.status };
+
+  const skip = async (reason: SendSkipReason): Promise<SendOutcome> => {
+    await deps.log.skipped(job, reason, now);
+    return { kind: 'skipped', reason };
+  };
+  const client = await deps.clients.getClient(job.clientId);
+  if (!client) return skip('unknown-client');
+  if (client.lapse?.episodeId !== job.episodeId || client.lapse.status !== 'open') return skip('episode-closed');
+  if (client.outreachEnded) return skip('outreach-ended');
+  if (client.summary && client.summary.lastVisit >= job.episodeId) return skip('visited-since');
+
+  const { profile } = client;
+  const suppressed = await deps.suppression.suppressed(suppressionKeys(profile));
+  const choice = chooseChannel(profile, suppressed, settings.channelPolicy, job.channels);
+  if (!choice.channel) return skip(choice.reason);
+  const channel = choice.channel;
+
+  const sendAt = nextSendTime(now.getTime(), profile.timeZone, settings.window);
+  if (sendAt > now.getTime()) return { kind: 'delayed', until: new Date(sendAt) };
+
+  const { locale, wording } = wordingFor(profile.locale, settings.wordings, settings.defaultLocale);
+  const claim = await deps.log.claim(job, channel, locale, now);
+  if (!claim.claimed) return { kind: 'duplicate', status: claim.record.status };
+
+  const expiresAt = Math.floor(now.getTime() / 1000) + settings.tokenDays * 86_400;
+  const secret = settings.tokenSecrets[0]!;
+  const replyLink = `${settings.replyBaseUrl}/r/${signReplyToken({ outreachId: job.jobId, purpose: 'reply', expiresAt }, secret)}`;
+  // Unsubscribing must work from an old email long after its reply link has expired.
+  const unsubscribeExpiresAt = Math.floor(now.getTime() / 1000) + unsubscribeLinkDays * 86_400;
+  const unsubscribeLink = `${settings.replyBaseUrl}/u/${signReplyToken({ outreachId: job.jobId, purpose: 'unsubscribe', expiresAt: unsubscribeExpiresAt }, secret)}`;
+  const firstName = firstNameOf(profile.name);
+  const values: OutreachValues = { clinic: settings.clinicName, replyLink, unsubscribeLink, ...(firstName && { firstName }) };
+
+  try {
+    let providerMessageId: string;
+    if (channel === 'email') {
+      const email = renderEmail(locale, wording, values);
+      providerMessageId = await deps.messenger.sendEmail({ outreachId: job.jobId, to: profile.email!, ...email, unsubscribeUrl: unsubscribeLink });
+    } else if (channel === 'sms') {
+      const sms = renderSms(wording, values, settings.maxSmsSegments);
+      providerMessageId = await deps.messenger.sendText({ outreachId: job.jobId, to: profile.phone!, body: sms.text });
+    } else {
+      providerMessageId = await deps.messenger.placeCall({ outreachId: job.jobId, to: profile.phone!, ssml: renderVoice(locale, wording, values), locale: profile.locale });
+    }
+    await deps.log.sent(job.jobId, providerMessageId, now);
+    return { kind: 'sent', channel, providerMessageId };
+  } catch (error) {
+    // The provider's words pass the one redaction before they are kept: a refusal quotes the number.
+    if (error instanceof ProviderThrottledError) {
+      await deps.log.refused(job.jobId, 'retry', providerFailure(error.code, error.message), now);
+      throw error;
+    }
+    if (error instanceof ProviderRejectedError) {
+      await deps.log.refused(job.jobId, 'failed', providerFailure(error.code, error.message), now);
+      return { kind: 'failed', reason: error.code };
+    }
+    // Unknown whether the provider took it: the claim stays, so it is never sent twice.
+    throw error;
+  }
+};
