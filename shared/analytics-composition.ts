@@ -10,6 +10,7 @@ import { DynamoAnswerStore } from './aws/dynamo-answer-store.ts';
 import { DynamoCatalogueStore } from './aws/dynamo-catalogue-store.ts';
 import { DynamoOutreachLog } from './aws/dynamo-outreach-log.ts';
 import { S3ObjectStore } from './aws/s3-object-store.ts';
+import { parquetPartitions } from './files/parquet-file.ts';
 import { clientStoreFromEnv, lapseStoreFromEnv } from './composition.ts';
 import { ConfigError, requiredEnv } from './common/config.ts';
 import type { ObjectStore } from './analytics/ports/object-store.ts';
@@ -53,5 +54,6 @@ export const exportSourcesFromEnv = (): ExportSources => ({
 export const exportDependenciesFromEnv = (objects?: ObjectStore): ExportDependencies => ({
   ...exportSourcesFromEnv(),
   objects: objects ?? withKeyPrefix(new S3ObjectStore(requiredEnv(analyticsBucket.envVar)), exportPrefix),
+  partitionFormat: parquetPartitions,
   totalSegments: exportSegmentsFromEnv(),
 });

@@ -1,6 +1,7 @@
 import { parquetWriteBuffer, type SchemaElement } from 'hyparquet-writer';
 import { isIsoDay } from '../common/dates.ts';
 import type { ExportColumn, ExportColumnType, ExportRow, ExportTable } from '../analytics/export-tables.ts';
+import type { PartitionFormat } from '../analytics/ports/partition-format.ts';
 
 /**
  * One exported table's rows as a Parquet file, typed as the table says: dates as DATE, instants
@@ -87,3 +88,6 @@ export const encodeParquet = (table: ExportTable, rows: readonly ExportRow[]): U
   });
   return new Uint8Array(buffer);
 };
+
+/** The export's partitions as Parquet files. */
+export const parquetPartitions: PartitionFormat = { contentType: parquetContentType, encode: encodeParquet };

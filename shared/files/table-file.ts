@@ -1,13 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { maxRowCharacters } from '../visits/columns.ts';
+import type { Delimiter, TableFile, TableRecord } from '../visits/ports/table-file.ts';
+
+export type { Delimiter, TableFile } from '../visits/ports/table-file.ts';
 
 /** The whole file cannot be read as a table: nothing from it was used. */
 export class TableFileError extends Error {
   override readonly name = 'TableFileError';
 }
-
-export type Delimiter = ',' | ';' | '\t' | '|' | 'whitespace';
 
 export interface TableFileOptions {
   /** Detected from the header line when not given. */
@@ -16,24 +17,8 @@ export interface TableFileOptions {
   readonly onBytes?: (bytesRead: number) => void;
 }
 
-/** One data row: its line in the file, its values by header name, or why it could not be read. */
-export type TableRecord =
-  | { readonly line: number; readonly values: Record<string, string>; readonly problem?: undefined }
-  | { readonly line: number; readonly values?: undefined; readonly problem: string };
-
-export interface TableFile {
-  readonly format: 'csv' | 'jsonl';
-  readonly delimiter?: Delimiter;
-  readonly header: readonly string[];
-  readonly sizeBytes: number;
-  records(): AsyncGenerator<TableRecord>;
-}
-
 const sniffBytes = 64 * 1024;
 const candidates = [',', ';', '\t', '|'] as const;
-
-export const describeDelimiter = (delimiter: Delimiter): string =>
-  ({ ',': 'commas', ';': 'semicolons', '\t': 'tabs', '|': 'pipes', whitespace: 'spaces' })[delimiter];
 
 const countOutsideQuotes = (line: string, char: string): number => {
   let count = 0;

@@ -12,6 +12,7 @@ import { DynamoClientStore } from '../../shared/aws/dynamo-client-store.ts';
 import { DynamoLapseStore } from '../../shared/aws/dynamo-lapse-store.ts';
 import { DynamoOutreachLog } from '../../shared/aws/dynamo-outreach-log.ts';
 import { FolderObjectStore } from '../../shared/files/folder-object-store.ts';
+import { parquetPartitions } from '../../shared/files/parquet-file.ts';
 import type { ClientProfile } from '../../shared/visits/client.ts';
 import { outreachJobId, type LapseEpisode, type OutreachJob } from '../../shared/lapse/episode.ts';
 import { addVisits } from '../../shared/visits/summary.ts';
@@ -128,6 +129,7 @@ describe('the analytics export, from DynamoDB to DuckDB', () => {
       answers: new DynamoAnswerStore(tables.answers, db),
       catalogue: new DynamoCatalogueStore(tables.catalogue, db),
       objects: new FolderObjectStore(root),
+      partitionFormat: parquetPartitions,
       totalSegments: 3,
     };
     engine = new DuckDbQueryEngine(root);

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { encodeParquet, parquetContentType } from '../../files/parquet-file.ts';
 import { eachLimited } from '../../common/concurrency.ts';
 import {
   answerRow,
@@ -23,6 +22,7 @@ import type { CatalogueStore } from '../../answers/ports/catalogue-store.ts';
 import type { ClientStore } from '../../visits/ports/client-store.ts';
 import type { LapseStore } from '../../lapse/ports/lapse-store.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import type { PartitionFormat } from '../ports/partition-format.ts';
 import type { OutreachLog } from '../../outreach/ports/outreach-log.ts';
 
 /**
@@ -55,6 +55,8 @@ export type ExportProgress =
 export interface ExportDependencies extends ExportSources {
   /** Where the files go: the analytics bucket (under `exports/`), or a local folder. */
   readonly objects: ObjectStore;
+  /** How a partition's rows are written: Parquet. */
+  readonly partitionFormat: PartitionFormat;
   /** Parallel Scan segments for clients and visits (default 4). */
   readonly totalSegments?: number;
   /** Partition files written at once (default 8). */
@@ -252,7 +254,7 @@ export const exportAnalytics = async (settings: ExportSettings, deps: ExportDepe
     const table = exportTableNamed[plan.name];
     await eachLimited(plan.writes, deps.writeConcurrency ?? 8, async (write) => {
       // The new file replaces the old in one put; strays in the partition go after it.
-      await deps.objects.put(partitionFile(plan.name, write.dt), encodeParquet(table, write.rows), parquetContentType);
+      await deps.objects.put(partitionFile(plan.name, write.dt), deps.partitionFormat.encode(table, write.rows), deps.partitionFormat.contentType);
       if (write.stale.length > 0) await deps.objects.delete(write.stale);
       step();
     });

@@ -7,7 +7,7 @@ import { wonBackBy } from '../../lapse/episode.ts';
 import type { Visit } from '../visit.ts';
 import { clinicClock, clockAtEndOf, type VisitClock, type VisitTime } from '../visit-time.ts';
 import { RowFingerprints } from '../row-fingerprints.ts';
-import { describeDelimiter, type TableFile, type TableRecord } from '../../files/table-file.ts';
+import { describeDelimiter, type TableFile, type TableRecord } from '../ports/table-file.ts';
 import { eachLimited } from '../../common/concurrency.ts';
 import { maxItemsPerWrite, type ClientStore, type StoredClient } from '../ports/client-store.ts';
 import type { LapseStore } from '../../lapse/ports/lapse-store.ts';
