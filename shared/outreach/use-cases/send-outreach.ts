@@ -1,5 +1,5 @@
 import { chooseChannel, type ChannelPolicy } from '../channel-policy.ts';
-import type { Channel } from '../../visits/client.ts';
+import type { Channel, ClientProfile } from '../../visits/client.ts';
 import type { OutreachJob } from '../../lapse/episode.ts';
 import type { OutreachStatus } from '../outreach-record.ts';
 import { providerFailure, type FailureReason } from '../provider-failure.ts';
@@ -7,7 +7,7 @@ import { suppressionKeys } from '../eligibility.ts';
 import { firstNameOf, renderEmail, renderSms, renderVoice, wordingFor, type OutreachValues, type OutreachWording } from '../wording.ts';
 import { nextSendTime, type SendWindow } from '../quiet-hours.ts';
 import { signReplyToken } from '../../answers/reply-token.ts';
-import type { ClientStore } from '../../visits/ports/client-store.ts';
+import type { ClientStore, StoredClient } from '../../visits/ports/client-store.ts';
 import { ProviderRejectedError, ProviderThrottledError, type Messenger } from '../ports/messenger.ts';
 import type { OutreachLog } from '../ports/outreach-log.ts';
 import type { SuppressionList } from '../ports/suppression-list.ts';
@@ -66,23 +66,35 @@ export const sendOutreach = async (job: OutreachJob, settings: SendSettings, dep
   };
   const client = await deps.clients.getClient(job.clientId);
   if (!client) return skip('unknown-client');
-  if (client.lapse?.episodeId !== job.episodeId || client.lapse.status !== 'open') return skip('episode-closed');
-  if (client.outreachEnded) return skip('outreach-ended');
-  if (client.summary && client.summary.lastVisit >= job.episodeId) return skip('visited-since');
+  const noLongerLapsed = whyNotAskAnyMore(job, client);
+  if (noLongerLapsed) return skip(noLongerLapsed);
 
   const { profile } = client;
   const suppressed = await deps.suppression.suppressed(suppressionKeys(profile));
   const choice = chooseChannel(profile, suppressed, settings.channelPolicy, job.channels);
   if (!choice.channel) return skip(choice.reason);
-  const channel = choice.channel;
 
   const sendAt = nextSendTime(now.getTime(), profile.timeZone, settings.window);
   if (sendAt > now.getTime()) return { kind: 'delayed', until: new Date(sendAt) };
 
   const { locale, wording } = wordingFor(profile.locale, settings.wordings, settings.defaultLocale);
-  const claim = await deps.log.claim(job, channel, locale, now);
+  const claim = await deps.log.claim(job, choice.channel, locale, now);
   if (!claim.claimed) return { kind: 'duplicate', status: claim.record.status };
 
+  const message: ClaimedMessage = { job, profile, channel: choice.channel, locale, wording, values: messageValues(job, profile, settings, now) };
+  return sendClaimed(message, settings, deps, now);
+};
+
+/** Why the sweep's request must not go out any more: the episode closed, outreach ended, or they came back. */
+const whyNotAskAnyMore = (job: OutreachJob, client: StoredClient): SendSkipReason | undefined => {
+  if (client.lapse?.episodeId !== job.episodeId || client.lapse.status !== 'open') return 'episode-closed';
+  if (client.outreachEnded) return 'outreach-ended';
+  if (client.summary && client.summary.lastVisit >= job.episodeId) return 'visited-since';
+  return undefined;
+};
+
+/** The words the message fills in: the clinic, the client's first name, and their signed reply and unsubscribe links. */
+const messageValues = (job: OutreachJob, profile: ClientProfile, settings: SendSettings, now: Date): OutreachValues => {
   const expiresAt = Math.floor(now.getTime() / 1000) + settings.tokenDays * 86_400;
   const secret = settings.tokenSecrets[0]!;
   const replyLink = `${settings.replyBaseUrl}/r/${signReplyToken({ outreachId: job.jobId, purpose: 'reply', expiresAt }, secret)}`;
@@ -90,19 +102,24 @@ export const sendOutreach = async (job: OutreachJob, settings: SendSettings, dep
   const unsubscribeExpiresAt = Math.floor(now.getTime() / 1000) + unsubscribeLinkDays * 86_400;
   const unsubscribeLink = `${settings.replyBaseUrl}/u/${signReplyToken({ outreachId: job.jobId, purpose: 'unsubscribe', expiresAt: unsubscribeExpiresAt }, secret)}`;
   const firstName = firstNameOf(profile.name);
-  const values: OutreachValues = { clinic: settings.clinicName, replyLink, unsubscribeLink, ...(firstName && { firstName }) };
+  return { clinic: settings.clinicName, replyLink, unsubscribeLink, ...(firstName && { firstName }) };
+};
 
+/** A request claimed in the outreach log, worded for its channel and language: ready for the provider. */
+interface ClaimedMessage {
+  readonly job: OutreachJob;
+  readonly profile: ClientProfile;
+  readonly channel: Channel;
+  readonly locale: string;
+  readonly wording: OutreachWording;
+  readonly values: OutreachValues;
+}
+
+/** Hands the claimed message to the provider and records what it said. */
+const sendClaimed = async (message: ClaimedMessage, settings: SendSettings, deps: SendDependencies, now: Date): Promise<SendOutcome> => {
+  const { job, channel } = message;
   try {
-    let providerMessageId: string;
-    if (channel === 'email') {
-      const email = renderEmail(locale, wording, values);
-      providerMessageId = await deps.messenger.sendEmail({ outreachId: job.jobId, to: profile.email!, ...email, unsubscribeUrl: unsubscribeLink });
-    } else if (channel === 'sms') {
-      const sms = renderSms(wording, values, settings.maxSmsSegments);
-      providerMessageId = await deps.messenger.sendText({ outreachId: job.jobId, to: profile.phone!, body: sms.text });
-    } else {
-      providerMessageId = await deps.messenger.placeCall({ outreachId: job.jobId, to: profile.phone!, ssml: renderVoice(locale, wording, values), locale: profile.locale });
-    }
+    const providerMessageId = await deliver(message, settings, deps.messenger);
     await deps.log.sent(job.jobId, providerMessageId, now);
     return { kind: 'sent', channel, providerMessageId };
   } catch (error) {
@@ -118,4 +135,17 @@ export const sendOutreach = async (job: OutreachJob, settings: SendSettings, dep
     // Unknown whether the provider took it: the claim stays, so it is never sent twice.
     throw error;
   }
+};
+
+/** The email, text or call itself: the provider's message id. */
+const deliver = async ({ job, profile, channel, locale, wording, values }: ClaimedMessage, settings: SendSettings, messenger: Messenger): Promise<string> => {
+  if (channel === 'email') {
+    const email = renderEmail(locale, wording, values);
+    return messenger.sendEmail({ outreachId: job.jobId, to: profile.email!, ...email, unsubscribeUrl: values.unsubscribeLink });
+  }
+  if (channel === 'sms') {
+    const sms = renderSms(wording, values, settings.maxSmsSegments);
+    return messenger.sendText({ outreachId: job.jobId, to: profile.phone!, body: sms.text });
+  }
+  return messenger.placeCall({ outreachId: job.jobId, to: profile.phone!, ssml: renderVoice(locale, wording, values), locale: profile.locale });
 };
