@@ -25,7 +25,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: ['test/support/dynamodb-local.ts'] },
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/support/dynamodb-local.ts'],
+          // A ceiling, not a budget: the CLI runs and the browser are slow beside another run.
+          testTimeout: 300_000,
+        },
       },
     ],
   },

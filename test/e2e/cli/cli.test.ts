@@ -16,7 +16,7 @@ interface Run {
 let environment: NodeJS.ProcessEnv;
 const comeback = (...args: string[]): Promise<Run> =>
   new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { env: environment, timeout: 120_000 }, (error, stdout, stderr) =>
+    execFile(process.execPath, [bin, ...args], { env: environment, timeout: 300_000 }, (error, stdout, stderr) =>
       done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
@@ -95,7 +95,7 @@ describe('the comeback CLI, as a user runs it', () => {
     expect(run.stdout).toMatch(/recorded\s+2/);
     expect(run.stdout).toMatch(/already there\s+0/);
     expect(run.stdout).toContain('line 3, row: value 2 goes on after its closing quote ("bad"quote)');
-  }, 240_000);
+  }, 600_000);
 
   it('fails with one clear line, and exit code 1, on a missing file or an unknown client', async () => {
     const missing = await comeback('import', 'visits', join(directory, 'nope.csv'));

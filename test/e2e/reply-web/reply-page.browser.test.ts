@@ -99,7 +99,7 @@ describe('the reply page in Chromium', () => {
     await page.getByLabel('Anything else you would like to tell us? (optional)').fill(typed);
     await page.getByLabel('Please call me back').check();
     await page.getByRole('button', { name: 'Send my answer' }).click();
-    await page.getByRole('heading', { name: 'Thank you!' }).waitFor({ timeout: 10_000 });
+    await page.getByRole('heading', { name: 'Thank you!' }).waitFor({ timeout: 60_000 });
 
     // Assess
     expect(response?.status()).toBe(200);

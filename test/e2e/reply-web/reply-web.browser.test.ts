@@ -64,7 +64,7 @@ describe('the reply page in Chromium, served by the reply-web function', () => {
     await page.getByLabel(el.text).fill(words);
     await page.getByLabel(el.callMe).check();
     await page.getByRole('button', { name: el.send }).click();
-    await page.getByRole('heading', { name: el.thanksTitle }).waitFor({ timeout: 10_000 });
+    await page.getByRole('heading', { name: el.thanksTitle }).waitFor({ timeout: 60_000 });
     const thanksUrl = page.url();
 
     // Assess: the page was Greek, the answer landed with a follow-up for staff.
@@ -91,7 +91,7 @@ describe('the reply page in Chromium, served by the reply-web function', () => {
     // Act: the unsubscribe button under the form.
     expect(await served.deps.suppression.suppressed(['client:c-1'])).toEqual(new Set());
     await page.getByRole('button', { name: el.unsubscribe, exact: true }).click();
-    await page.getByRole('heading', { name: el.unsubscribedTitle }).waitFor({ timeout: 10_000 });
+    await page.getByRole('heading', { name: el.unsubscribedTitle }).waitFor({ timeout: 60_000 });
 
     // Assess
     expect(new URL(page.url()).pathname).toBe(`/u/${served.token('unsubscribe')}`);
@@ -113,7 +113,7 @@ describe('the reply page in Chromium, served by the reply-web function', () => {
     await page.getByRole('heading', { name: el.confirmTitle }).waitFor();
     const suppressedBefore = await served.deps.suppression.suppressed(['client:c-1']);
     await page.getByRole('button', { name: el.confirmButton }).click();
-    await page.getByRole('heading', { name: el.unsubscribedTitle }).waitFor({ timeout: 10_000 });
+    await page.getByRole('heading', { name: el.unsubscribedTitle }).waitFor({ timeout: 60_000 });
 
     // Assess
     expect(opened?.status()).toBe(200);

@@ -11,6 +11,7 @@ import type { OutreachJob } from '../../../shared/lapse/episode.ts';
 import { nextSendTime } from '../../../shared/outreach/quiet-hours.ts';
 import { ProviderThrottledError, type Messenger } from '../../../shared/outreach/ports/messenger.ts';
 import { lapsedClient } from '../../support/lapsed-client.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 /** A zone where it is daytime now and for the next few minutes, so nothing waits for the morning. */
 const daytimeZone = (): string => {
@@ -81,18 +82,28 @@ describe('outreach through the local queues, the emulators and back', () => {
     const queueUrl = process.env.OUTREACH_QUEUE_URL!;
     const deadLetters = deadLetterUrlOf(queueUrl, outreachQueue);
 
+    const deadLetterCount = async () => {
+      const { Attributes } = await sqs().send(new GetQueueAttributesCommand({ QueueUrl: deadLetters, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      return Number(Attributes?.ApproximateNumberOfMessages);
+    };
+
+    // Drained whenever the job is back on the queue (a second after each refusal), until the
+    // queue gives up on it.
     let attempts = 0;
-    for (let run = 0; run <= outreachQueue.maxReceiveCount; run++) {
-      const { failed } = await drainQueue(sqs(), queueUrl, (record) => sendRecord(record, throttled), { retryAfterSeconds: 1 });
-      attempts += failed;
-      await new Promise((resolve) => setTimeout(resolve, 1100));
-    }
+    await waitFor(
+      'the throttled job in the dead-letter queue',
+      async () => {
+        const { failed } = await drainQueue(sqs(), queueUrl, (record) => sendRecord(record, throttled), { retryAfterSeconds: 1 });
+        attempts += failed;
+        return (await deadLetterCount()) > 0;
+      },
+      { timeoutMs: 120_000, intervalMs: 250 },
+    );
 
     expect(attempts).toBe(outreachQueue.maxReceiveCount);
     const { log } = deliveryDependenciesFromEnv();
     expect(await log.get(job.jobId)).toMatchObject({ status: 'retry' });
-    const { Attributes } = await sqs().send(new GetQueueAttributesCommand({ QueueUrl: deadLetters, AttributeNames: ['ApproximateNumberOfMessages'] }));
-    expect(Number(Attributes?.ApproximateNumberOfMessages)).toBe(1);
+    expect(await deadLetterCount()).toBe(1);
     const peek = await sqs().send(new ReceiveMessageCommand({ QueueUrl: deadLetters, VisibilityTimeout: 0 }));
     expect(JSON.parse(peek.Messages![0]!.Body!)).toEqual(job);
 
@@ -103,5 +114,5 @@ describe('outreach through the local queues, the emulators and back', () => {
     expect(await log.get(job.jobId)).toMatchObject({ status: 'delivered' });
     const texts = (await (await fetch(`${emulator()}/messages?channel=sms`)).json()) as { destination: string }[];
     expect(texts.filter((text) => text.destination === '+306912345603')).toHaveLength(1);
-  });
+  }, 180_000);
 });

@@ -138,17 +138,21 @@ describe('sending a feedback request on the local stack', () => {
       const paced = { ...deps, messenger: new AwsMessenger(messengerConfig, undefined, smsVoice) };
       const first = await lapsedClient('c-paced-1', { preferredChannel: 'sms', phone: '+306900000011' });
       const second = await lapsedClient('c-paced-2', { preferredChannel: 'sms', phone: '+306900000012' });
+      // The clock (the emulator's too: it runs in this process) stands still between the two
+      // sends, so the second is within the same second however slow the machine is.
+      vi.useFakeTimers({ toFake: ['Date'] });
 
       await sendOutreach(first, settings, paced);
       await expect(sendOutreach(second, settings, paced)).rejects.toThrow(ProviderThrottledError);
       expect(await deps.log.get(second.jobId)).toMatchObject({ status: 'retry', reason: 'throttled', reasonDetail: 'ThrottlingException' });
 
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      vi.setSystemTime(Date.now() + 1_100);
       expect(await sendOutreach(second, settings, paced)).toMatchObject({ kind: 'sent', channel: 'sms' });
       expect(await sendOutreach(second, settings, paced)).toEqual({ kind: 'duplicate', status: 'sent' });
       expect(slow.outbox().map((m) => m.destination)).toEqual(['+306900000011', '+306900000012']);
       expect(await deps.log.get(second.jobId)).toMatchObject({ status: 'sent', attempts: 2 });
     } finally {
+      vi.useRealTimers();
       await slow.stop();
     }
   });

@@ -1,20 +1,18 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoOutreachLog } from '../../../shared/aws/dynamo-outreach-log.ts';
-import { DynamoSuppressionList } from '../../../shared/aws/dynamo-suppression-list.ts';
 import { fromSesEvent, fromSmsVoiceEvent } from '../../../shared/outreach/delivery-events.ts';
 import { outreachJobId, type OutreachJob } from '../../../shared/lapse/episode.ts';
 import { recordDelivery } from '../../../shared/outreach/use-cases/record-delivery.ts';
-import { freshTables } from '../../support/tables.ts';
+import { InMemoryOutreachLog } from '../../fakes/outreach-log.ts';
+import { InMemorySuppressionList } from '../../fakes/suppression-list.ts';
 
 const job: OutreachJob = { jobId: outreachJobId('c-1', '2026-05-11', 1), clientId: 'c-1', episodeId: '2026-05-11', request: 1, requestedOn: '2026-05-11', channels: ['email'] };
 const ses = (eventType: string, extra: Record<string, unknown> = {}) =>
   fromSesEvent({ eventType, mail: { messageId: 'ses-9', timestamp: '2026-05-12T08:00:00.000Z' }, ...extra })!;
 
-describe('delivery events on DynamoDB Local', () => {
-  let deps: { log: DynamoOutreachLog; suppression: DynamoSuppressionList };
+describe('delivery events', () => {
+  let deps: { log: InMemoryOutreachLog; suppression: InMemorySuppressionList };
   beforeEach(async () => {
-    const { tables, db } = await freshTables();
-    deps = { log: new DynamoOutreachLog(tables.outreach, db), suppression: new DynamoSuppressionList(tables.suppression, db) };
+    deps = { log: new InMemoryOutreachLog(), suppression: new InMemorySuppressionList() };
     await deps.log.claim(job, 'email', 'en', new Date('2026-05-12T08:00:00Z'));
     await deps.log.sent(job.jobId, 'ses-9', new Date('2026-05-12T08:00:00Z'));
   });
