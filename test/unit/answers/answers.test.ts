@@ -1,10 +1,4 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoAnswerStore } from '../../../shared/aws/dynamo-answer-store.ts';
-import { DynamoCatalogueStore } from '../../../shared/aws/dynamo-catalogue-store.ts';
-import { DynamoClientStore } from '../../../shared/aws/dynamo-client-store.ts';
-import { DynamoFollowUpStore } from '../../../shared/aws/dynamo-follow-up-store.ts';
-import { DynamoOutreachLog } from '../../../shared/aws/dynamo-outreach-log.ts';
-import { DynamoSuppressionList } from '../../../shared/aws/dynamo-suppression-list.ts';
 import { longestAnswerText } from '../../../shared/answers/answer.ts';
 import type { OutreachJob } from '../../../shared/lapse/episode.ts';
 import type { LapseStore } from '../../../shared/lapse/ports/lapse-store.ts';
@@ -16,7 +10,12 @@ import { mapCandidate, mergeReasons, reasonCounts } from '../../../shared/answer
 import { clientCard } from '../../../shared/visits/use-cases/client-card.ts';
 import { moveFollowUp } from '../../../shared/answers/use-cases/follow-ups.ts';
 import { openReplyPage, submitReply, unsubscribeByToken } from '../../../shared/answers/use-cases/reply-page.ts';
-import { freshTables } from '../../support/tables.ts';
+import { InMemoryAnswerStore } from '../../fakes/answer-store.ts';
+import { InMemoryCatalogueStore } from '../../fakes/catalogue-store.ts';
+import { InMemoryClientStore } from '../../fakes/client-store.ts';
+import { InMemoryFollowUpStore } from '../../fakes/follow-up-store.ts';
+import { InMemoryOutreachLog } from '../../fakes/outreach-log.ts';
+import { InMemorySuppressionList } from '../../fakes/suppression-list.ts';
 
 const secret = 'answers-test-secret-0123456789abcdef';
 const phone = '+306912345678';
@@ -29,15 +28,14 @@ describe('capturing answers', () => {
     receiveSms({ originationNumber: phone, destinationNumber: '+18005550100', messageBody: body, inboundMessageId, ...(previousPublishedMessageId && { previousPublishedMessageId }) }, deps);
 
   beforeEach(async () => {
-    const { tables, db } = await freshTables();
     texts = [];
     deps = {
-      answers: new DynamoAnswerStore(tables.answers, db),
-      catalogue: new DynamoCatalogueStore(tables.catalogue, db),
-      followUps: new DynamoFollowUpStore(tables.followUps, db),
-      clients: new DynamoClientStore(tables, db),
-      suppression: new DynamoSuppressionList(tables.suppression, db),
-      log: new DynamoOutreachLog(tables.outreach, db),
+      answers: new InMemoryAnswerStore(),
+      catalogue: new InMemoryCatalogueStore(),
+      followUps: new InMemoryFollowUpStore(),
+      clients: new InMemoryClientStore(),
+      suppression: new InMemorySuppressionList(),
+      log: new InMemoryOutreachLog(),
       messenger: { sendText: async (text) => (texts.push(text), `m-${texts.length}`), sendEmail: async () => 'e', placeCall: async () => 'v' },
       clinicName: 'Harbour Clinic',
       now: () => new Date('2026-05-12T10:00:00Z'),
