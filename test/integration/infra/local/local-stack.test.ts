@@ -1,0 +1,125 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { freePort, LocalStackError, startLocalStack, type StackPorts } from '../../../../infra/local/stack.ts';
+import { clientsTable, outreachQueue, queues, smsRepliesQueue, smsRepliesTopic, tables } from '../../../../infra/resources.ts';
+
+/** Java processes serving DynamoDB Local on this port (there must be none after a stop). */
+const javaOnPort = (port: number): string[] => {
+  try {
+    return execFileSync('pgrep', ['-f', `DynamoDBLocal.jar.*-port ${port}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+};
+
+describe('the local stack', () => {
+  let ports: StackPorts;
+  beforeEach(async () => {
+    process.env.COMEBACK_DATA_DIR = await mkdtemp(join(tmpdir(), 'comeback-stack-'));
+    ports = { dynamodb: await freePort(), messaging: 0, email: 0, smsvoice: 0 };
+  });
+
+  it('creates every table, queue and topic from the shared definitions, wires the SMS reply topic to its queue, and stops Java', async () => {
+    // Act
+    const stack = await startLocalStack({ ports });
+    try {
+      // Assess
+      const dynamo = new DynamoDBClient({});
+      const { TableNames } = await dynamo.send(new ListTablesCommand({}));
+      expect(TableNames).toEqual(expect.arrayContaining(tables.map((t) => t.localName)));
+
+      const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+      const { QueueUrls } = await sqs.send(new ListQueuesCommand({}));
+      for (const queue of queues) {
+        expect(QueueUrls?.some((url) => url.endsWith(`/${queue.localName}`))).toBe(true);
+        expect(QueueUrls?.some((url) => url.endsWith(`/${queue.localName}-dlq`))).toBe(true);
+      }
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: stack.environment[outreachQueue.envVar], AttributeNames: ['RedrivePolicy'] }),
+      );
+      expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}')).toMatchObject({ maxReceiveCount: outreachQueue.maxReceiveCount });
+
+      const sns = new SNSClient({});
+      const { Topics } = await sns.send(new ListTopicsCommand({}));
+      expect(Topics?.map((t) => t.TopicArn)).toContain(stack.environment[smsRepliesTopic.envVar]);
+      await sns.send(new PublishCommand({ TopicArn: stack.environment[smsRepliesTopic.envVar], Message: '{"messageBody":"2"}' }));
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: stack.environment[smsRepliesQueue.envVar], WaitTimeSeconds: 2 }),
+      );
+      expect(Messages?.[0]?.Body).toBe('{"messageBody":"2"}');
+
+      // SMS goes to the emulator through the SDK's own endpoint variable; a reply comes back through the topic.
+      const sms = new PinpointSMSVoiceV2Client({});
+      const { MessageId } = await sms.send(new SendTextMessageCommand({ DestinationPhoneNumber: '+306912345678', OriginationIdentity: '+18005550100', MessageBody: 'Reply 1-6' }));
+      const reply = await fetch(`${stack.environment.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2}/reply`, { method: 'POST', body: JSON.stringify({ from: '+306912345678', body: '3' }) });
+      expect(reply.status).toBe(200);
+      const inbound = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.environment[smsRepliesQueue.envVar], WaitTimeSeconds: 2, MaxNumberOfMessages: 10 }));
+      expect(inbound.Messages?.map((m) => JSON.parse(m.Body!) as Record<string, string>)).toContainEqual(
+        expect.objectContaining({ originationNumber: '+306912345678', messageBody: '3', previousPublishedMessageId: MessageId }),
+      );
+      expect(javaOnPort(ports.dynamodb)).toHaveLength(1);
+    } finally {
+      await stack.stop();
+    }
+    expect(javaOnPort(ports.dynamodb)).toEqual([]);
+  });
+
+  it('keeps the data for the next start', async () => {
+    // Prepare
+    const first = await startLocalStack({ ports });
+    const db = () => DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    await db().send(new PutCommand({ TableName: clientsTable.localName, Item: { clientId: 'c-kept', locale: 'en' } }));
+    const ses = () => new SESv2Client({});
+    await ses().send(new SendEmailCommand({ FromEmailAddress: 'care@clinic.example', Destination: { ToAddresses: ['kept@example.com'] }, Content: { Simple: { Subject: { Data: 'kept' }, Body: { Text: { Data: 'x' } } } } }));
+    await new PinpointSMSVoiceV2Client({}).send(new SendTextMessageCommand({ DestinationPhoneNumber: '+306912345678', MessageBody: 'kept' }));
+    await first.stop();
+
+    // Act
+    const second = await startLocalStack({ ports });
+    try {
+      const { Item } = await db().send(new GetCommand({ TableName: clientsTable.localName, Key: { clientId: 'c-kept' } }));
+
+      // Assess: the tables, and the outboxes of both message emulators.
+      expect(Item).toMatchObject({ clientId: 'c-kept' });
+      const mail = (await (await fetch(`${second.environment.AWS_ENDPOINT_URL_SESV2}/store`)).json()) as { emails: { subject: string }[] };
+      expect(mail.emails.map((email) => email.subject)).toContain('kept');
+      const texts = (await (await fetch(`${second.environment.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2}/messages`)).json()) as { body: string }[];
+      expect(texts.map((text) => text.body)).toEqual(['kept']);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('stops what it already started when a later step fails', async () => {
+    // Act
+    const failing = startLocalStack({
+      ports,
+      onStep: (step) => {
+        if (step.startsWith('starting fauxqs')) throw new Error('simulated failure');
+      },
+    });
+
+    // Assess
+    await expect(failing).rejects.toThrow('simulated failure');
+    expect(javaOnPort(ports.dynamodb)).toEqual([]);
+  });
+
+  it('says which port is taken instead of starting half a stack', async () => {
+    const busy = await startLocalStack({ ports });
+    try {
+      await expect(startLocalStack({ ports: { ...ports, messaging: busy.ports.messaging } })).rejects.toThrow(LocalStackError);
+      await expect(startLocalStack({ ports: { ...ports, messaging: busy.ports.messaging } })).rejects.toThrow(/already in use/);
+    } finally {
+      await busy.stop();
+    }
+  });
+});
