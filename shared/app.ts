@@ -61,18 +61,11 @@ export interface Sender {
   readonly queue: OutreachQueue;
 }
 
-export interface StaffDependencies extends AnswerDependencies {
-  readonly lapses: LapseStore;
-}
-
 export interface App {
   readonly clinicDefaults: () => ClinicDefaults;
   readonly clientStore: () => ClientStore;
   readonly lapseStore: () => LapseStore;
   readonly modelStore: () => ModelStore;
-  readonly outreachLog: () => OutreachLog;
-  readonly suppressionList: () => SuppressionList;
-  readonly outreachQueue: () => OutreachQueue;
   /** The queues the CLI drains on one machine, as the event source mappings do in the cloud. */
   readonly queueUrls: () => { readonly outreach: string; readonly smsReplies: string; readonly smsVoiceEvents: string };
   /** The sweep's settings: the defaults, changed by whichever variables are set. */
@@ -82,14 +75,14 @@ export interface App {
   readonly segmentDependencies: () => SegmentDependencies;
   readonly sendSettings: () => Promise<SendSettings>;
   readonly sendRates: () => Promise<{ email: number; phone: number }>;
-  readonly sendDependencies: () => Promise<SendDependencies>;
   readonly sender: () => Promise<Sender>;
   readonly deliveryDependencies: () => { log: OutreachLog; suppression: SuppressionList };
   /** Everything the answer paths (reply page, inbound SMS, staff, managers) read and write. */
   readonly answerDependencies: () => AnswerDependencies;
   /** The inbound SMS path: the answer stores, and the messenger that answers HELP. */
   readonly smsDependencies: () => SmsDependencies;
-  readonly staffDependencies: () => StaffDependencies;
+  /** The answer paths' stores and the lapse episodes: what the staff API and the client card read. */
+  readonly staffDependencies: () => AnswerDependencies & { readonly lapses: LapseStore };
   readonly replySecrets: () => Promise<string[]>;
   readonly replyBaseUrl: () => string;
   readonly replyPage: () => Promise<{ settings: ReplyPageSettings; deps: AnswerDependencies }>;
@@ -279,9 +272,6 @@ export const buildApp = (env: Environment = process.env, clients: AppClients = {
     clientStore,
     lapseStore,
     modelStore,
-    outreachLog,
-    suppressionList,
-    outreachQueue,
     queueUrls: once(() => ({
       outreach: required(envNames.outreachQueue),
       smsReplies: required(envNames.smsRepliesQueue),
@@ -292,12 +282,11 @@ export const buildApp = (env: Environment = process.env, clients: AppClients = {
     segmentDependencies,
     sendSettings,
     sendRates,
-    sendDependencies,
     sender,
     deliveryDependencies: once(() => ({ log: outreachLog(), suppression: suppressionList() })),
     answerDependencies,
     smsDependencies: once((): SmsDependencies => ({ ...answerDependencies(), messenger: messenger(), clinicName: required(envNames.clinicName) })),
-    staffDependencies: once((): StaffDependencies => ({ ...answerDependencies(), lapses: lapseStore() })),
+    staffDependencies: once(() => ({ ...answerDependencies(), lapses: lapseStore() })),
     replySecrets,
     replyBaseUrl: () => required(envNames.replyBaseUrl),
     replyPage: once(async () => ({ settings: { clinicName: required(envNames.clinicName), tokenSecrets: await replySecrets() }, deps: answerDependencies() })),
