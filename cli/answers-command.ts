@@ -1,10 +1,9 @@
 import { userInfo } from 'node:os';
 import { smsRecord } from '../functions/sms-inbound/handler.ts';
 import { drainQueue } from '../infra/local/queue-drain.ts';
-import { smsRepliesQueue } from '../infra/resources.ts';
+import { emulatorUrl } from '../infra/local/stack.ts';
 import { sqsClient } from '../shared/aws/sqs-outreach-queue.ts';
-import { answerDependenciesFromEnv, smsDependenciesFromEnv } from '../shared/composition.ts';
-import { requiredEnv } from '../shared/common/config.ts';
+import { buildApp, type App } from '../shared/app.ts';
 import { isIsoDay } from '../shared/common/dates.ts';
 import { isFollowUpStatus } from '../shared/answers/follow-up.ts';
 import type { ChurnType } from '../shared/answers/reasons.ts';
@@ -17,10 +16,10 @@ import { formatCount, table, UsageError } from './output.ts';
 const actor = (by?: string): string => by ?? process.env.COMEBACK_USER ?? userInfo().username;
 
 /** Receives the inbound SMS waiting on the local replies queue, as the sms-inbound function does in the cloud. */
-export const receiveReplies = async (): Promise<Record<SmsOutcome['kind'] | 'duplicate' | 'failed', number>> => {
+export const receiveReplies = async (app: App = buildApp()): Promise<Record<SmsOutcome['kind'] | 'duplicate' | 'failed', number>> => {
   const counts = { answer: 0, 'opted-out': 0, help: 0, unmatched: 0, duplicate: 0, failed: 0 };
-  const deps = smsDependenciesFromEnv();
-  const { failed } = await drainQueue(sqsClient(), requiredEnv(smsRepliesQueue.envVar), (record) => smsRecord(record, deps), {
+  const deps = app.smsDependencies();
+  const { failed } = await drainQueue(sqsClient(), app.queueUrls().smsReplies, (record) => smsRecord(record, deps), {
     onHandled: (outcome) => {
       const duplicate = outcome.kind === 'answer' ? outcome.result.outcome === 'duplicate' : outcome.duplicate;
       counts[duplicate ? 'duplicate' : outcome.kind]++;
@@ -32,14 +31,14 @@ export const receiveReplies = async (): Promise<Record<SmsOutcome['kind'] | 'dup
 
 /** As if a client answered a text from their phone: the emulator publishes it, then it is received. */
 export const simulateSmsReply = async (from: string, body: string): Promise<void> => {
-  const response = await fetch(`${requiredEnv('AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2')}/reply`, { method: 'POST', body: JSON.stringify({ from, body }) });
+  const response = await fetch(`${emulatorUrl('smsvoice')}/reply`, { method: 'POST', body: JSON.stringify({ from, body }) });
   if (!response.ok) throw new UsageError(`the SMS emulator refused the reply: ${((await response.json()) as { message?: string }).message ?? response.status}`);
   const counts = await receiveReplies();
   console.log(Object.entries(counts).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`).join(', ') || 'nothing received');
 };
 
 export const listReasons = async (flags: { json?: boolean }): Promise<void> => {
-  const { catalogue, counts, pending } = await reasonCounts(answerDependenciesFromEnv());
+  const { catalogue, counts, pending } = await reasonCounts(buildApp().answerDependencies());
   if (flags.json) {
     console.log(JSON.stringify({ version: catalogue.version, reasons: counts.map(({ reason, answers }) => ({ ...reason, answers })), pending }, null, 2));
     return;
@@ -59,7 +58,7 @@ export const listReasons = async (flags: { json?: boolean }): Promise<void> => {
 };
 
 export const listCandidates = async (flags: { json?: boolean }): Promise<void> => {
-  const candidates = await answerDependenciesFromEnv().catalogue.candidates();
+  const candidates = await buildApp().answerDependencies().catalogue.candidates();
   if (flags.json) return console.log(JSON.stringify(candidates, null, 2));
   if (candidates.length === 0) return console.log('No answers wait for a manager.');
   console.log(table(candidates.map((c) => [`"${c.text}"${c.truncated ? ' (shortened)' : ''}`, c.locales.join(', ') || '—', formatCount(c.answers), c.lastSeen.slice(0, 10)]), { indent: 2, header: ['text', 'written in', 'answers', 'last seen'], alignRight: [2] }));
@@ -70,31 +69,31 @@ const churnTypes: readonly ChurnType[] = ['voluntary', 'involuntary', 'passive']
 
 export const reasonCommands = {
   map: async (text: string, flags: { to: string; locale?: string; by?: string }) => {
-    const { placed } = await mapCandidate(text, flags.to, flags.locale, actor(flags.by), answerDependenciesFromEnv());
+    const { placed } = await mapCandidate(text, flags.to, flags.locale, actor(flags.by), buildApp().answerDependencies());
     console.log(`"${text}" now means ${flags.to}: ${formatCount(placed)} waiting answers placed, and the next ones will be matched by themselves.`);
   },
   approve: async (text: string, flags: { label: string; locale: string; churnType: string; by?: string }) => {
     if (!churnTypes.includes(flags.churnType as ChurnType)) throw new UsageError(`--churn-type ${flags.churnType}: one of ${churnTypes.join(', ')}`);
-    const { reason, placed } = await approveCandidate(text, { label: flags.label, locale: flags.locale, churnType: flags.churnType as ChurnType }, actor(flags.by), answerDependenciesFromEnv());
+    const { reason, placed } = await approveCandidate(text, { label: flags.label, locale: flags.locale, churnType: flags.churnType as ChurnType }, actor(flags.by), buildApp().answerDependencies());
     console.log(`New reason ${reason.id} ("${flags.label}"): ${formatCount(placed)} waiting answers placed.`);
   },
   merge: async (from: string, flags: { into: string; by?: string }) => {
-    const catalogue = await mergeReasons(from, flags.into, actor(flags.by), answerDependenciesFromEnv());
+    const catalogue = await mergeReasons(from, flags.into, actor(flags.by), buildApp().answerDependencies());
     console.log(`${from} merged into ${flags.into} (catalogue version ${catalogue.version}): every past answer now counts under ${flags.into}.`);
   },
   rename: async (id: string, flags: { label: string; locale: string; by?: string }) => {
-    const catalogue = await renameReasonLabel(id, flags.locale, flags.label, actor(flags.by), answerDependenciesFromEnv());
+    const catalogue = await renameReasonLabel(id, flags.locale, flags.label, actor(flags.by), buildApp().answerDependencies());
     console.log(`${id} is now "${flags.label}" in ${flags.locale} (catalogue version ${catalogue.version}).`);
   },
   retire: async (id: string, flags: { by?: string }) => {
-    const catalogue = await retireReasonById(id, actor(flags.by), answerDependenciesFromEnv());
+    const catalogue = await retireReasonById(id, actor(flags.by), buildApp().answerDependencies());
     console.log(`${id} retired (catalogue version ${catalogue.version}): no longer offered or matched; past answers keep it.`);
   },
   record: async (clientId: string, flags: { reason: string; date?: string; note?: string; callBack?: boolean; by?: string }) => {
     if (flags.date !== undefined && !isIsoDay(flags.date)) throw new UsageError(`--date ${flags.date}: a date as YYYY-MM-DD`);
     const result = await recordStaffAnswer(
       { clientId, reasonId: flags.reason, by: actor(flags.by), ...(flags.date && { on: flags.date }), ...(flags.note && { note: flags.note }), ...(flags.callBack && { callMe: true }) },
-      answerDependenciesFromEnv(),
+      buildApp().answerDependencies(),
     );
     console.log(`Recorded for ${clientId}: ${result.answer.reasonId}.`);
     if (result.outreachEnded) console.log('  This reason is involuntary: no more feedback requests to this client.');
@@ -114,7 +113,7 @@ const describeFollowUp = ({ followUp: f, client }: FollowUpToDo): string[] => [
 
 export const listFollowUps = async (flags: { status: string; json?: boolean }): Promise<void> => {
   if (!isFollowUpStatus(flags.status)) throw new UsageError(`--status ${flags.status}: open, contacted or resolved`);
-  const found = await followUpsWithStatus(flags.status, answerDependenciesFromEnv());
+  const found = await followUpsWithStatus(flags.status, buildApp().answerDependencies());
   if (flags.json) return console.log(JSON.stringify(found, null, 2));
   if (found.length === 0) return console.log(`No ${flags.status} follow-ups.`);
   console.log(table(found.map(describeFollowUp), { indent: 2, header: ['id', 'kind', 'client', 'contact', 'reason', 'opened', 'status'] }));
@@ -123,6 +122,6 @@ export const listFollowUps = async (flags: { status: string; json?: boolean }): 
 
 export const moveFollowUpCommand = async (id: string, flags: { to: string; note?: string; by?: string }): Promise<void> => {
   if (!isFollowUpStatus(flags.to)) throw new UsageError(`--to ${flags.to}: contacted or resolved`);
-  const moved = await moveFollowUp(id, flags.to, { by: actor(flags.by), ...(flags.note && { note: flags.note }) }, answerDependenciesFromEnv());
+  const moved = await moveFollowUp(id, flags.to, { by: actor(flags.by), ...(flags.note && { note: flags.note }) }, buildApp().answerDependencies());
   console.log(`${moved.followUpId}: ${moved.status} by ${moved.history.at(-1)?.by}.`);
 };

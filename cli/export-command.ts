@@ -1,8 +1,7 @@
 import cliProgress from 'cli-progress';
 import { dataDir } from '../infra/local/stack.ts';
-import { FolderObjectStore } from '../shared/files/folder-object-store.ts';
-import { exportDependenciesFromEnv, localExportRoot } from '../shared/analytics-composition.ts';
-import { clinicDefaults } from '../shared/composition.ts';
+import { localExportRoot } from '../shared/analytics/export-location.ts';
+import { buildApp } from '../shared/app.ts';
 import { dayInZone, isIsoDay } from '../shared/common/dates.ts';
 import { exportAnalytics, type ExportProgress, type ExportReport } from '../shared/analytics/use-cases/export.ts';
 import { UsageError, formatCount, table } from './output.ts';
@@ -55,21 +54,21 @@ export const printExportReport = (report: ExportReport, folder: string): void =>
  * reads it; only the partitions whose rows changed are written again.
  */
 export const runExport = async (flags: ExportFlags): Promise<ExportReport> => {
-  const exportDay = flags.day ?? dayInZone(Date.now(), clinicDefaults().timeZone);
+  const exportDay = flags.day ?? dayInZone(Date.now(), buildApp().clinicDefaults().timeZone);
   if (!isIsoDay(exportDay)) throw new UsageError(`--day ${flags.day}: a date as YYYY-MM-DD`);
   return withStack(() => exportLocally({ ...flags, day: exportDay }));
 };
 
 /** The export on the stack already running (what `npm start` does inside its own). */
 export const exportLocally = async (flags: ExportFlags): Promise<ExportReport> => {
-  const exportDay = flags.day ?? dayInZone(Date.now(), clinicDefaults().timeZone);
+  const exportDay = flags.day ?? dayInZone(Date.now(), buildApp().clinicDefaults().timeZone);
   const folder = localExportRoot(dataDir());
   const bar = progressBar(flags.json ?? false);
   let report: ExportReport;
   try {
     report = await exportAnalytics(
       { exportDay },
-      { ...exportDependenciesFromEnv(new FolderObjectStore(folder)), ...(bar.onProgress && { onProgress: bar.onProgress }) },
+      { ...buildApp().exportToFolder(folder), ...(bar.onProgress && { onProgress: bar.onProgress }) },
     );
   } finally {
     bar.stop();

@@ -8,7 +8,7 @@ import { canonicalLocale } from '../shared/visits/rows.ts';
 import { canonicalTimeZone } from '../shared/common/dates.ts';
 import { visitTimeParser } from '../shared/visits/visit-time.ts';
 import { openTableFile, type Delimiter, type TableFile } from '../shared/files/table-file.ts';
-import { clientStoreFromEnv, clinicDefaults, lapseStoreFromEnv } from '../shared/composition.ts';
+import { buildApp } from '../shared/app.ts';
 import { importFile, type ImportReport } from '../shared/visits/use-cases/import-file.ts';
 import { withStack } from './stack-session.ts';
 import { UsageError, formatCount, table } from './output.ts';
@@ -51,7 +51,7 @@ export const parseColumnMap = (pairs: readonly string[]): Record<string, string>
 };
 
 const validatedDefaults = (flags: ImportFlags): { locale: string; timeZone: string } => {
-  const defaults = clinicDefaults();
+  const defaults = buildApp().clinicDefaults();
   const locale = canonicalLocale(flags.locale ?? defaults.locale);
   if (!locale) throw new UsageError(`--locale ${flags.locale}: not a language tag (e.g. en, el)`);
   const zoneText = flags.timezone ?? defaults.timeZone;
@@ -132,8 +132,9 @@ export const runImport = async (kind: ImportKind, path: string, flags: ImportFla
   const progress = progressFor(file, `Importing ${kind}`, flags.json === true);
   onBytes = progress.onBytes;
   const report = await withStack(async () => {
+    const app = buildApp();
     try {
-      return await importFile(file, clientStoreFromEnv(), {
+      return await importFile(file, app.clientStore(), {
         kind,
         columnMap,
         clientDefaults,
@@ -142,7 +143,7 @@ export const runImport = async (kind: ImportKind, path: string, flags: ImportFla
         ...(currency && { defaultCurrency: currency }),
         ...(parseTime && { parseTime }),
         ...(progress.onRows && { onRows: progress.onRows }),
-        lapses: lapseStoreFromEnv(),
+        lapses: app.lapseStore(),
       });
     } finally {
       progress.stop();

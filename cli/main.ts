@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { TableFileError } from '../shared/files/table-file.ts';
 import { ConfigError } from '../shared/common/config.ts';
 import { ImportSetupError, StrictImportError } from '../shared/visits/use-cases/import-file.ts';
-import { answerDependenciesFromEnv, lapseStoreFromEnv } from '../shared/composition.ts';
+import { buildApp } from '../shared/app.ts';
 import { LocalStackError } from '../infra/local/stack.ts';
 import { LocalTokenError } from '../infra/local/sign-in.ts';
 import { VisitTimeError } from '../shared/visits/visit-time.ts';
@@ -131,7 +131,7 @@ program
   .description('the client card: contact, consent, visits summary, lapse state, answers')
   .option('--as-of <date>', 'judge the lapse state as of this day (YYYY-MM-DD)')
   .option('--json', 'print as JSON')
-  .action(async (id: string, flags: { json?: boolean; asOf?: string }) => withStack(() => showClient({ ...answerDependenciesFromEnv(), lapses: lapseStoreFromEnv() }, id, flags)));
+  .action(async (id: string, flags: { json?: boolean; asOf?: string }) => withStack(() => showClient(buildApp().staffDependencies(), id, flags)));
 
 program
   .command('sweep')

@@ -6,7 +6,7 @@ import { fitLapseModel, modelInput, unusableHistory } from '../shared/lapse/laps
 import { readSummaryRow, summaryLayoutOf, type SummaryClient, type SummaryLayout } from '../shared/lapse/model-summary.ts';
 import type { RowProblem } from '../shared/visits/rows.ts';
 import { ModelNotIdentifiableError } from '../shared/stats/bg-nbd.ts';
-import { clientStoreFromEnv, modelStoreFromEnv, sweepSettingsFromEnv } from '../shared/composition.ts';
+import { buildApp } from '../shared/app.ts';
 import { allClients } from './start-command.ts';
 import { formatCount, parseAsOf, table, UsageError, writeOut } from './output.ts';
 
@@ -142,7 +142,8 @@ const fitSummaryFile = async (path: string): Promise<{ fit: Fitted; clients: Sum
 
 const fitImportedVisits = async (asOf: string): Promise<{ fit: Fitted; clients: (Frequency & { id: string })[] }> => {
   const started = performance.now();
-  const withVisits = (await allClients(clientStoreFromEnv())).filter((client) => client.summary && client.summary.firstVisit <= asOf);
+  const app = buildApp();
+  const withVisits = (await allClients(app.clientStore())).filter((client) => client.summary && client.summary.firstVisit <= asOf);
   const everyone = withVisits.filter((client) => !unusableHistory(client.summary!, asOf));
   const unusable = withVisits.filter((client) => unusableHistory(client.summary!, asOf));
   if (unusable.length > 0) {
@@ -153,9 +154,9 @@ const fitImportedVisits = async (asOf: string): Promise<{ fit: Fitted; clients: 
   const fitted = fitLapseModel(inputs, {
     asOf,
     fittedAt: new Date().toISOString(),
-    monthlyDiscountRate: sweepSettingsFromEnv(asOf).monthlyDiscountRate,
+    monthlyDiscountRate: app.sweepSettings(asOf).monthlyDiscountRate,
   });
-  await modelStoreFromEnv().save(fitted);
+  await app.modelStore().save(fitted);
   const seconds = (performance.now() - started) / 1000;
   const fit: Fitted = {
     source: `the imported visits as of ${asOf}`,

@@ -1,4 +1,4 @@
-import { clinicDefaults } from '../shared/composition.ts';
+import { buildApp } from '../shared/app.ts';
 import { dayInZone, isIsoDay } from '../shared/common/dates.ts';
 
 /** The user asked for something that cannot work: shown as one line, without a stack trace. */
@@ -8,7 +8,7 @@ export class UsageError extends Error {
 
 /** An `--as-of` flag: a real day, or the clinic's today (in COMEBACK_TIMEZONE) when absent. */
 export const parseAsOf = (flag: string | undefined): string => {
-  const day = flag ?? dayInZone(Date.now(), clinicDefaults().timeZone);
+  const day = flag ?? dayInZone(Date.now(), buildApp().clinicDefaults().timeZone);
   if (!isIsoDay(day)) throw new UsageError(`--as-of ${flag}: a date as YYYY-MM-DD`);
   return day;
 };

@@ -1,11 +1,11 @@
 import cliProgress from 'cli-progress';
 import { deliveryRecord } from '../functions/delivery-events/handler.ts';
-import { sendRecord, senderFromEnv } from '../functions/send-outreach/handler.ts';
+import { sendRecord } from '../functions/send-outreach/handler.ts';
 import { deadLetterUrlOf, drainQueue, redrive } from '../infra/local/queue-drain.ts';
-import { outreachQueue, smsVoiceEventsQueue } from '../infra/resources.ts';
-import { deliveryDependenciesFromEnv } from '../shared/composition.ts';
+import { emulatorUrl } from '../infra/local/stack.ts';
+import { outreachQueue } from '../infra/resources.ts';
+import { buildApp, type App } from '../shared/app.ts';
 import { sqsClient } from '../shared/aws/sqs-outreach-queue.ts';
-import { requiredEnv } from '../shared/common/config.ts';
 import type { DeliveryResult } from '../shared/outreach/use-cases/record-delivery.ts';
 import type { SendOutcome } from '../shared/outreach/use-cases/send-outreach.ts';
 import { formatCount, table, UsageError } from './output.ts';
@@ -30,10 +30,10 @@ export interface SendReport {
  * re-queued, skipped) is deleted; one that throws stays for a later run. Then records the
  * delivery events the sends produced.
  */
-export const sendQueued = async (options: { onProgress?: (done: number) => void; redrive?: boolean } = {}): Promise<SendReport> => {
+export const sendQueued = async (options: { onProgress?: (done: number) => void; redrive?: boolean } = {}, app: App = buildApp()): Promise<SendReport> => {
   const { onProgress } = options;
-  const sender = await senderFromEnv();
-  const queueUrl = requiredEnv(outreachQueue.envVar);
+  const sender = await app.sender();
+  const queueUrl = app.queueUrls().outreach;
   const redriven = options.redrive ? await redrive(sqsClient(), deadLetterUrlOf(queueUrl, outreachQueue), queueUrl) : 0;
   const report = { sent: {}, delayed: 0, duplicates: 0, skipped: {}, failed: {}, retryLater: 0 } as {
     sent: Record<string, number>;
@@ -59,14 +59,14 @@ export const sendQueued = async (options: { onProgress?: (done: number) => void;
     onFailed: () => onProgress?.(++done),
   });
   report.retryLater = failed;
-  return { ...report, redriven, receipts: await recordDeliveryEvents() };
+  return { ...report, redriven, receipts: await recordDeliveryEvents(app) };
 };
 
 /** Records the SMS and voice delivery events waiting on the local queue, as the delivery-events function does in the cloud. */
-export const recordDeliveryEvents = async (): Promise<Record<DeliveryResult, number>> => {
+export const recordDeliveryEvents = async (app: App = buildApp()): Promise<Record<DeliveryResult, number>> => {
   const results: Record<DeliveryResult, number> = { recorded: 0, unchanged: 0, 'unknown-message': 0 };
-  const deps = deliveryDependenciesFromEnv();
-  await drainQueue(sqsClient(), requiredEnv(smsVoiceEventsQueue.envVar), (record) => deliveryRecord(record, deps), {
+  const deps = app.deliveryDependencies();
+  await drainQueue(sqsClient(), app.queueUrls().smsVoiceEvents, (record) => deliveryRecord(record, deps), {
     onHandled: (outcomes) => outcomes.forEach((outcome) => results[outcome]++),
   });
   return results;
@@ -115,12 +115,12 @@ export const outbox = async (channel?: string): Promise<OutboxEntry[]> => {
   if (channel !== undefined && !['email', 'sms', 'voice'].includes(channel)) throw new UsageError(`--channel ${channel}: email, sms or voice`);
   const entries: OutboxEntry[] = [];
   if (!channel || channel === 'email') {
-    const store = (await (await fetch(`${requiredEnv('AWS_ENDPOINT_URL_SESV2')}/store`)).json()) as { emails: { at: number; subject: string; destination: { to: string[] } }[] };
+    const store = (await (await fetch(`${emulatorUrl('email')}/store`)).json()) as { emails: { at: number; subject: string; destination: { to: string[] } }[] };
     entries.push(...store.emails.map((e) => ({ channel: 'email' as const, at: new Date(e.at * 1000).toISOString(), to: e.destination.to.join(', '), text: e.subject })));
   }
   if (!channel || channel !== 'email') {
     const query = channel ? `?channel=${channel}` : '';
-    const sent = (await (await fetch(`${requiredEnv('AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2')}/messages${query}`)).json()) as { channel: 'sms' | 'voice'; sentAt: string; destination: string; body: string }[];
+    const sent = (await (await fetch(`${emulatorUrl('smsvoice')}/messages${query}`)).json()) as { channel: 'sms' | 'voice'; sentAt: string; destination: string; body: string }[];
     entries.push(...sent.map((m) => ({ channel: m.channel, at: m.sentAt, to: m.destination, text: m.body })));
   }
   return entries.sort((a, b) => b.at.localeCompare(a.at));
@@ -132,5 +132,5 @@ export const printOutbox = (entries: readonly OutboxEntry[], limit: number): voi
   const flat = (text: string) => text.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').slice(0, 90);
   if (entries.length > 0) console.log(table(entries.slice(0, limit).map((e) => [e.at.slice(0, 19).replace('T', ' '), e.channel, e.to, flat(e.text)]), { indent: 2 }));
   if (entries.length > limit) console.log(`  … and ${formatCount(entries.length - limit)} more`);
-  console.log(`\nEmails in full: ${process.env.AWS_ENDPOINT_URL_SESV2}/   Texts and calls: ${process.env.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2}/`);
+  console.log(`\nEmails in full: ${emulatorUrl('email')}/   Texts and calls: ${emulatorUrl('smsvoice')}/`);
 };

@@ -1,5 +1,5 @@
-import { answerDependenciesFromEnv } from '../shared/composition.ts';
-import { requiredEnv } from '../shared/common/config.ts';
+import { buildApp, type App } from '../shared/app.ts';
+import { emulatorUrl } from '../infra/local/stack.ts';
 import { receiveReplies } from './answers-command.ts';
 import { startLocalApi } from './serve-command.ts';
 
@@ -31,9 +31,9 @@ const pick = <T>(list: readonly T[], n: number): T => list[n % list.length]!;
  * words in their own language, one STOP, one HELP) and about half the emails (the reply page,
  * through the same function as in the cloud).
  */
-export const simulateReplyWave = async (): Promise<{ sms: Awaited<ReturnType<typeof receiveReplies>>; pages: number }> => {
-  const deps = answerDependenciesFromEnv();
-  const texts = (await (await fetch(`${requiredEnv('AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2')}/messages?channel=sms`)).json()) as { destination: string }[];
+export const simulateReplyWave = async (app: App = buildApp()): Promise<{ sms: Awaited<ReturnType<typeof receiveReplies>>; pages: number }> => {
+  const deps = app.answerDependencies();
+  const texts = (await (await fetch(`${emulatorUrl('smsvoice')}/messages?channel=sms`)).json()) as { destination: string }[];
   const numbers = [...new Set(texts.map((text) => text.destination))];
   let n = 0;
   for (const number of numbers.filter((_, i) => i % 2 === 0)) {
@@ -41,14 +41,14 @@ export const simulateReplyWave = async (): Promise<{ sms: Awaited<ReturnType<typ
     // A second `npm start` finds them answered already: nobody answers twice.
     if (clientId && (await deps.answers.answersOf(clientId)).length > 0) continue;
     const locale = (clientId && (await deps.clients.getClient(clientId))?.profile.locale.split('-')[0]) || 'en';
-    await fetch(`${requiredEnv('AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2')}/reply`, { method: 'POST', body: JSON.stringify({ from: number, body: pick(smsReplies[locale] ?? smsReplies.en!, n++) }) });
+    await fetch(`${emulatorUrl('smsvoice')}/reply`, { method: 'POST', body: JSON.stringify({ from: number, body: pick(smsReplies[locale] ?? smsReplies.en!, n++) }) });
   }
-  const sms = await receiveReplies();
+  const sms = await receiveReplies(app);
 
-  const store = (await (await fetch(`${requiredEnv('AWS_ENDPOINT_URL_SESV2')}/store`)).json()) as { emails: { body: { text?: string } }[] };
+  const store = (await (await fetch(`${emulatorUrl('email')}/store`)).json()) as { emails: { body: { text?: string } }[] };
   const tokens = store.emails.map((email) => /\/r\/([\w-]+\.[\w-]+)/.exec(email.body.text ?? '')?.[1]).filter((token): token is string => token !== undefined);
   // Through the local API Gateway, as a client's browser would send the form.
-  const api = await startLocalApi(0);
+  const api = await startLocalApi(0, app);
   let pages = 0;
   try {
     for (const [i, token] of tokens.filter((_, i) => i % 2 === 0).entries()) {

@@ -2,7 +2,7 @@ import { clientColumns, visitColumns } from '../shared/visits/columns.ts';
 import { addDays } from '../shared/common/dates.ts';
 import { generateClinic, type ClientStory, type SeededClinic } from '../infra/local/demo-clinic.ts';
 import { tableFromRows } from '../shared/files/table-file.ts';
-import { clientStoreFromEnv, clinicDefaults } from '../shared/composition.ts';
+import { buildApp } from '../shared/app.ts';
 import { importFile, type ImportReport } from '../shared/visits/use-cases/import-file.ts';
 import { parseAsOf, UsageError } from './output.ts';
 
@@ -33,8 +33,9 @@ export const seedClinic = async (flags: SeedFlags): Promise<SeedResult> => {
   const asOf = parseAsOf(flags.asOf);
 
   const clinic = generateClinic({ clients, asOf, seed });
-  const store = clientStoreFromEnv();
-  const options = { clientDefaults: clinicDefaults(), today: addDays(asOf, 1) };
+  const app = buildApp();
+  const store = app.clientStore();
+  const options = { clientDefaults: app.clinicDefaults(), today: addDays(asOf, 1) };
   const clientReport = await importFile(tableFromRows(clinic.clients as Record<string, string>[], clientColumns), store, {
     ...options,
     kind: 'clients',

@@ -1,22 +1,20 @@
 import { userInfo } from 'node:os';
 import { replyWeb } from '../functions/reply-web/handler.ts';
 import { reportsApi } from '../functions/reports/handler.ts';
-import { staffApi, staffDependenciesFromEnv } from '../functions/staff-api/handler.ts';
+import { staffApi } from '../functions/staff-api/handler.ts';
 import { openApiDocument } from '../infra/openapi.ts';
 import { dataDir } from '../infra/local/stack.ts';
-import { DuckDbQueryEngine } from '../shared/files/duckdb-query-engine.ts';
-import { localExportRoot } from '../shared/analytics-composition.ts';
 import { startHttpApi } from '../infra/local/http-api.ts';
 import { issueLocalToken, verifyLocalToken } from '../infra/local/sign-in.ts';
-import { answerDependenciesFromEnv, replySecretsFromEnv } from '../shared/composition.ts';
-import { requiredEnv } from '../shared/common/config.ts';
+import { buildApp, type App } from '../shared/app.ts';
 import { receiveReplies } from './answers-command.ts';
 import { sendQueued } from './outreach-command.ts';
+import { localReportDependencies } from './local-reports.ts';
 import { UsageError } from './output.ts';
 
 /** The port of the reply links the local stack writes (REPLY_BASE_URL), unless --port says otherwise. */
-const portOf = (flag: string | undefined): number => {
-  const port = Number(flag ?? (new URL(requiredEnv('REPLY_BASE_URL')).port || 8080));
+const portOf = (flag: string | undefined, app: App): number => {
+  const port = Number(flag ?? (new URL(app.replyBaseUrl()).port || 8080));
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port ${flag}: a port number`);
   return port;
 };
@@ -25,12 +23,12 @@ const portOf = (flag: string | undefined): number => {
  * The cloud's two APIs on one local port (0: any free one): the public reply page, and the
  * staff and managers' API behind a JWT authorizer that takes `comeback token`'s tokens.
  */
-export const startLocalApi = async (port: number): ReturnType<typeof startHttpApi> => {
-  const use = { settings: { clinicName: requiredEnv('CLINIC_NAME'), tokenSecrets: await replySecretsFromEnv() }, deps: answerDependenciesFromEnv() };
+export const startLocalApi = async (port: number, app: App = buildApp()): ReturnType<typeof startHttpApi> => {
+  const use = await app.replyPage();
   const reply = (event: Parameters<typeof replyWeb>[0]) => replyWeb(event, use);
-  const staff = (event: Parameters<typeof staffApi>[0]) => staffApi(event, staffDependenciesFromEnv());
+  const staff = (event: Parameters<typeof staffApi>[0]) => staffApi(event, app.staffDependencies());
   const verify = async (token: string) => verifyLocalToken(token);
-  const reportDeps = { engine: new DuckDbQueryEngine(localExportRoot(dataDir())), dialect: 'duckdb' as const };
+  const reportDeps = localReportDependencies(dataDir());
   const openApi = JSON.stringify(openApiDocument());
   const api = await startHttpApi(
     [
@@ -50,14 +48,15 @@ export const startLocalApi = async (port: number): ReturnType<typeof startHttpAp
  * and the queues drained every few seconds (requests sent, receipts and SMS replies received).
  */
 export const startServing = async (flags: { port?: string; interval?: string }): Promise<{ port: number; stop: () => Promise<void> }> => {
-  const api = await startLocalApi(portOf(flags.port));
+  const app = buildApp();
+  const api = await startLocalApi(portOf(flags.port, app), app);
   const every = Number(flags.interval ?? 5) * 1000;
   let running = true;
   const loop = (async () => {
     while (running) {
       try {
-        await sendQueued();
-        await receiveReplies();
+        await sendQueued({}, app);
+        await receiveReplies(app);
       } catch (error) {
         console.error(`comeback serve: ${(error as Error).message}`);
       }

@@ -7,6 +7,7 @@ import { listCandidates, listFollowUps, listReasons } from './answers-command.ts
 import { simulateReplyWave } from './reply-wave.ts';
 import { exportLocally } from './export-command.ts';
 import { localReportEngine } from './local-reports.ts';
+import { emulatorUrl } from '../infra/local/stack.ts';
 import { printReport } from './report-command.ts';
 
 /** Reads every client through the parallel segmented Scan the weekly sweep uses. */
@@ -47,8 +48,8 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
   const sent = await outbox();
   const emails = sent.filter((e) => e.channel === 'email').length;
   console.log(
-    `  outbox: ${formatCount(emails)} emails (${process.env.AWS_ENDPOINT_URL_SESV2}/), ` +
-      `${formatCount(sent.length - emails)} texts and calls (${process.env.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2}/) while the stack runs`,
+    `  outbox: ${formatCount(emails)} emails (${emulatorUrl('email')}/), ` +
+      `${formatCount(sent.length - emails)} texts and calls (${emulatorUrl('smsvoice')}/) while the stack runs`,
   );
 
   console.log('\nClients answer: texts in their own language, the reply page from the emails…');

@@ -4,7 +4,7 @@ import type { LapseExplanation } from '../shared/lapse/lapse-rule.ts';
 import { skipReasonText, type SkipReason } from '../shared/outreach/eligibility.ts';
 import type { FittedLapseModel } from '../shared/lapse/lapse-model.ts';
 import type { LapseEpisode } from '../shared/lapse/episode.ts';
-import { clientStoreFromEnv, lapseStoreFromEnv, sweepDependenciesFromEnv, sweepSettingsFromEnv } from '../shared/composition.ts';
+import { buildApp } from '../shared/app.ts';
 import { runSweep, type SweepReport } from '../shared/lapse/use-cases/sweep.ts';
 import { formatCount, parseAsOf, table } from './output.ts';
 
@@ -85,11 +85,12 @@ export const printSweepReport = (report: SweepReport): void => {
 /** `comeback sweep`: the weekly sweep, now. */
 export const sweepNow = async (flags: SweepFlags): Promise<SweepReport> => {
   const asOf = parseAsOf(flags.asOf);
-  const settings = sweepSettingsFromEnv(asOf, { dryRun: flags.dryRun ?? false, listFlagged: flags.json ?? false });
+  const app = buildApp();
+  const settings = app.sweepSettings(asOf, { dryRun: flags.dryRun ?? false, listFlagged: flags.json ?? false });
   const bar = progress(flags.json ?? false);
   let report: SweepReport;
   try {
-    report = await runSweep(settings, { ...sweepDependenciesFromEnv(), ...(bar.onSegmentDone && { onSegmentDone: bar.onSegmentDone }) });
+    report = await runSweep(settings, { ...app.sweepDependencies(), ...(bar.onSegmentDone && { onSegmentDone: bar.onSegmentDone }) });
   } finally {
     bar.stop();
   }
@@ -118,8 +119,9 @@ export interface LapsedRow {
 
 /** The open lapse episodes, most money at risk first, with the client's name and where outreach stands. */
 export const lapsedList = async (): Promise<LapsedRow[]> => {
-  const lapses = lapseStoreFromEnv();
-  const clients = clientStoreFromEnv();
+  const app = buildApp();
+  const lapses = app.lapseStore();
+  const clients = app.clientStore();
   const rows: LapsedRow[] = [];
   for await (const page of lapses.openEpisodes()) {
     const found = await clients.getClients(page.map((episode) => episode.clientId));

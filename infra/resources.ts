@@ -1,8 +1,10 @@
 /**
  * The one description of Comeback's stateful resources. The CDK stacks build their tables,
  * queues and topics from it, and the local stack creates the same ones on the emulators,
- * so the two can never drift apart. Plain data: no CDK or SDK types here.
+ * so the two can never drift apart. Plain data: no CDK or SDK types here. The variable that
+ * carries each resource's name to the functions is named in shared/environment.ts.
  */
+import { envNames } from '../shared/environment.ts';
 
 export type KeyType = 'S' | 'N';
 
@@ -65,7 +67,7 @@ export const clientsByPhoneIndex = 'byPhone';
 
 export const clientsTable: TableDefinition = {
   id: 'Clients',
-  envVar: 'CLIENTS_TABLE',
+  envVar: envNames.clientsTable,
   localName: 'comeback-clients',
   partitionKey: { name: 'clientId', type: 'S' },
   // Who texted us when a reply names no message of ours: keys only, so imports stay cheap.
@@ -80,7 +82,7 @@ export const visitsByClientIndex = 'byClient';
 
 export const visitsTable: TableDefinition = {
   id: 'Visits',
-  envVar: 'VISITS_TABLE',
+  envVar: envNames.visitsTable,
   localName: 'comeback-visits',
   partitionKey: { name: 'visitId', type: 'S' },
   globalIndexes: [
@@ -101,7 +103,7 @@ export const episodesByStatusIndex = 'byStatus';
 
 export const episodesTable: TableDefinition = {
   id: 'LapseEpisodes',
-  envVar: 'EPISODES_TABLE',
+  envVar: envNames.episodesTable,
   localName: 'comeback-lapse-episodes',
   partitionKey: { name: 'clientId', type: 'S' },
   sortKey: { name: 'episodeId', type: 'S' },
@@ -117,7 +119,7 @@ export const episodesTable: TableDefinition = {
 /** Fitted model parameters, one item per fit: the sweep scores with the newest. */
 export const modelsTable: TableDefinition = {
   id: 'Models',
-  envVar: 'MODELS_TABLE',
+  envVar: envNames.modelsTable,
   localName: 'comeback-models',
   partitionKey: { name: 'model', type: 'S' },
   sortKey: { name: 'fittedAt', type: 'S' },
@@ -130,7 +132,7 @@ export const modelsTable: TableDefinition = {
  */
 export const suppressionTable: TableDefinition = {
   id: 'Suppression',
-  envVar: 'SUPPRESSION_TABLE',
+  envVar: envNames.suppressionTable,
   localName: 'comeback-suppression',
   partitionKey: { name: 'address', type: 'S' },
   globalIndexes: [],
@@ -145,7 +147,7 @@ export const outreachByProviderMessageIndex = 'byProviderMessage';
  */
 export const outreachTable: TableDefinition = {
   id: 'Outreach',
-  envVar: 'OUTREACH_TABLE',
+  envVar: envNames.outreachTable,
   localName: 'comeback-outreach',
   partitionKey: { name: 'outreachId', type: 'S' },
   globalIndexes: [{ indexName: outreachByProviderMessageIndex, partitionKey: { name: 'providerMessageId', type: 'S' } }],
@@ -164,7 +166,7 @@ export const answersByCandidateIndex = 'byCandidate';
  */
 export const answersTable: TableDefinition = {
   id: 'Answers',
-  envVar: 'ANSWERS_TABLE',
+  envVar: envNames.answersTable,
   localName: 'comeback-answers',
   partitionKey: { name: 'clientId', type: 'S' },
   sortKey: { name: 'answerId', type: 'S' },
@@ -179,7 +181,7 @@ export const answersTable: TableDefinition = {
  */
 export const catalogueTable: TableDefinition = {
   id: 'ReasonCatalogue',
-  envVar: 'CATALOGUE_TABLE',
+  envVar: envNames.catalogueTable,
   localName: 'comeback-reason-catalogue',
   partitionKey: { name: 'kind', type: 'S' },
   sortKey: { name: 'key', type: 'S' },
@@ -191,7 +193,7 @@ export const followUpsByStatusIndex = 'byStatus';
 /** Follow-ups for staff (a call back, a complaint): open, then contacted, then resolved. */
 export const followUpsTable: TableDefinition = {
   id: 'FollowUps',
-  envVar: 'FOLLOW_UPS_TABLE',
+  envVar: envNames.followUpsTable,
   localName: 'comeback-follow-ups',
   partitionKey: { name: 'followUpId', type: 'S' },
   globalIndexes: [{ indexName: followUpsByStatusIndex, partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'openedAt', type: 'S' } }],
@@ -202,14 +204,14 @@ export const tables = [clientsTable, visitsTable, episodesTable, modelsTable, su
 /** Inbound two-way SMS: End User Messaging publishes here; the reply queue consumes it. */
 export const smsRepliesTopic: TopicDefinition = {
   id: 'SmsReplies',
-  envVar: 'SMS_REPLIES_TOPIC_ARN',
+  envVar: envNames.smsRepliesTopic,
   localName: 'comeback-sms-replies',
 };
 
 /** SMS and voice delivery events: End User Messaging's configuration set publishes here. */
 export const smsVoiceEventsTopic: TopicDefinition = {
   id: 'SmsVoiceEvents',
-  envVar: 'SMS_VOICE_EVENTS_TOPIC_ARN',
+  envVar: envNames.smsVoiceEventsTopic,
   localName: 'comeback-sms-voice-events',
 };
 
@@ -218,7 +220,7 @@ export const topics = [smsRepliesTopic, smsVoiceEventsTopic] as const;
 /** One message per feedback request to send; the sweep fills it, the send function drains it. */
 export const outreachQueue: QueueDefinition = {
   id: 'Outreach',
-  envVar: 'OUTREACH_QUEUE_URL',
+  envVar: envNames.outreachQueue,
   localName: 'comeback-outreach',
   visibilityTimeoutSeconds: 180,
   retentionDays: 14,
@@ -227,7 +229,7 @@ export const outreachQueue: QueueDefinition = {
 
 export const smsRepliesQueue: QueueDefinition = {
   id: 'SmsRepliesQueue',
-  envVar: 'SMS_REPLIES_QUEUE_URL',
+  envVar: envNames.smsRepliesQueue,
   localName: 'comeback-sms-replies',
   visibilityTimeoutSeconds: 60,
   retentionDays: 14,
@@ -242,7 +244,7 @@ export const smsRepliesQueue: QueueDefinition = {
  */
 export const smsVoiceEventsQueue: QueueDefinition = {
   id: 'SmsVoiceEventsQueue',
-  envVar: 'SMS_VOICE_EVENTS_QUEUE_URL',
+  envVar: envNames.smsVoiceEventsQueue,
   localName: 'comeback-sms-voice-events',
   visibilityTimeoutSeconds: 60,
   retentionDays: 14,
@@ -255,7 +257,7 @@ export const queues = [outreachQueue, smsRepliesQueue, smsVoiceEventsQueue] as c
 /** Parquet exports that the report engines read (Athena in the cloud, DuckDB locally). */
 export const analyticsBucket: BucketDefinition = {
   id: 'Analytics',
-  envVar: 'ANALYTICS_BUCKET',
+  envVar: envNames.analyticsBucket,
   localName: 'comeback-analytics',
 };
 

@@ -16,6 +16,7 @@ import { StaffApi } from './constructs/staff-api.ts';
 import { WeeklySweep } from './constructs/weekly-sweep.ts';
 import { DeliveryEvents } from './constructs/delivery-events.ts';
 import { outreachQueue, queues, smsRepliesQueue, smsRepliesTopic, smsVoiceEventsQueue, smsVoiceEventsTopic, topics } from './resources.ts';
+import { envNames } from '../shared/environment.ts';
 
 /**
  * The clinic's outreach settings as deployed: without `replyBaseUrl` (a custom domain of the
@@ -91,7 +92,7 @@ export class StatelessStack extends Stack {
       smsVoiceEventsTopic: this.messaging.topic(smsVoiceEventsTopic),
       smsVoiceEventsQueue: this.messaging.queue(smsVoiceEventsQueue),
     });
-    this.sendOutreach.function.addEnvironment('SMS_CONFIGURATION_SET', this.deliveryEvents.smsConfigurationSet.ref);
+    this.sendOutreach.function.addEnvironment(envNames.smsConfigurationSet, this.deliveryEvents.smsConfigurationSet.ref);
 
     this.smsInbound = new SmsInbound(this, 'SmsInbound', {
       tables: props.tables,

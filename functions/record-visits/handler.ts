@@ -6,13 +6,11 @@ import { z } from 'zod';
 import { bodyText, json } from '../http.ts';
 import { visitColumns } from '../../shared/visits/columns.ts';
 import { tableFromRows } from '../../shared/files/table-file.ts';
-import { clientStoreFromEnv, clinicDefaults, lapseStoreFromEnv } from '../../shared/composition.ts';
+import { buildApp } from '../../shared/app.ts';
 import { importFile, type ImportReport } from '../../shared/visits/use-cases/import-file.ts';
-import type { ClientStore } from '../../shared/visits/ports/client-store.ts';
 
 const logger = new Logger({ serviceName: 'record-visits' });
-let store: ClientStore | undefined;
-let lapses: ReturnType<typeof lapseStoreFromEnv> | undefined;
+const app = buildApp();
 
 export const maxVisitsPerRequest = 1000;
 
@@ -65,14 +63,13 @@ export const recordVisits = async (event: APIGatewayProxyEventV2): Promise<APIGa
       issues: request.error.issues.map((issue) => ({ path: issue.path.join('.'), reason: issue.message })),
     });
   }
-  store ??= clientStoreFromEnv();
   const rows = request.data.visits.map((visit) => Object.fromEntries(Object.entries(visit).filter(([, v]) => v !== undefined)) as Record<string, string>);
-  const report = await importFile(tableFromRows(rows), store, {
+  const report = await importFile(tableFromRows(rows), app.clientStore(), {
     kind: 'visits',
-    clientDefaults: clinicDefaults(),
+    clientDefaults: app.clinicDefaults(),
     createClients: request.data.createClients === true,
     nameLine: (line) => `visit ${positionOf(line)}`,
-    lapses: (lapses ??= lapseStoreFromEnv()),
+    lapses: app.lapseStore(),
   });
   logger.info('visits recorded', { received: report.rowsRead, recorded: report.imported, skipped: report.skipped });
   const status = report.skipped === 0 ? 200 : report.skipped + report.repeated === report.rowsRead ? 422 : 207;

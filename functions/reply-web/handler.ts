@@ -3,8 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { answeringHead, bodyText } from '../http.ts';
-import { answerDependenciesFromEnv, replySecretsFromEnv } from '../../shared/composition.ts';
-import { requiredEnv } from '../../shared/common/config.ts';
+import { buildApp } from '../../shared/app.ts';
 import {
   pageHeaders,
   parseReplyForm,
@@ -27,9 +26,7 @@ export interface ReplyWeb {
   readonly settings: ReplyPageSettings;
   readonly deps: AnswerDependencies;
 }
-let configured: Promise<ReplyWeb> | undefined;
-const fromEnv = (): Promise<ReplyWeb> =>
-  (configured ??= (async () => ({ settings: { clinicName: requiredEnv('CLINIC_NAME'), tokenSecrets: await replySecretsFromEnv() }, deps: answerDependenciesFromEnv() }))());
+const app = buildApp();
 
 const page = (statusCode: number, body: string): APIGatewayProxyStructuredResultV2 => ({ statusCode, headers: { ...pageHeaders }, body });
 
@@ -117,6 +114,6 @@ export const replyWeb = answeringHead(async (event: APIGatewayProxyEventV2, use:
  * Logs carry the invocation's request id. The event is never logged, whatever
  * POWERTOOLS_LOGGER_LOG_EVENT says: its body is what the client wrote, which is personal data.
  */
-export const handler = middy(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => replyWeb(event, await fromEnv())).use(
+export const handler = middy(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => replyWeb(event, await app.replyPage())).use(
   injectLambdaContext(logger, { logEvent: false }),
 );

@@ -2,8 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AthenaQueryEngine } from '../../shared/aws/athena-query-engine.ts';
-import { requiredEnv } from '../../shared/common/config.ts';
+import { buildApp } from '../../shared/app.ts';
 import { ReportParameterError, reports, UnknownReportError } from '../../shared/analytics/reports.ts';
 import { QueryCancelledError, QueryFailedError, UnknownQueryError, type QueryState } from '../../shared/analytics/ports/query-engine.ts';
 import { reportCsv, reportResult, runReport, type ReportDependencies } from '../../shared/analytics/use-cases/reports.ts';
@@ -73,8 +72,6 @@ export const reportsApi = answeringHead(async (event: APIGatewayProxyEventV2, de
   }
 });
 
-let dependencies: ReportDependencies | undefined;
-const fromEnv = (): ReportDependencies =>
-  (dependencies ??= { engine: new AthenaQueryEngine({ workGroup: requiredEnv('ATHENA_WORKGROUP'), database: requiredEnv('ANALYTICS_DATABASE') }), dialect: 'trino' });
+const app = buildApp();
 
-export const handler = middy((event: APIGatewayProxyEventV2) => reportsApi(event, fromEnv())).use(injectLambdaContext(logger));
+export const handler = middy((event: APIGatewayProxyEventV2) => reportsApi(event, app.reportDependencies())).use(injectLambdaContext(logger));

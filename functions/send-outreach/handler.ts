@@ -2,24 +2,16 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { outreachQueueFromEnv, sendDependenciesFromEnv, sendSettingsFromEnv } from '../../shared/composition.ts';
+import { buildApp, type Sender } from '../../shared/app.ts';
 import { channels } from '../../shared/visits/client.ts';
 import type { OutreachJob } from '../../shared/lapse/episode.ts';
-import type { OutreachQueue } from '../../shared/outreach/ports/outreach-queue.ts';
-import { sendOutreach, type SendDependencies, type SendOutcome, type SendSettings } from '../../shared/outreach/use-cases/send-outreach.ts';
+import { sendOutreach, type SendOutcome } from '../../shared/outreach/use-cases/send-outreach.ts';
 
 const logger = new Logger({ serviceName: 'send-outreach' });
 const processor = new BatchProcessor(EventType.SQS);
 
-export interface Sender {
-  readonly settings: SendSettings;
-  readonly deps: SendDependencies;
-  readonly queue: OutreachQueue;
-}
-let sender: Promise<Sender> | undefined;
-/** Settings (and the reply secret) once per container; a wording that cannot render fails the cold start. */
-export const senderFromEnv = (): Promise<Sender> =>
-  (sender ??= (async () => ({ settings: await sendSettingsFromEnv(), deps: await sendDependenciesFromEnv(), queue: outreachQueueFromEnv() }))());
+export type { Sender };
+const app = buildApp();
 
 const job = z.object({
   jobId: z.string().min(1),
@@ -51,6 +43,6 @@ export const sendRecord = async (record: Pick<SQSRecord, 'body'>, use: Sender): 
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
-  const use = await senderFromEnv();
+  const use = await app.sender();
   return processPartialResponse(event, async (record: SQSRecord) => void (await sendRecord(record, use)), processor, { context });
 };

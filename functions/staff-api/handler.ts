@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { answeringHead, badPathParameter, bodyText, callerOf, json, methodsAnswering, pathParameter, PathParameterError, type Caller } from '../http.ts';
-import { answerDependenciesFromEnv, lapseStoreFromEnv } from '../../shared/composition.ts';
+import { buildApp } from '../../shared/app.ts';
 import { isIsoDay, latestDayAnywhere } from '../../shared/common/dates.ts';
 import { FollowUpTransitionError } from '../../shared/answers/follow-up.ts';
 import { CatalogueError } from '../../shared/answers/reasons.ts';
@@ -273,7 +273,6 @@ export const staffApi = answeringHead(async (event: APIGatewayProxyEventV2, deps
   }
 });
 
-let dependencies: StaffDependencies | undefined;
-export const staffDependenciesFromEnv = (): StaffDependencies => (dependencies ??= { ...answerDependenciesFromEnv(), lapses: lapseStoreFromEnv() });
+const app = buildApp();
 
-export const handler = middy((event: APIGatewayProxyEventV2) => staffApi(event, staffDependenciesFromEnv())).use(injectLambdaContext(logger));
+export const handler = middy((event: APIGatewayProxyEventV2) => staffApi(event, app.staffDependencies())).use(injectLambdaContext(logger));

@@ -2,12 +2,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { segmentDependenciesFromEnv } from '../../shared/composition.ts';
+import { buildApp } from '../../shared/app.ts';
 import { isIsoDay } from '../../shared/common/dates.ts';
-import { sweepSegment, type SegmentDependencies, type SegmentReport, type SegmentRequest } from '../../shared/lapse/use-cases/sweep.ts';
+import { sweepSegment, type SegmentReport, type SegmentRequest } from '../../shared/lapse/use-cases/sweep.ts';
 
 const logger = new Logger({ serviceName: 'sweep-segment' });
-let dependencies: SegmentDependencies | undefined;
+const app = buildApp();
 
 // The coordinator builds the request; this checks its outline, the use case trusts the rest.
 const request = z
@@ -25,8 +25,7 @@ const request = z
 /** One segment of the sweep, invoked by the coordinator. */
 export const sweepOneSegment = async (input: unknown): Promise<SegmentReport> => {
   const parsed = request.parse(input) as unknown as SegmentRequest;
-  dependencies ??= segmentDependenciesFromEnv();
-  const report = await sweepSegment(parsed, dependencies);
+  const report = await sweepSegment(parsed, app.segmentDependencies());
   logger.info('segment finished', { runId: parsed.runId, segment: parsed.segment, counts: report.counts });
   return report;
 };

@@ -5,7 +5,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Schedule } from 'aws-cdk-lib/aws-scheduler';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { exportPrefix } from '../../shared/analytics-composition.ts';
+import { exportPrefix } from '../../shared/analytics/export-location.ts';
 import {
   analyticsBucket,
   answersTable,
@@ -19,6 +19,7 @@ import {
 import { ClinicSchedule } from './clinic-schedule.ts';
 import { ComebackFunction, type TableAccess } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';
+import { envNames } from '../../shared/environment.ts';
 
 /**
  * 04:00 every day in the clinic's time zone: after the day's visits, before the morning's
@@ -76,7 +77,7 @@ export class AnalyticsExport extends Construct {
       timeout: Duration.minutes(10),
       // One export at a time: a manual run and the scheduled one must not race on the manifests.
       reservedConcurrentExecutions: 1,
-      environment: { COMEBACK_TIMEZONE: props.clinicTimeZone },
+      environment: { [envNames.clinicTimeZone]: props.clinicTimeZone },
     });
     const fn = this.function;
     for (const [definition, access] of exportTableAccess) fn.useTable(definition, props.tables.table(definition), access);

@@ -8,12 +8,13 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { reportRoutes } from '../../functions/reports/handler.ts';
-import { exportPrefix } from '../../shared/analytics-composition.ts';
+import { exportPrefix } from '../../shared/analytics/export-location.ts';
 import { exportTables, partitionPrefix, type ExportColumnType, type ExportTable } from '../../shared/analytics/export-tables.ts';
 import { isIsoDay } from '../../shared/common/dates.ts';
 import { acknowledgeWildcardResource } from './acknowledge.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import type { StaffApi } from './staff-api.ts';
+import { envNames } from '../../shared/environment.ts';
 
 /** The Glue (Hive) type of each export column type; the Parquet writer uses the same names. */
 export const glueColumnTypes: Readonly<Record<ExportColumnType, string>> = {
@@ -156,7 +157,7 @@ export class AnalyticsQuery extends Construct {
       memorySize: 512,
       // HTTP APIs give up at 30 seconds; the function answers 202 after 20.
       timeout: Duration.seconds(29),
-      environment: { ATHENA_WORKGROUP: this.workGroupName, ANALYTICS_DATABASE: this.databaseName },
+      environment: { [envNames.athenaWorkGroup]: this.workGroupName, [envNames.analyticsDatabase]: this.databaseName },
     });
     this.grantQueries(this.reportsFunction, props);
 

@@ -3,7 +3,7 @@ import type { ComebackFunction } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';
 
 /**
- * The tables every answer path uses (shared/composition.ts `answerDependenciesFromEnv`): answers,
+ * The tables every answer path uses (shared/app.ts `answerDependencies`): answers,
  * the catalogue (candidates are noted), follow-ups, clients (an involuntary reason ends outreach;
  * the phone index finds who texted) and suppression (opt-outs) to write; outreach requests to
  * read (by id and by provider message id). The client store also wants the visits table's name.

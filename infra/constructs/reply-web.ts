@@ -8,6 +8,7 @@ import { useAnswerTables } from './answer-tables.ts';
 import { accessLogFields, addLoggedDefaultStage } from './clinic-api.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';
+import { envNames } from '../../shared/environment.ts';
 
 /**
  * Requests per second across the whole page. Clients open links one by one over days after a
@@ -55,9 +56,9 @@ export class ReplyWeb extends Construct {
       entry: 'functions/reply-web/handler.ts',
       description: 'Comeback: the reply page, where clients say why they stopped coming or unsubscribe',
       environment: {
-        CLINIC_NAME: settings.clinicName,
-        REPLY_SECRET_PARAMETER: settings.replySecretParameter,
-        COMEBACK_LOCALE: settings.defaultLocale,
+        [envNames.clinicName]: settings.clinicName,
+        [envNames.replySecretParameter]: settings.replySecretParameter,
+        [envNames.clinicLocale]: settings.defaultLocale,
       },
     });
     const fn = this.function;

@@ -9,6 +9,7 @@ import { clientsTable, outreachQueue, outreachTable, suppressionTable, visitsTab
 import { acknowledgeWildcardResource } from './acknowledge.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';
+import { envNames } from '../../shared/environment.ts';
 
 /** What a clinic sets at deploy time (CDK context), see README "Outreach". */
 export interface OutreachSettings {
@@ -66,17 +67,17 @@ export class SendOutreach extends Construct {
       description: 'Comeback: sends feedback requests by email, SMS and voice, once each, at a decent hour',
       timeout: Duration.seconds(60),
       environment: {
-        CLINIC_NAME: settings.clinicName,
-        EMAIL_FROM: settings.emailFrom,
-        EMAIL_CONFIGURATION_SET: this.emailConfigurationSet.configurationSetName,
-        SMS_ORIGINATION_IDENTITY: settings.smsOriginationIdentity,
-        OUTREACH_VOICES: settings.voices,
-        REPLY_BASE_URL: settings.replyBaseUrl,
-        REPLY_SECRET_PARAMETER: settings.replySecretParameter,
-        COMEBACK_LOCALE: settings.defaultLocale,
-        SMS_MESSAGES_PER_SECOND: String(settings.smsMessagesPerSecond),
+        [envNames.clinicName]: settings.clinicName,
+        [envNames.emailFrom]: settings.emailFrom,
+        [envNames.emailConfigurationSet]: this.emailConfigurationSet.configurationSetName,
+        [envNames.smsOriginationIdentity]: settings.smsOriginationIdentity,
+        [envNames.voices]: settings.voices,
+        [envNames.replyBaseUrl]: settings.replyBaseUrl,
+        [envNames.replySecretParameter]: settings.replySecretParameter,
+        [envNames.clinicLocale]: settings.defaultLocale,
+        [envNames.smsMessagesPerSecond]: String(settings.smsMessagesPerSecond),
         // Each of the (at most) two instances takes half of every provider's rate.
-        SEND_CONCURRENCY: String(sendConcurrency),
+        [envNames.sendConcurrency]: String(sendConcurrency),
       },
     });
     const send = this.function;

@@ -7,6 +7,7 @@ import { useAnswerTables } from './answer-tables.ts';
 import { acknowledgeWildcardResource } from './acknowledge.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';
+import { envNames } from '../../shared/environment.ts';
 
 /** What the HELP answer and the reply matching need to know about the clinic. */
 export interface SmsInboundSettings {
@@ -47,12 +48,12 @@ export class SmsInbound extends Construct {
       entry: 'functions/sms-inbound/handler.ts',
       description: 'Comeback: records texts clients send back, honours STOP, answers HELP',
       environment: {
-        CLINIC_NAME: settings.clinicName,
-        EMAIL_FROM: settings.emailFrom,
-        SMS_ORIGINATION_IDENTITY: settings.smsOriginationIdentity,
-        OUTREACH_VOICES: settings.voices,
-        SMS_CONFIGURATION_SET: props.smsConfigurationSet,
-        COMEBACK_LOCALE: settings.defaultLocale,
+        [envNames.clinicName]: settings.clinicName,
+        [envNames.emailFrom]: settings.emailFrom,
+        [envNames.smsOriginationIdentity]: settings.smsOriginationIdentity,
+        [envNames.voices]: settings.voices,
+        [envNames.smsConfigurationSet]: props.smsConfigurationSet,
+        [envNames.clinicLocale]: settings.defaultLocale,
       },
     });
     const fn = this.function;

@@ -18,6 +18,7 @@ import { ClinicSchedule } from './clinic-schedule.ts';
 import { sweepScratchPrefix } from './analytics-bucket.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';
+import { envNames } from '../../shared/environment.ts';
 
 /** Monday 06:00 in the clinic's time zone: the list is ready before the week's first shift. */
 export const defaultSweepTime: CronOptions = { weekDay: 'MON', hour: '6', minute: '0' };
@@ -85,9 +86,9 @@ export class WeeklySweep extends Construct {
       // One sweep at a time: a manual run and the scheduled one must not interleave.
       reservedConcurrentExecutions: 1,
       environment: {
-        SWEEP_SEGMENT_FUNCTION: segment.functionName,
-        SWEEP_SEGMENTS: String(segments),
-        COMEBACK_TIMEZONE: props.clinicTimeZone,
+        [envNames.sweepSegmentFunction]: segment.functionName,
+        [envNames.sweepSegments]: String(segments),
+        [envNames.clinicTimeZone]: props.clinicTimeZone,
       },
     });
     const coordinator = this.coordinator;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { envNames } from '../../shared/environment.ts';
 import { dataDir, localSmsConfigurationSet } from './stack.ts';
 
 /**
@@ -18,16 +19,16 @@ export const applyLocalOutreachSettings = async (): Promise<void> => {
     await writeFile(secretFile, `${secret}\n`, { mode: 0o600 });
   }
   const defaults: Record<string, string> = {
-    CLINIC_NAME: 'Comeback demo clinic',
-    EMAIL_FROM: 'Comeback demo clinic <care@clinic.example>',
-    SMS_ORIGINATION_IDENTITY: '+18005550100',
-    SMS_CONFIGURATION_SET: localSmsConfigurationSet,
-    OUTREACH_VOICES: 'en=JOANNA,el=MARIA,ru=TATYANA',
+    [envNames.clinicName]: 'Comeback demo clinic',
+    [envNames.emailFrom]: 'Comeback demo clinic <care@clinic.example>',
+    [envNames.smsOriginationIdentity]: '+18005550100',
+    [envNames.smsConfigurationSet]: localSmsConfigurationSet,
+    [envNames.voices]: 'en=JOANNA,el=MARIA,ru=TATYANA',
     // The reply page is served locally by a later command; the links already carry real tokens.
-    REPLY_BASE_URL: 'http://127.0.0.1:8080',
-    REPLY_SECRET: secret,
+    [envNames.replyBaseUrl]: 'http://127.0.0.1:8080',
+    [envNames.replySecret]: secret,
     // The emulator's number is a toll-free one.
-    SMS_MESSAGES_PER_SECOND: '3',
+    [envNames.smsMessagesPerSecond]: '3',
   };
   for (const [name, value] of Object.entries(defaults)) process.env[name] ??= value;
 };

@@ -10,6 +10,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { analyticsBucket, queues, smsRepliesTopic, smsVoiceEventsTopic, tables, topics } from '../resources.ts';
+import { MissingConfigError } from '../../shared/common/config.ts';
 import { provisionMessaging, provisionTables } from './provision.ts';
 import { startSmsVoiceLocal } from './sms-voice.ts';
 
@@ -81,6 +82,15 @@ export const stackEnvironment = (ports: StackPorts): Record<string, string> => {
   for (const topic of topics) environment[topic.envVar] = `arn:aws:sns:${localRegion}:000000000000:${topic.localName}`;
   environment[analyticsBucket.envVar] = analyticsBucket.localName;
   return environment;
+};
+
+const emulatorVariables = { email: 'AWS_ENDPOINT_URL_SESV2', smsvoice: 'AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2' } as const;
+
+/** Where an emulator of the running stack answers (its outbox, the SMS reply simulator): the address the SDK is pointed at. */
+export const emulatorUrl = (emulator: keyof typeof emulatorVariables): string => {
+  const url = process.env[emulatorVariables[emulator]];
+  if (!url) throw new MissingConfigError(emulatorVariables[emulator]);
+  return url;
 };
 
 export const applyEnvironment = (environment: Record<string, string>): void => {

@@ -10,9 +10,3 @@ export class MissingConfigError extends ConfigError {
     super(`environment variable ${variable} is not set`);
   }
 }
-
-export const requiredEnv = (variable: string): string => {
-  const value = process.env[variable];
-  if (!value) throw new MissingConfigError(variable);
-  return value;
-};

@@ -8,7 +8,7 @@ import { documentClient, profileAttributes } from '../../shared/aws/dynamo-clien
 import { DynamoOutreachLog } from '../../shared/aws/dynamo-outreach-log.ts';
 import { DynamoSuppressionList } from '../../shared/aws/dynamo-suppression-list.ts';
 import { PacedMessenger } from '../../shared/outreach/paced-messenger.ts';
-import { clientStoreFromEnv } from '../../shared/composition.ts';
+import { buildApp } from '../../shared/app.ts';
 import { eachLimited, Pacer, paceHeadroom } from '../../shared/common/concurrency.ts';
 import { ProviderThrottledError } from '../../shared/outreach/ports/messenger.ts';
 import { outreachJobId, type OutreachJob } from '../../shared/lapse/episode.ts';
@@ -87,7 +87,7 @@ export const outreachBench: Bench = {
         shares.map(async (share) => {
           const pacer = new Pacer((ratePerSecond * paceHeadroom) / instances);
           const deps = {
-            clients: clientStoreFromEnv(),
+            clients: buildApp().clientStore(),
             suppression: new DynamoSuppressionList(process.env.SUPPRESSION_TABLE!),
             log: new DynamoOutreachLog(process.env.OUTREACH_TABLE!),
             messenger: new PacedMessenger(aws, { email: pacer, phone: pacer }),

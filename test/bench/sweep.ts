@@ -3,7 +3,7 @@ import { BatchWriteCommand, ScanCommand, type ScanCommandOutput } from '@aws-sdk
 import { freePort, startLocalStack } from '../../infra/local/stack.ts';
 import { clientsTable } from '../../infra/resources.ts';
 import { documentClient, profileAttributes } from '../../shared/aws/dynamo-client-store.ts';
-import { sweepDependenciesFromEnv } from '../../shared/composition.ts';
+import { buildApp } from '../../shared/app.ts';
 import { eachLimited } from '../../shared/common/concurrency.ts';
 import { bgNbdLogLikelihood, fitBgNbd, type Frequency } from '../../shared/stats/bg-nbd.ts';
 import { parseClientRow, parseVisitRow } from '../../shared/visits/rows.ts';
@@ -109,7 +109,7 @@ export const sweepBench: Bench = {
         }
       });
 
-      const dependencies = sweepDependenciesFromEnv();
+      const dependencies = buildApp().sweepDependencies();
       const segments = dependencies.totalSegments;
       const scan = async (): Promise<number> => {
         const counts = await Promise.all(

@@ -6,13 +6,13 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordDeliveryEvents } from '../../cli/outreach-command.ts';
-import { sendRecord, senderFromEnv, type Sender } from '../../functions/send-outreach/handler.ts';
+import { sendRecord, type Sender } from '../../functions/send-outreach/handler.ts';
 import { deadLetterUrlOf, drainQueue as drainThrough } from '../../infra/local/queue-drain.ts';
 import { dynamoIsReady, freePort, localSmsConfigurationSet, readStackState, startDynamoDb, startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
 import { outreachQueue, visitsTable } from '../../infra/resources.ts';
 import { sqsClient } from '../../shared/aws/sqs-outreach-queue.ts';
 import { openTableFile, tableFromRows } from '../../shared/files/table-file.ts';
-import { clientStoreFromEnv, clinicDefaults, deliveryDependenciesFromEnv, lapseStoreFromEnv, sweepDependenciesFromEnv } from '../../shared/composition.ts';
+import { buildApp } from '../../shared/app.ts';
 import { clientColumns, visitColumns } from '../../shared/visits/columns.ts';
 import { maxItemsPerWrite } from '../../shared/visits/ports/client-store.ts';
 import { csvCell } from '../../shared/common/csv.ts';
@@ -102,13 +102,13 @@ const countVisitItems = async (): Promise<number> => {
 
 const openEpisodes = async () => {
   const episodes = [];
-  for await (const page of lapseStoreFromEnv().openEpisodes()) episodes.push(...page);
+  for await (const page of buildApp().lapseStore().openEpisodes()) episodes.push(...page);
   return episodes;
 };
 
 const outreachRecords = async (): Promise<OutreachRecord[]> => {
   const records: OutreachRecord[] = [];
-  for await (const page of deliveryDependenciesFromEnv().log.all()) records.push(...page);
+  for await (const page of buildApp().deliveryDependencies().log.all()) records.push(...page);
   return records;
 };
 
@@ -151,11 +151,11 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
   const settings = (extra: Partial<SweepSettings> = {}): SweepSettings => ({ ...defaultSweepSettings(asOf), listFlagged: true, ...extra });
   const visitOptions = (onRows?: (rows: number) => void): ImportOptions => ({
     kind: 'visits',
-    clientDefaults: clinicDefaults(),
+    clientDefaults: buildApp().clinicDefaults(),
     today: addDays(asOf, 1),
     // Small chunks, so the progress callback fires while most of the file is still to be written.
     chunkRows: 250,
-    lapses: lapseStoreFromEnv(),
+    lapses: buildApp().lapseStore(),
     ...(onRows && { onRows }),
   });
 
@@ -182,9 +182,9 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
 
     // A few hundred clients with a few thousand visits; the clients first, the visits as a file.
     clinic = generateClinic({ clients: 300, asOf, seed: 12 });
-    await importFile(tableFromRows(clinic.clients as Record<string, string>[], clientColumns), clientStoreFromEnv(), {
+    await importFile(tableFromRows(clinic.clients as Record<string, string>[], clientColumns), buildApp().clientStore(), {
       kind: 'clients',
-      clientDefaults: clinicDefaults(),
+      clientDefaults: buildApp().clinicDefaults(),
       today: addDays(asOf, 1),
     });
     visitsFile = join(dataDir, 'visits.csv');
@@ -203,7 +203,7 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
   it('an import killed mid-way ends with an error; run again, every visit is there once and every summary adds up', async () => {
     expect(clinic.visits.length).toBeGreaterThan(3000);
     let killedAt = 0;
-    const interrupted = importFile(await openTableFile(visitsFile), clientStoreFromEnv(), visitOptions((rows) => {
+    const interrupted = importFile(await openTableFile(visitsFile), buildApp().clientStore(), visitOptions((rows) => {
       if (killedAt === 0 && rows >= 1000) {
         killedAt = rows;
         killDynamo();
@@ -214,7 +214,7 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
     expect(killedAt).toBeLessThan(clinic.visits.length);
     await restartDynamo();
 
-    const report: ImportReport = await within('the second import', importFile(await openTableFile(visitsFile), clientStoreFromEnv(), visitOptions()), 60_000);
+    const report: ImportReport = await within('the second import', importFile(await openTableFile(visitsFile), buildApp().clientStore(), visitOptions()), 60_000);
 
     expect(report.rowsRead).toBe(clinic.visits.length);
     expect(report.skipped).toBe(0);
@@ -224,7 +224,7 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
     // not). Lost whole, visits and summary together, it is simply written again.
     expect(report.unchanged).toBeGreaterThanOrEqual(killedAt - maxItemsPerWrite);
     expect(await countVisitItems()).toBe(clinic.visits.length);
-    const recorded = await clientStoreFromEnv().findRecordedVisits(clinic.visits.map((visit) => visit.visit_id!));
+    const recorded = await buildApp().clientStore().findRecordedVisits(clinic.visits.map((visit) => visit.visit_id!));
     expect(recorded.size).toBe(clinic.visits.length);
 
     // Each client's summary counts exactly the visits and the spend the file holds for them.
@@ -235,14 +235,14 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
       totals.spend += Math.round(Number(visit.amount) * 100);
       expected.set(visit.client_id!, totals);
     }
-    const clients = await allClients(clientStoreFromEnv());
+    const clients = await allClients(buildApp().clientStore());
     expect(clients).toHaveLength(clinic.clients.length);
     const actual = new Map(clients.filter((client) => client.summary).map((client) => [client.profile.clientId, { visits: client.summary!.visits, spend: client.summary!.totalSpend }]));
     expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expected));
   }, 180_000);
 
   it('a sweep killed mid-way ends with an error; run again for the same day, one episode per lapsed client and each eligible client’s request queued', async () => {
-    dry = await runSweep(settings({ dryRun: true }), sweepDependenciesFromEnv());
+    dry = await runSweep(settings({ dryRun: true }), buildApp().sweepDependencies());
     expect(dry.counts.lapsed).toBeGreaterThan(10);
     expect(dry.counts.eligible).toBeGreaterThan(10);
     expect(dry.flaggedOmitted).toBe(0);
@@ -254,7 +254,7 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
     // The first sweep of a clinic makes two passes (the model's inputs, then the scoring): killed in
     // the second, when three segments are done, one is half-way and the rest have not started
     // (two at a time, as a Lambda with a concurrency of two would run them).
-    const deps = sweepDependenciesFromEnv();
+    const deps = buildApp().sweepDependencies();
     const lanes: Promise<unknown>[] = [Promise.resolve(), Promise.resolve()];
     let lane = 0;
     const twoAtATime: SegmentRunner = {
@@ -282,11 +282,11 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
     // What the interrupted run put on the queue, and the requests it recorded but never confirmed queued.
     const fromFirst = await takeQueue();
     await restartDynamo();
-    const pending = (await allClients(clientStoreFromEnv())).flatMap((client) => (client.lapse?.pendingJob ? [client.lapse.pendingJob.jobId] : []));
+    const pending = (await allClients(buildApp().clientStore())).flatMap((client) => (client.lapse?.pendingJob ? [client.lapse.pendingJob.jobId] : []));
     expect(fromFirst.length).toBeGreaterThan(0);
     expect(fromFirst.length).toBeLessThan(eligible.length);
 
-    const again = await within('the second sweep', runSweep(settings(), sweepDependenciesFromEnv()), 60_000);
+    const again = await within('the second sweep', runSweep(settings(), buildApp().sweepDependencies()), 60_000);
     const fromSecond = await takeQueue();
 
     // Exactly one open episode per lapsed client of the dry run.
@@ -317,7 +317,7 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
       expect(job).toMatchObject({ episodeId: asOf, request: 1, requestedOn: asOf });
       expect(episode.requests[job.jobId]?.enqueuedAt).toBeDefined();
     }
-    expect((await allClients(clientStoreFromEnv())).filter((client) => client.lapse?.pendingJob)).toEqual([]);
+    expect((await allClients(buildApp().clientStore())).filter((client) => client.lapse?.pendingJob)).toEqual([]);
   }, 180_000);
 
   it('a send killed mid-way leaves the rest on the queue; sent again, every request went out exactly once', async () => {
@@ -325,7 +325,7 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
     await putOnQueue(queued);
     const requests = new Set(queued.map((job) => job.jobId));
     const queueUrl = process.env[outreachQueue.envVar]!;
-    const base = await senderFromEnv();
+    const base = await buildApp().sender();
     // Every hour is a sending hour here: the test must not depend on the time of day in the clients' zones.
     const allDay: Sender = { ...base, settings: { ...base.settings, window: { startMinute: 0, endMinute: 24 * 60 } } };
     const outcomes: SendOutcome[] = [];

@@ -2,7 +2,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startLocalStack, type LocalStack } from '../../../infra/local/stack.ts';
-import { sendRatesFromEnv } from '../../../shared/composition.ts';
+import { buildApp } from '../../../shared/app.ts';
 import { nextSendTime } from '../../../shared/outreach/quiet-hours.ts';
 import { lapsedClient } from '../../support/lapsed-client.ts';
 
@@ -57,7 +57,7 @@ describe('the send-outreach function', () => {
     process.env.SEND_CONCURRENCY = '2';
     process.env.SMS_MESSAGES_PER_SECOND = '3';
     try {
-      const rates = await sendRatesFromEnv();
+      const rates = await buildApp().sendRates();
       // Half of each rate, a little under (paceHeadroom) for network jitter.
       expect(rates.email).toBeCloseTo(7 * 0.98, 9);
       expect(rates.phone).toBeCloseTo(1.5 * 0.98, 9);

@@ -4,13 +4,7 @@ import { seedClinic, type SeedResult } from '../../../cli/seed-command.ts';
 import { lapsedList } from '../../../cli/sweep-command.ts';
 import { freePort, startLocalStack, type LocalStack } from '../../../infra/local/stack.ts';
 import { InProcessSegmentRunner } from '../../../shared/aws/lambda-segment-runner.ts';
-import {
-  clientStoreFromEnv,
-  lapseStoreFromEnv,
-  modelStoreFromEnv,
-  segmentDependenciesFromEnv,
-  sweepDependenciesFromEnv,
-} from '../../../shared/composition.ts';
+import { buildApp } from '../../../shared/app.ts';
 import type { OutreachJob } from '../../../shared/lapse/episode.ts';
 import { defaultSweepSettings, runSweep, sweepSegment, type SweepReport, type SweepSettings } from '../../../shared/lapse/use-cases/sweep.ts';
 import { allClients } from '../../../cli/start-command.ts';
@@ -37,7 +31,7 @@ const drainQueue = async (): Promise<OutreachJob[]> => {
 
 const openEpisodes = async () => {
   const episodes = [];
-  for await (const page of lapseStoreFromEnv().openEpisodes()) episodes.push(...page);
+  for await (const page of buildApp().lapseStore().openEpisodes()) episodes.push(...page);
   return episodes;
 };
 
@@ -56,7 +50,7 @@ describe('the weekly sweep on the local stack', () => {
   });
 
   it('with --dry-run scores and decides, and writes nothing: no episode, no message, no model', async () => {
-    const report = await runSweep(settings({ dryRun: true }), sweepDependenciesFromEnv());
+    const report = await runSweep(settings({ dryRun: true }), buildApp().sweepDependencies());
 
     expect(report.counts.clients).toBe(600);
     expect(report.counts.scored + report.counts.noVisits).toBe(600);
@@ -65,16 +59,16 @@ describe('the weekly sweep on the local stack', () => {
     expect(report.fitted).toBeDefined();
     expect(await openEpisodes()).toEqual([]);
     expect(await drainQueue()).toEqual([]);
-    expect(await modelStoreFromEnv().latest()).toBeUndefined();
-    expect((await allClients(clientStoreFromEnv())).filter((client) => client.lapse)).toEqual([]);
+    expect(await buildApp().modelStore().latest()).toBeUndefined();
+    expect((await allClients(buildApp().clientStore())).filter((client) => client.lapse)).toEqual([]);
   });
 
   it('opens an episode per lapsed client and queues one request per eligible one', async () => {
-    first = await runSweep(settings(), sweepDependenciesFromEnv());
+    first = await runSweep(settings(), buildApp().sweepDependencies());
     const { counts } = first;
 
     expect(first.fitted?.asOf).toBe(asOf);
-    expect(await modelStoreFromEnv().latest()).toEqual(first.fitted);
+    expect(await buildApp().modelStore().latest()).toEqual(first.fitted);
     expect(counts.episodesOpened).toBe(counts.lapsed);
     expect(counts.enqueued).toBe(counts.eligible);
     const skipped = Object.values(counts.skipped).reduce((sum, n) => sum + n, 0);
@@ -118,7 +112,7 @@ describe('the weekly sweep on the local stack', () => {
   });
 
   it('run again for the same week: no second episode, no second message', async () => {
-    const again = await runSweep(settings(), sweepDependenciesFromEnv());
+    const again = await runSweep(settings(), buildApp().sweepDependencies());
 
     expect(again.counts.lapsed).toBe(first.counts.lapsed);
     expect(again.counts.episodesOpened).toBe(0);
@@ -140,30 +134,30 @@ describe('the weekly sweep on the local stack', () => {
   it('resends, once, what a run recorded but could not queue', async () => {
     // Six weeks on the cooldown is over: the eligible clients get their second request. The queue fails this time.
     const later = settings({ asOf: '2026-06-22' });
-    const broken = sweepDependenciesFromEnv();
+    const broken = buildApp().sweepDependencies();
     const failing = new InProcessSegmentRunner((request) =>
       sweepSegment(request, {
-        ...segmentDependenciesFromEnv(),
+        ...buildApp().segmentDependencies(),
         queue: { enqueue: () => Promise.reject(new Error('queue unavailable')) },
       }),
     );
     await expect(runSweep(later, { ...broken, segments: failing })).rejects.toThrow(/queue unavailable/);
     expect(await drainQueue()).toEqual([]);
-    const pending = (await allClients(clientStoreFromEnv())).filter((client) => client.lapse?.pendingJob);
+    const pending = (await allClients(buildApp().clientStore())).filter((client) => client.lapse?.pendingJob);
     expect(pending.length).toBeGreaterThan(0);
 
-    const retried = await runSweep(later, sweepDependenciesFromEnv());
+    const retried = await runSweep(later, buildApp().sweepDependencies());
     const jobs = await drainQueue();
     expect(retried.counts.resent).toBe(pending.length);
     expect(jobs.map((job) => job.jobId).sort()).toEqual(pending.map((client) => client.lapse!.pendingJob!.jobId).sort());
     // Second requests to last month's episodes, first ones to episodes opened this week.
     expect(jobs.some((job) => job.request === 2 && job.episodeId === asOf)).toBe(true);
     expect(jobs.every((job) => (job.episodeId === asOf ? job.request === 2 : job.request === 1))).toBe(true);
-    expect((await allClients(clientStoreFromEnv())).filter((client) => client.lapse?.pendingJob)).toEqual([]);
+    expect((await allClients(buildApp().clientStore())).filter((client) => client.lapse?.pendingJob)).toEqual([]);
 
     // And once more, after this run's refit: scored with the same model as before, nothing left to send.
     expect(retried.fitted?.asOf).toBe('2026-06-22');
-    const third = await runSweep(later, sweepDependenciesFromEnv());
+    const third = await runSweep(later, buildApp().sweepDependencies());
     expect(third.scoredWith).toEqual(retried.scoredWith);
     expect(third.fitted).toBeUndefined();
     expect(third.counts.lapsed).toBe(retried.counts.lapsed);
@@ -174,11 +168,11 @@ describe('the weekly sweep on the local stack', () => {
   it('skips, counts and names the clients with a visit after its day, and scores everyone else', async () => {
     // Prepare: a sweep as of a week back, when some clients' last visits are still to come.
     const weekBack = '2026-05-04';
-    const future = (await allClients(clientStoreFromEnv())).filter((client) => client.summary && client.summary.lastVisit > weekBack);
+    const future = (await allClients(buildApp().clientStore())).filter((client) => client.summary && client.summary.lastVisit > weekBack);
     expect(future.length).toBeGreaterThan(0);
 
     // Act
-    const report = await runSweep({ ...defaultSweepSettings(weekBack), dryRun: true, listFlagged: true }, sweepDependenciesFromEnv());
+    const report = await runSweep({ ...defaultSweepSettings(weekBack), dryRun: true, listFlagged: true }, buildApp().sweepDependencies());
 
     // Assess
     expect(report.counts.unusable).toBe(future.length);

@@ -1,12 +1,12 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendQueued } from '../../../cli/outreach-command.ts';
-import { sendRecord, senderFromEnv } from '../../../functions/send-outreach/handler.ts';
+import { sendRecord } from '../../../functions/send-outreach/handler.ts';
 import { deadLetterUrlOf, drainQueue } from '../../../infra/local/queue-drain.ts';
 import { freePort, localSmsConfigurationSet, startLocalStack, type LocalStack } from '../../../infra/local/stack.ts';
 import { outreachQueue } from '../../../infra/resources.ts';
 import { sqsClient } from '../../../shared/aws/sqs-outreach-queue.ts';
-import { deliveryDependenciesFromEnv } from '../../../shared/composition.ts';
+import { buildApp } from '../../../shared/app.ts';
 import type { OutreachJob } from '../../../shared/lapse/episode.ts';
 import { nextSendTime } from '../../../shared/outreach/quiet-hours.ts';
 import { ProviderThrottledError, type Messenger } from '../../../shared/outreach/ports/messenger.ts';
@@ -52,7 +52,7 @@ describe('outreach through the local queues, the emulators and back', () => {
     expect(report.sent).toEqual({ sms: 1 });
     expect(report.duplicates).toBe(1);
     expect(report.receipts.recorded).toBe(1);
-    const { log } = deliveryDependenciesFromEnv();
+    const { log } = buildApp().deliveryDependencies();
     expect(await log.get(job.jobId)).toMatchObject({ status: 'delivered', channel: 'sms' });
   });
 
@@ -64,7 +64,7 @@ describe('outreach through the local queues, the emulators and back', () => {
 
     await sendQueued();
 
-    const { log, suppression } = deliveryDependenciesFromEnv();
+    const { log, suppression } = buildApp().deliveryDependencies();
     expect(await log.get(job.jobId)).toMatchObject({ status: 'failed' });
     expect([...(await suppression.suppressed([`phone:${phone}`]))]).toEqual([`phone:${phone}`]);
   });
@@ -72,7 +72,7 @@ describe('outreach through the local queues, the emulators and back', () => {
   it('retries a throttled job, then keeps it in the dead-letter queue; moved back, it is sent once', async () => {
     const job = await lapsedClient({ clientId: 'c-throttled', timeZone: daytimeZone(), phone: '+306912345603', consent: { email: false, sms: true, voice: false } });
     await enqueue(job);
-    const sender = await senderFromEnv();
+    const sender = await buildApp().sender();
     const overloaded: Messenger = {
       sendEmail: async () => Promise.reject(new ProviderThrottledError('ThrottlingException')),
       sendText: async () => Promise.reject(new ProviderThrottledError('ThrottlingException')),
@@ -101,7 +101,7 @@ describe('outreach through the local queues, the emulators and back', () => {
     );
 
     expect(attempts).toBe(outreachQueue.maxReceiveCount);
-    const { log } = deliveryDependenciesFromEnv();
+    const { log } = buildApp().deliveryDependencies();
     expect(await log.get(job.jobId)).toMatchObject({ status: 'retry' });
     expect(await deadLetterCount()).toBe(1);
     const peek = await sqs().send(new ReceiveMessageCommand({ QueueUrl: deadLetters, VisibilityTimeout: 0 }));

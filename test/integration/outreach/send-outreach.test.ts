@@ -7,7 +7,7 @@ import { startSmsVoiceLocal, type SimulatedFate } from '../../../infra/local/sms
 import { AwsMessenger, type AwsMessengerConfig } from '../../../shared/aws/aws-messenger.ts';
 import { DynamoOutreachLog } from '../../../shared/aws/dynamo-outreach-log.ts';
 import { DynamoSuppressionList } from '../../../shared/aws/dynamo-suppression-list.ts';
-import { clientStoreFromEnv } from '../../../shared/composition.ts';
+import { buildApp } from '../../../shared/app.ts';
 import type { ClientProfile } from '../../../shared/visits/client.ts';
 import type { OutreachJob } from '../../../shared/lapse/episode.ts';
 import { shippedWordings } from '../../../shared/outreach/wording.ts';
@@ -57,7 +57,7 @@ describe('sending a feedback request on the local stack', () => {
   beforeAll(async () => {
     stack = await startLocalStack({ inMemory: true, ports: { dynamodb: await freePort(), messaging: 0, email: 0, smsvoice: 0 } });
     deps = {
-      clients: clientStoreFromEnv(),
+      clients: buildApp().clientStore(),
       suppression: new DynamoSuppressionList(stack.environment.SUPPRESSION_TABLE!),
       log: new DynamoOutreachLog(stack.environment.OUTREACH_TABLE!),
       messenger: new AwsMessenger(messengerConfig),
@@ -123,7 +123,7 @@ describe('sending a feedback request on the local stack', () => {
 
   it('does not ask a client who came back, or whose outreach was ended', async () => {
     const job = await lapsedClient('c-back');
-    const clients = clientStoreFromEnv();
+    const clients = buildApp().clientStore();
     const client = (await clients.getClient('c-back'))!;
     const visit = { visitId: 'c-back-return', clientId: 'c-back', visitedAt: '2026-05-11T10:00:00.000Z', day: '2026-05-11', serviceCategory: 'physiotherapy', amount: { minor: 5000, currency: 'EUR' } };
     await clients.recordVisits([{ clientId: 'c-back', expectedVersion: client.version, visits: [visit], summary: addVisits(client.summary, [visit]) }]);

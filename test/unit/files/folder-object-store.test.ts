@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FolderObjectStore, InvalidObjectKeyError } from '../../../shared/files/folder-object-store.ts';
-import { withKeyPrefix } from '../../../shared/analytics-composition.ts';
+import { withKeyPrefix } from '../../../shared/analytics/export-location.ts';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (body: Uint8Array | undefined): string | undefined => (body ? new TextDecoder().decode(body) : undefined);

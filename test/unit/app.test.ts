@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { replySecretsFromEnv, sendSettingsFromEnv, sweepSettingsFromEnv } from '../../shared/composition.ts';
+import { buildApp } from '../../shared/app.ts';
 import { ConfigError, MissingConfigError } from '../../shared/common/config.ts';
 
 const set = (variables: Record<string, string>) => Object.assign(process.env, variables);
@@ -12,12 +12,12 @@ describe('settings from the environment', () => {
 
   it('changes the sweep’s defaults by variable, and names a bad one', () => {
     set({ LAPSE_COMBINE: 'either', LAPSE_P_ALIVE_BELOW: '0.3', OUTREACH_COOLDOWN_DAYS: '45' });
-    const settings = sweepSettingsFromEnv('2026-05-11');
+    const settings = buildApp().sweepSettings('2026-05-11');
     expect(settings.lapseRule).toMatchObject({ combine: 'either', pAliveBelow: 0.3 });
     expect(settings.outreach.cooldownDays).toBe(45);
     set({ LAPSE_COMBINE: 'sometimes' });
-    expect(() => sweepSettingsFromEnv('2026-05-11')).toThrow(ConfigError);
-    expect(() => sweepSettingsFromEnv('2026-05-11')).toThrow(/^LAPSE_COMBINE=sometimes/);
+    expect(() => buildApp().sweepSettings('2026-05-11')).toThrow(ConfigError);
+    expect(() => buildApp().sweepSettings('2026-05-11')).toThrow(/^LAPSE_COMBINE=sometimes/);
   });
 
   it('builds the send settings, rendering every wording with the clinic’s name', async () => {
@@ -29,7 +29,7 @@ describe('settings from the environment', () => {
       OUTREACH_VOICES: 'en=JOANNA,el=MARIA',
       OUTREACH_FALLBACK_ORDER: 'sms,email',
     });
-    const settings = await sendSettingsFromEnv();
+    const settings = await buildApp().sendSettings();
     expect(settings).toMatchObject({ clinicName: 'Harbour Clinic', replyBaseUrl: 'https://reply.harbour.example', window: { startMinute: 600, endMinute: 1170 }, maxSmsSegments: 3, tokenDays: 30 });
     expect(settings.channelPolicy.fallbackOrder).toEqual(['sms', 'email']);
     expect([...settings.channelPolicy.voiceLocales]).toEqual(['en', 'el']);
@@ -37,22 +37,22 @@ describe('settings from the environment', () => {
 
   it('says which send setting is missing or wrong', async () => {
     set({ REPLY_BASE_URL: 'https://r.example', REPLY_SECRET: 'a-local-secret-0123456789abcdef0123456' });
-    await expect(sendSettingsFromEnv()).rejects.toThrow(MissingConfigError);
+    await expect(buildApp().sendSettings()).rejects.toThrow(MissingConfigError);
     set({ CLINIC_NAME: 'C', OUTREACH_SEND_WINDOW: '20:00-09:00' });
-    await expect(sendSettingsFromEnv()).rejects.toThrow(/OUTREACH_SEND_WINDOW/);
+    await expect(buildApp().sendSettings()).rejects.toThrow(/OUTREACH_SEND_WINDOW/);
     set({ OUTREACH_SEND_WINDOW: '09:00-20:00', OUTREACH_VOICES: 'english' });
-    await expect(sendSettingsFromEnv()).rejects.toThrow(/OUTREACH_VOICES=english/);
+    await expect(buildApp().sendSettings()).rejects.toThrow(/OUTREACH_VOICES=english/);
     set({ OUTREACH_VOICES: 'en=JOANNA', SMS_MAX_SEGMENTS: '1' });
-    await expect(sendSettingsFromEnv()).rejects.toThrow(/the SMS takes/);
+    await expect(buildApp().sendSettings()).rejects.toThrow(/the SMS takes/);
   });
 
   it('reads the reply secrets from SSM in the cloud, newest first, and refuses a short one', async () => {
     set({ REPLY_SECRET_PARAMETER: '/comeback/reply-secret' });
     const ssm = (value: string) => ({ send: async () => ({ Parameter: { Value: value } }) }) as never;
-    expect(await replySecretsFromEnv(ssm('new-secret-0123456789abcdef0123456789\nold-secret-0123456789abcdef0123456789\n'))).toEqual([
+    expect(await buildApp(process.env, { ssm: ssm('new-secret-0123456789abcdef0123456789\nold-secret-0123456789abcdef0123456789\n') }).replySecrets()).toEqual([
       'new-secret-0123456789abcdef0123456789',
       'old-secret-0123456789abcdef0123456789',
     ]);
-    await expect(replySecretsFromEnv(ssm('short'))).rejects.toThrow(/at least 32 characters/);
+    await expect(buildApp(process.env, { ssm: ssm('short') }).replySecrets()).rejects.toThrow(/at least 32 characters/);
   });
 });
