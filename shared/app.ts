@@ -63,6 +63,8 @@ export interface Sender {
 }
 
 export interface App {
+  /** The same wiring, for code that takes parts one by one. */
+  readonly context: AppContext;
   readonly clinicDefaults: () => ClinicDefaults;
   readonly clientStore: () => ClientStore;
   readonly lapseStore: () => LapseStore;
@@ -101,203 +103,274 @@ export interface AppClients {
   readonly ses?: Pick<SESv2Client, 'send'>;
 }
 
-/** Built at most once, on first use; a build that throws is tried again next time. */
-const once = <T>(build: () => T): (() => T) => {
-  let built: { readonly value: T } | undefined;
-  return () => (built ??= { value: build() }).value;
+/**
+ * One process's wiring: the environment it reads, the SDK clients a test gives, and each part
+ * built so far. A function takes only the parts it uses (`sender(app)`), so its bundle holds
+ * only their adapters; `buildApp` offers every part at once, for the CLI and the tests.
+ */
+export interface AppContext {
+  readonly env: Environment;
+  readonly clients: AppClients;
+  readonly built: Map<unknown, { readonly value: unknown }>;
+}
+
+export const appContext = (env: Environment = process.env, clients: AppClients = {}): AppContext => ({ env, clients, built: new Map() });
+
+/** A part is built at most once per context, on first use; a build that throws is tried again next time. */
+const part = <T>(build: (app: AppContext) => T): ((app: AppContext) => T) => {
+  const get = (app: AppContext): T => {
+    let built = app.built.get(get);
+    if (!built) {
+      built = { value: build(app) };
+      app.built.set(get, built);
+    }
+    return built.value as T;
+  };
+  return get;
 };
 
-export const buildApp = (env: Environment = process.env, clients: AppClients = {}): App => {
-  const optional = <N extends EnvName>(name: N): Settings[N] | undefined => optionalSetting(env, name);
-  const required = <N extends EnvName>(name: N): Settings[N] => requiredSetting(env, name);
+const optional = <N extends EnvName>(app: AppContext, name: N): Settings[N] | undefined => optionalSetting(app.env, name);
+const required = <N extends EnvName>(app: AppContext, name: N): Settings[N] => requiredSetting(app.env, name);
 
-  const clinicDefaults = once(() => ({ locale: optional(envNames.clinicLocale) ?? 'en', timeZone: optional(envNames.clinicTimeZone) ?? 'UTC' }));
-  const clientStore = once(() => new DynamoClientStore({ clients: required(envNames.clientsTable), visits: required(envNames.visitsTable) }));
-  const lapseStore = once(() => new DynamoLapseStore({ clients: required(envNames.clientsTable), episodes: required(envNames.episodesTable) }));
-  const modelStore = once(() => new DynamoModelStore(required(envNames.modelsTable)));
-  const suppressionList = once(() => new DynamoSuppressionList(required(envNames.suppressionTable)));
-  const outreachLog = once(() => new DynamoOutreachLog(required(envNames.outreachTable)));
-  const answerStore = once(() => new DynamoAnswerStore(required(envNames.answersTable)));
-  const catalogueStore = once(() => new DynamoCatalogueStore(required(envNames.catalogueTable)));
-  const followUpStore = once(() => new DynamoFollowUpStore(required(envNames.followUpsTable)));
-  const outreachQueue = once(() => new SqsOutreachQueue(required(envNames.outreachQueue)));
-  const analyticsObjects = once(() => new S3ObjectStore(required(envNames.analyticsBucket)));
+export const clinicDefaults = /* @__PURE__ */ part(
+  (app): ClinicDefaults => ({ locale: optional(app, envNames.clinicLocale) ?? 'en', timeZone: optional(app, envNames.clinicTimeZone) ?? 'UTC' }),
+);
+export const clientStore = /* @__PURE__ */ part(
+  (app): ClientStore => new DynamoClientStore({ clients: required(app, envNames.clientsTable), visits: required(app, envNames.visitsTable) }),
+);
+export const lapseStore = /* @__PURE__ */ part(
+  (app): LapseStore => new DynamoLapseStore({ clients: required(app, envNames.clientsTable), episodes: required(app, envNames.episodesTable) }),
+);
+export const modelStore = /* @__PURE__ */ part((app): ModelStore => new DynamoModelStore(required(app, envNames.modelsTable)));
+const suppressionList = /* @__PURE__ */ part((app): SuppressionList => new DynamoSuppressionList(required(app, envNames.suppressionTable)));
+const outreachLog = /* @__PURE__ */ part((app): OutreachLog => new DynamoOutreachLog(required(app, envNames.outreachTable)));
+const answerStore = /* @__PURE__ */ part((app) => new DynamoAnswerStore(required(app, envNames.answersTable)));
+const catalogueStore = /* @__PURE__ */ part((app) => new DynamoCatalogueStore(required(app, envNames.catalogueTable)));
+const followUpStore = /* @__PURE__ */ part((app) => new DynamoFollowUpStore(required(app, envNames.followUpsTable)));
+const outreachQueue = /* @__PURE__ */ part((app): OutreachQueue => new SqsOutreachQueue(required(app, envNames.outreachQueue)));
+const analyticsObjects = /* @__PURE__ */ part((app): ObjectStore => new S3ObjectStore(required(app, envNames.analyticsBucket)));
 
-  const sweepSettings = (asOf: string, overrides: Partial<SweepSettings> = {}): SweepSettings => {
-    const base = defaultSweepSettings(asOf);
-    const rhythm = defaultLapseRule.rhythm;
-    return {
-      ...base,
-      lapseRule: checkLapseRule({
-        ...defaultLapseRule,
-        combine: optional(envNames.lapseCombine) ?? defaultLapseRule.combine,
-        pAliveBelow: optional(envNames.lapsePAliveBelow) ?? defaultLapseRule.pAliveBelow,
-        rhythm: {
-          ...rhythm,
-          minVisitDays: optional(envNames.lapseRhythmMinVisitDays) ?? rhythm.minVisitDays,
-          longGapMultiplier: optional(envNames.lapseRhythmGapMultiplier) ?? rhythm.longGapMultiplier,
-          minimumDays: optional(envNames.lapseRhythmMinimumDays) ?? rhythm.minimumDays,
-        },
-      }),
-      outreach: checkOutreachPolicy({
-        ...defaultOutreachPolicy,
-        cooldownDays: optional(envNames.outreachCooldownDays) ?? defaultOutreachPolicy.cooldownDays,
-        maxRequestsPerEpisode: optional(envNames.outreachMaxRequests) ?? defaultOutreachPolicy.maxRequestsPerEpisode,
-        controlGroupShare: optional(envNames.outreachControlGroupShare) ?? defaultOutreachPolicy.controlGroupShare,
-      }),
-      monthlyDiscountRate: optional(envNames.valueMonthlyDiscountRate) ?? base.monthlyDiscountRate,
-      refitAfterDays: optional(envNames.modelRefitAfterDays) ?? base.refitAfterDays,
-      ...overrides,
-    };
-  };
+/** The queues the CLI drains on one machine, as the event source mappings do in the cloud. */
+export const queueUrls = /* @__PURE__ */ part((app) => ({
+  outreach: required(app, envNames.outreachQueue),
+  smsReplies: required(app, envNames.smsRepliesQueue),
+  smsVoiceEvents: required(app, envNames.smsVoiceEventsQueue),
+}));
 
-  const segmentDependencies = once(
-    (): SegmentDependencies => ({
-      clients: clientStore(),
-      lapses: lapseStore(),
-      suppression: suppressionList(),
-      queue: outreachQueue(),
-      objects: analyticsObjects(),
-    }),
-  );
-
-  const sweepDependencies = once((): SweepDependencies => {
-    const segmentFunction = optional(envNames.sweepSegmentFunction);
-    return {
-      models: modelStore(),
-      segments: segmentFunction
-        ? new LambdaSegmentRunner(segmentFunction)
-        : new InProcessSegmentRunner((request) => sweepSegment(request, segmentDependencies())),
-      objects: analyticsObjects(),
-      totalSegments: optional(envNames.sweepSegments) ?? (segmentFunction ? 16 : 4),
-    };
-  });
-
-  /**
-   * The reply-link signing secrets, newest first: REPLY_SECRET on one machine, or the SSM
-   * SecureString named by REPLY_SECRET_PARAMETER in the cloud (one secret per line).
-   */
-  const replySecrets = once(async (): Promise<string[]> => {
-    const parameter = optional(envNames.replySecretParameter);
-    const text = parameter
-      ? (await (clients.ssm ?? new SSMClient({})).send(new GetParameterCommand({ Name: parameter, WithDecryption: true }))).Parameter?.Value
-      : required(envNames.replySecret);
-    const secrets = (text ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
-    if (secrets.length === 0 || secrets.some((secret) => secret.length < 32)) throw new ConfigError('the reply secret must be at least 32 characters');
-    return secrets;
-  });
-
-  const voices = (): Record<string, string> => optional(envNames.voices) ?? {};
-
-  const sendSettings = once(async (): Promise<SendSettings> => {
-    const window = optional(envNames.sendWindow) ?? defaultSendWindow;
-    const settings: SendSettings = {
-      clinicName: required(envNames.clinicName),
-      defaultLocale: clinicDefaults().locale,
-      window,
-      channelPolicy: {
-        fallbackOrder: optional(envNames.fallbackOrder) ?? [...defaultFallbackOrder],
-        voiceLocales: new Set(Object.keys(voices())),
-      },
-      maxSmsSegments: optional(envNames.smsMaxSegments) ?? 3,
-      replyBaseUrl: required(envNames.replyBaseUrl),
-      tokenSecrets: await replySecrets(),
-      tokenDays: optional(envNames.replyTokenDays) ?? 30,
-      wordings: shippedWordings,
-    };
-    // A wording that cannot be sent fails here, when the function starts, not at the first send.
-    checkWordings(settings.wordings, settings.clinicName, settings.maxSmsSegments);
-    return settings;
-  });
-
-  /**
-   * Each sending process's share of the providers' rates: SES's own send rate (GetAccount,
-   * never hard-coded) and the origination identity's messages per second (SMS_MESSAGES_PER_SECOND,
-   * 1 for a 10DLC number), divided by how many processes send at once (SEND_CONCURRENCY).
-   */
-  const sendRates = once(async (): Promise<{ email: number; phone: number }> => {
-    const { SendQuota } = await (clients.ses ?? new SESv2Client({})).send(new GetAccountCommand({}));
-    if (!SendQuota?.MaxSendRate) throw new ConfigError('SES did not say its send rate (GetAccount has no SendQuota)');
-    const share = (optional(envNames.sendConcurrency) ?? 1) / paceHeadroom;
-    return { email: SendQuota.MaxSendRate / share, phone: (optional(envNames.smsMessagesPerSecond) ?? 1) / share };
-  });
-
-  const messenger = once((): AwsMessenger => {
-    const emailConfigurationSet = optional(envNames.emailConfigurationSet);
-    const smsConfigurationSet = optional(envNames.smsConfigurationSet);
-    return new AwsMessenger({
-      fromAddress: required(envNames.emailFrom),
-      originationIdentity: required(envNames.smsOriginationIdentity),
-      voices: voices(),
-      ...(emailConfigurationSet && { emailConfigurationSet }),
-      ...(smsConfigurationSet && { smsConfigurationSet }),
-    });
-  });
-
-  const sendDependencies = once(async (): Promise<SendDependencies> => {
-    const rates = await sendRates();
-    return {
-      clients: clientStore(),
-      suppression: suppressionList(),
-      log: outreachLog(),
-      messenger: new PacedMessenger(messenger(), { email: new Pacer(rates.email), phone: new Pacer(rates.phone) }),
-    };
-  });
-
-  const sender = once(async (): Promise<Sender> => ({ settings: await sendSettings(), deps: await sendDependencies(), queue: outreachQueue() }));
-
-  const answerDependencies = once(
-    (): AnswerDependencies => ({
-      answers: answerStore(),
-      catalogue: catalogueStore(),
-      followUps: followUpStore(),
-      clients: clientStore(),
-      suppression: suppressionList(),
-      log: outreachLog(),
-    }),
-  );
-
-  const exportSources = once(
-    (): ExportSources => ({
-      clients: clientStore(),
-      lapses: lapseStore(),
-      outreach: outreachLog(),
-      answers: answerStore(),
-      catalogue: catalogueStore(),
-    }),
-  );
-  const exportTo = (objects: ObjectStore): ExportDependencies => ({ ...exportSources(), objects, partitionFormat: parquetPartitions, totalSegments: optional(envNames.exportSegments) ?? 4 });
-
+/** The sweep's settings: the defaults, changed by whichever variables are set. */
+export const sweepSettings = (app: AppContext, asOf: string, overrides: Partial<SweepSettings> = {}): SweepSettings => {
+  const base = defaultSweepSettings(asOf);
+  const rhythm = defaultLapseRule.rhythm;
   return {
-    clinicDefaults,
-    clientStore,
-    lapseStore,
-    modelStore,
-    queueUrls: once(() => ({
-      outreach: required(envNames.outreachQueue),
-      smsReplies: required(envNames.smsRepliesQueue),
-      smsVoiceEvents: required(envNames.smsVoiceEventsQueue),
-    })),
-    sweepSettings,
-    sweepDependencies,
-    segmentDependencies,
-    sendSettings,
-    sendRates,
-    sender,
-    deliveryDependencies: once(() => ({ log: outreachLog(), suppression: suppressionList() })),
-    answerDependencies,
-    smsDependencies: once((): SmsDependencies => ({ ...answerDependencies(), messenger: messenger(), clinicName: required(envNames.clinicName) })),
-    staffDependencies: once(() => ({ ...answerDependencies(), lapses: lapseStore() })),
-    replySecrets,
-    replyBaseUrl: () => required(envNames.replyBaseUrl),
-    replyPage: once(async () => ({ settings: { clinicName: required(envNames.clinicName), tokenSecrets: await replySecrets() }, deps: answerDependencies() })),
-    reportDependencies: once(
-      (): ReportDependencies => ({
-        engine: new AthenaQueryEngine({ workGroup: required(envNames.athenaWorkGroup), database: required(envNames.analyticsDatabase) }),
-        dialect: 'trino',
-      }),
-    ),
-    exportDependencies: once(() => exportTo(withKeyPrefix(analyticsObjects(), exportPrefix))),
-    exportToFolder: (folder) => exportTo(new FolderObjectStore(folder)),
+    ...base,
+    lapseRule: checkLapseRule({
+      ...defaultLapseRule,
+      combine: optional(app, envNames.lapseCombine) ?? defaultLapseRule.combine,
+      pAliveBelow: optional(app, envNames.lapsePAliveBelow) ?? defaultLapseRule.pAliveBelow,
+      rhythm: {
+        ...rhythm,
+        minVisitDays: optional(app, envNames.lapseRhythmMinVisitDays) ?? rhythm.minVisitDays,
+        longGapMultiplier: optional(app, envNames.lapseRhythmGapMultiplier) ?? rhythm.longGapMultiplier,
+        minimumDays: optional(app, envNames.lapseRhythmMinimumDays) ?? rhythm.minimumDays,
+      },
+    }),
+    outreach: checkOutreachPolicy({
+      ...defaultOutreachPolicy,
+      cooldownDays: optional(app, envNames.outreachCooldownDays) ?? defaultOutreachPolicy.cooldownDays,
+      maxRequestsPerEpisode: optional(app, envNames.outreachMaxRequests) ?? defaultOutreachPolicy.maxRequestsPerEpisode,
+      controlGroupShare: optional(app, envNames.outreachControlGroupShare) ?? defaultOutreachPolicy.controlGroupShare,
+    }),
+    monthlyDiscountRate: optional(app, envNames.valueMonthlyDiscountRate) ?? base.monthlyDiscountRate,
+    refitAfterDays: optional(app, envNames.modelRefitAfterDays) ?? base.refitAfterDays,
+    ...overrides,
+  };
+};
+
+export const segmentDependencies = /* @__PURE__ */ part(
+  (app): SegmentDependencies => ({
+    clients: clientStore(app),
+    lapses: lapseStore(app),
+    suppression: suppressionList(app),
+    queue: outreachQueue(app),
+    objects: analyticsObjects(app),
+  }),
+);
+
+/** Segments each run as a Lambda when SWEEP_SEGMENT_FUNCTION names one, else in this process. */
+export const sweepDependencies = /* @__PURE__ */ part((app): SweepDependencies => {
+  const segmentFunction = optional(app, envNames.sweepSegmentFunction);
+  return {
+    models: modelStore(app),
+    segments: segmentFunction
+      ? new LambdaSegmentRunner(segmentFunction)
+      : new InProcessSegmentRunner((request) => sweepSegment(request, segmentDependencies(app))),
+    objects: analyticsObjects(app),
+    totalSegments: optional(app, envNames.sweepSegments) ?? (segmentFunction ? 16 : 4),
+  };
+});
+
+/**
+ * The reply-link signing secrets, newest first: REPLY_SECRET on one machine, or the SSM
+ * SecureString named by REPLY_SECRET_PARAMETER in the cloud (one secret per line).
+ */
+export const replySecrets = /* @__PURE__ */ part(async (app): Promise<string[]> => {
+  const parameter = optional(app, envNames.replySecretParameter);
+  const text = parameter
+    ? (await (app.clients.ssm ?? new SSMClient({})).send(new GetParameterCommand({ Name: parameter, WithDecryption: true }))).Parameter?.Value
+    : required(app, envNames.replySecret);
+  const secrets = (text ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
+  if (secrets.length === 0 || secrets.some((secret) => secret.length < 32)) throw new ConfigError('the reply secret must be at least 32 characters');
+  return secrets;
+});
+
+export const replyBaseUrl = (app: AppContext): string => required(app, envNames.replyBaseUrl);
+
+const voices = (app: AppContext): Record<string, string> => optional(app, envNames.voices) ?? {};
+
+export const sendSettings = /* @__PURE__ */ part(async (app): Promise<SendSettings> => {
+  const window = optional(app, envNames.sendWindow) ?? defaultSendWindow;
+  const settings: SendSettings = {
+    clinicName: required(app, envNames.clinicName),
+    defaultLocale: clinicDefaults(app).locale,
+    window,
+    channelPolicy: {
+      fallbackOrder: optional(app, envNames.fallbackOrder) ?? [...defaultFallbackOrder],
+      voiceLocales: new Set(Object.keys(voices(app))),
+    },
+    maxSmsSegments: optional(app, envNames.smsMaxSegments) ?? 3,
+    replyBaseUrl: required(app, envNames.replyBaseUrl),
+    tokenSecrets: await replySecrets(app),
+    tokenDays: optional(app, envNames.replyTokenDays) ?? 30,
+    wordings: shippedWordings,
+  };
+  // A wording that cannot be sent fails here, when the function starts, not at the first send.
+  checkWordings(settings.wordings, settings.clinicName, settings.maxSmsSegments);
+  return settings;
+});
+
+/**
+ * Each sending process's share of the providers' rates: SES's own send rate (GetAccount,
+ * never hard-coded) and the origination identity's messages per second (SMS_MESSAGES_PER_SECOND,
+ * 1 for a 10DLC number), divided by how many processes send at once (SEND_CONCURRENCY).
+ */
+export const sendRates = /* @__PURE__ */ part(async (app): Promise<{ email: number; phone: number }> => {
+  const { SendQuota } = await (app.clients.ses ?? new SESv2Client({})).send(new GetAccountCommand({}));
+  if (!SendQuota?.MaxSendRate) throw new ConfigError('SES did not say its send rate (GetAccount has no SendQuota)');
+  const share = (optional(app, envNames.sendConcurrency) ?? 1) / paceHeadroom;
+  return { email: SendQuota.MaxSendRate / share, phone: (optional(app, envNames.smsMessagesPerSecond) ?? 1) / share };
+});
+
+const messenger = /* @__PURE__ */ part((app): AwsMessenger => {
+  const emailConfigurationSet = optional(app, envNames.emailConfigurationSet);
+  const smsConfigurationSet = optional(app, envNames.smsConfigurationSet);
+  return new AwsMessenger({
+    fromAddress: required(app, envNames.emailFrom),
+    originationIdentity: required(app, envNames.smsOriginationIdentity),
+    voices: voices(app),
+    ...(emailConfigurationSet && { emailConfigurationSet }),
+    ...(smsConfigurationSet && { smsConfigurationSet }),
+  });
+});
+
+const sendDependencies = /* @__PURE__ */ part(async (app): Promise<SendDependencies> => {
+  const rates = await sendRates(app);
+  return {
+    clients: clientStore(app),
+    suppression: suppressionList(app),
+    log: outreachLog(app),
+    messenger: new PacedMessenger(messenger(app), { email: new Pacer(rates.email), phone: new Pacer(rates.phone) }),
+  };
+});
+
+export const sender = /* @__PURE__ */ part(
+  async (app): Promise<Sender> => ({ settings: await sendSettings(app), deps: await sendDependencies(app), queue: outreachQueue(app) }),
+);
+
+export const deliveryDependencies = /* @__PURE__ */ part((app) => ({ log: outreachLog(app), suppression: suppressionList(app) }));
+
+/** Everything the answer paths (reply page, inbound SMS, staff, managers) read and write. */
+export const answerDependencies = /* @__PURE__ */ part(
+  (app): AnswerDependencies => ({
+    answers: answerStore(app),
+    catalogue: catalogueStore(app),
+    followUps: followUpStore(app),
+    clients: clientStore(app),
+    suppression: suppressionList(app),
+    log: outreachLog(app),
+  }),
+);
+
+/** The inbound SMS path: the answer stores, and the messenger that answers HELP. */
+export const smsDependencies = /* @__PURE__ */ part(
+  (app): SmsDependencies => ({ ...answerDependencies(app), messenger: messenger(app), clinicName: required(app, envNames.clinicName) }),
+);
+
+/** The answer paths' stores and the lapse episodes: what the staff API and the client card read. */
+export const staffDependencies = /* @__PURE__ */ part((app) => ({ ...answerDependencies(app), lapses: lapseStore(app) }));
+
+export const replyPage = /* @__PURE__ */ part(
+  async (app): Promise<{ settings: ReplyPageSettings; deps: AnswerDependencies }> => ({
+    settings: { clinicName: required(app, envNames.clinicName), tokenSecrets: await replySecrets(app) },
+    deps: answerDependencies(app),
+  }),
+);
+
+/** The reports on Athena (the cloud); on one machine the CLI uses DuckDB (cli/local-reports.ts). */
+export const reportDependencies = /* @__PURE__ */ part(
+  (app): ReportDependencies => ({
+    engine: new AthenaQueryEngine({ workGroup: required(app, envNames.athenaWorkGroup), database: required(app, envNames.analyticsDatabase) }),
+    dialect: 'trino',
+  }),
+);
+
+const exportSources = /* @__PURE__ */ part(
+  (app): ExportSources => ({
+    clients: clientStore(app),
+    lapses: lapseStore(app),
+    outreach: outreachLog(app),
+    answers: answerStore(app),
+    catalogue: catalogueStore(app),
+  }),
+);
+
+const exportTo = (app: AppContext, objects: ObjectStore): ExportDependencies => ({
+  ...exportSources(app),
+  objects,
+  partitionFormat: parquetPartitions,
+  totalSegments: optional(app, envNames.exportSegments) ?? 4,
+});
+
+/** Everything the export needs; the files go to the analytics bucket under `exports/`. */
+export const exportDependencies = /* @__PURE__ */ part((app) => exportTo(app, withKeyPrefix(analyticsObjects(app), exportPrefix)));
+
+/** The same export into a folder of this machine (what DuckDB reads). */
+export const exportToFolder = (app: AppContext, folder: string): ExportDependencies => exportTo(app, new FolderObjectStore(folder));
+
+/** Every part at once, for the CLI and the tests (a function takes only its own parts from an AppContext). */
+export const buildApp = (env: Environment = process.env, clients: AppClients = {}): App => {
+  const app = appContext(env, clients);
+  return {
+    context: app,
+    clinicDefaults: () => clinicDefaults(app),
+    clientStore: () => clientStore(app),
+    lapseStore: () => lapseStore(app),
+    modelStore: () => modelStore(app),
+    queueUrls: () => queueUrls(app),
+    sweepSettings: (asOf, overrides) => sweepSettings(app, asOf, overrides),
+    sweepDependencies: () => sweepDependencies(app),
+    segmentDependencies: () => segmentDependencies(app),
+    sendSettings: () => sendSettings(app),
+    sendRates: () => sendRates(app),
+    sender: () => sender(app),
+    deliveryDependencies: () => deliveryDependencies(app),
+    answerDependencies: () => answerDependencies(app),
+    smsDependencies: () => smsDependencies(app),
+    staffDependencies: () => staffDependencies(app),
+    replySecrets: () => replySecrets(app),
+    replyBaseUrl: () => replyBaseUrl(app),
+    replyPage: () => replyPage(app),
+    reportDependencies: () => reportDependencies(app),
+    exportDependencies: () => exportDependencies(app),
+    exportToFolder: (folder) => exportToFolder(app, folder),
   };
 };

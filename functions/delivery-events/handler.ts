@@ -1,13 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { buildApp } from '../../shared/app.ts';
+import { appContext, deliveryDependencies } from '../../shared/app.ts';
 import { fromSesEvent, fromSmsVoiceEvent, type DeliveryEvent } from '../../shared/outreach/delivery-events.ts';
 import { recordDelivery, type DeliveryResult } from '../../shared/outreach/use-cases/record-delivery.ts';
 
 const logger = new Logger({ serviceName: 'delivery-events' });
 const processor = new BatchProcessor(EventType.SQS);
-const app = buildApp();
+const app = appContext();
 
 type SesEvent = EventBridgeEvent<string, Parameters<typeof fromSesEvent>[0]>;
 type Dependencies = Parameters<typeof recordDelivery>[1];
@@ -61,7 +61,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
 export async function handler(event: SesEvent, context: Context): Promise<DeliveryResult[]>;
 export async function handler(event: SQSEvent | SesEvent, context: Context): Promise<SQSBatchResponse | DeliveryResult[]> {
   logger.addContext(context);
-  const deps = app.deliveryDependencies();
+  const deps = deliveryDependencies(app);
   if ('Records' in event) return processPartialResponse(event, (sqsRecord: SQSRecord) => deliveryRecord(sqsRecord, deps), processor, { context });
   const results: DeliveryResult[] = [];
   for (const delivery of deliveryEventsOf(event)) results.push(await record(delivery, deps));

@@ -2,12 +2,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { buildApp } from '../../shared/app.ts';
+import { appContext, clinicDefaults, exportDependencies } from '../../shared/app.ts';
 import { dayInZone, isIsoDay } from '../../shared/common/dates.ts';
 import { exportAnalytics, type ExportReport } from '../../shared/analytics/use-cases/export.ts';
 
 const logger = new Logger({ serviceName: 'export' });
-const app = buildApp();
+const app = appContext();
 
 /**
  * What the daily schedule sends: nothing needed. `day` exports as of another day (the
@@ -23,8 +23,8 @@ const event = z
 /** The daily analytics export: DynamoDB to Parquet in the analytics bucket, changed partitions only. */
 export const exportNow = async (input: unknown): Promise<ExportReport> => {
   const request = event.parse(input ?? {});
-  const exportDay = request.day ?? dayInZone(Date.now(), app.clinicDefaults().timeZone);
-  const report = await exportAnalytics({ exportDay, rewriteAll: request.rewriteAll ?? false }, app.exportDependencies());
+  const exportDay = request.day ?? dayInZone(Date.now(), clinicDefaults(app).timeZone);
+  const report = await exportAnalytics({ exportDay, rewriteAll: request.rewriteAll ?? false }, exportDependencies(app));
   logger.info('export finished', {
     exportDay,
     partitionsWritten: report.partitionsWritten,

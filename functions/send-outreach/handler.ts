@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { buildApp, type Sender } from '../../shared/app.ts';
+import { appContext, sender, type Sender } from '../../shared/app.ts';
 import { channels } from '../../shared/visits/client.ts';
 import type { OutreachJob } from '../../shared/lapse/episode.ts';
 import { sendOutreach, type SendOutcome } from '../../shared/outreach/use-cases/send-outreach.ts';
@@ -11,7 +11,7 @@ const logger = new Logger({ serviceName: 'send-outreach' });
 const processor = new BatchProcessor(EventType.SQS);
 
 export type { Sender };
-const app = buildApp();
+const app = appContext();
 
 const job = z.object({
   jobId: z.string().min(1),
@@ -43,6 +43,6 @@ export const sendRecord = async (record: Pick<SQSRecord, 'body'>, use: Sender): 
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
-  const use = await app.sender();
+  const use = await sender(app);
   return processPartialResponse(event, async (record: SQSRecord) => void (await sendRecord(record, use)), processor, { context });
 };

@@ -2,12 +2,12 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { buildApp } from '../../shared/app.ts';
+import { appContext, smsDependencies } from '../../shared/app.ts';
 import { receiveSms, type SmsDependencies, type SmsOutcome } from '../../shared/answers/use-cases/answers.ts';
 
 const logger = new Logger({ serviceName: 'sms-inbound' });
 const processor = new BatchProcessor(EventType.SQS);
-const app = buildApp();
+const app = appContext();
 
 /**
  * Numbers and ids become keys (the answer's id, the suppressed number, the request looked up),
@@ -38,6 +38,6 @@ export const smsRecord = async (record: Pick<SQSRecord, 'body'>, deps: SmsDepend
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
-  const deps = app.smsDependencies();
+  const deps = smsDependencies(app);
   return processPartialResponse(event, (record: SQSRecord) => smsRecord(record, deps), processor, { context });
 };

@@ -2,12 +2,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { buildApp } from '../../shared/app.ts';
+import { appContext, segmentDependencies } from '../../shared/app.ts';
 import { isIsoDay } from '../../shared/common/dates.ts';
 import { sweepSegment, type SegmentReport, type SegmentRequest } from '../../shared/lapse/use-cases/sweep.ts';
 
 const logger = new Logger({ serviceName: 'sweep-segment' });
-const app = buildApp();
+const app = appContext();
 
 // The coordinator builds the request; this checks its outline, the use case trusts the rest.
 const request = z
@@ -25,7 +25,7 @@ const request = z
 /** One segment of the sweep, invoked by the coordinator. */
 export const sweepOneSegment = async (input: unknown): Promise<SegmentReport> => {
   const parsed = request.parse(input) as unknown as SegmentRequest;
-  const report = await sweepSegment(parsed, app.segmentDependencies());
+  const report = await sweepSegment(parsed, segmentDependencies(app));
   logger.info('segment finished', { runId: parsed.runId, segment: parsed.segment, counts: report.counts });
   return report;
 };

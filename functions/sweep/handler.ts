@@ -3,11 +3,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { dayInZone, isIsoDay } from '../../shared/common/dates.ts';
-import { buildApp } from '../../shared/app.ts';
+import { appContext, clinicDefaults, sweepDependencies, sweepSettings } from '../../shared/app.ts';
 import { runSweep, type SweepReport } from '../../shared/lapse/use-cases/sweep.ts';
 
 const logger = new Logger({ serviceName: 'sweep' });
-const app = buildApp();
+const app = appContext();
 
 /**
  * What EventBridge Scheduler sends (the target's input): nothing needed. `asOf` and `dryRun`
@@ -23,9 +23,9 @@ const event = z
 /** The weekly sweep's coordinator: fans out the segments, refits the model, logs the counts. */
 export const sweep = async (input: unknown): Promise<Omit<SweepReport, 'flagged'>> => {
   const request = event.parse(input ?? {});
-  const asOf = request.asOf ?? dayInZone(Date.now(), app.clinicDefaults().timeZone);
-  const settings = app.sweepSettings(asOf, { dryRun: request.dryRun ?? false, listFlagged: false });
-  const { flagged: _, ...report } = await runSweep(settings, app.sweepDependencies());
+  const asOf = request.asOf ?? dayInZone(Date.now(), clinicDefaults(app).timeZone);
+  const settings = sweepSettings(app, asOf, { dryRun: request.dryRun ?? false, listFlagged: false });
+  const { flagged: _, ...report } = await runSweep(settings, sweepDependencies(app));
   logger.info('sweep finished', {
     runId: report.runId,
     asOf,
