@@ -12,6 +12,7 @@ import { formatCount, parseAsOf, UsageError, table } from './output.ts';
 
 export class ClientNotFoundError extends UsageError {
   override readonly name = 'ClientNotFoundError';
+  override readonly kind = 'not-found';
 }
 
 const yesNo = (value: boolean): string => (value ? 'yes' : 'no');

@@ -1,15 +1,7 @@
 import { Command } from 'commander';
-import { TableFileError } from '../shared/files/table-file.ts';
-import { ConfigError } from '../shared/common/config.ts';
-import { ImportSetupError, StrictImportError } from '../shared/visits/use-cases/import-file.ts';
+import { AppError } from '../shared/common/app-error.ts';
+import { StrictImportError } from '../shared/visits/use-cases/import-file.ts';
 import { buildApp } from '../shared/app.ts';
-import { LocalStackError } from '../infra/local/stack.ts';
-import { LocalTokenError } from '../infra/local/sign-in.ts';
-import { VisitTimeError } from '../shared/visits/visit-time.ts';
-import { LapseRuleError } from '../shared/lapse/lapse-rule.ts';
-import { OutreachPolicyError } from '../shared/outreach/eligibility.ts';
-import { ModelNotIdentifiableError } from '../shared/stats/bg-nbd.ts';
-import { SummaryLayoutError } from '../shared/lapse/model-summary.ts';
 import { modelFit, type ModelFitFlags } from './model-command.ts';
 import { outbox, printOutbox, sendNow } from './outreach-command.ts';
 import { showClient } from './client-command.ts';
@@ -18,17 +10,9 @@ import { runExport } from './export-command.ts';
 import { printReport, reportNames, type ReportFlags } from './report-command.ts';
 import { localReportEngine } from './local-reports.ts';
 import { openApiDocument } from '../infra/openapi.ts';
-import { ReportParameterError, UnknownReportError } from '../shared/analytics/reports.ts';
-import { QueryFailedError } from '../shared/analytics/ports/query-engine.ts';
 import { listCandidates, listFollowUps, listReasons, moveFollowUpCommand, reasonCommands, simulateSmsReply } from './answers-command.ts';
-import { FollowUpTransitionError } from '../shared/answers/follow-up.ts';
-import { CatalogueError } from '../shared/answers/reasons.ts';
-import { CatalogueConflictError } from '../shared/answers/ports/catalogue-store.ts';
-import { UnknownClientError, UnknownReasonError } from '../shared/answers/use-cases/answers.ts';
-import { UnknownCandidateError } from '../shared/answers/use-cases/catalogue.ts';
-import { FollowUpMovedError, UnknownFollowUpError } from '../shared/answers/use-cases/follow-ups.ts';
 import { printImportReport, runImport, type ImportFlags } from './import-command.ts';
-import { UsageError, formatCount, printSafely, unexpectedErrorLine } from './output.ts';
+import { formatCount, printSafely, unexpectedErrorLine } from './output.ts';
 import { seedClinic, storyCounts } from './seed-command.ts';
 import { stackDown, stackStatus, stackUp } from './stack-command.ts';
 import { start } from './start-command.ts';
@@ -347,38 +331,13 @@ followUps
   .option('--by <name>', 'who did it (default: your login name)')
   .action(async (id: string, flags: { to: string; note?: string; by?: string }) => withStack(() => moveFollowUpCommand(id, flags)));
 
-// Errors a user can act on are one clear line; anything else is a bug and keeps its stack.
-const expected = [
-  UsageError,
-  TableFileError,
-  ImportSetupError,
-  VisitTimeError,
-  LocalStackError,
-  LocalTokenError,
-  ConfigError,
-  LapseRuleError,
-  OutreachPolicyError,
-  ModelNotIdentifiableError,
-  SummaryLayoutError,
-  UnknownReasonError,
-  UnknownClientError,
-  UnknownCandidateError,
-  CatalogueError,
-  CatalogueConflictError,
-  UnknownFollowUpError,
-  FollowUpMovedError,
-  FollowUpTransitionError,
-  ReportParameterError,
-  UnknownReportError,
-  QueryFailedError,
-];
-
 const fail = (error: unknown): void => {
   if (error instanceof StrictImportError) {
     printImportReport(error.report, 'the file');
     console.error(`\ncomeback: ${error.message}`);
-  } else if (expected.some((type) => error instanceof type)) {
-    console.error(`comeback: ${(error as Error).message}`);
+  } else if (error instanceof AppError) {
+    // One clear line a user can act on; anything else is a bug and keeps its stack.
+    console.error(`comeback: ${error.message}`);
   } else {
     console.error(`comeback: ${unexpectedErrorLine(error)}`);
     if (process.env.COMEBACK_DEBUG) console.error(error);

@@ -1,9 +1,11 @@
 import { buildApp } from '../shared/app.ts';
 import { dayInZone, isIsoDay } from '../shared/common/dates.ts';
+import { AppError, type ErrorKind } from '../shared/common/app-error.ts';
 
 /** The user asked for something that cannot work: shown as one line, without a stack trace. */
-export class UsageError extends Error {
+export class UsageError extends AppError {
   override readonly name: string = 'UsageError';
+  readonly kind: ErrorKind = 'invalid';
 }
 
 /** An `--as-of` flag: a real day, or the clinic's today (in COMEBACK_TIMEZONE) when absent. */

@@ -4,10 +4,11 @@
  * the local API serves it at `/openapi.json`.
  */
 import { z } from 'zod';
-import { maxPathParameterLength } from '../functions/http.ts';
-import { visitsRequest } from '../functions/record-visits/handler.ts';
-import { reportRoutes } from '../functions/reports/handler.ts';
-import { staffRoutes } from '../functions/staff-api/handler.ts';
+import { maxPathParameterLength, type RouteContract } from '../functions/http.ts';
+import { recordVisitsRoutes } from '../functions/record-visits/routes.ts';
+import { replyRoutes } from '../functions/reply-web/routes.ts';
+import { reportRoutes } from '../functions/reports/routes.ts';
+import { staffRoutes } from '../functions/staff-api/routes.ts';
 import { reports } from '../shared/analytics/reports.ts';
 
 type Json = Record<string, unknown>;
@@ -47,37 +48,50 @@ export const openApiDocument = (): Json => {
     paths[path] = { ...paths[path], [method.toLowerCase()]: operation };
   };
 
-  add('/visits', 'POST', {
+  const visits: RouteContract = recordVisitsRoutes.recordVisits;
+  add(visits.path, visits.method, {
     operationId: 'recordVisits',
-    summary: "A clinic system's visits: the same validation and idempotency as a file import",
+    summary: visits.summary,
     tags: ['clinic systems'],
     security: [{ sigv4: [] }],
-    requestBody: { required: true, content: { 'application/json': { schema: schemaOf(visitsRequest) } } },
+    requestBody: { required: true, content: { 'application/json': { schema: schemaOf(visits.body!) } } },
     responses: { 200: jsonResponse('every visit recorded or already there'), 207: jsonResponse('some visits skipped, each with its problem'), 400: problem('the body is not a valid request'), 422: jsonResponse('no visit could be used') },
   });
 
-  for (const [prefix, purpose] of [['/r/{token}', 'reply'], ['/u/{token}', 'unsubscribe']] as const) {
+  const formFields: Record<keyof typeof replyRoutes, Json | undefined> = {
+    replyPage: undefined,
+    unsubscribePage: undefined,
+    submitReply: { reason: { type: 'string' }, text: { type: 'string', maxLength: 1000 }, callMe: { type: 'string', enum: ['yes'] }, book: { type: 'string', enum: ['yes'] } },
+    unsubscribe: { 'List-Unsubscribe': { type: 'string', enum: ['One-Click'] } },
+  };
+  for (const [operationId, route] of Object.entries(replyRoutes) as [keyof typeof replyRoutes, RouteContract][]) {
+    const purpose = route.path.startsWith('/r/') ? 'reply' : 'unsubscribe';
     const token = { name: 'token', in: 'path', required: true, description: `the signed ${purpose} token from the email or text`, schema: { type: 'string' } };
     const refused = { 400: html('a forged or malformed link'), 404: html('a link to a request we have no record of'), 410: html('an expired link') };
-    add(prefix, 'GET', { operationId: `${purpose}Page`, summary: purpose === 'reply' ? 'The reply page: the reasons as buttons, free text, call me back, book again' : 'Asks the client to confirm unsubscribing', tags: ['clients'], security: [], parameters: [token], responses: { 200: html('the page'), ...refused } });
-    add(prefix, 'POST', {
-      operationId: purpose === 'reply' ? 'submitReply' : 'unsubscribe',
-      summary: purpose === 'reply' ? 'Records the answer; a second submit replaces it' : 'Unsubscribes from every channel (also the RFC 8058 one-click POST)',
+    const fields = formFields[operationId];
+    add(route.path, route.method, {
+      operationId,
+      summary: route.summary,
       tags: ['clients'],
       security: [],
       parameters: [token],
-      requestBody: { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', properties: purpose === 'reply' ? { reason: { type: 'string' }, text: { type: 'string', maxLength: 1000 }, callMe: { type: 'string', enum: ['yes'] }, book: { type: 'string', enum: ['yes'] } } : { 'List-Unsubscribe': { type: 'string', enum: ['One-Click'] } } } } } },
-      responses: { 200: html('thanks'), ...(purpose === 'reply' && { 303: { description: 'nothing chosen or written: the page again' } }), 413: html('too large'), 415: html('not a form'), ...refused },
+      ...(fields && {
+        requestBody: { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', properties: fields } } } },
+      }),
+      responses:
+        route.method === 'GET'
+          ? { 200: html('the page'), ...refused }
+          : { 200: html('thanks'), ...(purpose === 'reply' && { 303: { description: 'nothing chosen or written: the page again' } }), 413: html('too large'), 415: html('not a form'), ...refused },
     });
   }
 
-  for (const route of staffRoutes) {
-    const base = signedIn(route.groups);
+  for (const route of Object.values<RouteContract>(staffRoutes)) {
+    const base = signedIn(route.groups ?? []);
     add(route.path, route.method, {
       ...base,
       operationId: `${route.method.toLowerCase()}${route.path.replace(/\{(\w+)\}/g, 'By-$1').split(/[/-]/).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')}`,
       summary: route.summary,
-      tags: [route.groups.includes('staff') ? 'staff' : 'managers'],
+      tags: [route.groups?.includes('staff') ? 'staff' : 'managers'],
       parameters: [...pathParameters(route.path), ...(route.query ? queryParameters(route.query) : [])],
       ...(route.body && { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body) } } } }),
       responses: {
@@ -102,7 +116,7 @@ export const openApiDocument = (): Json => {
     422: problem('the engine refused the query (e.g. too many bytes scanned)'),
   };
   const format = { name: 'format', in: 'query', required: false, description: 'csv for a spreadsheet (or send Accept: text/csv)', schema: { type: 'string', enum: ['json', 'csv'] } };
-  const [listRoute, , queryRoute] = reportRoutes;
+  const { list: listRoute, query: queryRoute } = reportRoutes;
   add(listRoute.path, 'GET', { ...signedIn(listRoute.groups), operationId: 'listReports', summary: 'The reports', tags: ['reports'], responses: { 200: jsonResponse('names and descriptions'), 401: problem('no verified token'), 403: problem('managers only') } });
   for (const report of reports) {
     add(`/reports/${report.name}`, 'GET', {

@@ -4,6 +4,7 @@ import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord }
 import { appContext, deliveryDependencies } from '../../shared/app.ts';
 import { fromSesEvent, fromSmsVoiceEvent, type DeliveryEvent } from '../../shared/outreach/delivery-events.ts';
 import { recordDelivery, type DeliveryResult } from '../../shared/outreach/use-cases/record-delivery.ts';
+import { AppError } from '../../shared/common/app-error.ts';
 
 const logger = new Logger({ serviceName: 'delivery-events' });
 const processor = new BatchProcessor(EventType.SQS);
@@ -12,8 +13,9 @@ const app = appContext();
 type SesEvent = EventBridgeEvent<string, Parameters<typeof fromSesEvent>[0]>;
 type Dependencies = Parameters<typeof recordDelivery>[1];
 
-export class MalformedEventError extends Error {
+export class MalformedEventError extends AppError {
   override readonly name = 'MalformedEventError';
+  readonly kind = 'invalid';
 }
 
 /** The delivery event in one SES event from EventBridge; none for events of other sources. */

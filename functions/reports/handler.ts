@@ -2,22 +2,18 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { buildApp } from '../../shared/app.ts';
-import { ReportParameterError, reports, UnknownReportError } from '../../shared/analytics/reports.ts';
-import { QueryCancelledError, QueryFailedError, UnknownQueryError, type QueryState } from '../../shared/analytics/ports/query-engine.ts';
+import { appContext, reportDependencies } from '../../shared/app.ts';
+import type { AppError } from '../../shared/common/app-error.ts';
+import { reports } from '../../shared/analytics/reports.ts';
+import { QueryFailedError, type QueryState } from '../../shared/analytics/ports/query-engine.ts';
 import { reportCsv, reportResult, runReport, type ReportDependencies } from '../../shared/analytics/use-cases/reports.ts';
-import { answeringHead, badPathParameter, callerOf, json, pathParameter, PathParameterError } from '../http.ts';
+import { httpRouter, InvalidRequestError, json, problemResponse } from '../http.ts';
+import { reportRoutes } from './routes.ts';
 
 const logger = new Logger({ serviceName: 'reports' });
 
 /** Under API Gateway's 30 s limit, with room to answer: longer queries get 202 and an id. */
 export const reportWaitMs = 20_000;
-
-export const reportRoutes = [
-  { method: 'GET', path: '/reports', groups: ['managers'] },
-  { method: 'GET', path: '/reports/{name}', groups: ['managers'] },
-  { method: 'GET', path: '/reports/queries/{queryId}', groups: ['managers'] },
-] as const;
 
 const wantsCsv = (event: APIGatewayProxyEventV2): boolean =>
   event.queryStringParameters?.format === 'csv' || (event.queryStringParameters?.format === undefined && /\btext\/csv\b/.test(event.headers?.accept ?? ''));
@@ -33,45 +29,33 @@ const answer = (event: APIGatewayProxyEventV2, name: string, state: QueryState):
   return json(200, { report: name, queryId: state.queryId, columns: state.result.columns, rows: state.result.rows });
 };
 
+const problem = (error: AppError): APIGatewayProxyStructuredResultV2 => {
+  // The engine's message can quote values: it is logged, never returned (see QueryFailedError.shown).
+  if (error instanceof QueryFailedError) logger.error('report query failed', { queryId: error.queryId, category: error.category });
+  return problemResponse(error);
+};
+
 /**
  * `GET /reports` lists the reports; `GET /reports/{name}?...` runs one (JSON, or CSV with
  * `Accept: text/csv` or `?format=csv`); a query still running after 20 s answers 202 with
  * its id, and `GET /reports/queries/{id}` answers when it is done. Managers only.
  */
-export const reportsApi = answeringHead(async (event: APIGatewayProxyEventV2, deps: ReportDependencies): Promise<APIGatewayProxyStructuredResultV2> => {
-  if (event.requestContext.http.method !== 'GET') return json(405, { message: 'reports are read with GET' }, { allow: 'GET, HEAD' });
-  const caller = callerOf(event);
-  if (!caller) return json(401, { message: 'sign in first: no verified token' });
-  if (!caller.groups.includes('managers')) return json(403, { message: 'reports are for managers' });
-  const path = event.rawPath.replace(/\/+$/, '');
-  try {
-    if (path === '/reports') {
-      return json(200, { reports: reports.map((report) => ({ name: report.name, description: report.description })) });
-    }
-    const queryId = /^\/reports\/queries\/([^/]+)$/.exec(path)?.[1];
-    if (queryId) return answer(event, 'report', await reportResult(pathParameter('queryId', queryId), deps));
-    const rawName = /^\/reports\/([^/]+)$/.exec(path)?.[1];
-    if (!rawName) return json(404, { message: `no route ${event.rawPath}` });
-    const name = pathParameter('name', rawName);
-    const { format, ...query } = event.queryStringParameters ?? {};
-    if (format !== undefined && format !== 'csv' && format !== 'json') return json(400, { message: 'invalid request', issues: [{ parameter: 'format', reason: 'csv or json' }] });
-    const state = await runReport(name, query, deps, reportWaitMs);
-    logger.info('report', { report: name, state: state.state, caller: caller.name });
-    return answer(event, name, state);
-  } catch (error) {
-    if (error instanceof PathParameterError) return badPathParameter(error);
-    if (error instanceof UnknownReportError || error instanceof UnknownQueryError) return json(404, { message: error.message });
-    if (error instanceof ReportParameterError) return json(400, { message: 'invalid request', issues: error.issues });
-    if (error instanceof QueryCancelledError) return json(409, { message: 'the query was cancelled' });
-    if (error instanceof QueryFailedError) {
-      // The engine's message can quote values: it is logged, never returned.
-      logger.error('report query failed', { queryId: error.queryId, category: error.category });
-      return json(error.category === 'USER' ? 422 : 502, { message: 'the report could not be computed', queryId: error.queryId });
-    }
-    throw error;
-  }
-});
+export const reportsApi = httpRouter<typeof reportRoutes, ReportDependencies>(
+  reportRoutes,
+  {
+    list: async () => json(200, { reports: reports.map((report) => ({ name: report.name, description: report.description })) }),
+    run: async ({ event, params, query, caller, deps }) => {
+      const { format, ...parameters } = query;
+      if (format !== undefined && format !== 'csv' && format !== 'json') throw new InvalidRequestError('invalid request', [{ parameter: 'format', reason: 'csv or json' }]);
+      const state = await runReport(params.name!, parameters, deps, reportWaitMs);
+      logger.info('report', { report: params.name, state: state.state, caller: caller.name });
+      return answer(event, params.name!, state);
+    },
+    query: async ({ event, params, deps }) => answer(event, 'report', await reportResult(params.queryId!, deps)),
+  },
+  { problem },
+);
 
-const app = buildApp();
+const app = appContext();
 
-export const handler = middy((event: APIGatewayProxyEventV2) => reportsApi(event, app.reportDependencies())).use(injectLambdaContext(logger));
+export const handler = middy((event: APIGatewayProxyEventV2) => reportsApi(event, reportDependencies(app))).use(injectLambdaContext(logger));

@@ -7,7 +7,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { reportRoutes } from '../../functions/reports/handler.ts';
+import { reportRoutes } from '../../functions/reports/routes.ts';
 import { exportPrefix } from '../../shared/analytics/export-location.ts';
 import { exportTables, partitionPrefix, type ExportColumnType, type ExportTable } from '../../shared/analytics/export-tables.ts';
 import { isIsoDay } from '../../shared/common/dates.ts';
@@ -162,7 +162,7 @@ export class AnalyticsQuery extends Construct {
     this.grantQueries(this.reportsFunction, props);
 
     const integration = new HttpLambdaIntegration('ReportsFunction', this.reportsFunction);
-    for (const route of reportRoutes) props.staffApi.addRoute(HttpMethod[route.method], route.path, integration);
+    for (const route of Object.values(reportRoutes)) props.staffApi.addRoute(HttpMethod[route.method], route.path, integration);
   }
 
   /** The Glue table of one exported table. */

@@ -1,4 +1,5 @@
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { recordVisitsRoutes } from '../../functions/record-visits/routes.ts';
 import { Construct } from 'constructs';
 import { clientsTable, episodesTable, visitsTable } from '../resources.ts';
 import type { ClinicApi } from './clinic-api.ts';
@@ -25,6 +26,7 @@ export class RecordVisits extends Construct {
     this.function.useTable(visitsTable, props.tables.table(visitsTable), 'readWrite');
     this.function.useTable(episodesTable, props.tables.table(episodesTable), 'readWrite');
 
-    props.api.addRoute('RecordVisits', HttpMethod.POST, '/visits', this.function);
+    const { method, path } = recordVisitsRoutes.recordVisits;
+    props.api.addRoute('RecordVisits', HttpMethod[method], path, this.function);
   }
 }

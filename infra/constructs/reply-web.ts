@@ -4,6 +4,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { methodsAnswering } from '../../functions/http.ts';
+import { replyRoutes } from '../../functions/reply-web/routes.ts';
 import { useAnswerTables } from './answer-tables.ts';
 import { accessLogFields, addLoggedDefaultStage } from './clinic-api.ts';
 import { ComebackFunction } from './comeback-function.ts';
@@ -16,13 +17,6 @@ import { envNames } from '../../shared/environment.ts';
  */
 const throttle: ThrottleSettings = { rateLimit: 10, burstLimit: 25 };
 
-/** The reply page's routes: `r` answers a request, `u` unsubscribes (GET asks, POST does it). */
-export const replyRoutes = [
-  { method: HttpMethod.GET, path: '/r/{token}' },
-  { method: HttpMethod.POST, path: '/r/{token}' },
-  { method: HttpMethod.GET, path: '/u/{token}' },
-  { method: HttpMethod.POST, path: '/u/{token}' },
-] as const;
 
 export interface ReplyPageSettings {
   readonly clinicName: string;
@@ -78,7 +72,7 @@ export class ReplyWeb extends Construct {
 
     const integration = new HttpLambdaIntegration('ReplyPage', fn);
     // A GET route comes with its HEAD (routes are per method; the function answers HEAD as GET).
-    for (const route of replyRoutes) {
+    for (const route of Object.values(replyRoutes)) {
       const created = this.httpApi.addRoutes({ path: route.path, methods: methodsAnswering(route.method).map((method) => HttpMethod[method]), integration, authorizer: new HttpNoneAuthorizer() });
       for (const each of created) {
         Validations.of(each).acknowledge({

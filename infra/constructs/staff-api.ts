@@ -16,7 +16,7 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { methodsAnswering } from '../../functions/http.ts';
-import { staffRoutes, type StaffGroup } from '../../functions/staff-api/handler.ts';
+import { staffRoutes, type StaffGroup } from '../../functions/staff-api/routes.ts';
 import { episodesTable } from '../resources.ts';
 import { useAnswerTables } from './answer-tables.ts';
 import { accessLogFields, addLoggedDefaultStage } from './clinic-api.ts';
@@ -160,7 +160,7 @@ export class StaffApi extends Construct {
     addLoggedDefaultStage(this, this.httpApi, { throttle, accessLogFields: accessLogFields('$context.authorizer.claims.sub') });
 
     const integration = new HttpLambdaIntegration('StaffFunction', fn);
-    for (const route of staffRoutes) this.addRoute(HttpMethod[route.method], route.path, integration);
+    for (const route of Object.values(staffRoutes)) this.addRoute(HttpMethod[route.method], route.path, integration);
   }
 
   /**

@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { dataDir } from './stack.ts';
+import { AppError } from '../../shared/common/app-error.ts';
 
 /**
  * Cognito's part on one machine: ID tokens of the same shape (RS256, `cognito:groups`,
@@ -12,8 +13,9 @@ import { dataDir } from './stack.ts';
 export const localIssuer = 'comeback-local';
 export const localAudience = 'comeback-local-tools';
 
-export class LocalTokenError extends Error {
+export class LocalTokenError extends AppError {
   override readonly name = 'LocalTokenError';
+  readonly kind = 'invalid';
 }
 
 interface SigningKey {

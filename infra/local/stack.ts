@@ -13,6 +13,7 @@ import { analyticsBucket, queues, smsRepliesTopic, smsVoiceEventsTopic, tables, 
 import { MissingConfigError } from '../../shared/common/config.ts';
 import { provisionMessaging, provisionTables } from './provision.ts';
 import { startSmsVoiceLocal } from './sms-voice.ts';
+import { AppError } from '../../shared/common/app-error.ts';
 
 /** Where the local stack keeps its data: `.comeback/` in the project, or COMEBACK_DATA_DIR. */
 export const dataDir = (): string => resolve(process.env.COMEBACK_DATA_DIR ?? '.comeback');
@@ -38,8 +39,9 @@ export interface StackState {
   readonly startedAt: string;
 }
 
-export class LocalStackError extends Error {
+export class LocalStackError extends AppError {
   override readonly name = 'LocalStackError';
+  readonly kind = 'unavailable';
 }
 
 const stateFile = (): string => join(dataDir(), 'stack.json');

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { isIsoDay, latestDayAnywhere } from '../common/dates.ts';
+import { AppError, type Problem } from '../common/app-error.ts';
 
 export type Dialect = 'trino' | 'duckdb';
 
@@ -378,14 +379,20 @@ export const reports = [lostReport, lapsedReport, retentionByDoctorReport, avera
 
 export type ReportName = (typeof reports)[number]['name'];
 
-export class UnknownReportError extends Error {
+export class UnknownReportError extends AppError {
   override readonly name = 'UnknownReportError';
+  readonly kind = 'not-found';
 }
 
-export class ReportParameterError extends Error {
+export class ReportParameterError extends AppError {
   override readonly name = 'ReportParameterError';
+  readonly kind = 'invalid';
   constructor(readonly issues: readonly { readonly parameter: string; readonly reason: string }[]) {
     super(issues.map((issue) => `${issue.parameter}: ${issue.reason}`).join('; '));
+  }
+
+  override shown(): Problem {
+    return { message: 'invalid request', issues: this.issues };
   }
 }
 

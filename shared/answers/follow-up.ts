@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FollowUpKind } from './answer.ts';
+import { AppError } from '../common/app-error.ts';
 
 export type FollowUpStatus = 'open' | 'contacted' | 'resolved';
 
@@ -32,8 +33,9 @@ const next: Readonly<Record<FollowUpStatus, readonly FollowUpStatus[]>> = {
   resolved: [],
 };
 
-export class FollowUpTransitionError extends Error {
+export class FollowUpTransitionError extends AppError {
   override readonly name = 'FollowUpTransitionError';
+  readonly kind = 'conflict';
 }
 
 /** The follow-up moved on, with who and when; only forward (open, contacted, resolved). */

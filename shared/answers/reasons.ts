@@ -1,5 +1,6 @@
 import { normalizeAnswer } from './text-normalize.ts';
 import { wordingKeys } from '../common/languages.ts';
+import { AppError, type ErrorKind } from '../common/app-error.ts';
 
 /**
  * The catalogue of reasons why clients stopped coming. Managers add, merge, rename and retire
@@ -48,9 +49,14 @@ export type CatalogueErrorCode =
   | 'bad-id'
   | 'bad-locale';
 
-export class CatalogueError extends Error {
+export class CatalogueError extends AppError {
   override readonly name = 'CatalogueError';
   readonly code: CatalogueErrorCode;
+
+  get kind(): ErrorKind {
+    if (this.code === 'unknown-reason') return 'not-found';
+    return this.code === 'bad-label' || this.code === 'bad-id' || this.code === 'bad-locale' ? 'invalid' : 'conflict';
+  }
 
   constructor(code: CatalogueErrorCode, message: string) {
     super(message);

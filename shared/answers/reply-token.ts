@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { AppError, type ErrorKind } from '../common/app-error.ts';
 
 /**
  * The token in a reply or unsubscribe link: the outreach job it answers, what it may do, and
@@ -16,8 +17,11 @@ export interface ReplyTokenClaims {
 
 export type ReplyTokenProblem = 'malformed' | 'bad-signature' | 'expired' | 'wrong-purpose';
 
-export class ReplyTokenError extends Error {
+export class ReplyTokenError extends AppError {
   override readonly name = 'ReplyTokenError';
+  get kind(): ErrorKind {
+    return this.problem === 'expired' ? 'gone' : 'invalid';
+  }
   constructor(readonly problem: ReplyTokenProblem) {
     super(
       {

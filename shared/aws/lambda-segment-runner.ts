@@ -1,9 +1,11 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { SegmentRunner } from '../lapse/ports/sweep-segments.ts';
 import type { SegmentReport, SegmentRequest } from '../lapse/use-cases/sweep.ts';
+import { AppError } from '../common/app-error.ts';
 
-export class SegmentFailedError extends Error {
+export class SegmentFailedError extends AppError {
   override readonly name = 'SegmentFailedError';
+  readonly kind = 'unavailable';
 }
 
 /** Each segment is its own invocation of the sweep-segment function, with its own 15 minutes. */

@@ -2,6 +2,7 @@ import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry }
 import type { OutreachJob } from '../lapse/episode.ts';
 import type { OutreachQueue } from '../outreach/ports/outreach-queue.ts';
 import { backoff } from './dynamo-batch.ts';
+import { AppError } from '../common/app-error.ts';
 
 let sharedSqs: SQSClient | undefined;
 
@@ -14,8 +15,9 @@ export const sqsClient = (): SQSClient => {
 const batchLimit = 10;
 const maxAttempts = 5;
 
-export class QueueError extends Error {
+export class QueueError extends AppError {
   override readonly name = 'QueueError';
+  readonly kind = 'unavailable';
 }
 
 export class SqsOutreachQueue implements OutreachQueue {

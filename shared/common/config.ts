@@ -1,6 +1,8 @@
+import { AppError } from './app-error.ts';
 /** A setting is missing or wrong: named, with what was expected. */
-export class ConfigError extends Error {
+export class ConfigError extends AppError {
   override readonly name: string = 'ConfigError';
+  readonly kind = 'misconfigured';
 }
 
 /** Environment read once per process; a missing variable is a named error, not `undefined`. */

@@ -1,3 +1,4 @@
+import { AppError } from './app-error.ts';
 /** Amounts are kept in the currency's minor unit (cents) as integers, never as floats. */
 export interface Money {
   readonly minor: number;
@@ -12,8 +13,9 @@ export const isCurrency = (code: string): boolean => knownCurrencies.has(code);
 export const minorDigits = (currency: string): number =>
   new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
 
-export class AmountError extends Error {
+export class AmountError extends AppError {
   override readonly name = 'AmountError';
+  readonly kind = 'invalid';
 }
 
 /**

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { ObjectStore } from '../analytics/ports/object-store.ts';
+import { AppError } from '../common/app-error.ts';
 
 /** A key that cannot name a file under the folder (absolute, `..`, empty parts, backslashes). */
-export class InvalidObjectKeyError extends Error {
+export class InvalidObjectKeyError extends AppError {
   override readonly name = 'InvalidObjectKeyError';
+  readonly kind = 'invalid';
   constructor(readonly key: string) {
     super(`not a valid object key: ${JSON.stringify(key)}`);
   }

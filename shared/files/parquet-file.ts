@@ -2,6 +2,7 @@ import { parquetWriteBuffer, type SchemaElement } from 'hyparquet-writer';
 import { isIsoDay } from '../common/dates.ts';
 import type { ExportColumn, ExportColumnType, ExportRow, ExportTable } from '../analytics/export-tables.ts';
 import type { PartitionFormat } from '../analytics/ports/partition-format.ts';
+import { AppError } from '../common/app-error.ts';
 
 /**
  * One exported table's rows as a Parquet file, typed as the table says: dates as DATE, instants
@@ -12,8 +13,9 @@ import type { PartitionFormat } from '../analytics/ports/partition-format.ts';
 export const parquetContentType = 'application/vnd.apache.parquet';
 
 /** A row that does not fit its table: a column it lacks, a column it should not have, a wrong value. */
-export class ExportValueError extends Error {
+export class ExportValueError extends AppError {
   override readonly name = 'ExportValueError';
+  readonly kind = 'unprocessable';
   constructor(
     message: string,
     readonly table: string,

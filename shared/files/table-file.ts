@@ -2,12 +2,14 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { maxRowCharacters } from '../visits/columns.ts';
 import type { Delimiter, TableFile, TableRecord } from '../visits/ports/table-file.ts';
+import { AppError } from '../common/app-error.ts';
 
 export type { Delimiter, TableFile } from '../visits/ports/table-file.ts';
 
 /** The whole file cannot be read as a table: nothing from it was used. */
-export class TableFileError extends Error {
+export class TableFileError extends AppError {
   override readonly name = 'TableFileError';
+  readonly kind = 'invalid';
 }
 
 export interface TableFileOptions {

@@ -1,6 +1,7 @@
 import type { Money } from '../common/money.ts';
 import { defaultRhythmRule, rhythmState, type RhythmRule, type RhythmState } from './rhythm.ts';
 import type { VisitSummary } from '../visits/summary.ts';
+import { AppError } from '../common/app-error.ts';
 
 /** Which signals must say "gone" before a client is called lapsed. */
 export type LapseCombination = 'both' | 'either' | 'rhythm' | 'model';
@@ -26,8 +27,9 @@ export const defaultLapseRule: LapseRule = {
   modelAlonePAliveBelow: 0.05,
 };
 
-export class LapseRuleError extends Error {
+export class LapseRuleError extends AppError {
   override readonly name = 'LapseRuleError';
+  readonly kind = 'invalid';
 }
 
 export const checkLapseRule = (rule: LapseRule): LapseRule => {

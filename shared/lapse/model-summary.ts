@@ -4,6 +4,7 @@
  */
 import { checkFrequency, type Frequency } from '../stats/bg-nbd.ts';
 import type { RowProblem, RowResult } from '../visits/rows.ts';
+import { AppError } from '../common/app-error.ts';
 
 export interface SummaryLayout {
   readonly name: string;
@@ -20,8 +21,9 @@ const layouts = [
   { name: 'the papers (ID,x,t_x,T,zbar)', id: 'ID', x: 'x', tx: 't_x', T: 'T', spend: 'zbar' },
 ] as const;
 
-export class SummaryLayoutError extends Error {
+export class SummaryLayoutError extends AppError {
   override readonly name = 'SummaryLayoutError';
+  readonly kind = 'invalid';
 }
 
 /** Which layout a header is in; the id column may be named ID, id or customer_id. */

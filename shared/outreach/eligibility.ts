@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { reachableChannels, type Channel, type ClientProfile } from '../visits/client.ts';
 import { daysBetween } from '../visits/summary.ts';
+import { AppError } from '../common/app-error.ts';
 
 /** Who may be asked, how often, and how many lapsed clients are held back to measure the effect. */
 export interface OutreachPolicy {
@@ -20,8 +21,9 @@ export const defaultOutreachPolicy: OutreachPolicy = {
   controlGroupSalt: 'comeback-control-1',
 };
 
-export class OutreachPolicyError extends Error {
+export class OutreachPolicyError extends AppError {
   override readonly name = 'OutreachPolicyError';
+  readonly kind = 'invalid';
 }
 
 export const checkOutreachPolicy = (policy: OutreachPolicy): OutreachPolicy => {

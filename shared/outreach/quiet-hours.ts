@@ -1,4 +1,5 @@
 import { addDays, dayInZone, zonedTimeToUtc, zoneOffsetMinutes } from '../common/dates.ts';
+import { AppError } from '../common/app-error.ts';
 
 /** When a client may be contacted, in their own time zone: [start, end) in minutes after local midnight. */
 export interface SendWindow {
@@ -8,8 +9,9 @@ export interface SendWindow {
 
 export const defaultSendWindow: SendWindow = { startMinute: 9 * 60, endMinute: 20 * 60 };
 
-export class SendWindowError extends Error {
+export class SendWindowError extends AppError {
   override readonly name = 'SendWindowError';
+  readonly kind = 'invalid';
 }
 
 const clock = /^([01]\d|2[0-3]):([0-5]\d)$/;

@@ -5,6 +5,7 @@
  */
 import { smsSize, type SmsSize } from './sms-segments.ts';
 import { wordingKeys } from '../common/languages.ts';
+import { AppError } from '../common/app-error.ts';
 
 export interface OutreachWording {
   readonly subject: string;
@@ -119,8 +120,9 @@ export const shippedWordings: Readonly<Record<string, OutreachWording>> = {
   },
 };
 
-export class TemplateError extends Error {
+export class TemplateError extends AppError {
   override readonly name = 'TemplateError';
+  readonly kind = 'invalid';
 }
 
 export interface OutreachValues {

@@ -6,6 +6,7 @@
  */
 import { minimize } from './optimize.ts';
 import { digamma, hyp2f1, lgamma, sigmoid, softplus } from './special-functions.ts';
+import { AppError } from '../common/app-error.ts';
 
 /** One client's history as lifetimes summarises it. */
 export interface Frequency {
@@ -31,12 +32,14 @@ export interface BgNbdFit extends BgNbdParameters {
 }
 
 /** The data cannot pin the model down (nobody came back, too few clients, a parameter runs off to 0 or infinity). */
-export class ModelNotIdentifiableError extends Error {
+export class ModelNotIdentifiableError extends AppError {
   override readonly name = 'ModelNotIdentifiableError';
+  readonly kind = 'unprocessable';
 }
 
-export class FrequencyError extends Error {
+export class FrequencyError extends AppError {
   override readonly name = 'FrequencyError';
+  readonly kind = 'invalid';
 }
 
 /** What is impossible about a row, and in which of its numbers. */

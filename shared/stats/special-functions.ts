@@ -1,6 +1,8 @@
+import { AppError } from '../common/app-error.ts';
 /** A series that did not settle within its term budget: the arguments are outside what it handles. */
-export class SeriesConvergenceError extends Error {
+export class SeriesConvergenceError extends AppError {
   override readonly name = 'SeriesConvergenceError';
+  readonly kind = 'unprocessable';
 }
 
 // Lanczos approximation, g = 7, nine coefficients: about 15 significant digits for x > 0.

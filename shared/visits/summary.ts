@@ -1,4 +1,5 @@
 import type { Visit } from './visit.ts';
+import { AppError } from '../common/app-error.ts';
 
 /** How a client has used one service category (or seen one doctor). */
 export interface UsageSpan {
@@ -37,8 +38,9 @@ export interface VisitSummary {
   readonly lastBranchId?: string;
 }
 
-export class CurrencyMismatchError extends Error {
+export class CurrencyMismatchError extends AppError {
   override readonly name = 'CurrencyMismatchError';
+  readonly kind = 'invalid';
   constructor(
     readonly expected: string,
     readonly got: string,

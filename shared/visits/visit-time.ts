@@ -1,4 +1,5 @@
 import { addDays, dayInZone, isoDay, isRealDate, zonedTimeToUtc } from '../common/dates.ts';
+import { AppError } from '../common/app-error.ts';
 
 /** When a visit happened: the instant (UTC) and the calendar day where it happened. */
 export interface VisitTime {
@@ -51,8 +52,9 @@ export const futureVisitReason = (time: VisitTime, clock: VisitClock): string | 
 /** True when a visit on `day` (no time of day) is after the clinic's today: what the sweep skips. */
 export const isFutureVisitDay = (day: string, clock: Pick<VisitClock, 'today'>): boolean => day > clock.today;
 
-export class VisitTimeError extends Error {
+export class VisitTimeError extends AppError {
   override readonly name = 'VisitTimeError';
+  readonly kind = 'invalid';
 }
 
 const isoPattern =

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { languageOf } from '../../../shared/common/languages.ts';
 import { longestAnswerText } from '../../../shared/answers/answer.ts';
 import type { ReplyForm } from '../../../shared/answers/use-cases/reply-page.ts';
+import { AppError, type ErrorKind } from '../../../shared/common/app-error.ts';
 
 export type { ReplyForm };
 
@@ -40,9 +41,6 @@ export interface ReplyPageView {
 }
 
 export type ReplyProblem = 'expired' | 'invalid' | 'not-found';
-
-/** The HTTP status that fits each problem page. */
-export const problemStatus: Readonly<Record<ReplyProblem, number>> = { expired: 410, invalid: 400, 'not-found': 404 };
 
 /**
  * The longest free-text answer the page offers to take, in characters (code points): the
@@ -509,8 +507,11 @@ export const renderProblemPage = (view: { readonly locale?: string; readonly pro
 
 export type ReplyFormProblem = 'unsupported-media-type' | 'too-large' | 'malformed';
 
-export class ReplyFormError extends Error {
+export class ReplyFormError extends AppError {
   override readonly name = 'ReplyFormError';
+  get kind(): ErrorKind {
+    return ({ 'unsupported-media-type': 'unsupported-media', 'too-large': 'too-large', malformed: 'invalid' } as const)[this.problem];
+  }
   constructor(
     readonly problem: ReplyFormProblem,
     message: string,

@@ -1,3 +1,4 @@
+import { AppError, type ErrorKind, type Problem } from '../../common/app-error.ts';
 /**
  * SQL over the exported tables: Athena in the cloud, DuckDB over the same Parquet files on one
  * machine. Values always travel as positional parameters (`?`), never inside the SQL text.
@@ -44,7 +45,7 @@ export interface QueryEngine {
 }
 
 /** The engine refused or failed the query (syntax, permissions, bytes-scanned cutoff...). */
-export class QueryFailedError extends Error {
+export class QueryFailedError extends AppError {
   override readonly name = 'QueryFailedError';
   constructor(
     message: string,
@@ -54,11 +55,25 @@ export class QueryFailedError extends Error {
   ) {
     super(message);
   }
+
+  get kind(): ErrorKind {
+    return this.category === 'USER' ? 'unprocessable' : 'unavailable';
+  }
+
+  /** The engine's message can quote values: it is logged, never returned. */
+  override shown(): Problem {
+    return { message: 'the report could not be computed', ...(this.queryId && { queryId: this.queryId }) };
+  }
 }
 
 /** Someone cancelled the query before it finished. */
-export class QueryCancelledError extends Error {
+export class QueryCancelledError extends AppError {
   override readonly name = 'QueryCancelledError';
+  readonly kind = 'conflict';
+
+  override shown(): Problem {
+    return { message: 'the query was cancelled' };
+  }
   constructor(
     message: string,
     readonly queryId?: string,
@@ -68,6 +83,7 @@ export class QueryCancelledError extends Error {
 }
 
 /** No query with this id (expired, or never started here). */
-export class UnknownQueryError extends Error {
+export class UnknownQueryError extends AppError {
   override readonly name = 'UnknownQueryError';
+  readonly kind = 'not-found';
 }

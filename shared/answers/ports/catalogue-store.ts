@@ -1,4 +1,5 @@
 import type { Catalogue } from '../reasons.ts';
+import { AppError } from '../../common/app-error.ts';
 
 /** One versioned change of the catalogue, kept so history can be re-counted at any version. */
 export interface CatalogueChange {
@@ -25,8 +26,9 @@ export interface Candidate {
   readonly lastSeen: string;
 }
 
-export class CatalogueConflictError extends Error {
+export class CatalogueConflictError extends AppError {
   override readonly name = 'CatalogueConflictError';
+  readonly kind = 'conflict';
 }
 
 export interface CatalogueStore {

@@ -11,6 +11,7 @@ import type { FollowUpStore } from '../ports/follow-up-store.ts';
 import type { Messenger } from '../../outreach/ports/messenger.ts';
 import type { OutreachLog } from '../../outreach/ports/outreach-log.ts';
 import type { SuppressionList } from '../../outreach/ports/suppression-list.ts';
+import { AppError } from '../../common/app-error.ts';
 
 export interface AnswerDependencies {
   readonly answers: AnswerStore;
@@ -22,12 +23,14 @@ export interface AnswerDependencies {
   readonly now?: () => Date;
 }
 
-export class UnknownReasonError extends Error {
+export class UnknownReasonError extends AppError {
   override readonly name = 'UnknownReasonError';
+  readonly kind = 'invalid';
 }
 
-export class UnknownClientError extends Error {
+export class UnknownClientError extends AppError {
   override readonly name = 'UnknownClientError';
+  readonly kind = 'not-found';
 }
 
 export interface AnswerInput {

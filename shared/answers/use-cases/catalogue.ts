@@ -1,9 +1,11 @@
 import { addReason, learnAlias, mergeReason, renameReason, resolveReason, retireReason, type Catalogue, type ChurnType, type Reason } from '../reasons.ts';
 import { CatalogueConflictError, type CatalogueChange } from '../ports/catalogue-store.ts';
 import { actOnAnswer, type AnswerDependencies } from './answers.ts';
+import { AppError } from '../../common/app-error.ts';
 
-export class UnknownCandidateError extends Error {
+export class UnknownCandidateError extends AppError {
   override readonly name = 'UnknownCandidateError';
+  readonly kind = 'not-found';
 }
 
 /**

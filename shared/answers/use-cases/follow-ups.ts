@@ -2,13 +2,16 @@ import { advanceFollowUp, type FollowUp, type FollowUpStatus } from '../follow-u
 import type { ClientProfile } from '../../visits/client.ts';
 import type { ClientStore } from '../../visits/ports/client-store.ts';
 import type { FollowUpStore } from '../ports/follow-up-store.ts';
+import { AppError } from '../../common/app-error.ts';
 
-export class UnknownFollowUpError extends Error {
+export class UnknownFollowUpError extends AppError {
   override readonly name = 'UnknownFollowUpError';
+  readonly kind = 'not-found';
 }
 
-export class FollowUpMovedError extends Error {
+export class FollowUpMovedError extends AppError {
   override readonly name = 'FollowUpMovedError';
+  readonly kind = 'conflict';
 }
 
 /** Staff move a follow-up on (contacted, resolved), with who and when. */

@@ -3,6 +3,7 @@ import { signReplyToken, verifyReplyToken, type ReplyTokenClaims, type TokenPurp
 import { reasonLabel, resolveReason, type Catalogue } from '../reasons.ts';
 import { firstNameOf } from '../../outreach/wording.ts';
 import { recordAnswer, unsubscribe, type AnswerDependencies, type AnswerOutcome } from './answers.ts';
+import { AppError } from '../../common/app-error.ts';
 
 export interface ReplyPageSettings {
   readonly clinicName: string;
@@ -11,8 +12,9 @@ export interface ReplyPageSettings {
 }
 
 /** The link names a request we have no record of (deleted, or from another installation). */
-export class UnknownRequestError extends Error {
+export class UnknownRequestError extends AppError {
   override readonly name = 'UnknownRequestError';
+  readonly kind = 'not-found';
 }
 
 export interface ReplyContext {

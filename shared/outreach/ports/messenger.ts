@@ -1,4 +1,5 @@
 import { redactContacts, type FailureReason } from '../provider-failure.ts';
+import { AppError } from '../../common/app-error.ts';
 
 /** What leaves Comeback toward a client: an email, a text, a call. Each answers the provider's message id. */
 export interface OutgoingEmail {
@@ -31,8 +32,9 @@ export interface Messenger {
 }
 
 /** The provider is over its rate: try again later. Its message is redacted (no number, no address). */
-export class ProviderThrottledError extends Error {
+export class ProviderThrottledError extends AppError {
   override readonly name = 'ProviderThrottledError';
+  readonly kind = 'unavailable';
   readonly code: FailureReason = 'throttled';
   constructor(message: string) {
     super(redactContacts(message));
@@ -43,8 +45,9 @@ export class ProviderThrottledError extends Error {
  * The provider refused this message for good (bad number, opted out, no voice for the
  * language...): why, as a code, and the provider's words with contacts removed.
  */
-export class ProviderRejectedError extends Error {
+export class ProviderRejectedError extends AppError {
   override readonly name = 'ProviderRejectedError';
+  readonly kind = 'unprocessable';
   constructor(
     message: string,
     readonly code: FailureReason = 'unknown',

@@ -11,6 +11,7 @@ import { describeDelimiter, type TableFile, type TableRecord } from '../ports/ta
 import { eachLimited } from '../../common/concurrency.ts';
 import { maxItemsPerWrite, type ClientStore, type StoredClient } from '../ports/client-store.ts';
 import type { LapseStore } from '../../lapse/ports/lapse-store.ts';
+import { AppError } from '../../common/app-error.ts';
 
 export interface ImportOptions {
   readonly kind: ImportKind;
@@ -66,16 +67,18 @@ export interface ImportReport {
 }
 
 /** `--strict` and at least one bad row: nothing was written. */
-export class StrictImportError extends Error {
+export class StrictImportError extends AppError {
   override readonly name = 'StrictImportError';
+  readonly kind = 'invalid';
   constructor(readonly report: ImportReport) {
     super(`${report.skipped} bad row(s): nothing imported (--strict)`);
   }
 }
 
 /** The file does not fit the import: wrong columns or options. Nothing was written. */
-export class ImportSetupError extends Error {
+export class ImportSetupError extends AppError {
   override readonly name = 'ImportSetupError';
+  readonly kind = 'invalid';
 }
 
 const fieldsOf = (kind: ImportKind): readonly string[] => (kind === 'clients' ? clientColumns : visitColumns);

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { SignJWT, generateKeyPair, importJWK, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupsOf } from '../../../functions/http.ts';
-import { staffApi, staffRoutes, type StaffDependencies } from '../../../functions/staff-api/handler.ts';
+import { staffApi, type StaffDependencies } from '../../../functions/staff-api/handler.ts';
+import { staffRoutes } from '../../../functions/staff-api/routes.ts';
 import { startHttpApi } from '../../../infra/local/http-api.ts';
 import { issueLocalToken, localAudience, localIssuer, verifyLocalToken } from '../../../infra/local/sign-in.ts';
 import { DynamoAnswerStore } from '../../../shared/aws/dynamo-answer-store.ts';
@@ -183,7 +184,7 @@ describe('signing in', () => {
   });
 
   it('serves every route it declares for the CDK', () => {
-    expect(staffRoutes.map((route) => `${route.method} ${route.path}`)).toEqual([
+    expect(Object.values(staffRoutes).map((route) => `${route.method} ${route.path}`)).toEqual([
       'GET /clients/{clientId}',
       'POST /clients/{clientId}/answers',
       'GET /reasons',

@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { reportRoutes } from '../../../functions/reports/handler.ts';
+import { reportRoutes } from '../../../functions/reports/routes.ts';
 import { analyticsFirstDayOf, createComebackApp } from '../../../infra/app.ts';
 import type { ComebackFunction, TableAccess } from '../../../infra/constructs/comeback-function.ts';
 import { analyticsBucket, tables, type TableDefinition } from '../../../infra/resources.ts';
@@ -348,8 +348,8 @@ describe('the reports function', () => {
       .filter(([, integration]) => json(integration.Properties.IntegrationUri).includes(idOf(fn())))
       .map(([id]) => id);
     expect(reportIntegrations).toHaveLength(1);
-    expect(reportRoutes).toHaveLength(3);
-    for (const route of reportRoutes) {
+    expect(Object.values(reportRoutes)).toHaveLength(3);
+    for (const route of Object.values(reportRoutes)) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
         ApiId: { Ref: apiId },
         RouteKey: `${route.method} ${route.path}`,

@@ -4,11 +4,11 @@ import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { reportRoutes } from '../../../functions/reports/handler.ts';
-import { staffRoutes } from '../../../functions/staff-api/handler.ts';
+import { reportRoutes } from '../../../functions/reports/routes.ts';
+import { staffRoutes } from '../../../functions/staff-api/routes.ts';
 import { createComebackApp, outreachSettingsOf } from '../../../infra/app.ts';
 import type { ComebackFunction, TableAccess } from '../../../infra/constructs/comeback-function.ts';
-import { replyRoutes } from '../../../infra/constructs/reply-web.ts';
+import { replyRoutes } from '../../../functions/reply-web/routes.ts';
 import {
   answersTable,
   catalogueTable,
@@ -79,7 +79,7 @@ describe('the reply page', () => {
   it('has its own public API with the four reply and unsubscribe routes (and HEAD beside each GET), none behind an authorizer', () => {
     const routes = routesOf(apiId);
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(['GET /r/{token}', 'GET /u/{token}', 'HEAD /r/{token}', 'HEAD /u/{token}', 'POST /r/{token}', 'POST /u/{token}']);
-    expect(replyRoutes).toHaveLength(4);
+    expect(Object.values(replyRoutes)).toHaveLength(4);
     for (const route of routes) {
       expect(route.Properties.AuthorizationType).toBe('NONE');
       expect(route.Properties.AuthorizerId).toBeUndefined();
@@ -192,7 +192,7 @@ describe('the staff and managers’ API', () => {
   it('has one route per entry of staffRoutes and reportRoutes (and a HEAD beside each GET), each behind the Cognito JWT authorizer', () => {
     const routes = routesOf(apiId);
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
-      [...staffRoutes, ...reportRoutes].flatMap((route) => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]).map((method) => `${method} ${route.path}`)).sort(),
+      [...Object.values(staffRoutes), ...Object.values(reportRoutes)].flatMap((route) => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]).map((method) => `${method} ${route.path}`)).sort(),
     );
     const authorizers = Object.entries(template.findResources('AWS::ApiGatewayV2::Authorizer', { Properties: { ApiId: { Ref: apiId } } }));
     expect(authorizers).toHaveLength(1);
