@@ -27,7 +27,11 @@ export const table = (
 ): string => {
   const all = options.header ? [options.header, ...rows] : rows;
   const widths: number[] = [];
-  for (const row of all) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, width(cell))));
+  for (const row of all) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, width(cell));
+    });
+  }
   const pad = ' '.repeat(options.indent ?? 0);
   return all
     .map((row) =>

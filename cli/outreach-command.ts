@@ -67,7 +67,9 @@ export const recordDeliveryEvents = async (app: App = buildApp()): Promise<Recor
   const results: Record<DeliveryResult, number> = { recorded: 0, unchanged: 0, 'unknown-message': 0 };
   const deps = app.deliveryDependencies();
   await drainQueue(sqsClient(), app.queueUrls().smsVoiceEvents, (record) => deliveryRecord(record, deps), {
-    onHandled: (outcomes) => outcomes.forEach((outcome) => results[outcome]++),
+    onHandled: (outcomes) => {
+      for (const outcome of outcomes) results[outcome]++;
+    },
   });
   return results;
 };

@@ -40,7 +40,10 @@ export const startLocalApi = async (port: number, app: App = buildApp()): Return
     ],
     port,
   );
-  return { ...api, stop: async () => (await api.stop(), await reportDeps.engine.close()) };
+  return { ...api, stop: async () => {
+      await api.stop();
+      await reportDeps.engine.close();
+    }, };
 };
 
 /**

@@ -17,7 +17,7 @@ export const withStack = async <T>(work: () => Promise<T>, log: (message: string
   if (process.env.COMEBACK_STACK === 'aws') return work();
   await applyLocalOutreachSettings();
   const running = await runningStack();
-  if (running && running.services.every((service) => service.up)) {
+  if (running?.services.every((service) => service.up)) {
     applyEnvironment(stackEnvironment(running.state.ports));
     return work();
   }

@@ -255,6 +255,8 @@ export const glueTableInput = (definition: ExportTable, exportRoot: string, firs
     'projection.dt.range': `${firstDay},${lastProjectedDay}`,
     'projection.dt.interval': '1',
     'projection.dt.interval.unit': 'DAYS',
+    // `${dt}` is Athena's placeholder for the partition value, written as it is.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's partition projection template
     'storage.location.template': `${exportRoot}${partitionPrefix(definition.name, '${dt}')}`,
   },
   partitionKeys: [{ name: 'dt', type: 'string', comment: definition.partition }],

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import {
@@ -13,6 +14,7 @@ import {
   DuckDBTypeId,
   StatementType,
   type DuckDBConnection,
+  type DuckDBPreparedStatement,
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { exportTables, type ExportColumnType, type ExportTable } from '../analytics/export-tables.ts';
@@ -76,7 +78,7 @@ export const viewSql = (root: string, table: ExportTable, hasFiles: boolean): st
 
 /** Does the table have at least one partition file (`<table>/dt=…/*.parquet`, not a temporary one)? */
 const hasPartitionFiles = async (root: string, table: string): Promise<boolean> => {
-  let partitions;
+  let partitions: Dirent[];
   try {
     partitions = await readdir(join(root, table), { withFileTypes: true });
   } catch {
@@ -200,7 +202,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   private async execute(query: Query, queryId: string): Promise<QueryResult> {
     const { connection } = await this.open();
     await this.refreshViews(connection);
-    let prepared;
+    let prepared: DuckDBPreparedStatement;
     try {
       prepared = await connection.prepare(query.sql);
     } catch (error) {

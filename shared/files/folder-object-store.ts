@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { ObjectStore } from '../analytics/ports/object-store.ts';
@@ -72,7 +73,7 @@ export class FolderObjectStore implements ObjectStore {
     const start = folder === '' ? this.root : this.path(folder);
     const keys: string[] = [];
     const walk = async (directory: string, keyPrefix: string): Promise<void> => {
-      let entries;
+      let entries: Dirent[];
       try {
         entries = await readdir(directory, { withFileTypes: true });
       } catch (error) {

@@ -68,7 +68,7 @@ export interface WonBack {
  * without outreach, counted separately by the reports.
  */
 export const wonBackBy = (mark: LapseMark | undefined, visitDays: readonly string[]): WonBack | undefined => {
-  if (!mark || mark.status !== 'open') return undefined;
+  if (mark?.status !== 'open') return undefined;
   const returned = visitDays.filter((day) => day >= mark.openedOn).sort()[0];
   if (!returned) return undefined;
   return { episodeId: mark.episodeId, closedOn: returned, ...(mark.requests > 0 && !mark.controlGroup && { creditedRequest: mark.requests }) };

@@ -48,7 +48,9 @@ export const encodeModelInputs = (inputs: readonly ModelInput[]): Uint8Array => 
   const currencies = [...new Set(inputs.map((input) => input.currency))];
   const header = new TextEncoder().encode(JSON.stringify({ version: 1, rows: inputs.length, currencies }));
   const numbers = new Float64Array(inputs.length * 5);
-  inputs.forEach((input, i) => numbers.set([input.x, input.tx, input.T, input.spend, currencies.indexOf(input.currency)], i * 5));
+  inputs.forEach((input, i) => {
+    numbers.set([input.x, input.tx, input.T, input.spend, currencies.indexOf(input.currency)], i * 5);
+  });
   const out = new Uint8Array(4 + header.length + numbers.byteLength);
   new DataView(out.buffer).setUint32(0, header.length);
   out.set(header, 4);
@@ -143,7 +145,7 @@ export const scoreClient = (model: FittedLapseModel, summary: VisitSummary, asOf
   let before = 0;
   for (let month = 1; month <= 12; month++) {
     const upTo = expectedVisitsIfAlive(model.bgnbd, input, month * daysPerMonth);
-    value += ((upTo - before) * perVisit) / Math.pow(1 + model.monthlyDiscountRate, month);
+    value += ((upTo - before) * perVisit) / (1 + model.monthlyDiscountRate) ** month;
     before = upTo;
   }
   return { pAlive: probability, valueAtRisk: { minor: Math.round(value), currency: input.currency } };

@@ -150,11 +150,11 @@ const escapeHtml = (text: string): string =>
 
 const placeholder = /\{\{(\w+)\}\}/g;
 
-const fill = (text: string, values: Readonly<Record<string, string>>, escape: (value: string) => string = (value) => value): string =>
+const fill = (text: string, values: Readonly<Record<string, string>>, escapeValue: (value: string) => string = (value) => value): string =>
   text.replace(placeholder, (_, name: string) => {
     const value = values[name];
     if (value === undefined) throw new TemplateError(`unknown placeholder {{${name}}} in "${text.slice(0, 40)}…"`);
-    return escape(value);
+    return escapeValue(value);
   });
 
 /** The wording for a locale: the tag itself, its language, else the clinic's default. */

@@ -213,7 +213,7 @@ export const ageAtPAlive = (parameters: BgNbdParameters, row: Frequency, thresho
   if (row.x === 0) return undefined;
   const { r, alpha, a, b } = parameters;
   const odds = (1 - threshold) / threshold;
-  return (alpha + row.tx) * Math.pow((odds * (b + row.x - 1)) / a, 1 / (r + row.x)) - alpha;
+  return (alpha + row.tx) * ((odds * (b + row.x - 1)) / a) ** (1 / (r + row.x)) - alpha;
 };
 
 /** Expected visits in the next t, if the client is still a client. */
@@ -223,7 +223,7 @@ export const expectedVisitsIfAlive = ({ r, alpha, a, b }: BgNbdParameters, { x, 
   const aa = Math.abs(a - 1) < 1e-9 ? 1 + 1e-9 : a;
   const z = t / (alpha + T + t);
   const hyp = hyp2f1(r + x, b + x, aa + b + x - 1, z);
-  return ((aa + b + x - 1) / (aa - 1)) * (1 - Math.pow((alpha + T) / (alpha + T + t), r + x) * hyp);
+  return ((aa + b + x - 1) / (aa - 1)) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp);
 };
 
 /** Expected visits in the next t given the history: P(alive) times the visits of a client still here. */

@@ -81,7 +81,7 @@ export const hyp2f1 = (a: number, b: number, c: number, z: number): number => {
   if (c <= 0 && Number.isInteger(c)) throw new RangeError(`hyp2f1 is undefined for c = ${c}`);
   if (!(z > -1 && z < 1)) throw new RangeError(`hyp2f1 is implemented for -1 < z < 1 (got ${z})`);
   if (z === 0 || a === 0 || b === 0) return 1;
-  if (z < 0) return Math.pow(1 - z, -a) * hyp2f1(a, c - b, c, z / (z - 1));
+  if (z < 0) return (1 - z) ** -a * hyp2f1(a, c - b, c, z / (z - 1));
   if (c - a - b < 0) return Math.exp((c - a - b) * Math.log1p(-z)) * gaussSeries(c - a, c - b, c, z);
   return gaussSeries(a, b, c, z);
 };

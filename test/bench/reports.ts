@@ -409,7 +409,9 @@ export const lostReportBench: Bench = {
         for (const report of reports) times.push(await report.worker.run());
         if (round === 0) continue;
         baselineTimes.push(plain);
-        reports.forEach((report, i) => report.times.push(times[i]!));
+        reports.forEach((report, i) => {
+          report.times.push(times[i]!);
+        });
       }
       const baselineSummary = await baseline.finish();
       if (baselineSummary.total !== replyCount) throw new Error(`the baseline counted ${baselineSummary.total} answers`);
@@ -432,7 +434,7 @@ export const lostReportBench: Bench = {
       return results;
     } finally {
       baseline.stop();
-      reports.forEach((report) => report.worker.stop());
+      for (const report of reports) report.worker.stop();
     }
   },
 };

@@ -12,12 +12,12 @@ const normal = (next: () => number): number => Math.sqrt(-2 * Math.log(1 - next(
 
 /** Gamma(shape, 1) by Marsaglia and Tsang, boosted for shape < 1. */
 const gamma = (next: () => number, shape: number): number => {
-  if (shape < 1) return gamma(next, shape + 1) * Math.pow(next(), 1 / shape);
+  if (shape < 1) return gamma(next, shape + 1) * next() ** (1 / shape);
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
   for (;;) {
     const z = normal(next);
-    const v = Math.pow(1 + c * z, 3);
+    const v = (1 + c * z) ** 3;
     if (v > 0 && Math.log(next()) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
   }
 };

@@ -27,7 +27,8 @@ const startShared = (): SharedDynamoDb => {
 
 /** One in-memory DynamoDB Local for the whole run; each test file makes its own tables. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const dynamoDb = (shared.comebackDynamoDbLocal ??= startShared());
+  shared.comebackDynamoDbLocal ??= startShared();
+  const dynamoDb = shared.comebackDynamoDbLocal;
   dynamoDb.users += 1;
   project.provide('dynamoEndpoint', await dynamoDb.endpoint);
   return async () => {

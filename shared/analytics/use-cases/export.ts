@@ -172,7 +172,7 @@ const readSources = async (exportDay: string, deps: ExportDependencies): Promise
     }),
     (async () => {
       const rows = catalogueRows(await deps.catalogue.load(), exportDay);
-      rows.forEach((row) => add(partitions('reason_catalogue'), row));
+      for (const row of rows) add(partitions('reason_catalogue'), row);
       counted(rows.length);
     })(),
   ]);

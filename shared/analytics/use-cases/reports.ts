@@ -26,4 +26,4 @@ export const reportResult = (queryId: string, deps: Pick<ReportDependencies, 'en
 
 /** The rows as CSV with a header, safe to open in a spreadsheet. */
 export const reportCsv = (result: QueryResult): string =>
-  [csvLine(result.columns.map((column) => column.name)), ...result.rows.map((row) => csvLine(result.columns.map((column) => row[column.name] ?? null), safeCsvCell))].join('\r\n') + '\r\n';
+  `${[csvLine(result.columns.map((column) => column.name)), ...result.rows.map((row) => csvLine(result.columns.map((column) => row[column.name] ?? null), safeCsvCell))].join('\r\n')}\r\n`;

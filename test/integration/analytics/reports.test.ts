@@ -14,7 +14,10 @@ import { prepareReport, ReportParameterError, reports, UnknownReportError } from
 
 // Prepare: a small clinic, generated from a seed, as the export would write it.
 let seed = 11;
-const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+const random = (): number => {
+  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+  return seed / 2_147_483_648;
+};
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 const dayOf = (n: number): string => new Date(Date.UTC(2025, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
 const daysBetween = (a: string, b: string): number => (Date.parse(b) - Date.parse(a)) / 86_400_000;
@@ -68,7 +71,10 @@ let connection: DuckDBConnection;
 const run = async (name: string, query: Record<string, string> = {}): Promise<Record<string, unknown>[]> => {
   const { sql, parameters } = prepareReport(name, query, 'duckdb');
   const statement = await connection.prepare(sql);
-  parameters.forEach((value, i) => (typeof value === 'number' ? statement.bindInteger(i + 1, value) : statement.bindVarchar(i + 1, value)));
+  parameters.forEach((value, i) => {
+    if (typeof value === 'number') statement.bindInteger(i + 1, value);
+    else statement.bindVarchar(i + 1, value);
+  });
   return (await statement.runAndReadAll()).getRowObjectsJson() as Record<string, unknown>[];
 };
 const num = (value: unknown): number => Number(value);
@@ -79,7 +85,7 @@ beforeAll(async () => {
   const data: Record<string, Row[]> = { visits, clients: [...oldClients, ...clients], replies, lapse_episodes: episodes, outreach, reason_catalogue: [...catalogue('2026-11-19', false), ...catalogue('2026-11-20', true)] };
   for (const table of exportTables) {
     const file = join(dir, `${table.name}.jsonl`);
-    await writeFile(file, (data[table.name] ?? []).map((row) => JSON.stringify(row)).join('\n') + '\n');
+    await writeFile(file, `${(data[table.name] ?? []).map((row) => JSON.stringify(row)).join('\n')}\n`);
     const columns = [...table.columns.map((c) => `'${c.name}': '${duckType[c.type]}'`), `'dt': 'DATE'`].join(', ');
     await connection.run(`CREATE TABLE ${table.name} AS SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = {${columns}})`);
   }

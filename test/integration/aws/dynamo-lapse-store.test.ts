@@ -125,20 +125,20 @@ describe('DynamoSuppressionList and DynamoModelStore on DynamoDB Local', () => {
     const { tables, db } = await freshTables();
     const models = new DynamoModelStore(tables.models, db);
     expect(await models.latest()).toBeUndefined();
-    const fit = (fittedAt: string): FittedLapseModel => ({
+    const fittedModel = (fittedAt: string): FittedLapseModel => ({
       fittedAt,
       asOf: fittedAt.slice(0, 10),
       clients: 100,
       bgnbd: { r: 0.5, alpha: 20, a: 0.8, b: 3, logLikelihood: -1000, iterations: 20, clients: 100 },
       monthlyDiscountRate: 0.01,
     });
-    await models.save(fit('2026-05-11T06:00:00.000Z'));
-    await models.save(fit('2026-05-04T06:00:00.000Z'));
+    await models.save(fittedModel('2026-05-11T06:00:00.000Z'));
+    await models.save(fittedModel('2026-05-04T06:00:00.000Z'));
     // A past week swept again by hand, later: a fit for an older day, fitted after the others.
-    await models.save({ ...fit('2026-05-04T06:00:00.000Z'), fittedAt: '2026-05-12T09:00:00.000Z' });
-    await models.save({ ...fit('2026-05-11T06:00:00.000Z'), fittedAt: '2026-05-11T07:00:00.000Z' });
-    expect(await models.latest()).toEqual({ ...fit('2026-05-11T06:00:00.000Z'), fittedAt: '2026-05-11T07:00:00.000Z' });
-    expect(await models.latest('2026-05-10')).toEqual({ ...fit('2026-05-04T06:00:00.000Z'), fittedAt: '2026-05-12T09:00:00.000Z' });
+    await models.save({ ...fittedModel('2026-05-04T06:00:00.000Z'), fittedAt: '2026-05-12T09:00:00.000Z' });
+    await models.save({ ...fittedModel('2026-05-11T06:00:00.000Z'), fittedAt: '2026-05-11T07:00:00.000Z' });
+    expect(await models.latest()).toEqual({ ...fittedModel('2026-05-11T06:00:00.000Z'), fittedAt: '2026-05-11T07:00:00.000Z' });
+    expect(await models.latest('2026-05-10')).toEqual({ ...fittedModel('2026-05-04T06:00:00.000Z'), fittedAt: '2026-05-12T09:00:00.000Z' });
     expect(await models.latest('2026-05-03')).toBeUndefined();
   });
 });

@@ -30,7 +30,10 @@ const capturingLogs = async <T>(act: () => Promise<T>): Promise<{ result: T; log
   const spies = [
     ...[process.stdout, process.stderr].map((stream) => {
       const write = stream.write.bind(stream);
-      return vi.spyOn(stream, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => (keep(chunk), write(chunk as string, ...(rest as [])))) as typeof stream.write);
+      return vi.spyOn(stream, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
+        keep(chunk);
+        return write(chunk as string, ...(rest as []));
+      }) as typeof stream.write);
     }),
     ...(['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((method) => vi.spyOn(console, method).mockImplementation((...args: unknown[]) => keep(args.map(String).join(' ')))),
   ];

@@ -25,7 +25,10 @@ const previousDataDir = process.env.COMEBACK_DATA_DIR;
 
 /** Athena with a long query: running on the first look, done on the second. */
 const slowEngine: QueryEngine = {
-  start: async (query) => (started.push(query), 'q-1'),
+  start: async (query) => {
+    started.push(query);
+    return 'q-1';
+  },
   poll: async (queryId): Promise<QueryState> => ({ state: 'succeeded', queryId, result: { columns: [{ name: 'reason_id', type: 'string' }, { name: 'clients', type: 'number' }], rows: [{ reason_id: '=HYPERLINK("x")', clients: 3 }] } }),
   run: async (query) => ({ state: 'running', queryId: await slowEngine.start(query) }),
 };

@@ -161,7 +161,7 @@ describe('sending a feedback request on the local stack', () => {
     const events: string[] = [];
     const provider = await startSmsVoiceLocal({ port: 0, configurationSets: { faults: async (event) => void events.push(event) } });
     const lines: string[] = [];
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0);
     try {
       const smsVoice = new PinpointSMSVoiceV2Client({ endpoint: `http://127.0.0.1:${provider.port}`, maxAttempts: 1 });
       const messenger = new AwsMessenger({ ...messengerConfig, smsConfigurationSet: 'faults' }, undefined, smsVoice);
@@ -172,8 +172,14 @@ describe('sending a feedback request on the local stack', () => {
       };
       const overloaded: Messenger = {
         sendEmail: (email) => messenger.sendEmail(email),
-        sendText: async (text) => (throttleOnce(text.outreachId), messenger.sendText(text)),
-        placeCall: async (call) => (throttleOnce(call.outreachId), messenger.placeCall(call)),
+        sendText: async (text) => {
+          throttleOnce(text.outreachId);
+          return messenger.sendText(text);
+        },
+        placeCall: async (call) => {
+          throttleOnce(call.outreachId);
+          return messenger.placeCall(call);
+        },
       };
       const sender = {
         settings,
@@ -232,7 +238,10 @@ describe('sending a feedback request on the local stack', () => {
 
       const records: OutreachRecord[] = [];
       for (const clientId of jobs.keys()) records.push((await deps.log.get(jobs.get(clientId)!.jobId))!);
-      const tally = (pick: (record: OutreachRecord) => string) => records.reduce<Record<string, number>>((all, record) => ({ ...all, [pick(record)]: (all[pick(record)] ?? 0) + 1 }), {});
+      const tally = (pick: (record: OutreachRecord) => string) => records.reduce<Record<string, number>>((all, record) => {
+        all[pick(record)] = (all[pick(record)] ?? 0) + 1;
+        return all;
+      }, {});
       expect(tally((record) => `${record.status}:${record.reason ?? ''}`)).toEqual({
         'delivered:': 4,
         'failed:opted-out': 2,

@@ -36,7 +36,7 @@ describe('capturing answers', () => {
       clients: new InMemoryClientStore(),
       suppression: new InMemorySuppressionList(),
       log: new InMemoryOutreachLog(),
-      messenger: { sendText: async (text) => (texts.push(text), `m-${texts.length}`), sendEmail: async () => 'e', placeCall: async () => 'v' },
+      messenger: { sendText: async (text) => `m-${texts.push(text)}`, sendEmail: async () => 'e', placeCall: async () => 'v' },
       clinicName: 'Harbour Clinic',
       now: () => new Date('2026-05-12T10:00:00Z'),
     };

@@ -24,7 +24,7 @@ describe('the delivery-events function’s input', () => {
     const recorded: [string, string][] = [];
     const suppressed: string[] = [];
     const deps = {
-      log: { byProviderMessage: async () => undefined, delivery: async (outreachId: string, outcome: string) => (recorded.push([outreachId, outcome]), true) },
+      log: { byProviderMessage: async () => undefined, delivery: async (outreachId: string, outcome: string) => recorded.push([outreachId, outcome]) > 0 },
       suppression: { add: async (entry: { key: string }) => void suppressed.push(entry.key) },
     } as unknown as Parameters<typeof deliveryRecord>[1];
     const body = (eventType: string) => JSON.stringify({ eventType, eventVersion: '1.0', eventTimestamp: 1_778_572_800_000, messageId: `m-${eventType}`, destinationPhoneNumber: '+306912345678', context: { outreachId: `job-${eventType}` } });
@@ -48,7 +48,7 @@ describe('the delivery-events function’s input', () => {
       suppression: { add: async () => undefined },
     } as unknown as Parameters<typeof deliveryRecord>[1];
     const lines: string[] = [];
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0);
     try {
       const body = JSON.stringify({
         eventType: 'TEXT_CARRIER_UNREACHABLE',

@@ -69,7 +69,9 @@ describe('feedback request wording', () => {
 
     it(`${locale}: invites every reply digit`, () => {
       const sms = renderSms(wording, values(), 3).text;
-      replyCodes.forEach((_, i) => expect(sms).toContain(String(i + 1)));
+      replyCodes.forEach((_, i) => {
+        expect(sms).toContain(String(i + 1));
+      });
     });
   }
 
