@@ -34,7 +34,12 @@ export const simulateSmsReply = async (from: string, body: string): Promise<void
   const response = await fetch(`${emulatorUrl('smsvoice')}/reply`, { method: 'POST', body: JSON.stringify({ from, body }) });
   if (!response.ok) throw new UsageError(`the SMS emulator refused the reply: ${((await response.json()) as { message?: string }).message ?? response.status}`);
   const counts = await receiveReplies();
-  console.log(Object.entries(counts).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`).join(', ') || 'nothing received');
+  console.log(
+    Object.entries(counts)
+      .filter(([, n]) => n > 0)
+      .map(([kind, n]) => `${kind} ${n}`)
+      .join(', ') || 'nothing received',
+  );
 };
 
 export const listReasons = async (flags: { json?: boolean }): Promise<void> => {
@@ -61,7 +66,12 @@ export const listCandidates = async (flags: { json?: boolean }): Promise<void> =
   const candidates = await buildApp().answerDependencies().catalogue.candidates();
   if (flags.json) return console.log(JSON.stringify(candidates, null, 2));
   if (candidates.length === 0) return console.log('No answers wait for a manager.');
-  console.log(table(candidates.map((c) => [`"${c.text}"${c.truncated ? ' (shortened)' : ''}`, c.locales.join(', ') || '—', formatCount(c.answers), c.lastSeen.slice(0, 10)]), { indent: 2, header: ['text', 'written in', 'answers', 'last seen'], alignRight: [2] }));
+  console.log(
+    table(
+      candidates.map((c) => [`"${c.text}"${c.truncated ? ' (shortened)' : ''}`, c.locales.join(', ') || '—', formatCount(c.answers), c.lastSeen.slice(0, 10)]),
+      { indent: 2, header: ['text', 'written in', 'answers', 'last seen'], alignRight: [2] },
+    ),
+  );
   console.log('\nPlace one: comeback reasons map "TEXT" --to REASON   or make it a new reason: comeback reasons approve "TEXT" --label "..."');
 };
 
@@ -74,7 +84,12 @@ export const reasonCommands = {
   },
   approve: async (text: string, flags: { label: string; locale: string; churnType: string; by?: string }) => {
     if (!churnTypes.includes(flags.churnType as ChurnType)) throw new UsageError(`--churn-type ${flags.churnType}: one of ${churnTypes.join(', ')}`);
-    const { reason, placed } = await approveCandidate(text, { label: flags.label, locale: flags.locale, churnType: flags.churnType as ChurnType }, actor(flags.by), buildApp().answerDependencies());
+    const { reason, placed } = await approveCandidate(
+      text,
+      { label: flags.label, locale: flags.locale, churnType: flags.churnType as ChurnType },
+      actor(flags.by),
+      buildApp().answerDependencies(),
+    );
     console.log(`New reason ${reason.id} ("${flags.label}"): ${formatCount(placed)} waiting answers placed.`);
   },
   merge: async (from: string, flags: { into: string; by?: string }) => {
@@ -92,7 +107,14 @@ export const reasonCommands = {
   record: async (clientId: string, flags: { reason: string; date?: string; note?: string; callBack?: boolean; by?: string }) => {
     if (flags.date !== undefined && !isIsoDay(flags.date)) throw new UsageError(`--date ${flags.date}: a date as YYYY-MM-DD`);
     const result = await recordStaffAnswer(
-      { clientId, reasonId: flags.reason, by: actor(flags.by), ...(flags.date && { on: flags.date }), ...(flags.note && { note: flags.note }), ...(flags.callBack && { callMe: true }) },
+      {
+        clientId,
+        reasonId: flags.reason,
+        by: actor(flags.by),
+        ...(flags.date && { on: flags.date }),
+        ...(flags.note && { note: flags.note }),
+        ...(flags.callBack && { callMe: true }),
+      },
       buildApp().answerDependencies(),
     );
     console.log(`Recorded for ${clientId}: ${result.answer.reasonId}.`);

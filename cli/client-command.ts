@@ -18,7 +18,14 @@ export class ClientNotFoundError extends UsageError {
 const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
 
 /** The client card as staff read it: contact, consent, visits, and where the client stands. */
-export const renderClientCard = (client: StoredClient, visits: readonly Visit[], asOf: string, episodes: readonly LapseEpisode[] = [], answers: readonly AnswerOnCard[] = [], optedOut = false): string => {
+export const renderClientCard = (
+  client: StoredClient,
+  visits: readonly Visit[],
+  asOf: string,
+  episodes: readonly LapseEpisode[] = [],
+  answers: readonly AnswerOnCard[] = [],
+  optedOut = false,
+): string => {
   const { profile, summary } = client;
   const lines: string[] = [];
   lines.push(`Client ${profile.clientId}${profile.name ? `  ${profile.name}` : ''}`);
@@ -92,7 +99,8 @@ export const renderClientCard = (client: StoredClient, visits: readonly Visit[],
     const wishes = [answer.callMe && 'please call back', answer.book && 'wants to book again'].filter(Boolean).join(', ');
     lines.push(`  ${answer.receivedAt.slice(0, 10)}  ${answer.channel}${answer.by ? ` by ${answer.by}` : ''}: ${what}${wishes ? ` — ${wishes}` : ''}`);
     if (answer.text) lines.push(`      “${answer.text.replace(/\s+/g, ' ').slice(0, 200)}”`);
-    if (answer.truncated) lines.push(`      (shortened: ${formatCount(answer.textLength ?? 0)} characters written, the first ${formatCount(longestAnswerText)} kept)`);
+    if (answer.truncated)
+      lines.push(`      (shortened: ${formatCount(answer.textLength ?? 0)} characters written, the first ${formatCount(longestAnswerText)} kept)`);
   }
   return lines.join('\n');
 };
@@ -103,7 +111,9 @@ export const showClient = async (deps: Parameters<typeof clientCard>[1], clientI
   const asOf = parseAsOf(options.asOf);
   if (options.json) {
     const rhythm = card.client.summary ? rhythmState(card.client.summary, asOf) : undefined;
-    console.log(JSON.stringify({ ...card.client, rhythm, episodes: card.episodes, answers: card.answers, optedOut: card.optedOut, visits: card.visits }, null, 2));
+    console.log(
+      JSON.stringify({ ...card.client, rhythm, episodes: card.episodes, answers: card.answers, optedOut: card.optedOut, visits: card.visits }, null, 2),
+    );
   } else {
     console.log(renderClientCard(card.client, card.visits, asOf, card.episodes, card.answers, card.optedOut));
   }

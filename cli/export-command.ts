@@ -66,10 +66,7 @@ export const exportLocally = async (flags: ExportFlags): Promise<ExportReport> =
   const bar = progressBar(flags.json ?? false);
   let report: ExportReport;
   try {
-    report = await exportAnalytics(
-      { exportDay },
-      { ...buildApp().exportToFolder(folder), ...(bar.onProgress && { onProgress: bar.onProgress }) },
-    );
+    report = await exportAnalytics({ exportDay }, { ...buildApp().exportToFolder(folder), ...(bar.onProgress && { onProgress: bar.onProgress }) });
   } finally {
     bar.stop();
   }

@@ -98,7 +98,12 @@ export const printImportReport = (report: ImportReport, source: string, shown = 
   const reasons = Object.entries(report.skippedByReason).sort((a, b) => b[1] - a[1]);
   if (reasons.length > 0) {
     console.log('\nSkipped, by reason:');
-    console.log(table(reasons.map(([reason, count]) => [formatCount(count), reason]), { indent: 2, alignRight: [0] }));
+    console.log(
+      table(
+        reasons.map(([reason, count]) => [formatCount(count), reason]),
+        { indent: 2, alignRight: [0] },
+      ),
+    );
   }
   const list = (title: string, problems: ImportReport['problems']) => {
     if (problems.length === 0) return;

@@ -57,9 +57,7 @@ stack
     if (!(await stackStatus())) process.exitCode = 1;
   });
 
-const importCommand = program
-  .command('import')
-  .description('import clients or visits from CSV or JSON Lines');
+const importCommand = program.command('import').description('import clients or visits from CSV or JSON Lines');
 
 const addImport = (kind: 'clients' | 'visits', columns: string, example: string) =>
   importCommand
@@ -104,7 +102,11 @@ program
       const result = await seedClinic(flags);
       printImportReport(result.clients, 'the demo clinic', 5);
       printImportReport(result.visits, 'the demo clinic', 5);
-      console.log(`\nStories: ${storyCounts(result.clinic).map(([story, n]) => `${story} ${formatCount(n)}`).join(', ')}`);
+      console.log(
+        `\nStories: ${storyCounts(result.clinic)
+          .map(([story, n]) => `${story} ${formatCount(n)}`)
+          .join(', ')}`,
+      );
     }),
   );
 
@@ -144,9 +146,9 @@ const model = program.command('model').description('the lapse model (BG/NBD for 
 model
   .command('fit')
   .description('fit the model: from the imported visits (stored for the sweep), or from a summary file')
-  .option('--summary <file>', 'a per-client summary in lifetimes\' layout: ID,frequency,recency,T[,monetary_value] or ID,x,t_x,T,zbar')
-  .option('--predict <t>', 'print each client\'s P(alive) and expected visits in the next t periods (days for visits; the file\'s unit for --summary)')
-  .option('--as-of <date>', "fit the imported visits as of this day (YYYY-MM-DD; default: today in COMEBACK_TIMEZONE)")
+  .option('--summary <file>', "a per-client summary in lifetimes' layout: ID,frequency,recency,T[,monetary_value] or ID,x,t_x,T,zbar")
+  .option('--predict <t>', "print each client's P(alive) and expected visits in the next t periods (days for visits; the file's unit for --summary)")
+  .option('--as-of <date>', 'fit the imported visits as of this day (YYYY-MM-DD; default: today in COMEBACK_TIMEZONE)')
   .option('--json', 'the fit as JSON; with --predict, one JSON line per client instead of CSV')
   .addHelpText(
     'after',
@@ -203,7 +205,9 @@ program
 
 program
   .command('serve')
-  .description('run the cloud’s APIs and queues locally: the reply page behind the emails’ and texts’ links, the staff and managers’ API and reports, the queues drained')
+  .description(
+    'run the cloud’s APIs and queues locally: the reply page behind the emails’ and texts’ links, the staff and managers’ API and reports, the queues drained',
+  )
   .option('--port <port>', 'where the reply page listens (default: the port of REPLY_BASE_URL, 8080)')
   .option('--interval <seconds>', 'how often the queues are drained', '5')
   .action(async (flags: { port?: string; interval?: string }) => withStack(() => serve(flags)));
@@ -214,7 +218,10 @@ program
   .option('--group <group>', 'managers or staff (repeatable; default staff)', collect, [])
   .option('--user <name>', 'who signs in (default: your login name)')
   .option('--hours <hours>', 'how long it is valid', '8')
-  .addHelpText('after', '\nExample:\n  TOKEN=$(npx comeback token --group managers)\n  curl -H "authorization: Bearer $TOKEN" http://127.0.0.1:8080/reasons   # while `comeback serve` runs')
+  .addHelpText(
+    'after',
+    '\nExample:\n  TOKEN=$(npx comeback token --group managers)\n  curl -H "authorization: Bearer $TOKEN" http://127.0.0.1:8080/reasons   # while `comeback serve` runs',
+  )
   .action(printToken);
 
 program
@@ -240,7 +247,10 @@ program
   .option('--days <n>', 'retention-by-doctor: came back within this many days (default 90)')
   .option('--limit <n>', 'lapsed, average-check --by declining: at most this many clients')
   .option('--format <format>', 'table, json or csv', 'table')
-  .addHelpText('after', '\nThe same reports, parameters and SQL as GET /reports/NAME (Athena in the cloud). Money columns are in the clinic\'s currency.\nExamples:\n  npx comeback report lost --by month --from 2026-01-01\n  npx comeback report retention-by-doctor --days 60 --format csv > retention.csv')
+  .addHelpText(
+    'after',
+    "\nThe same reports, parameters and SQL as GET /reports/NAME (Athena in the cloud). Money columns are in the clinic's currency.\nExamples:\n  npx comeback report lost --by month --from 2026-01-01\n  npx comeback report retention-by-doctor --days 60 --format csv > retention.csv",
+  )
   .action(async (name: string, flags: ReportFlags) => {
     const engine = await localReportEngine();
     try {
@@ -282,7 +292,9 @@ reasons
   .option('--locale <tag>', 'the language of the label', 'en')
   .option('--churn-type <type>', 'voluntary, involuntary or passive', 'voluntary')
   .option('--by <name>', 'who decides')
-  .action(async (text: string, flags: { label: string; locale: string; churnType: string; by?: string }) => withStack(() => reasonCommands.approve(text, flags)));
+  .action(async (text: string, flags: { label: string; locale: string; churnType: string; by?: string }) =>
+    withStack(() => reasonCommands.approve(text, flags)),
+  );
 reasons
   .command('merge')
   .description('merge a reason into another: every past answer counts under the other from now on')
@@ -313,7 +325,9 @@ reasons
   .option('--note <text>', 'what they said, for staff')
   .option('--call-back', 'they want a call back')
   .option('--by <name>', 'who took the call (default: your login name)')
-  .action(async (client: string, flags: { reason: string; date?: string; note?: string; callBack?: boolean; by?: string }) => withStack(() => reasonCommands.record(client, flags)));
+  .action(async (client: string, flags: { reason: string; date?: string; note?: string; callBack?: boolean; by?: string }) =>
+    withStack(() => reasonCommands.record(client, flags)),
+  );
 
 const followUps = program.command('followups').description('follow-ups for staff: call-backs, complaints, clients who want to book');
 followUps

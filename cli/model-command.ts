@@ -64,7 +64,14 @@ const readSummaryFile = async (path: string): Promise<{ layout: SummaryLayout; c
 const printPredictions = (fit: BgNbdFit, clients: readonly (Frequency & { id: string })[], window: number, json: boolean): void => {
   const lines: string[] = json ? [] : ['id,x,t_x,T,p_alive,expected_transactions'];
   for (const client of clients) {
-    const prediction = { id: client.id, x: client.x, t_x: client.tx, T: client.T, p_alive: pAlive(fit, client), expected_transactions: expectedVisits(fit, client, window) };
+    const prediction = {
+      id: client.id,
+      x: client.x,
+      t_x: client.tx,
+      T: client.T,
+      p_alive: pAlive(fit, client),
+      expected_transactions: expectedVisits(fit, client, window),
+    };
     lines.push(json ? JSON.stringify(prediction) : Object.values(prediction).map(csvCell).join(','));
     if (lines.length >= 10_000) {
       writeOut(`${lines.join('\n')}\n`);
@@ -94,7 +101,9 @@ const printFit = (fit: Fitted, write: (text: string) => void): void => {
   );
   if (fit.spend) {
     const { p, q, gamma } = fit.spend;
-    write(`Gamma-Gamma (spend per visit) on ${formatCount(fit.spend.clients)} returning clients${fit.spend.currency ? `, in ${fit.spend.currency} minor units` : ''}`);
+    write(
+      `Gamma-Gamma (spend per visit) on ${formatCount(fit.spend.clients)} returning clients${fit.spend.currency ? `, in ${fit.spend.currency} minor units` : ''}`,
+    );
     write(
       table(
         [
@@ -148,7 +157,9 @@ const fitImportedVisits = async (asOf: string): Promise<{ fit: Fitted; clients: 
   const unusable = withVisits.filter((client) => unusableHistory(client.summary!, asOf));
   if (unusable.length > 0) {
     const named = unusable.slice(0, 10).map((client) => `${client.profile.clientId} (${unusableHistory(client.summary!, asOf)})`);
-    console.error(`Left out ${unusable.length} client(s) whose history the model cannot use as of ${asOf}: ${named.join(', ')}${unusable.length > 10 ? ', ...' : ''}`);
+    console.error(
+      `Left out ${unusable.length} client(s) whose history the model cannot use as of ${asOf}: ${named.join(', ')}${unusable.length > 10 ? ', ...' : ''}`,
+    );
   }
   const inputs = everyone.map((client) => modelInput(client.summary!, asOf));
   const fitted = fitLapseModel(inputs, {

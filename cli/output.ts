@@ -34,14 +34,15 @@ export const table = (
   }
   const pad = ' '.repeat(options.indent ?? 0);
   return all
-    .map((row) =>
-      pad +
-      row
-        .map((cell, i) => {
-          const gap = ' '.repeat(widths[i]! - width(cell));
-          return options.alignRight?.includes(i) ? gap + cell : i === row.length - 1 ? cell : cell + gap;
-        })
-        .join('  '),
+    .map(
+      (row) =>
+        pad +
+        row
+          .map((cell, i) => {
+            const gap = ' '.repeat(widths[i]! - width(cell));
+            return options.alignRight?.includes(i) ? gap + cell : i === row.length - 1 ? cell : cell + gap;
+          })
+          .join('  '),
     )
     .join('\n');
 };

@@ -91,7 +91,10 @@ export const printSendReport = (report: SendReport): void => {
 
 /** `comeback send`: send the queued feedback requests now. */
 export const sendNow = async (flags: { json?: boolean; redrive?: boolean }): Promise<SendReport> => {
-  const bar = flags.json || !process.stderr.isTTY ? undefined : new cliProgress.SingleBar({ format: 'Sending {value} requests', stream: process.stderr }, cliProgress.Presets.shades_classic);
+  const bar =
+    flags.json || !process.stderr.isTTY
+      ? undefined
+      : new cliProgress.SingleBar({ format: 'Sending {value} requests', stream: process.stderr }, cliProgress.Presets.shades_classic);
   bar?.start(0, 0);
   let report: SendReport;
   try {
@@ -118,11 +121,18 @@ export const outbox = async (channel?: string): Promise<OutboxEntry[]> => {
   const entries: OutboxEntry[] = [];
   if (!channel || channel === 'email') {
     const store = (await (await fetch(`${emulatorUrl('email')}/store`)).json()) as { emails: { at: number; subject: string; destination: { to: string[] } }[] };
-    entries.push(...store.emails.map((e) => ({ channel: 'email' as const, at: new Date(e.at * 1000).toISOString(), to: e.destination.to.join(', '), text: e.subject })));
+    entries.push(
+      ...store.emails.map((e) => ({ channel: 'email' as const, at: new Date(e.at * 1000).toISOString(), to: e.destination.to.join(', '), text: e.subject })),
+    );
   }
   if (!channel || channel !== 'email') {
     const query = channel ? `?channel=${channel}` : '';
-    const sent = (await (await fetch(`${emulatorUrl('smsvoice')}/messages${query}`)).json()) as { channel: 'sms' | 'voice'; sentAt: string; destination: string; body: string }[];
+    const sent = (await (await fetch(`${emulatorUrl('smsvoice')}/messages${query}`)).json()) as {
+      channel: 'sms' | 'voice';
+      sentAt: string;
+      destination: string;
+      body: string;
+    }[];
     entries.push(...sent.map((m) => ({ channel: m.channel, at: m.sentAt, to: m.destination, text: m.body })));
   }
   return entries.sort((a, b) => b.at.localeCompare(a.at));
@@ -131,8 +141,18 @@ export const outbox = async (channel?: string): Promise<OutboxEntry[]> => {
 export const printOutbox = (entries: readonly OutboxEntry[], limit: number): void => {
   const byChannel = (c: string) => entries.filter((e) => e.channel === c).length;
   console.log(`Outbox: ${formatCount(byChannel('email'))} emails, ${formatCount(byChannel('sms'))} texts, ${formatCount(byChannel('voice'))} calls`);
-  const flat = (text: string) => text.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').slice(0, 90);
-  if (entries.length > 0) console.log(table(entries.slice(0, limit).map((e) => [e.at.slice(0, 19).replace('T', ' '), e.channel, e.to, flat(e.text)]), { indent: 2 }));
+  const flat = (text: string) =>
+    text
+      .replace(/<[^>]+>/g, '')
+      .replace(/\s+/g, ' ')
+      .slice(0, 90);
+  if (entries.length > 0)
+    console.log(
+      table(
+        entries.slice(0, limit).map((e) => [e.at.slice(0, 19).replace('T', ' '), e.channel, e.to, flat(e.text)]),
+        { indent: 2 },
+      ),
+    );
   if (entries.length > limit) console.log(`  … and ${formatCount(entries.length - limit)} more`);
   console.log(`\nEmails in full: ${emulatorUrl('email')}/   Texts and calls: ${emulatorUrl('smsvoice')}/`);
 };

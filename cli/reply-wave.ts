@@ -5,7 +5,18 @@ import { startLocalApi } from './serve-command.ts';
 
 /** What clients of the demo clinic write back, by language: digits, words, a typo, a STOP, a HELP. */
 const smsReplies: Readonly<Record<string, readonly string[]>> = {
-  en: ['1', '2', 'too expensive now', 'I moved to another city', 'the wait was over an hour', 'STOP', 'found a clinic closer to work', 'feel better, thanks!', 'HELP', '4'],
+  en: [
+    '1',
+    '2',
+    'too expensive now',
+    'I moved to another city',
+    'the wait was over an hour',
+    'STOP',
+    'found a clinic closer to work',
+    'feel better, thanks!',
+    'HELP',
+    '4',
+  ],
   el: ['1', 'ακριβό', 'Πολύ μεγάλη αναμονή', 'μετακόμισα', '2', 'Stop', 'δεν μου άρεσε η συμπεριφορά', '5'],
   ru: ['1', 'дорого', 'долго ждать', 'переехал', 'стоп', '3', 'врач был груб'],
   bn: ['1', 'খুব দামি', 'অনেক অপেক্ষা', '3'],
@@ -41,7 +52,10 @@ export const simulateReplyWave = async (app: App = buildApp()): Promise<{ sms: A
     // A second `npm start` finds them answered already: nobody answers twice.
     if (clientId && (await deps.answers.answersOf(clientId)).length > 0) continue;
     const locale = (clientId && (await deps.clients.getClient(clientId))?.profile.locale.split('-')[0]) || 'en';
-    await fetch(`${emulatorUrl('smsvoice')}/reply`, { method: 'POST', body: JSON.stringify({ from: number, body: pick(smsReplies[locale] ?? smsReplies.en!, n++) }) });
+    await fetch(`${emulatorUrl('smsvoice')}/reply`, {
+      method: 'POST',
+      body: JSON.stringify({ from: number, body: pick(smsReplies[locale] ?? smsReplies.en!, n++) }),
+    });
   }
   const sms = await receiveReplies(app);
 
@@ -53,7 +67,12 @@ export const simulateReplyWave = async (app: App = buildApp()): Promise<{ sms: A
   try {
     for (const [i, token] of tokens.filter((_, i) => i % 2 === 0).entries()) {
       const answer = pick(pageAnswers, i);
-      const form = new URLSearchParams({ ...(answer.reason && { reason: answer.reason }), ...(answer.text && { text: answer.text }), ...(answer.callMe && { callMe: 'yes' }), ...(answer.book && { book: 'yes' }) });
+      const form = new URLSearchParams({
+        ...(answer.reason && { reason: answer.reason }),
+        ...(answer.text && { text: answer.text }),
+        ...(answer.callMe && { callMe: 'yes' }),
+        ...(answer.book && { book: 'yes' }),
+      });
       const response = await fetch(`http://127.0.0.1:${api.port}/r/${token}`, { method: 'POST', body: form, redirect: 'manual' });
       if (response.status === 200) pages++;
       else console.error(`  the reply page answered ${response.status} to a client's answer`);

@@ -29,8 +29,10 @@ const decimals = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
 /** A value for a terminal: money in major units with its currency, shares as percentages. */
 const cellOf = (name: string, value: SqlValue, row: Readonly<Record<string, SqlValue>>): string => {
   if (value === null) return '—';
-  if (typeof value === 'number' && name.endsWith('_minor') && typeof row.currency === 'string') return formatMoney({ minor: Math.round(value), currency: row.currency });
-  if (typeof value === 'number' && (name === 'share' || name.endsWith('_rate') || name.startsWith('retention_') || name === 'change' || name === 'p_alive')) return shares.format(value);
+  if (typeof value === 'number' && name.endsWith('_minor') && typeof row.currency === 'string')
+    return formatMoney({ minor: Math.round(value), currency: row.currency });
+  if (typeof value === 'number' && (name === 'share' || name.endsWith('_rate') || name.startsWith('retention_') || name === 'change' || name === 'p_alive'))
+    return shares.format(value);
   if (typeof value === 'number') return Number.isInteger(value) ? formatCount(value) : decimals.format(value);
   return String(value);
 };

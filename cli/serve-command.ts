@@ -40,10 +40,13 @@ export const startLocalApi = async (port: number, app: App = buildApp()): Return
     ],
     port,
   );
-  return { ...api, stop: async () => {
+  return {
+    ...api,
+    stop: async () => {
       await api.stop();
       await reportDeps.engine.close();
-    }, };
+    },
+  };
 };
 
 /**
@@ -79,7 +82,9 @@ export const startServing = async (flags: { port?: string; interval?: string }):
 export const serve = async (flags: { port?: string; interval?: string }): Promise<void> => {
   const served = await startServing(flags);
   console.log(`Reply pages on http://127.0.0.1:${served.port}/r/<token> (the links in the outbox's emails and texts).`);
-  console.log(`Staff and managers' API on http://127.0.0.1:${served.port}/ (GET /clients/ID, /reasons, /followups, /reports/NAME; a token: \`comeback token --group managers\`).`);
+  console.log(
+    `Staff and managers' API on http://127.0.0.1:${served.port}/ (GET /clients/ID, /reasons, /followups, /reports/NAME; a token: \`comeback token --group managers\`).`,
+  );
   console.log(`The whole API described: http://127.0.0.1:${served.port}/openapi.json`);
   console.log(`Sending queued requests and receiving replies every ${flags.interval ?? 5} s. Ctrl-C stops.`);
   await new Promise<void>((resolveStop) => {
@@ -97,5 +102,11 @@ export const printToken = async (flags: { group: string[]; user?: string; hours:
   if (unknown.length > 0) throw new UsageError(`--group ${unknown.join(', ')}: one of ${signInGroups.join(', ')}`);
   const hours = Number(flags.hours);
   if (!Number.isFinite(hours) || hours <= 0 || hours > 24) throw new UsageError(`--hours ${flags.hours}: a number of hours, at most 24`);
-  console.log(await issueLocalToken({ user: flags.user ?? process.env.COMEBACK_USER ?? userInfo().username, groups: flags.group.length > 0 ? flags.group : ['staff'], hours }));
+  console.log(
+    await issueLocalToken({
+      user: flags.user ?? process.env.COMEBACK_USER ?? userInfo().username,
+      groups: flags.group.length > 0 ? flags.group : ['staff'],
+      hours,
+    }),
+  );
 };

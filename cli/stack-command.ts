@@ -2,13 +2,7 @@ import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  configuredPorts,
-  dataDir,
-  runningStack,
-  startLocalStack,
-  stopRunningStack,
-} from '../infra/local/stack.ts';
+import { configuredPorts, dataDir, runningStack, startLocalStack, stopRunningStack } from '../infra/local/stack.ts';
 import { UsageError, table } from './output.ts';
 
 const printEndpoints = (environment: Record<string, string>): void => {
@@ -75,6 +69,11 @@ export const stackStatus = async (): Promise<boolean> => {
     return false;
   }
   console.log(`Local stack (pid ${running.state.pid}, since ${running.state.startedAt}), data in ${dataDir()}`);
-  console.log(table(running.services.map((s) => [s.service, s.endpoint, s.up ? 'up' : 'DOWN']), { indent: 2 }));
+  console.log(
+    table(
+      running.services.map((s) => [s.service, s.endpoint, s.up ? 'up' : 'DOWN']),
+      { indent: 2 },
+    ),
+  );
   return running.services.every((s) => s.up);
 };

@@ -1,10 +1,4 @@
-import {
-  applyEnvironment,
-  configuredPorts,
-  runningStack,
-  stackEnvironment,
-  startLocalStack,
-} from '../infra/local/stack.ts';
+import { applyEnvironment, configuredPorts, runningStack, stackEnvironment, startLocalStack } from '../infra/local/stack.ts';
 import { applyLocalOutreachSettings } from '../infra/local/outreach-settings.ts';
 
 /**

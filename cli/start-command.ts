@@ -54,7 +54,9 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
 
   console.log('\nClients answer: texts in their own language, the reply page from the emails…');
   const wave = await simulateReplyWave();
-  console.log(`  ${formatCount(wave.sms.answer)} SMS answers, ${formatCount(wave.sms['opted-out'])} opted out (STOP), ${formatCount(wave.sms.help)} asked for HELP, ${formatCount(wave.pages)} reply-page answers`);
+  console.log(
+    `  ${formatCount(wave.sms.answer)} SMS answers, ${formatCount(wave.sms['opted-out'])} opted out (STOP), ${formatCount(wave.sms.help)} asked for HELP, ${formatCount(wave.pages)} reply-page answers`,
+  );
   console.log('');
   await listReasons({});
   console.log('');

@@ -20,7 +20,9 @@ export const percent = (p: number): string => `${(p * 100).toFixed(p < 0.01 ? 2 
 
 export const describeModel = (model: FittedLapseModel): string => {
   const { r, alpha, a, b } = model.bgnbd;
-  const spend = model.spend ? `; spend per visit (Gamma-Gamma) p=${model.spend.p.toPrecision(4)} q=${model.spend.q.toPrecision(4)} γ=${model.spend.gamma.toPrecision(4)} in ${model.spend.currency}` : '; no spend model';
+  const spend = model.spend
+    ? `; spend per visit (Gamma-Gamma) p=${model.spend.p.toPrecision(4)} q=${model.spend.q.toPrecision(4)} γ=${model.spend.gamma.toPrecision(4)} in ${model.spend.currency}`
+    : '; no spend model';
   return `BG/NBD r=${r.toPrecision(4)} α=${alpha.toPrecision(4)} a=${a.toPrecision(4)} b=${b.toPrecision(4)}, fitted ${model.fittedAt.slice(0, 10)} on ${formatCount(model.clients)} clients as of ${model.asOf}${spend}`;
 };
 
@@ -53,7 +55,9 @@ const progress = (json: boolean) => {
 
 export const printSweepReport = (report: SweepReport): void => {
   const c = report.counts;
-  console.log(`Sweep ${report.runId} as of ${report.asOf}${report.dryRun ? ' (dry run: nothing written)' : ''}, ${report.segments} segments, ${report.seconds.toFixed(1)} s`);
+  console.log(
+    `Sweep ${report.runId} as of ${report.asOf}${report.dryRun ? ' (dry run: nothing written)' : ''}, ${report.segments} segments, ${report.seconds.toFixed(1)} s`,
+  );
   if (report.scoredWith) console.log(`  scored with ${describeModel(report.scoredWith)}`);
   if (report.fitted && report.fitted !== report.scoredWith) console.log(`  refitted: ${describeModel(report.fitted)}`);
   if (report.modelProblem) console.log(`  no model: ${report.modelProblem} (the rhythm rule worked alone)`);
@@ -144,7 +148,8 @@ export const lapsedList = async (): Promise<LapsedRow[]> => {
 const total = (rows: readonly LapsedRow[]): Money[] => {
   const byCurrency = new Map<string, number>();
   for (const { explanation } of rows) {
-    if (explanation.valueAtRisk) byCurrency.set(explanation.valueAtRisk.currency, (byCurrency.get(explanation.valueAtRisk.currency) ?? 0) + explanation.valueAtRisk.minor);
+    if (explanation.valueAtRisk)
+      byCurrency.set(explanation.valueAtRisk.currency, (byCurrency.get(explanation.valueAtRisk.currency) ?? 0) + explanation.valueAtRisk.minor);
   }
   return [...byCurrency].map(([currency, minor]) => ({ currency, minor }));
 };
@@ -154,7 +159,10 @@ export const printLapsed = (rows: readonly LapsedRow[], limit = Number.POSITIVE_
     console.log('Nobody is lapsed (run `comeback sweep` first if you have not).');
     return;
   }
-  const atRisk = total(rows).map((money) => formatMoney(money)).join(' + ') || 'unknown (no spend model yet)';
+  const atRisk =
+    total(rows)
+      .map((money) => formatMoney(money))
+      .join(' + ') || 'unknown (no spend model yet)';
   console.log(`${formatCount(rows.length)} lapsed clients, value at risk over the next 12 months: ${atRisk}`);
   const shown = rows.slice(0, limit);
   console.log(

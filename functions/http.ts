@@ -143,8 +143,7 @@ export const httpStatus: Readonly<Record<ErrorKind, number>> = {
 };
 
 /** Headers an error adds to its answer: the methods a path does answer. */
-export const problemHeaders = (error: AppError): Record<string, string> =>
-  error instanceof MethodNotAllowedError ? { allow: error.allow.join(', ') } : {};
+export const problemHeaders = (error: AppError): Record<string, string> => (error instanceof MethodNotAllowedError ? { allow: error.allow.join(', ') } : {});
 
 /** An AppError as a JSON answer: its kind's status, its problem as the body. */
 export const problemResponse = (error: AppError): APIGatewayProxyStructuredResultV2 => json(httpStatus[error.kind], error.shown(), problemHeaders(error));
@@ -234,7 +233,10 @@ const jsonBody = (event: APIGatewayProxyEventV2): unknown => {
 const routeName = (route: RouteContract): string => `${route.method} ${route.path}`;
 
 /** Which route of `routes` the request is for, with its raw path parameters: 404 or 405 when none. */
-const matchRoute = <R extends RouteContract>(compiled: readonly { route: R; pattern: RegExp }[], event: APIGatewayProxyEventV2): { route: R; raw: Record<string, string> } => {
+const matchRoute = <R extends RouteContract>(
+  compiled: readonly { route: R; pattern: RegExp }[],
+  event: APIGatewayProxyEventV2,
+): { route: R; raw: Record<string, string> } => {
   const method = event.requestContext.http.method;
   const routesOn = (path: string) =>
     compiled.flatMap(({ route, pattern }) => {
@@ -246,7 +248,10 @@ const matchRoute = <R extends RouteContract>(compiled: readonly { route: R; patt
   const onPath = exact.length > 0 ? exact : routesOn(event.rawPath.replace(/(.)\/+$/, '$1'));
   if (onPath.length === 0) throw new NoRouteError(`no route ${event.rawPath}`);
   const found = onPath.find(({ route }) => route.method === method);
-  if (!found) throw new MethodNotAllowedError(`${method} is not allowed on ${event.rawPath}`, [...new Set(onPath.flatMap(({ route }) => methodsAnswering(route.method)))]);
+  if (!found)
+    throw new MethodNotAllowedError(`${method} is not allowed on ${event.rawPath}`, [
+      ...new Set(onPath.flatMap(({ route }) => methodsAnswering(route.method))),
+    ]);
   return found;
 };
 

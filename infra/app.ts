@@ -43,7 +43,8 @@ export const outreachSettingsOf = (app: App): OutreachContext => {
     if (app.node.tryGetContext('replyBaseUrl') === undefined) return undefined;
     const text = read('replyBaseUrl', '');
     const url = URL.canParse(text) ? new URL(text) : undefined;
-    if (url?.protocol !== 'https:' || url.search !== '' || url.hash !== '') throw new Error(`CDK context replyBaseUrl=${text} must be an https URL without query or fragment`);
+    if (url?.protocol !== 'https:' || url.search !== '' || url.hash !== '')
+      throw new Error(`CDK context replyBaseUrl=${text} must be an https URL without query or fragment`);
     return text.replace(/\/+$/, '');
   };
   const replyBaseUrl = replyBaseUrlOf();

@@ -31,7 +31,12 @@ const queryParameters = (schema: z.ZodType): Json[] => {
 };
 
 const pathParameters = (path: string): Json[] =>
-  [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: maxPathParameterLength } }));
+  [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'string', minLength: 1, maxLength: maxPathParameterLength },
+  }));
 
 const problem = (description: string): Json => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } } });
 const jsonResponse = (description: string): Json => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
@@ -55,13 +60,23 @@ export const openApiDocument = (): Json => {
     tags: ['clinic systems'],
     security: [{ sigv4: [] }],
     requestBody: { required: true, content: { 'application/json': { schema: schemaOf(visits.body!) } } },
-    responses: { 200: jsonResponse('every visit recorded or already there'), 207: jsonResponse('some visits skipped, each with its problem'), 400: problem('the body is not a valid request'), 422: jsonResponse('no visit could be used') },
+    responses: {
+      200: jsonResponse('every visit recorded or already there'),
+      207: jsonResponse('some visits skipped, each with its problem'),
+      400: problem('the body is not a valid request'),
+      422: jsonResponse('no visit could be used'),
+    },
   });
 
   const formFields: Record<keyof typeof replyRoutes, Json | undefined> = {
     replyPage: undefined,
     unsubscribePage: undefined,
-    submitReply: { reason: { type: 'string' }, text: { type: 'string', maxLength: 1000 }, callMe: { type: 'string', enum: ['yes'] }, book: { type: 'string', enum: ['yes'] } },
+    submitReply: {
+      reason: { type: 'string' },
+      text: { type: 'string', maxLength: 1000 },
+      callMe: { type: 'string', enum: ['yes'] },
+      book: { type: 'string', enum: ['yes'] },
+    },
     unsubscribe: { 'List-Unsubscribe': { type: 'string', enum: ['One-Click'] } },
   };
   for (const [operationId, route] of Object.entries(replyRoutes) as [keyof typeof replyRoutes, RouteContract][]) {
@@ -81,7 +96,13 @@ export const openApiDocument = (): Json => {
       responses:
         route.method === 'GET'
           ? { 200: html('the page'), ...refused }
-          : { 200: html('thanks'), ...(purpose === 'reply' && { 303: { description: 'nothing chosen or written: the page again' } }), 413: html('too large'), 415: html('not a form'), ...refused },
+          : {
+              200: html('thanks'),
+              ...(purpose === 'reply' && { 303: { description: 'nothing chosen or written: the page again' } }),
+              413: html('too large'),
+              415: html('not a form'),
+              ...refused,
+            },
     });
   }
 
@@ -89,7 +110,11 @@ export const openApiDocument = (): Json => {
     const base = signedIn(route.groups ?? []);
     add(route.path, route.method, {
       ...base,
-      operationId: `${route.method.toLowerCase()}${route.path.replace(/\{(\w+)\}/g, 'By-$1').split(/[/-]/).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')}`,
+      operationId: `${route.method.toLowerCase()}${route.path
+        .replace(/\{(\w+)\}/g, 'By-$1')
+        .split(/[/-]/)
+        .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+        .join('')}`,
       summary: route.summary,
       tags: [route.groups?.includes('staff') ? 'staff' : 'managers'],
       parameters: [...pathParameters(route.path), ...(route.query ? queryParameters(route.query) : [])],
@@ -115,20 +140,47 @@ export const openApiDocument = (): Json => {
     403: problem('managers only'),
     422: problem('the engine refused the query (e.g. too many bytes scanned)'),
   };
-  const format = { name: 'format', in: 'query', required: false, description: 'csv for a spreadsheet (or send Accept: text/csv)', schema: { type: 'string', enum: ['json', 'csv'] } };
+  const format = {
+    name: 'format',
+    in: 'query',
+    required: false,
+    description: 'csv for a spreadsheet (or send Accept: text/csv)',
+    schema: { type: 'string', enum: ['json', 'csv'] },
+  };
   const { list: listRoute, query: queryRoute } = reportRoutes;
-  add(listRoute.path, 'GET', { ...signedIn(listRoute.groups), operationId: 'listReports', summary: 'The reports', tags: ['reports'], responses: { 200: jsonResponse('names and descriptions'), 401: problem('no verified token'), 403: problem('managers only') } });
+  add(listRoute.path, 'GET', {
+    ...signedIn(listRoute.groups),
+    operationId: 'listReports',
+    summary: 'The reports',
+    tags: ['reports'],
+    responses: { 200: jsonResponse('names and descriptions'), 401: problem('no verified token'), 403: problem('managers only') },
+  });
   for (const report of reports) {
     add(`/reports/${report.name}`, 'GET', {
       ...signedIn(['managers']),
-      operationId: `report${report.name.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')}`,
+      operationId: `report${report.name
+        .split('-')
+        .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+        .join('')}`,
       summary: report.description,
       tags: ['reports'],
       parameters: [...queryParameters(report.parameters), format],
       responses: { ...reportResponses, 400: problem('a bad parameter, named') },
     });
   }
-  add(queryRoute.path, 'GET', { ...signedIn(queryRoute.groups), operationId: 'reportQuery', summary: 'A long report, once ready', tags: ['reports'], parameters: [...pathParameters(queryRoute.path), format], responses: { ...reportResponses, 400: problem('a malformed or over-long query id'), 404: problem('no such query'), 409: problem('the query was cancelled') } });
+  add(queryRoute.path, 'GET', {
+    ...signedIn(queryRoute.groups),
+    operationId: 'reportQuery',
+    summary: 'A long report, once ready',
+    tags: ['reports'],
+    parameters: [...pathParameters(queryRoute.path), format],
+    responses: {
+      ...reportResponses,
+      400: problem('a malformed or over-long query id'),
+      404: problem('no such query'),
+      409: problem('the query was cancelled'),
+    },
+  });
 
   // HEAD wherever GET: the same status and headers, no body.
   for (const operations of Object.values(paths)) {
@@ -144,7 +196,12 @@ export const openApiDocument = (): Json => {
 
   return {
     openapi: '3.1.0',
-    info: { title: 'Comeback', version: '1.0.0', description: 'Finds the clients who stopped coming, asks them why, and answers the managers. Three HTTP APIs: the clinic API (SigV4), the public reply page, and the staff and managers API (Cognito JWT).' },
+    info: {
+      title: 'Comeback',
+      version: '1.0.0',
+      description:
+        'Finds the clients who stopped coming, asks them why, and answers the managers. Three HTTP APIs: the clinic API (SigV4), the public reply page, and the staff and managers API (Cognito JWT).',
+    },
     tags: [
       { name: 'clinic systems', description: 'The clinic API, called by the clinic system with SigV4' },
       { name: 'clients', description: 'The public reply page behind the links in emails and texts' },
@@ -156,7 +213,12 @@ export const openApiDocument = (): Json => {
     components: {
       securitySchemes: {
         cognito: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A Cognito ID token (locally: `comeback token --group managers`)' },
-        sigv4: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'AWS Signature Version 4 by an IAM principal allowed to invoke the clinic API' },
+        sigv4: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: 'AWS Signature Version 4 by an IAM principal allowed to invoke the clinic API',
+        },
       },
       schemas: {
         Problem: { type: 'object', required: ['message'], properties: { message: { type: 'string' }, issues: { type: 'array', items: { type: 'object' } } } },
@@ -165,7 +227,13 @@ export const openApiDocument = (): Json => {
           properties: {
             report: { type: 'string' },
             queryId: { type: 'string' },
-            columns: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, type: { type: 'string', enum: ['string', 'number', 'boolean', 'date', 'timestamp'] } } } },
+            columns: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { name: { type: 'string' }, type: { type: 'string', enum: ['string', 'number', 'boolean', 'date', 'timestamp'] } },
+              },
+            },
             rows: { type: 'array', items: { type: 'object' } },
           },
         },

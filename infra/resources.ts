@@ -199,7 +199,17 @@ export const followUpsTable: TableDefinition = {
   globalIndexes: [{ indexName: followUpsByStatusIndex, partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'openedAt', type: 'S' } }],
 };
 
-export const tables = [clientsTable, visitsTable, episodesTable, modelsTable, suppressionTable, outreachTable, answersTable, catalogueTable, followUpsTable] as const;
+export const tables = [
+  clientsTable,
+  visitsTable,
+  episodesTable,
+  modelsTable,
+  suppressionTable,
+  outreachTable,
+  answersTable,
+  catalogueTable,
+  followUpsTable,
+] as const;
 
 /** Inbound two-way SMS: End User Messaging publishes here; the reply queue consumes it. */
 export const smsRepliesTopic: TopicDefinition = {

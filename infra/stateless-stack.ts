@@ -134,11 +134,11 @@ export class StatelessStack extends Stack {
       value: this.replyWeb.url,
     });
     new CfnOutput(this, 'SmsRepliesTopicArn', {
-      description: 'Two-way SMS destination: set it as the origination number\'s two-way channel so texts clients send back are recorded',
+      description: "Two-way SMS destination: set it as the origination number's two-way channel so texts clients send back are recorded",
       value: this.messaging.topic(smsRepliesTopic).topicArn,
     });
     new CfnOutput(this, 'StaffApiUrl', {
-      description: 'Base URL of the staff and managers\' API (a Cognito token from the UserPoolClientId app client)',
+      description: "Base URL of the staff and managers' API (a Cognito token from the UserPoolClientId app client)",
       value: this.staffApi.url,
     });
     new CfnOutput(this, 'AnalyticsDatabase', {

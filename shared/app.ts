@@ -218,7 +218,10 @@ export const replySecrets = /* @__PURE__ */ part(async (app): Promise<string[]> 
   const text = parameter
     ? (await (app.clients.ssm ?? new SSMClient({})).send(new GetParameterCommand({ Name: parameter, WithDecryption: true }))).Parameter?.Value
     : required(app, envNames.replySecret);
-  const secrets = (text ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
+  const secrets = (text ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   if (secrets.length === 0 || secrets.some((secret) => secret.length < 32)) throw new ConfigError('the reply secret must be at least 32 characters');
   return secrets;
 });

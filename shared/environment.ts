@@ -67,7 +67,11 @@ export const envNames = {
 
 const number = (min: number, max: number) => z.coerce.number().min(min).max(max);
 const whole = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const segmentCount = z.coerce.number({ error: 'a whole number from 1 to 1000' }).int('a whole number from 1 to 1000').min(1, 'a whole number from 1 to 1000').max(1000, 'a whole number from 1 to 1000');
+const segmentCount = z.coerce
+  .number({ error: 'a whole number from 1 to 1000' })
+  .int('a whole number from 1 to 1000')
+  .min(1, 'a whole number from 1 to 1000')
+  .max(1000, 'a whole number from 1 to 1000');
 const text = z.string();
 
 /**

@@ -20,7 +20,11 @@ const outcome = (report: ImportReport) => ({
   wonBack: report.wonBack,
   skipped: report.skipped,
   // `line` is the visit's position in the request (1 = the first visit), as is `duplicateOf`.
-  problems: report.problems.map(({ duplicateOf, ...p }) => ({ ...p, line: positionOf(p.line), ...(duplicateOf !== undefined && { duplicateOf: positionOf(duplicateOf) }) })),
+  problems: report.problems.map(({ duplicateOf, ...p }) => ({
+    ...p,
+    line: positionOf(p.line),
+    ...(duplicateOf !== undefined && { duplicateOf: positionOf(duplicateOf) }),
+  })),
 });
 
 /** The import numbers rows as lines of a file with a header: the first visit is line 2. */

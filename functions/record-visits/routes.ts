@@ -18,5 +18,10 @@ export const visitsRequest = z.object({
 
 /** No groups: the route is signed with IAM (SigV4) by the clinic's system; API Gateway checks it. */
 export const recordVisitsRoutes = {
-  recordVisits: { method: 'POST', path: '/visits', summary: "A clinic system's visits: the same validation and idempotency as a file import", body: visitsRequest },
+  recordVisits: {
+    method: 'POST',
+    path: '/visits',
+    summary: "A clinic system's visits: the same validation and idempotency as a file import",
+    body: visitsRequest,
+  },
 } as const satisfies Readonly<Record<string, RouteContract>>;

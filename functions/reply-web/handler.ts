@@ -18,7 +18,14 @@ import {
 } from './views/reply-page.ts';
 import { ReplyTokenError } from '../../shared/answers/reply-token.ts';
 import type { AnswerDependencies } from '../../shared/answers/use-cases/answers.ts';
-import { checkReply, checkUnsubscribe, openReplyPage, submitReply, unsubscribeByToken, type ReplyPageSettings } from '../../shared/answers/use-cases/reply-page.ts';
+import {
+  checkReply,
+  checkUnsubscribe,
+  openReplyPage,
+  submitReply,
+  unsubscribeByToken,
+  type ReplyPageSettings,
+} from '../../shared/answers/use-cases/reply-page.ts';
 
 const logger = new Logger({ serviceName: 'reply-web' });
 
@@ -27,10 +34,15 @@ export interface ReplyWeb {
   readonly deps: AnswerDependencies;
 }
 
-const page = (statusCode: number, body: string, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 => ({ statusCode, headers: { ...pageHeaders, ...headers }, body });
+const page = (statusCode: number, body: string, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { ...pageHeaders, ...headers },
+  body,
+});
 
 /** The client's language from the browser, for pages shown before we know who they are. */
-const browserLocale = (event: APIGatewayProxyEventV2): string | undefined => event.headers?.['accept-language']?.split(',')[0]?.split(';')[0]?.trim() || undefined;
+const browserLocale = (event: APIGatewayProxyEventV2): string | undefined =>
+  event.headers?.['accept-language']?.split(',')[0]?.split(';')[0]?.trim() || undefined;
 
 /** A refused request as a friendly page in the browser's language, with its kind's status; nothing internal is shown. */
 const problemPage = (error: AppError, event: APIGatewayProxyEventV2): APIGatewayProxyStructuredResultV2 => {
@@ -82,7 +94,12 @@ const route = httpRouter<typeof replyRoutes, ReplyWeb>(
         return { statusCode: 303, headers: { ...pageHeaders, location: `./${token}` } };
       }
       const { context, result } = await submitReply(token, form, settings, deps);
-      logger.info('reply recorded', { outreachId: context.claims.outreachId, outcome: result.outcome, method: result.answer.method, matched: result.answer.reasonId !== undefined });
+      logger.info('reply recorded', {
+        outreachId: context.claims.outreachId,
+        outcome: result.outcome,
+        method: result.answer.method,
+        matched: result.answer.reasonId !== undefined,
+      });
       return page(200, renderThanksPage({ locale: context.locale, clinicName: settings.clinicName, updated: result.outcome === 'updated' }));
     },
     unsubscribePage: async ({ params: { token = '' }, deps: { settings, deps } }) => {

@@ -24,7 +24,11 @@ const answer = (event: APIGatewayProxyEventV2, name: string, state: QueryState):
     return json(202, { queryId: state.queryId, state: 'running', location }, { location, 'retry-after': '2' });
   }
   if (wantsCsv(event)) {
-    return { statusCode: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'no-store', 'content-disposition': `attachment; filename="${name}.csv"` }, body: reportCsv(state.result) };
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'no-store', 'content-disposition': `attachment; filename="${name}.csv"` },
+      body: reportCsv(state.result),
+    };
   }
   return json(200, { report: name, queryId: state.queryId, columns: state.result.columns, rows: state.result.rows });
 };
@@ -46,7 +50,8 @@ export const reportsApi = httpRouter<typeof reportRoutes, ReportDependencies>(
     list: async () => json(200, { reports: reports.map((report) => ({ name: report.name, description: report.description })) }),
     run: async ({ event, params, query, caller, deps }) => {
       const { format, ...parameters } = query;
-      if (format !== undefined && format !== 'csv' && format !== 'json') throw new InvalidRequestError('invalid request', [{ parameter: 'format', reason: 'csv or json' }]);
+      if (format !== undefined && format !== 'csv' && format !== 'json')
+        throw new InvalidRequestError('invalid request', [{ parameter: 'format', reason: 'csv or json' }]);
       const state = await runReport(params.name!, parameters, deps, reportWaitMs);
       logger.info('report', { report: params.name, state: state.state, caller: caller.name });
       return answer(event, params.name!, state);

@@ -31,7 +31,11 @@ export const smsRecord = async (record: Pick<SQSRecord, 'body'>, deps: SmsDepend
   logger.info('inbound sms', {
     inboundMessageId: sms.inboundMessageId,
     outcome: outcome.kind,
-    ...(outcome.kind === 'answer' && { answer: outcome.result.outcome, method: outcome.result.answer.method, matched: outcome.result.answer.reasonId !== undefined }),
+    ...(outcome.kind === 'answer' && {
+      answer: outcome.result.outcome,
+      method: outcome.result.answer.method,
+      matched: outcome.result.answer.reasonId !== undefined,
+    }),
   });
   return outcome;
 };

@@ -28,7 +28,10 @@ export const staffApi = httpRouter<typeof staffRoutes, StaffDependencies>(
     },
     recordAnswer: async ({ params, body, caller, deps }) => {
       const { reason, date, note, callBack } = body;
-      const result = await recordStaffAnswer({ clientId: params.clientId!, reasonId: reason, by: caller.name, ...(date && { on: date }), ...(note && { note }), ...(callBack && { callMe: true }) }, deps);
+      const result = await recordStaffAnswer(
+        { clientId: params.clientId!, reasonId: reason, by: caller.name, ...(date && { on: date }), ...(note && { note }), ...(callBack && { callMe: true }) },
+        deps,
+      );
       return json(201, { answer: result.answer, followUps: result.followUps, outreachEnded: result.outreachEnded });
     },
     reasons: async ({ deps }) => {
@@ -37,12 +40,15 @@ export const staffApi = httpRouter<typeof staffRoutes, StaffDependencies>(
     },
     candidates: async ({ deps }) => json(200, { candidates: await deps.catalogue.candidates() }),
     mapCandidate: async ({ body, caller, deps }) => json(200, await mapCandidate(body.text, body.reason, body.locale, caller.name, deps)),
-    approveCandidate: async ({ body, caller, deps }) => json(201, await approveCandidate(body.text, { label: body.label, locale: body.locale, churnType: body.churnType }, caller.name, deps)),
+    approveCandidate: async ({ body, caller, deps }) =>
+      json(201, await approveCandidate(body.text, { label: body.label, locale: body.locale, churnType: body.churnType }, caller.name, deps)),
     mergeReason: async ({ params, body, caller, deps }) => json(200, { version: (await mergeReasons(params.reasonId!, body.into, caller.name, deps)).version }),
-    renameReason: async ({ params, body, caller, deps }) => json(200, { version: (await renameReasonLabel(params.reasonId!, body.locale, body.label, caller.name, deps)).version }),
+    renameReason: async ({ params, body, caller, deps }) =>
+      json(200, { version: (await renameReasonLabel(params.reasonId!, body.locale, body.label, caller.name, deps)).version }),
     retireReason: async ({ params, caller, deps }) => json(200, { version: (await retireReasonById(params.reasonId!, caller.name, deps)).version }),
     followUps: async ({ query, deps }) => json(200, { followUps: await followUpsWithStatus(query.status, deps) }),
-    moveFollowUp: async ({ params, body, caller, deps }) => json(200, await moveFollowUp(params.followUpId!, body.to, { by: caller.name, ...(body.note && { note: body.note }) }, deps)),
+    moveFollowUp: async ({ params, body, caller, deps }) =>
+      json(200, await moveFollowUp(params.followUpId!, body.to, { by: caller.name, ...(body.note && { note: body.note }) }, deps)),
   },
   // Who did what, never what the client said.
   { served: (route, status, caller) => logger.info('staff request', { route, status, caller: caller?.name }) },

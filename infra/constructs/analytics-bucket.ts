@@ -38,8 +38,7 @@ export class AnalyticsBucket extends Construct {
     });
     Validations.of(this.accessLogsBucket).acknowledge({
       id: 'AwsSolutions-S1',
-      reason:
-        'This bucket is the server access log target; logging its own access would write a log record for every log delivery.',
+      reason: 'This bucket is the server access log target; logging its own access would write a log record for every log delivery.',
     });
 
     this.bucket = new Bucket(this, props.definition.id, {

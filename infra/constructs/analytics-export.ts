@@ -6,16 +6,7 @@ import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { exportPrefix } from '../../shared/analytics/export-location.ts';
-import {
-  analyticsBucket,
-  answersTable,
-  catalogueTable,
-  clientsTable,
-  episodesTable,
-  outreachTable,
-  visitsTable,
-  type TableDefinition,
-} from '../resources.ts';
+import { analyticsBucket, answersTable, catalogueTable, clientsTable, episodesTable, outreachTable, visitsTable, type TableDefinition } from '../resources.ts';
 import { ClinicSchedule } from './clinic-schedule.ts';
 import { ComebackFunction, type TableAccess } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';

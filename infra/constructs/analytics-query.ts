@@ -106,7 +106,8 @@ export class AnalyticsQuery extends Construct {
     this.workGroupName = props.workGroupName ?? 'comeback-reports';
     const firstDay = props.firstPartitionDay ?? '2020-01-01';
     if (!isIsoDay(firstDay)) throw new Error(`AnalyticsQuery: firstPartitionDay must be a date as YYYY-MM-DD, not ${JSON.stringify(firstDay)}`);
-    if (!/^[a-z0-9_]{1,255}$/.test(this.databaseName)) throw new Error(`AnalyticsQuery: databaseName ${JSON.stringify(this.databaseName)} must be lower-case letters, digits and _ (Athena)`);
+    if (!/^[a-z0-9_]{1,255}$/.test(this.databaseName))
+      throw new Error(`AnalyticsQuery: databaseName ${JSON.stringify(this.databaseName)} must be lower-case letters, digits and _ (Athena)`);
 
     this.database = new CfnDatabase(this, 'Database', {
       catalogId: stack.account,
@@ -144,9 +145,7 @@ export class AnalyticsQuery extends Construct {
         resultConfiguration: {
           outputLocation: `s3://${props.resultsBucket.bucketName}/${queryResultsPrefix}`,
           expectedBucketOwner: stack.account,
-          encryptionConfiguration: resultsKey
-            ? { encryptionOption: 'SSE_KMS', kmsKey: resultsKey.keyArn }
-            : { encryptionOption: 'SSE_S3' },
+          encryptionConfiguration: resultsKey ? { encryptionOption: 'SSE_KMS', kmsKey: resultsKey.keyArn } : { encryptionOption: 'SSE_S3' },
         },
       },
     });
@@ -229,9 +228,7 @@ export class AnalyticsQuery extends Construct {
     );
     // The bucket holds nothing but query results, all of which the function may read anyway.
     fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket', 's3:ListBucketMultipartUploads'], resources: [resultsBucket.bucketArn] }));
-    fn.addToRolePolicy(
-      new PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [analyticsBucket.bucketArn, resultsBucket.bucketArn] }),
-    );
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [analyticsBucket.bucketArn, resultsBucket.bucketArn] }));
     resultsBucket.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:GenerateDataKey');
     acknowledgeWildcardResource(
       fn.role!,

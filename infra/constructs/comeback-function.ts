@@ -52,12 +52,7 @@ const tableReadActions = [
   'dynamodb:ConditionCheckItem',
   'dynamodb:DescribeTable',
 ];
-const tableWriteActions = [
-  'dynamodb:BatchWriteItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-];
+const tableWriteActions = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 const keyReadActions = ['kms:Decrypt', 'kms:DescribeKey'];
 const keyWriteActions = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 
@@ -119,10 +114,7 @@ export class ComebackFunction extends NodejsFunction {
     this.addToRolePolicy(
       new PolicyStatement({
         actions: writes ? [...tableReadActions, ...tableWriteActions] : tableReadActions,
-        resources: [
-          table.tableArn,
-          ...definition.globalIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
-        ],
+        resources: [table.tableArn, ...definition.globalIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`)],
       }),
     );
     if (!table.encryptionKey) return;
@@ -131,8 +123,7 @@ export class ComebackFunction extends NodejsFunction {
     for (const action of keyWriteActions.filter((keyAction) => keyAction.endsWith('*'))) {
       Validations.of(this.executionRole).acknowledge({
         id: `AwsSolutions-IAM5[Action::${action}]`,
-        reason:
-          'The KMS actions CDK grants for writing to a table encrypted with a customer managed key; the statement names only the table key.',
+        reason: 'The KMS actions CDK grants for writing to a table encrypted with a customer managed key; the statement names only the table key.',
       });
     }
   }

@@ -37,19 +37,14 @@ export class Messaging extends Construct {
     });
 
     for (const definition of props.topics) {
-      this.topicsById.set(
-        definition.id,
-        new Topic(this, definition.id, { masterKey: this.topicKey, enforceSSL: true }),
-      );
+      this.topicsById.set(definition.id, new Topic(this, definition.id, { masterKey: this.topicKey, enforceSSL: true }));
     }
 
     for (const definition of props.queues) {
       const queue = this.createQueue(definition);
       this.queuesById.set(definition.id, queue);
       if (definition.subscribesTo !== undefined) {
-        this.topicById(definition.subscribesTo).addSubscription(
-          new SqsSubscription(queue, { rawMessageDelivery: true }),
-        );
+        this.topicById(definition.subscribesTo).addSubscription(new SqsSubscription(queue, { rawMessageDelivery: true }));
       }
     }
   }

@@ -17,7 +17,6 @@ import { envNames } from '../../shared/environment.ts';
  */
 const throttle: ThrottleSettings = { rateLimit: 10, burstLimit: 25 };
 
-
 export interface ReplyPageSettings {
   readonly clinicName: string;
   /** SSM SecureString with the reply-link signing secret(s), as the send function reads it. */
@@ -73,7 +72,12 @@ export class ReplyWeb extends Construct {
     const integration = new HttpLambdaIntegration('ReplyPage', fn);
     // A GET route comes with its HEAD (routes are per method; the function answers HEAD as GET).
     for (const route of Object.values(replyRoutes)) {
-      const created = this.httpApi.addRoutes({ path: route.path, methods: methodsAnswering(route.method).map((method) => HttpMethod[method]), integration, authorizer: new HttpNoneAuthorizer() });
+      const created = this.httpApi.addRoutes({
+        path: route.path,
+        methods: methodsAnswering(route.method).map((method) => HttpMethod[method]),
+        integration,
+        authorizer: new HttpNoneAuthorizer(),
+      });
       for (const each of created) {
         Validations.of(each).acknowledge({
           id: 'AwsSolutions-APIG4',

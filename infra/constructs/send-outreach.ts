@@ -97,13 +97,24 @@ export class SendOutreach extends Construct {
     send.addToRolePolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail'],
-        resources: [identities, Arn.format({ service: 'ses', resource: 'configuration-set', resourceName: this.emailConfigurationSet.configurationSetName }, stack)],
+        resources: [
+          identities,
+          Arn.format({ service: 'ses', resource: 'configuration-set', resourceName: this.emailConfigurationSet.configurationSetName }, stack),
+        ],
       }),
     );
-    acknowledgeWildcardResource(send.role!, identities, 'SES checks the sender identity at send time; the verified identities of the account are the ones the clinic configured.');
+    acknowledgeWildcardResource(
+      send.role!,
+      identities,
+      'SES checks the sender identity at send time; the verified identities of the account are the ones the clinic configured.',
+    );
     const smsVoice = Arn.format({ service: 'sms-voice', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME }, stack);
     send.addToRolePolicy(new PolicyStatement({ actions: ['sms-voice:SendTextMessage', 'sms-voice:SendVoiceMessage'], resources: [smsVoice] }));
-    acknowledgeWildcardResource(send.role!, smsVoice, 'The origination identity (number, sender id or pool) is chosen by configuration; sending is limited to End User Messaging in this account and region.');
+    acknowledgeWildcardResource(
+      send.role!,
+      smsVoice,
+      'The origination identity (number, sender id or pool) is chosen by configuration; sending is limited to End User Messaging in this account and region.',
+    );
     send.addToRolePolicy(
       new PolicyStatement({
         actions: ['ssm:GetParameter'],

@@ -69,7 +69,7 @@ export class StaffUserPool extends Construct {
       userInvitation: {
         emailSubject: 'Your Comeback account',
         emailBody:
-          'You have been invited to Comeback, the clinic\'s tool for following up with clients. Sign in as {username} with the temporary password {####} within three days, then choose your own.',
+          "You have been invited to Comeback, the clinic's tool for following up with clients. Sign in as {username} with the temporary password {####} within three days, then choose your own.",
       },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,

@@ -5,15 +5,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
 import type { Queue, IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import {
-  analyticsBucket,
-  clientsTable,
-  episodesTable,
-  modelsTable,
-  outreachQueue,
-  suppressionTable,
-  visitsTable,
-} from '../resources.ts';
+import { analyticsBucket, clientsTable, episodesTable, modelsTable, outreachQueue, suppressionTable, visitsTable } from '../resources.ts';
 import { ClinicSchedule } from './clinic-schedule.ts';
 import { sweepScratchPrefix } from './analytics-bucket.ts';
 import { ComebackFunction } from './comeback-function.ts';
@@ -95,9 +87,7 @@ export class WeeklySweep extends Construct {
     coordinator.useTable(modelsTable, props.tables.table(modelsTable), 'readWrite');
     coordinator.useObjects(analyticsBucket, props.analyticsBucket, sweepScratchPrefix, ['read', 'delete']);
     // The coordinator invokes the function by name (unqualified), so no version or alias ARN.
-    coordinator.addToRolePolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [segment.functionArn] }),
-    );
+    coordinator.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [segment.functionArn] }));
 
     // A failed run may be tried again: segments write conditionally.
     const clock = new ClinicSchedule(this, 'Clock', {

@@ -14,15 +14,7 @@ export interface SeedOptions {
   seed: number;
 }
 
-export type ClientStory =
-  | 'weekly-physio'
-  | 'monthly'
-  | 'quarterly'
-  | 'yearly-checkup'
-  | 'one-off'
-  | 'drifted-away'
-  | 'spend-declining'
-  | 'dropped-category';
+export type ClientStory = 'weekly-physio' | 'monthly' | 'quarterly' | 'yearly-checkup' | 'one-off' | 'drifted-away' | 'spend-declining' | 'dropped-category';
 
 export interface SeededClinic {
   branches: { branchId: string; name: string; timeZone: string }[];
@@ -149,9 +141,7 @@ const utcOffsetOn = (timeZone: string, dayNumber: number): UtcOffset => {
     formatter = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
     offsetFormatters.set(timeZone, formatter);
   }
-  const zoneName =
-    formatter.formatToParts(new Date(dayNumber * dayMs + 12 * 3_600_000)).find((part) => part.type === 'timeZoneName')
-      ?.value ?? 'GMT';
+  const zoneName = formatter.formatToParts(new Date(dayNumber * dayMs + 12 * 3_600_000)).find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
   const match = /^GMT([+-])(\d\d):(\d\d)$/.exec(zoneName);
   const offset: UtcOffset = match
     ? {
@@ -163,8 +153,7 @@ const utcOffsetOn = (timeZone: string, dayNumber: number): UtcOffset => {
   return offset;
 };
 
-const hhmm = (minuteOfDay: number): string =>
-  `${String(Math.floor(minuteOfDay / 60)).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
+const hhmm = (minuteOfDay: number): string => `${String(Math.floor(minuteOfDay / 60)).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
 
 // ---------------------------------------------------------------------------------------------
 // The clinic
@@ -240,8 +229,7 @@ for (const doctor of clinicDoctors) {
   doctorsByService.set(doctor.branchId, services);
   for (const category of doctor.categories) services.set(category, [...(services.get(category) ?? []), doctor]);
 }
-const doctorsFor = (branchId: string, category: Category): readonly Doctor[] =>
-  doctorsByService.get(branchId)?.get(category) ?? [];
+const doctorsFor = (branchId: string, category: Category): readonly Doctor[] => doctorsByService.get(branchId)?.get(category) ?? [];
 const offers = (branchId: string, category: Category): boolean => doctorsFor(branchId, category).length > 0;
 
 /** Share of each branch among the clients. */
@@ -252,8 +240,7 @@ const weekdayHours = { open: 8 * 60, close: 20 * 60 };
 const saturdayHours = { open: 9 * 60, close: 14 * 60 };
 const closedDates = new Set(['01-01', '12-25']);
 
-const isClosed = (dayNumber: number): boolean =>
-  weekdayOf(dayNumber) === 0 || closedDates.has(isoDayOf(dayNumber).slice(5, 10));
+const isClosed = (dayNumber: number): boolean => weekdayOf(dayNumber) === 0 || closedDates.has(isoDayOf(dayNumber).slice(5, 10));
 
 /** A visit planned for a closed day happens on the next open day, or sometimes the Saturday before. */
 const toOpenDay = (random: Random, dayNumber: number): number => {
@@ -284,47 +271,206 @@ const unisex = (family: readonly NamePart[]) => ({ familyFemale: family, familyM
 
 const names: Readonly<Record<Language, NameBook>> = {
   en: {
-    female: [['Olivia', 'olivia'], ['Amelia', 'amelia'], ['Emily', 'emily'], ['Sophie', 'sophie'], ['Charlotte', 'charlotte'], ['Jessica', 'jessica']],
-    male: [['James', 'james'], ['Oliver', 'oliver'], ['Thomas', 'thomas'], ['Harry', 'harry'], ['George', 'george'], ['William', 'william']],
-    ...unisex([['Smith', 'smith'], ['Jones', 'jones'], ['Taylor', 'taylor'], ['Brown', 'brown'], ['Williams', 'williams'], ['Davies', 'davies'], ["O'Brien", 'obrien']]),
+    female: [
+      ['Olivia', 'olivia'],
+      ['Amelia', 'amelia'],
+      ['Emily', 'emily'],
+      ['Sophie', 'sophie'],
+      ['Charlotte', 'charlotte'],
+      ['Jessica', 'jessica'],
+    ],
+    male: [
+      ['James', 'james'],
+      ['Oliver', 'oliver'],
+      ['Thomas', 'thomas'],
+      ['Harry', 'harry'],
+      ['George', 'george'],
+      ['William', 'william'],
+    ],
+    ...unisex([
+      ['Smith', 'smith'],
+      ['Jones', 'jones'],
+      ['Taylor', 'taylor'],
+      ['Brown', 'brown'],
+      ['Williams', 'williams'],
+      ['Davies', 'davies'],
+      ["O'Brien", 'obrien'],
+    ]),
     familyFirst: false,
   },
   el: {
-    female: [['Μαρία', 'maria'], ['Ελένη', 'eleni'], ['Κατερίνα', 'katerina'], ['Σοφία', 'sofia'], ['Αγγελική', 'angeliki'], ['Δέσποινα', 'despoina'], ['Βασιλική', 'vasiliki']],
-    male: [['Γιώργος', 'giorgos'], ['Νίκος', 'nikos'], ['Δημήτρης', 'dimitris'], ['Κώστας', 'kostas'], ['Γιάννης', 'giannis'], ['Παναγιώτης', 'panagiotis'], ['Χρήστος', 'christos']],
-    familyFemale: [['Παπαδοπούλου', 'papadopoulou'], ['Γεωργίου', 'georgiou'], ['Νικολάου', 'nikolaou'], ['Παππά', 'pappa'], ['Οικονόμου', 'oikonomou'], ['Καραγιάννη', 'karagianni'], ['Μακρή', 'makri']],
-    familyMale: [['Παπαδόπουλος', 'papadopoulos'], ['Γεωργίου', 'georgiou'], ['Νικολάου', 'nikolaou'], ['Παππάς', 'pappas'], ['Οικονόμου', 'oikonomou'], ['Καραγιάννης', 'karagiannis'], ['Μακρής', 'makris']],
+    female: [
+      ['Μαρία', 'maria'],
+      ['Ελένη', 'eleni'],
+      ['Κατερίνα', 'katerina'],
+      ['Σοφία', 'sofia'],
+      ['Αγγελική', 'angeliki'],
+      ['Δέσποινα', 'despoina'],
+      ['Βασιλική', 'vasiliki'],
+    ],
+    male: [
+      ['Γιώργος', 'giorgos'],
+      ['Νίκος', 'nikos'],
+      ['Δημήτρης', 'dimitris'],
+      ['Κώστας', 'kostas'],
+      ['Γιάννης', 'giannis'],
+      ['Παναγιώτης', 'panagiotis'],
+      ['Χρήστος', 'christos'],
+    ],
+    familyFemale: [
+      ['Παπαδοπούλου', 'papadopoulou'],
+      ['Γεωργίου', 'georgiou'],
+      ['Νικολάου', 'nikolaou'],
+      ['Παππά', 'pappa'],
+      ['Οικονόμου', 'oikonomou'],
+      ['Καραγιάννη', 'karagianni'],
+      ['Μακρή', 'makri'],
+    ],
+    familyMale: [
+      ['Παπαδόπουλος', 'papadopoulos'],
+      ['Γεωργίου', 'georgiou'],
+      ['Νικολάου', 'nikolaou'],
+      ['Παππάς', 'pappas'],
+      ['Οικονόμου', 'oikonomou'],
+      ['Καραγιάννης', 'karagiannis'],
+      ['Μακρής', 'makris'],
+    ],
     familyFirst: false,
   },
   ru: {
-    female: [['Анна', 'anna'], ['Елена', 'elena'], ['Ольга', 'olga'], ['Наталья', 'natalia'], ['Татьяна', 'tatiana'], ['Мария', 'maria']],
-    male: [['Алексей', 'aleksei'], ['Дмитрий', 'dmitry'], ['Сергей', 'sergey'], ['Андрей', 'andrey'], ['Иван', 'ivan'], ['Михаил', 'mikhail']],
-    familyFemale: [['Иванова', 'ivanova'], ['Смирнова', 'smirnova'], ['Кузнецова', 'kuznetsova'], ['Попова', 'popova'], ['Соколова', 'sokolova'], ['Волкова', 'volkova']],
-    familyMale: [['Иванов', 'ivanov'], ['Смирнов', 'smirnov'], ['Кузнецов', 'kuznetsov'], ['Попов', 'popov'], ['Соколов', 'sokolov'], ['Волков', 'volkov']],
+    female: [
+      ['Анна', 'anna'],
+      ['Елена', 'elena'],
+      ['Ольга', 'olga'],
+      ['Наталья', 'natalia'],
+      ['Татьяна', 'tatiana'],
+      ['Мария', 'maria'],
+    ],
+    male: [
+      ['Алексей', 'aleksei'],
+      ['Дмитрий', 'dmitry'],
+      ['Сергей', 'sergey'],
+      ['Андрей', 'andrey'],
+      ['Иван', 'ivan'],
+      ['Михаил', 'mikhail'],
+    ],
+    familyFemale: [
+      ['Иванова', 'ivanova'],
+      ['Смирнова', 'smirnova'],
+      ['Кузнецова', 'kuznetsova'],
+      ['Попова', 'popova'],
+      ['Соколова', 'sokolova'],
+      ['Волкова', 'volkova'],
+    ],
+    familyMale: [
+      ['Иванов', 'ivanov'],
+      ['Смирнов', 'smirnov'],
+      ['Кузнецов', 'kuznetsov'],
+      ['Попов', 'popov'],
+      ['Соколов', 'sokolov'],
+      ['Волков', 'volkov'],
+    ],
     familyFirst: false,
   },
   ka: {
-    female: [['ნინო', 'nino'], ['მარიამ', 'mariam'], ['თამარ', 'tamar'], ['ანა', 'ana'], ['ეკატერინე', 'ekaterine']],
-    male: [['გიორგი', 'giorgi'], ['დავით', 'davit'], ['ლევან', 'levan'], ['ნიკა', 'nika'], ['ირაკლი', 'irakli']],
-    ...unisex([['ბერიძე', 'beridze'], ['კაპანაძე', 'kapanadze'], ['გელაშვილი', 'gelashvili'], ['მაისურაძე', 'maisuradze'], ['ლომიძე', 'lomidze'], ['ჯაფარიძე', 'japaridze']]),
+    female: [
+      ['ნინო', 'nino'],
+      ['მარიამ', 'mariam'],
+      ['თამარ', 'tamar'],
+      ['ანა', 'ana'],
+      ['ეკატერინე', 'ekaterine'],
+    ],
+    male: [
+      ['გიორგი', 'giorgi'],
+      ['დავით', 'davit'],
+      ['ლევან', 'levan'],
+      ['ნიკა', 'nika'],
+      ['ირაკლი', 'irakli'],
+    ],
+    ...unisex([
+      ['ბერიძე', 'beridze'],
+      ['კაპანაძე', 'kapanadze'],
+      ['გელაშვილი', 'gelashvili'],
+      ['მაისურაძე', 'maisuradze'],
+      ['ლომიძე', 'lomidze'],
+      ['ჯაფარიძე', 'japaridze'],
+    ]),
     familyFirst: false,
   },
   bn: {
-    female: [['ফাতেমা', 'fatema'], ['নুসরাত', 'nusrat'], ['সুমাইয়া', 'sumaiya'], ['তাসলিমা', 'taslima'], ['রুমানা', 'rumana']],
-    male: [['রহিম', 'rahim'], ['করিম', 'karim'], ['আরিফ', 'arif'], ['তানভীর', 'tanvir'], ['সাকিব', 'sakib']],
-    ...unisex([['আহমেদ', 'ahmed'], ['হোসেন', 'hossain'], ['রহমান', 'rahman'], ['ইসলাম', 'islam'], ['চৌধুরী', 'chowdhury'], ['খান', 'khan']]),
+    female: [
+      ['ফাতেমা', 'fatema'],
+      ['নুসরাত', 'nusrat'],
+      ['সুমাইয়া', 'sumaiya'],
+      ['তাসলিমা', 'taslima'],
+      ['রুমানা', 'rumana'],
+    ],
+    male: [
+      ['রহিম', 'rahim'],
+      ['করিম', 'karim'],
+      ['আরিফ', 'arif'],
+      ['তানভীর', 'tanvir'],
+      ['সাকিব', 'sakib'],
+    ],
+    ...unisex([
+      ['আহমেদ', 'ahmed'],
+      ['হোসেন', 'hossain'],
+      ['রহমান', 'rahman'],
+      ['ইসলাম', 'islam'],
+      ['চৌধুরী', 'chowdhury'],
+      ['খান', 'khan'],
+    ]),
     familyFirst: false,
   },
   km: {
-    female: [['សុភា', 'sophea'], ['ស្រីល័ក្ខ', 'sreyleak'], ['ចាន់ថា', 'chantha'], ['បុប្ផា', 'bopha'], ['ធីតា', 'thida']],
-    male: [['ដារ៉ា', 'dara'], ['វុទ្ធី', 'vuthy'], ['សំណាង', 'samnang'], ['ពិសិដ្ឋ', 'piseth'], ['រតនា', 'ratana']],
-    ...unisex([['សុខ', 'sok'], ['ចាន់', 'chan'], ['គឹម', 'kim'], ['ហេង', 'heng'], ['លី', 'ly'], ['ម៉ៅ', 'mao']]),
+    female: [
+      ['សុភា', 'sophea'],
+      ['ស្រីល័ក្ខ', 'sreyleak'],
+      ['ចាន់ថា', 'chantha'],
+      ['បុប្ផា', 'bopha'],
+      ['ធីតា', 'thida'],
+    ],
+    male: [
+      ['ដារ៉ា', 'dara'],
+      ['វុទ្ធី', 'vuthy'],
+      ['សំណាង', 'samnang'],
+      ['ពិសិដ្ឋ', 'piseth'],
+      ['រតនា', 'ratana'],
+    ],
+    ...unisex([
+      ['សុខ', 'sok'],
+      ['ចាន់', 'chan'],
+      ['គឹម', 'kim'],
+      ['ហេង', 'heng'],
+      ['លី', 'ly'],
+      ['ម៉ៅ', 'mao'],
+    ]),
     familyFirst: true,
   },
   fil: {
-    female: [['Maria', 'maria'], ['Angelica', 'angelica'], ['Kristine', 'kristine'], ['Jasmine', 'jasmine'], ['Mary Grace', 'marygrace']],
-    male: [['Jose', 'jose'], ['Juan', 'juan'], ['Mark', 'mark'], ['Carlo', 'carlo'], ['Rafael', 'rafael']],
-    ...unisex([['Santos', 'santos'], ['Reyes', 'reyes'], ['Cruz', 'cruz'], ['Bautista', 'bautista'], ['Garcia', 'garcia'], ['Mendoza', 'mendoza'], ['dela Cruz', 'delacruz']]),
+    female: [
+      ['Maria', 'maria'],
+      ['Angelica', 'angelica'],
+      ['Kristine', 'kristine'],
+      ['Jasmine', 'jasmine'],
+      ['Mary Grace', 'marygrace'],
+    ],
+    male: [
+      ['Jose', 'jose'],
+      ['Juan', 'juan'],
+      ['Mark', 'mark'],
+      ['Carlo', 'carlo'],
+      ['Rafael', 'rafael'],
+    ],
+    ...unisex([
+      ['Santos', 'santos'],
+      ['Reyes', 'reyes'],
+      ['Cruz', 'cruz'],
+      ['Bautista', 'bautista'],
+      ['Garcia', 'garcia'],
+      ['Mendoza', 'mendoza'],
+      ['dela Cruz', 'delacruz'],
+    ]),
     familyFirst: false,
   },
 };
@@ -409,14 +555,7 @@ interface HistorySpan {
 }
 
 /** Days going back from `latest` with jittered gaps around the client's own rhythm; ascending. */
-const rhythmBackFrom = (
-  random: Random,
-  latest: number,
-  earliest: number,
-  meanGap: number,
-  spread: number,
-  maxVisits = Number.POSITIVE_INFINITY,
-): number[] => {
+const rhythmBackFrom = (random: Random, latest: number, earliest: number, meanGap: number, spread: number, maxVisits = Number.POSITIVE_INFINITY): number[] => {
   const days: number[] = [];
   for (let day = latest; day >= earliest && days.length < maxVisits; ) {
     days.push(day);
@@ -471,14 +610,15 @@ const storyPlans: Record<ClientStory, (random: Random, window: HistorySpan, bran
     const category = regularCategory(random, branchId);
     const since = window.first + random.int(0, window.last - window.first - 150);
     const days = rhythmBackFrom(random, window.last - random.int(0, gap - 1), since, gap, 0.25);
-    return withOccasionalLabTests(random, days.map((day) => ({ day, category })));
+    return withOccasionalLabTests(
+      random,
+      days.map((day) => ({ day, category })),
+    );
   },
 
   quarterly: (random, window, branchId) => {
     const gap = random.int(80, 100);
-    const category = random.weighted(
-      available(branchId, { [Category.consultation]: 5, [Category.dental]: 3, [Category.dermatology]: 2 }),
-    );
+    const category = random.weighted(available(branchId, { [Category.consultation]: 5, [Category.dental]: 3, [Category.dermatology]: 2 }));
     const since = window.first + random.int(0, 600);
     return rhythmBackFrom(random, window.last - random.int(0, gap - 1), since, gap, 0.15).map((day) => ({ day, category }));
   },
@@ -525,7 +665,10 @@ const storyPlans: Record<ClientStory, (random: Random, window: HistorySpan, bran
     const category = regularCategory(random, branchId);
     const lastVisit = window.last - random.int(120, 330);
     const days = rhythmBackFrom(random, lastVisit, window.first, gap, 0.25, random.int(6, 24));
-    return withOccasionalLabTests(random, days.map((day) => ({ day, category })));
+    return withOccasionalLabTests(
+      random,
+      days.map((day) => ({ day, category })),
+    );
   },
 
   'spend-declining': (random, window, branchId) => {
@@ -559,10 +702,7 @@ const storyPlans: Record<ClientStory, (random: Random, window: HistorySpan, bran
     const keptGap = random.int(20, 45);
     const since = Math.max(window.first, droppedDays[0]! - random.int(0, 120));
     const keptDays = rhythmBackFrom(random, window.last - random.int(0, keptGap - 1), since, keptGap, 0.2);
-    return [
-      ...droppedDays.map((day) => ({ day, category: dropped })),
-      ...keptDays.map((day) => ({ day, category: kept })),
-    ];
+    return [...droppedDays.map((day) => ({ day, category: dropped })), ...keptDays.map((day) => ({ day, category: kept }))];
   },
 };
 
@@ -646,9 +786,7 @@ const storyHeadcounts = (clients: number): ClientStory[] => {
   const stories = Object.keys(storyShares) as ClientStory[];
   const exact = stories.map((story) => storyShares[story] * clients);
   const counts = exact.map(Math.floor);
-  const byRemainder = stories
-    .map((_, index) => index)
-    .sort((a, b) => exact[b]! - counts[b]! - (exact[a]! - counts[a]!) || a - b);
+  const byRemainder = stories.map((_, index) => index).sort((a, b) => exact[b]! - counts[b]! - (exact[a]! - counts[a]!) || a - b);
   for (let left = clients - counts.reduce((sum, count) => sum + count, 0), i = 0; left > 0; left--, i++) {
     const index = byRemainder[i % stories.length]!;
     counts[index] = counts[index]! + 1;
@@ -687,8 +825,7 @@ export function generateClinic(options: SeedOptions): SeededClinic {
     const homeBranch = branchById.get(random.weighted(branchShares))!;
     const language = random.weighted(languageShares[homeBranch.branchId]!);
     // Locals live by the branch; some from abroad keep their home number and time zone.
-    const country =
-      homeCountry[language] === homeBranch.country || random.chance(0.65) ? homeBranch.country : homeCountry[language];
+    const country = homeCountry[language] === homeBranch.country || random.chance(0.65) ? homeBranch.country : homeCountry[language];
     const locale = language === 'en' && country === 'GB' ? 'en-GB' : language;
     const book = names[language];
     const female = random.chance(0.55);
@@ -717,11 +854,7 @@ export function generateClinic(options: SeedOptions): SeededClinic {
     const preferredChannel =
       consented.length === 0 || random.chance(0.12)
         ? ''
-        : random.weighted(
-            Object.fromEntries(
-              consented.map((channel) => [channel, { sms: 5, email: language === 'en' ? 6 : 4, voice: 1 }[channel]]),
-            ),
-          );
+        : random.weighted(Object.fromEntries(consented.map((channel) => [channel, { sms: 5, email: language === 'en' ? 6 : 4, voice: 1 }[channel]])));
 
     clients.push({
       client_id: clientId,
@@ -752,9 +885,7 @@ export function generateClinic(options: SeedOptions): SeededClinic {
       if (day < window.first || day > window.last) continue;
 
       // Now and then a client is seen at another branch that offers the service.
-      const otherBranches = random.chance(0.03)
-        ? clinicBranches.filter((b) => b !== homeBranch && offers(b.branchId, planned.category))
-        : [];
+      const otherBranches = random.chance(0.03) ? clinicBranches.filter((b) => b !== homeBranch && offers(b.branchId, planned.category)) : [];
       const branch = otherBranches.length > 0 ? random.pick(otherBranches) : homeBranch;
       let doctorsHere = usualDoctor.get(branch);
       if (!doctorsHere) {

@@ -15,7 +15,11 @@ export interface LocalRoute {
 const claimsAsApiGatewayPasses = (claims: Record<string, unknown>): Record<string, string> =>
   Object.fromEntries(Object.entries(claims).map(([name, value]) => [name, Array.isArray(value) ? `[${value.join(' ')}]` : String(value)]));
 
-const unauthorized: APIGatewayProxyStructuredResultV2 = { statusCode: 401, headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }, body: JSON.stringify({ message: 'Unauthorized' }) };
+const unauthorized: APIGatewayProxyStructuredResultV2 = {
+  statusCode: 401,
+  headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+  body: JSON.stringify({ message: 'Unauthorized' }),
+};
 
 /** Runs the route's authorizer, as API Gateway does before the function is invoked. */
 const authorized = async (route: LocalRoute, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyEventV2 | undefined> => {
@@ -24,7 +28,10 @@ const authorized = async (route: LocalRoute, event: APIGatewayProxyEventV2): Pro
   if (!token) return undefined;
   try {
     const claims = await route.verify(token);
-    return { ...event, requestContext: { ...event.requestContext, authorizer: { jwt: { claims: claimsAsApiGatewayPasses(claims), scopes: null } } } } as APIGatewayProxyEventV2;
+    return {
+      ...event,
+      requestContext: { ...event.requestContext, authorizer: { jwt: { claims: claimsAsApiGatewayPasses(claims), scopes: null } } },
+    } as APIGatewayProxyEventV2;
   } catch {
     return undefined;
   }
@@ -72,7 +79,9 @@ export const eventOf = (request: IncomingMessage, body: Buffer): APIGatewayProxy
   const { path, query } = targetOf(request.url) ?? { path: '/', query: '' };
   // URLSearchParams decodes leniently: a malformed escape in a value stays as written.
   const url = { pathname: path, search: query ? `?${query}` : '', searchParams: new URLSearchParams(query) };
-  const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(',') : (value ?? '')]));
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(',') : (value ?? '')]),
+  );
   const isText = textual(headers['content-type']);
   const now = new Date();
   return {
@@ -87,7 +96,13 @@ export const eventOf = (request: IncomingMessage, body: Buffer): APIGatewayProxy
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'local',
-      http: { method: request.method ?? 'GET', path: url.pathname, protocol: `HTTP/${request.httpVersion}`, sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: `${now.getTime()}-${Math.random().toString(36).slice(2)}`,
       routeKey: '$default',
       stage: '$default',

@@ -8,23 +8,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
-import {
-  deadLetterName,
-  queues,
-  tables,
-  topics,
-  type KeyAttribute,
-  type QueueDefinition,
-  type TableDefinition,
-} from '../resources.ts';
+import { deadLetterName, queues, tables, topics, type KeyAttribute, type QueueDefinition, type TableDefinition } from '../resources.ts';
 
 /** Creates one table from its definition, unless it exists (a second start reuses the data). */
 export const provisionTable = async (dynamo: DynamoDBClient, table: TableDefinition, name = table.localName): Promise<void> => {
   const keys: KeyAttribute[] = [table.partitionKey, ...(table.sortKey ? [table.sortKey] : [])];
   for (const index of table.globalIndexes) keys.push(index.partitionKey, ...(index.sortKey ? [index.sortKey] : []));
-  const attributes = new Map<string, AttributeDefinition>(
-    keys.map((key) => [key.name, { AttributeName: key.name, AttributeType: key.type }]),
-  );
+  const attributes = new Map<string, AttributeDefinition>(keys.map((key) => [key.name, { AttributeName: key.name, AttributeType: key.type }]));
   const keySchema = (partition: KeyAttribute, sort?: KeyAttribute) => [
     { AttributeName: partition.name, KeyType: 'HASH' as const },
     ...(sort ? [{ AttributeName: sort.name, KeyType: 'RANGE' as const }] : []),
@@ -58,7 +48,13 @@ export const provisionTable = async (dynamo: DynamoDBClient, table: TableDefinit
         TableName: name,
         AttributeDefinitions: [...attributes.values()],
         GlobalSecondaryIndexUpdates: [
-          { Create: { IndexName: index.indexName, KeySchema: keySchema(index.partitionKey, index.sortKey), Projection: { ProjectionType: index.projection ?? 'ALL' } } },
+          {
+            Create: {
+              IndexName: index.indexName,
+              KeySchema: keySchema(index.partitionKey, index.sortKey),
+              Projection: { ProjectionType: index.projection ?? 'ALL' },
+            },
+          },
         ],
       }),
     );
@@ -116,9 +112,7 @@ export const provisionMessaging = async (sqs: SQSClient, sns: SNSClient): Promis
   for (const queue of queues) {
     queueUrls[queue.id] = await createQueue(sqs, queue);
     if (queue.subscribesTo) {
-      const { Attributes } = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: queueUrls[queue.id], AttributeNames: ['QueueArn'] }),
-      );
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrls[queue.id], AttributeNames: ['QueueArn'] }));
       await sns.send(
         new SubscribeCommand({
           TopicArn: topicArns[queue.subscribesTo],

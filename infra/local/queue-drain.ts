@@ -1,4 +1,11 @@
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { deadLetterName, type QueueDefinition } from '../resources.ts';
 import { localRegion } from './stack.ts';
@@ -39,14 +46,25 @@ const recordOf = (message: Message, queueUrl: string): SQSRecord => ({
  * the queue, where the queue's redrive policy moves it to the dead-letter queue after its
  * receive count. A run ends when a receive brings nothing it has not already tried.
  */
-export const drainQueue = async <T>(sqs: SQSClient, queueUrl: string, handle: (record: SQSRecord) => Promise<T>, options: DrainOptions<T> = {}): Promise<DrainReport> => {
+export const drainQueue = async <T>(
+  sqs: SQSClient,
+  queueUrl: string,
+  handle: (record: SQSRecord) => Promise<T>,
+  options: DrainOptions<T> = {},
+): Promise<DrainReport> => {
   const retryAfter = options.retryAfterSeconds ?? 60;
   const tried = new Set<string>();
   let handled = 0;
   let failed = 0;
   for (;;) {
     const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 120, MessageSystemAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 120,
+        MessageSystemAttributeNames: ['All'],
+      }),
     );
     const fresh = Messages.filter((message) => !tried.has(message.MessageId!));
     for (const message of Messages.filter((m) => tried.has(m.MessageId!))) {
@@ -78,7 +96,9 @@ export const drainQueue = async <T>(sqs: SQSClient, queueUrl: string, handle: (r
 export const redrive = async (sqs: SQSClient, deadLetterUrl: string, queueUrl: string): Promise<number> => {
   let moved = 0;
   for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }),
+    );
     if (Messages.length === 0) return moved;
     for (const message of Messages) {
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message.Body ?? '' }));

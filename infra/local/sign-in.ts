@@ -31,7 +31,13 @@ const loadOrCreateKey = async (dir: string): Promise<SigningKey> => {
   if (stored) return JSON.parse(stored) as SigningKey;
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const privateJwk = await exportJWK(privateKey);
-  const key: SigningKey = { kid: createHash('sha256').update(privateJwk.n ?? '').digest('base64url').slice(0, 16), privateJwk };
+  const key: SigningKey = {
+    kid: createHash('sha256')
+      .update(privateJwk.n ?? '')
+      .digest('base64url')
+      .slice(0, 16),
+    privateJwk,
+  };
   await mkdir(dir, { recursive: true });
   await writeFile(file, JSON.stringify(key), { mode: 0o600 });
   return key;

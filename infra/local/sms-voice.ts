@@ -58,7 +58,17 @@ export interface SmsVoiceOptions {
  * receipt End User Messaging publishes, except `opted-out`: the number goes on the opt-out
  * list, so a send to it is refused at once (ConflictException), as the service does.
  */
-export type SimulatedFate = 'delivered' | 'unreachable' | 'invalid' | 'no-answer' | 'busy' | 'blocked' | 'carrier-blocked' | 'spam' | 'ttl-expired' | 'opted-out';
+export type SimulatedFate =
+  | 'delivered'
+  | 'unreachable'
+  | 'invalid'
+  | 'no-answer'
+  | 'busy'
+  | 'blocked'
+  | 'carrier-blocked'
+  | 'spam'
+  | 'ttl-expired'
+  | 'opted-out';
 
 export interface SmsVoiceLocal {
   readonly port: number;
@@ -114,7 +124,10 @@ const deliveryEventOf = (message: SentMessage, fate: ReceiptFate): Record<string
     messageRequestTimestamp: Date.parse(message.sentAt),
     messageStatus,
     messageStatusDescription: messageStatus === 'DELIVERED' || messageStatus === 'COMPLETED' ? 'Message has been accepted by phone' : `Simulated ${fate}`,
-    ...(message.channel === 'sms' && { messageType: message.messageType ?? 'TRANSACTIONAL', messageEncoding: /^[\x20-\x7e\n\r]*$/.test(message.body) ? 'GSM' : 'UCS2' }),
+    ...(message.channel === 'sms' && {
+      messageType: message.messageType ?? 'TRANSACTIONAL',
+      messageEncoding: /^[\x20-\x7e\n\r]*$/.test(message.body) ? 'GSM' : 'UCS2',
+    }),
     ...(message.context && { context: message.context }),
   };
 };
@@ -140,7 +153,8 @@ const phone = (input: Record<string, unknown>): string => {
   return destination;
 };
 
-const optional = (input: Record<string, unknown>, field: string): string | undefined => (typeof input[field] === 'string' ? (input[field] as string) : undefined);
+const optional = (input: Record<string, unknown>, field: string): string | undefined =>
+  typeof input[field] === 'string' ? (input[field] as string) : undefined;
 
 const readBody = async (request: IncomingMessage): Promise<string> => {
   const chunks: Buffer[] = [];
@@ -178,14 +192,21 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
 
   const reachable = (destination: string): void => {
     if (optedOut.has(destination)) {
-      throw new ServiceError('ConflictException', `${destination} has opted out`, 400, { Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT', ResourceType: 'opt-out-list', ResourceId: 'Default' });
+      throw new ServiceError('ConflictException', `${destination} has opted out`, 400, {
+        Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT',
+        ResourceType: 'opt-out-list',
+        ResourceId: 'Default',
+      });
     }
   };
 
   const configurationSet = (input: Record<string, unknown>): string | undefined => {
     const name = optional(input, 'ConfigurationSetName');
     if (name !== undefined && options.configurationSets && !(name in options.configurationSets)) {
-      throw new ServiceError('ResourceNotFoundException', `configuration set ${name} does not exist`, 404, { ResourceType: 'configuration-set', ResourceId: name });
+      throw new ServiceError('ResourceNotFoundException', `configuration set ${name} does not exist`, 404, {
+        ResourceType: 'configuration-set',
+        ResourceId: name,
+      });
     }
     return name;
   };
@@ -203,7 +224,8 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
       const body = required(input, 'MessageBody');
       if (body.length > 1600) throw new ServiceError('ValidationException', 'MessageBody is longer than 1600 characters');
       const messageType = optional(input, 'MessageType');
-      if (messageType !== undefined && !messageTypes.has(messageType)) throw new ServiceError('ValidationException', `MessageType ${messageType} is not TRANSACTIONAL or PROMOTIONAL`);
+      if (messageType !== undefined && !messageTypes.has(messageType))
+        throw new ServiceError('ValidationException', `MessageType ${messageType} is not TRANSACTIONAL or PROMOTIONAL`);
       const identity = optional(input, 'OriginationIdentity');
       const set = configurationSet(input);
       reachable(destination);
@@ -229,7 +251,8 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
       if (body.length > 6000) throw new ServiceError('ValidationException', 'MessageBody is longer than 6000 characters');
       const bodyType = optional(input, 'MessageBodyTextType') ?? 'TEXT';
       if (!textTypes.has(bodyType)) throw new ServiceError('ValidationException', `MessageBodyTextType ${bodyType} is not TEXT or SSML`);
-      if (bodyType === 'SSML' && !/^\s*<speak[\s>][\s\S]*<\/speak>\s*$/.test(body)) throw new ServiceError('ValidationException', 'MessageBody is not SSML (<speak>…</speak>)');
+      if (bodyType === 'SSML' && !/^\s*<speak[\s>][\s\S]*<\/speak>\s*$/.test(body))
+        throw new ServiceError('ValidationException', 'MessageBody is not SSML (<speak>…</speak>)');
       const set = configurationSet(input);
       reachable(destination);
       const at = pace(identity);
@@ -290,7 +313,12 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
     }
     if (request.method === 'GET' && url.pathname === '/messages') {
       const channel = url.searchParams.get('channel');
-      respond(response, 200, sent.filter((message) => !channel || message.channel === channel), 'application/json');
+      respond(
+        response,
+        200,
+        sent.filter((message) => !channel || message.channel === channel),
+        'application/json',
+      );
       return;
     }
     if (request.method === 'POST' && url.pathname === '/reply') {
@@ -313,7 +341,12 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
         .reverse()
         .map((m) => `<tr><td>${escapeHtml(m.sentAt)}</td><td>${m.channel}</td><td>${escapeHtml(m.destination)}</td><td>${escapeHtml(m.body)}</td></tr>`)
         .join('');
-      respond(response, 200, `<!doctype html><meta charset="utf-8"><title>SMS and voice outbox</title><h1>SMS and voice outbox</h1><table border="1" cellpadding="4"><tr><th>sent</th><th>channel</th><th>to</th><th>text</th></tr>${rows}</table>`, 'text/html; charset=utf-8');
+      respond(
+        response,
+        200,
+        `<!doctype html><meta charset="utf-8"><title>SMS and voice outbox</title><h1>SMS and voice outbox</h1><table border="1" cellpadding="4"><tr><th>sent</th><th>channel</th><th>to</th><th>text</th></tr>${rows}</table>`,
+        'text/html; charset=utf-8',
+      );
       return;
     }
     if (request.method === 'GET' && url.pathname === '/health') {

@@ -27,7 +27,8 @@ export const localRegion = 'us-east-1';
 export const localSmsConfigurationSet = 'comeback-delivery';
 
 // A CommonJS package whose ESM default differs between Node and bundlers: require() is the same everywhere.
-const startSesLocal = (createRequire(import.meta.url)('aws-ses-v2-local') as { default: (config?: { host?: string; port?: number }) => Promise<Server> }).default;
+const startSesLocal = (createRequire(import.meta.url)('aws-ses-v2-local') as { default: (config?: { host?: string; port?: number }) => Promise<Server> })
+  .default;
 // The emulator's own mail store (the module its server writes to), to keep the outbox across restarts.
 const sesStore = () => createRequire(import.meta.url)('aws-ses-v2-local/dist/store') as { getStoreReadonly: () => { emails: unknown[] } };
 
@@ -173,8 +174,16 @@ export const runningStack = async (): Promise<{ state: StackState; services: Ser
   if (!state || !isAlive(state.pid)) return undefined;
   const services: ServiceStatus[] = [
     { service: 'DynamoDB Local', endpoint: `http://127.0.0.1:${state.ports.dynamodb}`, up: await dynamoIsReady(state.ports.dynamodb) },
-    { service: 'fauxqs (SQS, SNS, S3)', endpoint: `http://127.0.0.1:${state.ports.messaging}`, up: await httpIsReady(`http://127.0.0.1:${state.ports.messaging}/health`) },
-    { service: 'aws-ses-v2-local (SES v2)', endpoint: `http://127.0.0.1:${state.ports.email}`, up: await httpIsReady(`http://127.0.0.1:${state.ports.email}/health-check`) },
+    {
+      service: 'fauxqs (SQS, SNS, S3)',
+      endpoint: `http://127.0.0.1:${state.ports.messaging}`,
+      up: await httpIsReady(`http://127.0.0.1:${state.ports.messaging}/health`),
+    },
+    {
+      service: 'aws-ses-v2-local (SES v2)',
+      endpoint: `http://127.0.0.1:${state.ports.email}`,
+      up: await httpIsReady(`http://127.0.0.1:${state.ports.email}/health-check`),
+    },
     {
       service: 'SMS and voice (End User Messaging)',
       endpoint: `http://127.0.0.1:${state.ports.smsvoice}`,
@@ -216,9 +225,7 @@ export const startDynamoDb = async (port: number, path: string | undefined): Pro
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   const failed = new Promise<never>((_, reject) => {
-    child.once('error', (error) =>
-      reject(new LocalStackError(`cannot start DynamoDB Local (java): ${error.message}. Java 17 or newer must be on the PATH.`)),
-    );
+    child.once('error', (error) => reject(new LocalStackError(`cannot start DynamoDB Local (java): ${error.message}. Java 17 or newer must be on the PATH.`)));
     child.once('exit', (code) => reject(new LocalStackError(`DynamoDB Local exited (code ${code}) while starting:\n${output.trim()}`)));
   });
   failed.catch(() => undefined);
@@ -296,7 +303,11 @@ export const startLocalStack = async (options: StartOptions = {}): Promise<Local
     ports.email = (ses.address() as { port: number }).port;
 
     step('starting the SMS and voice emulator (End User Messaging)');
-    const publisher = new SNSClient({ endpoint: `http://127.0.0.1:${ports.messaging}`, region: localRegion, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const publisher = new SNSClient({
+      endpoint: `http://127.0.0.1:${ports.messaging}`,
+      region: localRegion,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     stops.push(async () => publisher.destroy());
     const publishTo = (topic: typeof smsRepliesTopic) => async (message: string) =>
       void (await publisher.send(new PublishCommand({ TopicArn: `arn:aws:sns:${localRegion}:000000000000:${topic.localName}`, Message: message })));

@@ -98,7 +98,11 @@ export const outreachExport: ExportTable = {
     column('locale', 'string', 'the language it was written in'),
     column('status', 'string', 'sent, delivered, clicked, bounced, complained, failed, skipped...'),
     column('reason', 'string', 'why it was skipped or failed'),
-    column('failure_reason', 'string', "the provider's reason a send or delivery failed: invalid-number, unreachable, blocked, carrier-blocked, spam, opted-out, no-answer, busy, bounced... (null when it did not fail)"),
+    column(
+      'failure_reason',
+      'string',
+      "the provider's reason a send or delivery failed: invalid-number, unreachable, blocked, carrier-blocked, spam, opted-out, no-answer, busy, bounced... (null when it did not fail)",
+    ),
     column('sent_at', 'timestamp', 'when the provider took it'),
     column('updated_at', 'timestamp', 'the last change'),
   ],

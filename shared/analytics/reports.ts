@@ -25,7 +25,12 @@ const day = z
   .string()
   .refine(isIsoDay, { message: 'a date as YYYY-MM-DD', abort: true })
   .refine((value) => value <= latestDayAnywhere(), 'not a day still to come (at the latest, tomorrow)');
-const filter = z.string().trim().max(100).regex(/^[\p{L}\p{N}._:@ -]*$/u, 'letters, digits and . _ : @ - only').default('');
+const filter = z
+  .string()
+  .trim()
+  .max(100)
+  .regex(/^[\p{L}\p{N}._:@ -]*$/u, 'letters, digits and . _ : @ - only')
+  .default('');
 
 /**
  * The latest snapshot of a snapshot table. (Not `max(dt)`: DuckDB 1.5.5 fails an internal
@@ -212,7 +217,10 @@ const checkGroups = {
 } as const;
 
 const averageCheckParameters = withPeriod({
-  by: z.enum(['month', 'doctor', 'branch', 'category', 'declining']).default('month').describe('group by month, doctor, branch or service category; `declining`: the clients whose check fell over the last 3 months'),
+  by: z
+    .enum(['month', 'doctor', 'branch', 'category', 'declining'])
+    .default('month')
+    .describe('group by month, doctor, branch or service category; `declining`: the clients whose check fell over the last 3 months'),
   branch: filter.describe('only visits at this branch'),
   doctor: filter.describe('only visits with this doctor'),
   limit: z.coerce.number().int().min(1).max(10_000).default(100).describe('for `declining`: at most this many clients, biggest fall first'),
@@ -262,9 +270,7 @@ export const averageCheckReport = defineReport({
     ORDER BY group_key, currency`;
   },
   bind: (p) =>
-    p.by === 'declining'
-      ? [p.to, p.to, p.to, p.branch, p.branch, p.doctor, p.doctor, p.limit]
-      : [p.from, p.to, p.branch, p.branch, p.doctor, p.doctor],
+    p.by === 'declining' ? [p.to, p.to, p.to, p.branch, p.branch, p.doctor, p.doctor, p.limit] : [p.from, p.to, p.branch, p.branch, p.doctor, p.doctor],
 });
 
 const churnParameters = withPeriod(
@@ -404,7 +410,11 @@ export const reportNamed = (name: string): ReportDefinition<any> => {
 };
 
 /** A report's SQL and its bound values for these query-string parameters; ReportParameterError names each bad one. */
-export const prepareReport = (name: string, query: Readonly<Record<string, string | undefined>>, dialect: Dialect): { sql: string; parameters: (string | number)[] } => {
+export const prepareReport = (
+  name: string,
+  query: Readonly<Record<string, string | undefined>>,
+  dialect: Dialect,
+): { sql: string; parameters: (string | number)[] } => {
   const report = reportNamed(name);
   const parsed = report.parameters.safeParse(Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined)));
   if (!parsed.success) {

@@ -41,7 +41,9 @@ export class FollowUpTransitionError extends AppError {
 /** The follow-up moved on, with who and when; only forward (open, contacted, resolved). */
 export const advanceFollowUp = (followUp: FollowUp, status: FollowUpStatus, step: Omit<FollowUpStep, 'status'>): FollowUp => {
   if (!next[followUp.status].includes(status)) {
-    throw new FollowUpTransitionError(`follow-up ${followUp.followUpId} is ${followUp.status}: it can go to ${next[followUp.status].join(' or ') || 'nothing further'}, not ${status}`);
+    throw new FollowUpTransitionError(
+      `follow-up ${followUp.followUpId} is ${followUp.status}: it can go to ${next[followUp.status].join(' or ') || 'nothing further'}, not ${status}`,
+    );
   }
   return { ...followUp, status, history: [...followUp.history, { status, ...step }] };
 };

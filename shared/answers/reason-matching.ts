@@ -158,10 +158,7 @@ const buildIndex = (catalogue: Catalogue): CatalogueIndex => {
 /** Labels and keywords of a reason, per locale. */
 const wordingsOf = (reason: Reason): Array<[string, readonly string[]]> => {
   const locales = new Set([...Object.keys(reason.labels), ...Object.keys(reason.keywords)]);
-  return [...locales].map((locale) => [
-    locale,
-    [...(reason.labels[locale] !== undefined ? [reason.labels[locale]] : []), ...(reason.keywords[locale] ?? [])],
-  ]);
+  return [...locales].map((locale) => [locale, [...(reason.labels[locale] !== undefined ? [reason.labels[locale]] : []), ...(reason.keywords[locale] ?? [])]]);
 };
 
 const indexes = new WeakMap<Catalogue, CatalogueIndex>();
@@ -204,9 +201,7 @@ const tokensWithOffsets = (normalized: string): Token[] => {
 
 const tokenMatches = (answerToken: string, keywordToken: string): boolean =>
   answerToken === keywordToken ||
-  (keywordToken.length >= shortestStem &&
-    answerToken.length - keywordToken.length <= longestEnding &&
-    answerToken.startsWith(keywordToken));
+  (keywordToken.length >= shortestStem && answerToken.length - keywordToken.length <= longestEnding && answerToken.startsWith(keywordToken));
 
 interface Hit {
   readonly reasonId: string;
@@ -240,10 +235,7 @@ const findHits = (index: EntryIndex, normalized: string, tokens: readonly Token[
 
 /** A hit inside a longer one does not count: "not better" is not "better", "lumipat ng clinic" is not "lumipat". */
 const outermostHits = (hits: readonly Hit[]): Hit[] =>
-  hits.filter(
-    (hit) =>
-      !hits.some((other) => other.start <= hit.start && other.end >= hit.end && other.end - other.start > hit.end - hit.start),
-  );
+  hits.filter((hit) => !hits.some((other) => other.start <= hit.start && other.end >= hit.end && other.end - other.start > hit.end - hit.start));
 
 interface Candidate {
   readonly reasonId?: string;
@@ -281,7 +273,12 @@ const stretchesFor = (entry: KeywordEntry, tokens: readonly Token[]): string[] =
     const count = entry.tokens.length;
     const stretches: string[] = [];
     for (let start = 0; start + count <= tokens.length; start++) {
-      stretches.push(tokens.slice(start, start + count).map((token) => token.text).join(' '));
+      stretches.push(
+        tokens
+          .slice(start, start + count)
+          .map((token) => token.text)
+          .join(' '),
+      );
     }
     return stretches;
   }
@@ -328,12 +325,7 @@ const placed = (candidate: Candidate, threshold: number): boolean => candidate.r
  * language first, then every language), then typo-tolerant similarity. Below the threshold the
  * answer gets no reason.
  */
-export const matchAnswer = (
-  catalogue: Catalogue,
-  text: string,
-  locale: string | undefined,
-  options: MatchOptions = {},
-): ReasonMatch => {
+export const matchAnswer = (catalogue: Catalogue, text: string, locale: string | undefined, options: MatchOptions = {}): ReasonMatch => {
   const threshold = options.threshold ?? defaultMatchThreshold;
   const index = indexOf(catalogue);
   const normalized = normalizeAnswer(text);

@@ -64,7 +64,8 @@ export const verifyReplyToken = (token: string, secrets: readonly string[], purp
   } catch {
     throw new ReplyTokenError('malformed');
   }
-  if (typeof claims.o !== 'string' || (claims.p !== 'reply' && claims.p !== 'unsubscribe') || typeof claims.e !== 'number') throw new ReplyTokenError('malformed');
+  if (typeof claims.o !== 'string' || (claims.p !== 'reply' && claims.p !== 'unsubscribe') || typeof claims.e !== 'number')
+    throw new ReplyTokenError('malformed');
   if (claims.p !== purpose) throw new ReplyTokenError('wrong-purpose');
   if (claims.e <= nowSeconds) throw new ReplyTokenError('expired');
   return { outreachId: claims.o, purpose: claims.p, expiresAt: claims.e };

@@ -212,9 +212,7 @@ export class AthenaQueryEngine implements QueryEngine {
     do {
       let page: GetQueryResultsCommandOutput;
       try {
-        page = await this.athena.send(
-          new GetQueryResultsCommand({ QueryExecutionId: queryId, MaxResults: RESULTS_PAGE, NextToken: nextToken }),
-        );
+        page = await this.athena.send(new GetQueryResultsCommand({ QueryExecutionId: queryId, MaxResults: RESULTS_PAGE, NextToken: nextToken }));
       } catch (error) {
         if (error instanceof InvalidRequestException) {
           throw new QueryFailedError(`Athena could not read the query's results: ${error.message}`, queryId);
@@ -261,13 +259,10 @@ export const renderParameter = (value: SqlParameter, index: number): string => {
  * SHA-256 (64 hex digits), so the same token always starts the same query.
  */
 export const clientRequestToken = (token: string): string =>
-  token.length >= REQUEST_TOKEN_MIN && token.length <= REQUEST_TOKEN_MAX
-    ? token
-    : createHash('sha256').update(token, 'utf8').digest('hex');
+  token.length >= REQUEST_TOKEN_MIN && token.length <= REQUEST_TOKEN_MAX ? token : createHash('sha256').update(token, 'utf8').digest('hex');
 
 /** DDL and utility statements (SHOW, DESCRIBE, EXPLAIN) have no header row; queries do. */
-const hasHeaderRow = (execution: QueryExecution): boolean =>
-  execution.StatementType !== 'DDL' && execution.StatementType !== 'UTILITY';
+const hasHeaderRow = (execution: QueryExecution): boolean => execution.StatementType !== 'DDL' && execution.StatementType !== 'UTILITY';
 
 /** `decimal(10,2)` and `varchar(40)` by their base name, lower case. */
 const baseType = (column: ColumnInfo): string => (column.Type ?? '').toLowerCase().replace(/\(.*$/, '').trim();

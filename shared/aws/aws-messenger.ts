@@ -1,7 +1,14 @@
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand, SendVoiceMessageCommand, type VoiceId } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { redactContacts, type FailureReason } from '../outreach/provider-failure.ts';
-import { ProviderRejectedError, ProviderThrottledError, type Messenger, type OutgoingCall, type OutgoingEmail, type OutgoingText } from '../outreach/ports/messenger.ts';
+import {
+  ProviderRejectedError,
+  ProviderThrottledError,
+  type Messenger,
+  type OutgoingCall,
+  type OutgoingEmail,
+  type OutgoingText,
+} from '../outreach/ports/messenger.ts';
 
 export interface AwsMessengerConfig {
   readonly fromAddress: string;
@@ -71,7 +78,8 @@ const classify = (error: unknown): unknown => {
   const known = error as ProviderError;
   const name = known.name ?? '';
   if (throttling.has(name)) return new ProviderThrottledError(name);
-  if (Object.hasOwn(rejected, name)) return new ProviderRejectedError(`${name}${known.Reason ? ` (${known.Reason})` : ''}: ${known.message ?? ''}`, refusalCode(known));
+  if (Object.hasOwn(rejected, name))
+    return new ProviderRejectedError(`${name}${known.Reason ? ` (${known.Reason})` : ''}: ${known.message ?? ''}`, refusalCode(known));
   // Left as it is for the caller (the claim stays), but whatever logs it never sees a number or an address.
   if (error instanceof Error) error.message = redactContacts(error.message);
   return error;

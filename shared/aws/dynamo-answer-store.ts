@@ -1,5 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandOutput, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandOutput,
+  type ScanCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { answersByCandidateIndex } from '../../infra/resources.ts';
 import type { Answer } from '../answers/answer.ts';
 import type { AnswerStore } from '../answers/ports/answer-store.ts';
@@ -54,7 +63,12 @@ export class DynamoAnswerStore implements AnswerStore {
     let startKey: Record<string, unknown> | undefined;
     do {
       const page: QueryCommandOutput = await this.db.send(
-        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'clientId = :clientId', ExpressionAttributeValues: { ':clientId': clientId }, ExclusiveStartKey: startKey }),
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'clientId = :clientId',
+          ExpressionAttributeValues: { ':clientId': clientId },
+          ExclusiveStartKey: startKey,
+        }),
       );
       answers.push(...(page.Items ?? []).map(toAnswer));
       startKey = page.LastEvaluatedKey;

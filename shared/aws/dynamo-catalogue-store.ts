@@ -12,7 +12,8 @@ const versionKey = (version: number): string => String(version).padStart(9, '0')
 const strip = ({ kind: _kind, key: _key, ...rest }: Item): Item => rest;
 
 const cancelledOnCondition = (error: unknown): boolean =>
-  error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => ['ConditionalCheckFailed', 'TransactionConflict'].includes(reason.Code ?? ''));
+  error instanceof TransactionCanceledException &&
+  (error.CancellationReasons ?? []).some((reason) => ['ConditionalCheckFailed', 'TransactionConflict'].includes(reason.Code ?? ''));
 
 /** DynamoDB takes at most 100 items in a transaction: a change touching more is refused whole. */
 const maxTransactItems = 100;
@@ -28,7 +29,13 @@ export class DynamoCatalogueStore implements CatalogueStore {
     let startKey: Record<string, unknown> | undefined;
     do {
       const page: QueryCommandOutput = await this.db.send(
-        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'kind = :kind', ExpressionAttributeValues: { ':kind': kind }, ConsistentRead: true, ExclusiveStartKey: startKey }),
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'kind = :kind',
+          ExpressionAttributeValues: { ':kind': kind },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
       );
       found.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
@@ -55,7 +62,13 @@ export class DynamoCatalogueStore implements CatalogueStore {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.table, Item: { kind: 'meta', key: 'version', version: catalogue.version }, ConditionExpression: 'attribute_not_exists(kind)' } },
+            {
+              Put: {
+                TableName: this.table,
+                Item: { kind: 'meta', key: 'version', version: catalogue.version },
+                ConditionExpression: 'attribute_not_exists(kind)',
+              },
+            },
             ...catalogue.reasons.map((reason) => ({ Put: { TableName: this.table, Item: { kind: 'reason', key: reason.id, ...reason } } })),
             ...catalogue.aliases.map((alias) => ({ Put: { TableName: this.table, Item: { kind: 'alias', key: textKey(alias.text), ...alias } } })),
             { Put: { TableName: this.table, Item: { kind: 'change', key: versionKey(catalogue.version), version: catalogue.version, at, change: 'seed' } } },
@@ -92,7 +105,8 @@ export class DynamoCatalogueStore implements CatalogueStore {
       ...aliasDeletes.map((alias) => ({ Delete: { TableName: this.table, Key: { kind: 'alias', key: textKey(alias.text) } } })),
       { Put: { TableName: this.table, Item: { ...change, kind: 'change', key: versionKey(next.version), version: next.version, change: change.kind } } },
     ];
-    if (items.length > maxTransactItems) throw new CatalogueConflictError(`this change touches ${items.length} items; at most ${maxTransactItems} can change at once`);
+    if (items.length > maxTransactItems)
+      throw new CatalogueConflictError(`this change touches ${items.length} items; at most ${maxTransactItems} can change at once`);
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
@@ -113,7 +127,13 @@ export class DynamoCatalogueStore implements CatalogueStore {
         Key: { kind: 'candidate', key: textKey(text) },
         UpdateExpression: `ADD answers :one${locale ? ', locales :locale' : ''} SET #text = :text, firstSeen = if_not_exists(firstSeen, :at), lastSeen = :at${options.truncated ? ', truncated = :true' : ''}`,
         ExpressionAttributeNames: { '#text': 'text' },
-        ExpressionAttributeValues: { ':one': 1, ':at': at, ':text': text, ...(locale && { ':locale': new Set([locale]) }), ...(options.truncated && { ':true': true }) },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':at': at,
+          ':text': text,
+          ...(locale && { ':locale': new Set([locale]) }),
+          ...(options.truncated && { ':true': true }),
+        },
       }),
     );
   }

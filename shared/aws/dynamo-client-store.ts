@@ -116,9 +116,7 @@ export class DynamoClientStore implements ClientStore {
   ) {}
 
   async getClient(clientId: string): Promise<StoredClient | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tables.clients, Key: { clientId }, ConsistentRead: true }),
-    );
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.clients, Key: { clientId }, ConsistentRead: true }));
     return Item ? toStoredClient(Item) : undefined;
   }
 
@@ -283,14 +281,25 @@ export class DynamoClientStore implements ClientStore {
 
   async clientsWithPhone(phone: string): Promise<string[]> {
     const { Items = [] } = await this.db.send(
-      new QueryCommand({ TableName: this.tables.clients, IndexName: clientsByPhoneIndex, KeyConditionExpression: 'phone = :phone', ExpressionAttributeValues: { ':phone': phone } }),
+      new QueryCommand({
+        TableName: this.tables.clients,
+        IndexName: clientsByPhoneIndex,
+        KeyConditionExpression: 'phone = :phone',
+        ExpressionAttributeValues: { ':phone': phone },
+      }),
     );
     return Items.map((item) => item.clientId as string);
   }
 
   async endOutreach(clientId: string, why: string): Promise<void> {
     await this.db.send(
-      new UpdateCommand({ TableName: this.tables.clients, Key: { clientId }, UpdateExpression: 'SET outreachEnded = :why', ConditionExpression: 'attribute_exists(clientId)', ExpressionAttributeValues: { ':why': why } }),
+      new UpdateCommand({
+        TableName: this.tables.clients,
+        Key: { clientId },
+        UpdateExpression: 'SET outreachEnded = :why',
+        ConditionExpression: 'attribute_exists(clientId)',
+        ExpressionAttributeValues: { ':why': why },
+      }),
     );
   }
 }

@@ -49,7 +49,13 @@ export class DynamoFollowUpStore implements FollowUpStore {
   async update(followUp: FollowUp, from: FollowUpStatus): Promise<boolean> {
     try {
       await this.db.send(
-        new PutCommand({ TableName: this.table, Item: followUp, ConditionExpression: '#status = :from', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':from': from } }),
+        new PutCommand({
+          TableName: this.table,
+          Item: followUp,
+          ConditionExpression: '#status = :from',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':from': from },
+        }),
       );
       return true;
     } catch (error) {

@@ -1,5 +1,12 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandOutput, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
+import {
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandOutput,
+  type ScanCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { episodesByStatusIndex } from '../../infra/resources.ts';
 import type { LapseEpisode, LapseMark, OutreachJob, WonBack } from '../lapse/episode.ts';
 import type { LapseStore } from '../lapse/ports/lapse-store.ts';
@@ -162,7 +169,12 @@ export class DynamoLapseStore implements LapseStore {
                 UpdateExpression: `SET #status = :wonBack, closedOn = :on${wonBack.creditedRequest !== undefined ? ', creditedRequest = :credited' : ''}`,
                 ConditionExpression: '#status = :open',
                 ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':wonBack': 'won-back', ':open': 'open', ':on': wonBack.closedOn, ...(wonBack.creditedRequest !== undefined && { ':credited': wonBack.creditedRequest }) },
+                ExpressionAttributeValues: {
+                  ':wonBack': 'won-back',
+                  ':open': 'open',
+                  ':on': wonBack.closedOn,
+                  ...(wonBack.creditedRequest !== undefined && { ':credited': wonBack.creditedRequest }),
+                },
               },
             },
             {

@@ -91,7 +91,16 @@ export class DynamoOutreachLog implements OutreachLog {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { outreachId: job.jobId, clientId: job.clientId, episodeId: job.episodeId, request: job.request, status: 'skipped', reason, attempts: 0, updatedAt: now },
+          Item: {
+            outreachId: job.jobId,
+            clientId: job.clientId,
+            episodeId: job.episodeId,
+            request: job.request,
+            status: 'skipped',
+            reason,
+            attempts: 0,
+            updatedAt: now,
+          },
           ConditionExpression: 'attribute_not_exists(outreachId) OR #status IN (:retry, :skipped)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':retry': 'retry', ':skipped': 'skipped' },
@@ -111,10 +120,17 @@ export class DynamoOutreachLog implements OutreachLog {
         new UpdateCommand({
           TableName: this.table,
           Key: { outreachId },
-          UpdateExpression: reason ? `SET #status = :outcome, deliveryAt = :at, updatedAt = :at, ${reason.set}${reason.remove}` : 'SET #status = :outcome, deliveryAt = :at, updatedAt = :at',
+          UpdateExpression: reason
+            ? `SET #status = :outcome, deliveryAt = :at, updatedAt = :at, ${reason.set}${reason.remove}`
+            : 'SET #status = :outcome, deliveryAt = :at, updatedAt = :at',
           ConditionExpression: `#status IN (${names.join(', ')})`,
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':outcome': outcome, ':at': at, ...reason?.values, ...Object.fromEntries(replaces.map((status, i) => [names[i]!, status])) },
+          ExpressionAttributeValues: {
+            ':outcome': outcome,
+            ':at': at,
+            ...reason?.values,
+            ...Object.fromEntries(replaces.map((status, i) => [names[i]!, status])),
+          },
         }),
       );
       return true;

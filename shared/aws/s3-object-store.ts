@@ -44,9 +44,7 @@ export class S3ObjectStore implements ObjectStore {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page: ListObjectsV2CommandOutput = await this.s3.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
-      );
+      const page: ListObjectsV2CommandOutput = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
       keys.push(...(page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : [])));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -56,10 +54,9 @@ export class S3ObjectStore implements ObjectStore {
   async delete(keys: readonly string[]): Promise<void> {
     for (let start = 0; start < keys.length; start += 1000) {
       const batch = keys.slice(start, start + 1000);
-      const result = await this.s3.send(
-        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
-      );
-      if (result.Errors?.length) throw new Error(`could not delete ${result.Errors.length} object(s), first: ${result.Errors[0]?.Key} (${result.Errors[0]?.Code})`);
+      const result = await this.s3.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+      if (result.Errors?.length)
+        throw new Error(`could not delete ${result.Errors.length} object(s), first: ${result.Errors[0]?.Key} (${result.Errors[0]?.Code})`);
     }
   }
 }

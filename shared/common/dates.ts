@@ -54,10 +54,7 @@ export const zoneOffsetMinutes = (timeZone: string, utcMillis: number): number =
 };
 
 /** The UTC instant of a wall-clock time in a time zone (DST-correct; a skipped hour moves forward). */
-export const zonedTimeToUtc = (
-  local: { year: number; month: number; day: number; hour: number; minute: number; second: number },
-  timeZone: string,
-): number => {
+export const zonedTimeToUtc = (local: { year: number; month: number; day: number; hour: number; minute: number; second: number }, timeZone: string): number => {
   const wall = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
   let guess = wall - zoneOffsetMinutes(timeZone, wall) * 60_000;
   guess = wall - zoneOffsetMinutes(timeZone, guess) * 60_000;
@@ -76,8 +73,7 @@ export const isIsoDay = (text: string): boolean => {
   return match !== null && isRealDate(Number(match[1]), Number(match[2]), Number(match[3]));
 };
 
-export const addDays = (day: string, days: number): string =>
-  new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+export const addDays = (day: string, days: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 export const todayUtc = (now = Date.now()): string => new Date(now).toISOString().slice(0, 10);
 

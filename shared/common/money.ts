@@ -41,6 +41,4 @@ export const parseAmount = (text: string, currency: string): Money => {
 };
 
 export const formatMoney = (money: Money, locale = 'en'): string =>
-  new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency }).format(
-    money.minor / 10 ** minorDigits(money.currency),
-  );
+  new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency }).format(money.minor / 10 ** minorDigits(money.currency));

@@ -83,7 +83,9 @@ export const openTableFile = async (path: string, options: TableFileOptions = {}
   for (let from = 0; from < judged.length && firstLine === undefined; ) {
     const newline = judged.indexOf(0x0a, from);
     const to = newline < 0 ? judged.length : newline;
-    const lineText = decodeStrict(judged.subarray(from, to), `the first line of ${path}`).replace(/^\uFEFF/, '').replace(/\r$/, '');
+    const lineText = decodeStrict(judged.subarray(from, to), `the first line of ${path}`)
+      .replace(/^\uFEFF/, '')
+      .replace(/\r$/, '');
     if (lineText.trim() !== '') firstLine = lineText;
     from = to + 1;
   }
@@ -112,10 +114,17 @@ export const openTableFile = async (path: string, options: TableFileOptions = {}
 const splitHeader = (line: string, delimiter: Delimiter): string[] =>
   delimiter === 'whitespace'
     ? line.trim().split(/\s+/)
-    : line.split(delimiter).map((name) => name.trim().replace(/^"(.*)"$/, '$1').trim());
+    : line.split(delimiter).map((name) =>
+        name
+          .trim()
+          .replace(/^"(.*)"$/, '$1')
+          .trim(),
+      );
 
 /** One line of the file as read: its number and text, or why it could not be read. */
-type FileLine = { readonly line: number; readonly text: string; readonly problem?: undefined } | { readonly line: number; readonly text?: undefined; readonly problem: string };
+type FileLine =
+  | { readonly line: number; readonly text: string; readonly problem?: undefined }
+  | { readonly line: number; readonly text?: undefined; readonly problem: string };
 
 const formatCount = (n: number): string => n.toLocaleString('en');
 const tooLong = `is longer than ${formatCount(maxRowCharacters)} characters: a row that long cannot be a client or a visit`;
@@ -334,7 +343,11 @@ async function* readCsv(
       continue;
     }
     if (record.length === 0 && fileLine.text.indexOf('"') < 0) {
-      yield zip(header, fileLine.text.split(delimiter).map((value) => value.trim()), fileLine.line);
+      yield zip(
+        header,
+        fileLine.text.split(delimiter).map((value) => value.trim()),
+        fileLine.line,
+      );
       continue;
     }
     recordText = record.length === 0 ? fileLine.text : `${recordText}\n${fileLine.text}`;

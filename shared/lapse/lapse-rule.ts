@@ -81,11 +81,8 @@ export const assessLapse = (summary: VisitSummary, asOf: string, score: ModelSco
 
   const rhythmSays = rhythm.kind === 'overdue';
   const modelSays = score !== undefined && score.pAlive < rule.pAliveBelow;
-  const modelAlone =
-    score !== undefined && summary.visitDays.length >= rule.modelAloneMinVisitDays && score.pAlive < rule.modelAlonePAliveBelow;
-  const combined = !score
-    ? rhythmSays
-    : { both: rhythmSays && modelSays, either: rhythmSays || modelSays, rhythm: rhythmSays, model: modelSays }[rule.combine];
+  const modelAlone = score !== undefined && summary.visitDays.length >= rule.modelAloneMinVisitDays && score.pAlive < rule.modelAlonePAliveBelow;
+  const combined = !score ? rhythmSays : { both: rhythmSays && modelSays, either: rhythmSays || modelSays, rhythm: rhythmSays, model: modelSays }[rule.combine];
 
   if (!combined && !modelAlone) return { status: rhythm.kind === 'too-few-visits' ? 'too-few-visits' : 'active', ...base };
   return {

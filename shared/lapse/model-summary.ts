@@ -35,9 +35,7 @@ export const summaryLayoutOf = (header: readonly string[]): SummaryLayout => {
       return { name: layout.name, id, x: layout.x, tx: layout.tx, T: layout.T, ...(has.has(layout.spend) && { spend: layout.spend }) };
     }
   }
-  throw new SummaryLayoutError(
-    `the columns are ${header.join(', ') || 'none'}; expected one of: ${layouts.map((layout) => layout.name).join('; ')}`,
-  );
+  throw new SummaryLayoutError(`the columns are ${header.join(', ') || 'none'}; expected one of: ${layouts.map((layout) => layout.name).join('; ')}`);
 };
 
 export interface SummaryClient extends Frequency {

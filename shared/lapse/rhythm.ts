@@ -37,11 +37,7 @@ export const rhythmState = (summary: VisitSummary, asOf: string, rule: RhythmRul
     return { kind: 'too-few-visits', daysSinceLastVisit, visitDays };
   }
   const longestGapDays = Math.max(...gapsBetween(summary.visitDays));
-  const overdueAfterDays = Math.max(
-    rule.minimumDays,
-    Math.ceil(summary.longGapDays * rule.longGapMultiplier),
-    rule.beyondLongestGap ? longestGapDays : 0,
-  );
+  const overdueAfterDays = Math.max(rule.minimumDays, Math.ceil(summary.longGapDays * rule.longGapMultiplier), rule.beyondLongestGap ? longestGapDays : 0);
   return {
     kind: daysSinceLastVisit > overdueAfterDays ? 'overdue' : 'on-rhythm',
     daysSinceLastVisit,

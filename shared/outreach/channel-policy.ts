@@ -15,8 +15,7 @@ export type ChannelChoice =
   | { readonly channel?: undefined; readonly reason: 'no-consent' | 'suppressed' | 'no-voice-for-locale' };
 
 /** Whether a voice speaks this locale: the tag itself (en-GB) or its language (en). */
-export const hasVoiceFor = (locale: string, voiceLocales: ReadonlySet<string>): boolean =>
-  voiceLocales.has(locale) || voiceLocales.has(locale.split('-')[0]!);
+export const hasVoiceFor = (locale: string, voiceLocales: ReadonlySet<string>): boolean => voiceLocales.has(locale) || voiceLocales.has(locale.split('-')[0]!);
 
 /**
  * The one channel for a request, decided at send time with what is true then: the preferred

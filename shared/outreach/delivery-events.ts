@@ -73,7 +73,12 @@ export const fromSesEvent = (detail: SesDetail): DeliveryEvent | undefined => {
     }
     case 'Complaint': {
       const address = recipient(detail.complaint?.complainedRecipients);
-      return { ...base, outcome: 'complained', at: detail.complaint?.timestamp ?? '', ...(address && { suppress: { key: `email:${address}`, reason: 'complaint' as const } }) };
+      return {
+        ...base,
+        outcome: 'complained',
+        at: detail.complaint?.timestamp ?? '',
+        ...(address && { suppress: { key: `email:${address}`, reason: 'complaint' as const } }),
+      };
     }
     case 'Reject':
       return { ...base, outcome: 'failed', at: detail.mail?.timestamp ?? '', failure: providerFailure('rejected', detail.reject?.reason) };
@@ -110,6 +115,8 @@ export const fromSmsVoiceEvent = (event: SmsVoiceEvent): DeliveryEvent | undefin
     ...(outcome === 'failed' && { failure: providerFailure(smsVoiceFailureCode(event.eventType, event.messageStatus), status || undefined) }),
     at: event.eventTimestamp ? new Date(event.eventTimestamp).toISOString() : '',
     ...(outreachId && { outreachId }),
-    ...(gone && { suppress: { key: `phone:${event.destinationPhoneNumber}`, reason: event.eventType === 'TEXT_INVALID' ? ('bounce' as const) : ('opt-out' as const) } }),
+    ...(gone && {
+      suppress: { key: `phone:${event.destinationPhoneNumber}`, reason: event.eventType === 'TEXT_INVALID' ? ('bounce' as const) : ('opt-out' as const) },
+    }),
   };
 };

@@ -62,14 +62,7 @@ export const suppressedChannels = (profile: ClientProfile, suppressed: ReadonlyS
   return closed;
 };
 
-export type SkipReason =
-  | 'outreach-ended'
-  | 'visited-since'
-  | 'control-group'
-  | 'no-consent'
-  | 'suppressed'
-  | 'max-requests'
-  | 'cooldown';
+export type SkipReason = 'outreach-ended' | 'visited-since' | 'control-group' | 'no-consent' | 'suppressed' | 'max-requests' | 'cooldown';
 
 export const skipReasonText: Readonly<Record<SkipReason, string>> = {
   'outreach-ended': 'outreach ended (involuntary reason)',
@@ -92,9 +85,7 @@ export interface OutreachCandidate {
   readonly suppressed: ReadonlySet<string>;
 }
 
-export type OutreachDecision =
-  | { readonly eligible: true; readonly channels: readonly Channel[] }
-  | { readonly eligible: false; readonly reason: SkipReason };
+export type OutreachDecision = { readonly eligible: true; readonly channels: readonly Channel[] } | { readonly eligible: false; readonly reason: SkipReason };
 
 /** May we ask this lapsed client why they left, today? The first rule that says no is the reason. */
 export const outreachDecision = (candidate: OutreachCandidate, asOf: string, policy: OutreachPolicy): OutreachDecision => {

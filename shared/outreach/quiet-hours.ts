@@ -35,10 +35,7 @@ export const localMinute = (utcMillis: number, timeZone: string): number => {
 
 const startOn = (day: string, window: SendWindow, timeZone: string): number => {
   const [year, month, date] = day.split('-').map(Number) as [number, number, number];
-  return zonedTimeToUtc(
-    { year, month, day: date, hour: Math.floor(window.startMinute / 60), minute: window.startMinute % 60, second: 0 },
-    timeZone,
-  );
+  return zonedTimeToUtc({ year, month, day: date, hour: Math.floor(window.startMinute / 60), minute: window.startMinute % 60, second: 0 }, timeZone);
 };
 
 /**

@@ -31,8 +31,7 @@ export const shippedWordings: Readonly<Record<string, OutreachWording>> = {
     subject: '{{clinic}}: may we ask you one thing?',
     greetingNamed: 'Dear {{firstName}},',
     greeting: 'Hello,',
-    intro:
-      "We have not seen you at {{clinic}} for a while. If something put you off, we would like to know, so that we can do better. It takes a minute:",
+    intro: 'We have not seen you at {{clinic}} for a while. If something put you off, we would like to know, so that we can do better. It takes a minute:',
     cta: 'Tell us why',
     unsubscribe: 'If you would rather not hear from us, unsubscribe here:',
     signOff: 'Thank you, {{clinic}}',
@@ -57,8 +56,7 @@ export const shippedWordings: Readonly<Record<string, OutreachWording>> = {
     subject: '{{clinic}}: можно задать вам один вопрос?',
     greetingNamed: 'Здравствуйте, {{firstName}}!',
     greeting: 'Здравствуйте!',
-    intro:
-      'Мы давно не видели вас в {{clinic}}. Если что-то вас не устроило, нам важно это знать, чтобы стать лучше. Это займёт минуту:',
+    intro: 'Мы давно не видели вас в {{clinic}}. Если что-то вас не устроило, нам важно это знать, чтобы стать лучше. Это займёт минуту:',
     cta: 'Расскажите нам',
     unsubscribe: 'Если вы не хотите получать от нас письма, отпишитесь здесь:',
     signOff: 'Спасибо, {{clinic}}',
@@ -70,21 +68,18 @@ export const shippedWordings: Readonly<Record<string, OutreachWording>> = {
     subject: '{{clinic}}: আমরা কি আপনাকে একটি প্রশ্ন করতে পারি?',
     greetingNamed: 'প্রিয় {{firstName}},',
     greeting: 'শুভেচ্ছা,',
-    intro:
-      'অনেক দিন হলো আপনাকে {{clinic}}-এ দেখিনি। কোনো কারণে অসন্তুষ্ট হলে আমাদের জানান, যাতে আমরা আরও ভালো করতে পারি। মাত্র এক মিনিট লাগবে:',
+    intro: 'অনেক দিন হলো আপনাকে {{clinic}}-এ দেখিনি। কোনো কারণে অসন্তুষ্ট হলে আমাদের জানান, যাতে আমরা আরও ভালো করতে পারি। মাত্র এক মিনিট লাগবে:',
     cta: 'কারণ জানান',
     unsubscribe: 'আমাদের বার্তা না চাইলে এখানে সদস্যতা বাতিল করুন:',
     signOff: 'ধন্যবাদ, {{clinic}}',
     sms: '{{clinic}}: {{greeting}} কেন আর আসছেন না? উত্তর দিন: 1 খরচ, 2 অপেক্ষা, 3 ঠিকানা বদল, 4 ডাক্তার, 5 সুস্থ, 6 অন্য। বন্ধ করতে STOP',
-    voice:
-      '{{greeting}} {{clinic}} থেকে বলছি। অনেক দিন আপনাকে দেখিনি, কারণটা জানতে চাই। আমরা আপনাকে একটি বার্তা পাঠিয়েছি, এক মিনিটে উত্তর দিতে পারেন। ধন্যবাদ।',
+    voice: '{{greeting}} {{clinic}} থেকে বলছি। অনেক দিন আপনাকে দেখিনি, কারণটা জানতে চাই। আমরা আপনাকে একটি বার্তা পাঠিয়েছি, এক মিনিটে উত্তর দিতে পারেন। ধন্যবাদ।',
   },
   ka: {
     subject: '{{clinic}}: შეგვიძლია ერთი რამ გკითხოთ?',
     greetingNamed: 'ძვირფასო {{firstName}},',
     greeting: 'გამარჯობა,',
-    intro:
-      'დიდი ხანია {{clinic}}-ში არ გვინახავხართ. თუ რამე არ მოგეწონათ, გვინდა ვიცოდეთ, რომ უკეთესები გავხდეთ. ერთი წუთი დაგჭირდებათ:',
+    intro: 'დიდი ხანია {{clinic}}-ში არ გვინახავხართ. თუ რამე არ მოგეწონათ, გვინდა ვიცოდეთ, რომ უკეთესები გავხდეთ. ერთი წუთი დაგჭირდებათ:',
     cta: 'გვითხარით მიზეზი',
     unsubscribe: 'თუ აღარ გსურთ ჩვენგან წერილების მიღება, გამოიწერეთ აქ:',
     signOff: 'გმადლობთ, {{clinic}}',
@@ -96,14 +91,12 @@ export const shippedWordings: Readonly<Record<string, OutreachWording>> = {
     subject: '{{clinic}}: តើយើងអាចសួរអ្នកមួយសំណួរបានទេ?',
     greetingNamed: 'ជូនចំពោះ {{firstName}},',
     greeting: 'សួស្តី,',
-    intro:
-      'យូរហើយដែលយើងមិនបានជួបអ្នកនៅ {{clinic}}។ ប្រសិនបើមានអ្វីមិនពេញចិត្ត សូមប្រាប់យើង ដើម្បីឲ្យយើងធ្វើបានប្រសើរជាងមុន។ ចំណាយពេលតែមួយនាទីប៉ុណ្ណោះ៖',
+    intro: 'យូរហើយដែលយើងមិនបានជួបអ្នកនៅ {{clinic}}។ ប្រសិនបើមានអ្វីមិនពេញចិត្ត សូមប្រាប់យើង ដើម្បីឲ្យយើងធ្វើបានប្រសើរជាងមុន។ ចំណាយពេលតែមួយនាទីប៉ុណ្ណោះ៖',
     cta: 'ប្រាប់យើងពីមូលហេតុ',
     unsubscribe: 'ប្រសិនបើអ្នកមិនចង់ទទួលសារពីយើង សូមឈប់ជាវនៅទីនេះ៖',
     signOff: 'សូមអរគុណ, {{clinic}}',
     sms: '{{clinic}}: {{greeting}} ហេតុអ្វីអ្នកឈប់មក? ឆ្លើយ 1 តម្លៃ 2 រង់ចាំ 3 ផ្លាស់ទី 4 វេជ្ជបណ្ឌិត 5 ជាសះស្បើយ 6 ផ្សេងៗ។ STOP ដើម្បីឈប់',
-    voice:
-      '{{greeting}} នេះគឺ {{clinic}}។ យូរហើយដែលយើងមិនបានជួបអ្នក ហើយចង់ដឹងពីមូលហេតុ។ យើងបានផ្ញើសារមួយទៅអ្នក ដែលអ្នកអាចឆ្លើយបានក្នុងមួយនាទី។ សូមអរគុណ លាហើយ។',
+    voice: '{{greeting}} នេះគឺ {{clinic}}។ យូរហើយដែលយើងមិនបានជួបអ្នក ហើយចង់ដឹងពីមូលហេតុ។ យើងបានផ្ញើសារមួយទៅអ្នក ដែលអ្នកអាចឆ្លើយបានក្នុងមួយនាទី។ សូមអរគុណ លាហើយ។',
   },
   tl: {
     subject: '{{clinic}}: maaari ba kaming magtanong?',
@@ -158,7 +151,11 @@ const fill = (text: string, values: Readonly<Record<string, string>>, escapeValu
   });
 
 /** The wording for a locale: the tag itself, its language, else the clinic's default. */
-export const wordingFor = (locale: string, wordings: Readonly<Record<string, OutreachWording>>, defaultLocale: string): { locale: string; wording: OutreachWording } => {
+export const wordingFor = (
+  locale: string,
+  wordings: Readonly<Record<string, OutreachWording>>,
+  defaultLocale: string,
+): { locale: string; wording: OutreachWording } => {
   for (const candidate of [...wordingKeys(locale), ...wordingKeys(defaultLocale)]) {
     const wording = wordings[candidate];
     if (wording) return { locale: candidate, wording };
@@ -181,7 +178,16 @@ export const renderEmail = (locale: string, wording: OutreachWording, values: Ou
   const unsubscribe = escapeHtml(values.unsubscribeLink);
   return {
     subject: line(wording.subject),
-    text: [plain.greeting, '', line(wording.intro), values.replyLink, '', line(wording.signOff), '', `${line(wording.unsubscribe)} ${values.unsubscribeLink}`].join('\n'),
+    text: [
+      plain.greeting,
+      '',
+      line(wording.intro),
+      values.replyLink,
+      '',
+      line(wording.signOff),
+      '',
+      `${line(wording.unsubscribe)} ${values.unsubscribeLink}`,
+    ].join('\n'),
     html: [
       '<!doctype html>',
       `<html lang="${escapeHtml(locale)}"><head><meta charset="utf-8"><title>${html(wording.subject)}</title></head>`,
@@ -211,10 +217,13 @@ export const renderSms = (wording: OutreachWording, values: OutreachValues, maxS
     if (size.segments <= maxSegments) return { text, ...size };
   }
   const size = smsSize(fill(wording.sms, baseValues(wording, { ...values, firstName: undefined })));
-  throw new TemplateError(`the SMS takes ${size.segments} parts (${size.units} ${size.encoding === 'GSM-7' ? 'characters' : 'UCS-2 units'}), more than the ${maxSegments} allowed`);
+  throw new TemplateError(
+    `the SMS takes ${size.segments} parts (${size.units} ${size.encoding === 'GSM-7' ? 'characters' : 'UCS-2 units'}), more than the ${maxSegments} allowed`,
+  );
 };
 
-const escapeXml = (text: string): string => text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[char]!);
+const escapeXml = (text: string): string =>
+  text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[char]!);
 
 /** The voice script as SSML, every value escaped. */
 export const renderVoice = (locale: string, wording: OutreachWording, values: OutreachValues): string =>

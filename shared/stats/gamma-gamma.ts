@@ -27,13 +27,7 @@ export interface GammaGammaFit extends GammaGammaParameters {
 }
 
 export const gammaGammaLogLikelihood = ({ p, q, gamma }: GammaGammaParameters, { visits: x, meanSpend: m }: Spending): number =>
-  lgamma(p * x + q) -
-  lgamma(p * x) -
-  lgamma(q) +
-  q * Math.log(gamma) +
-  (p * x - 1) * Math.log(m) +
-  p * x * Math.log(x) -
-  (p * x + q) * Math.log(x * m + gamma);
+  lgamma(p * x + q) - lgamma(p * x) - lgamma(q) + q * Math.log(gamma) + (p * x - 1) * Math.log(m) + p * x * Math.log(x) - (p * x + q) * Math.log(x * m + gamma);
 
 const objective =
   (rows: readonly Spending[]) =>

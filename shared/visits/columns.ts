@@ -14,16 +14,7 @@ export const clientColumns = [
 ] as const;
 export type ClientColumn = (typeof clientColumns)[number];
 
-export const visitColumns = [
-  'visit_id',
-  'client_id',
-  'visited_at',
-  'doctor_id',
-  'branch_id',
-  'service_category',
-  'amount',
-  'currency',
-] as const;
+export const visitColumns = ['visit_id', 'client_id', 'visited_at', 'doctor_id', 'branch_id', 'service_category', 'amount', 'currency'] as const;
 export type VisitColumn = (typeof visitColumns)[number];
 
 /** A row as read from a file: every value is text until validated. Empty means absent. */

@@ -44,13 +44,36 @@ export const outreachBench: Bench = {
       context.progress(`outreach: ${jobs.toLocaleString('en')} lapsed clients (${zone})`);
       const db = documentClient();
       const table = process.env[clientsTable.envVar]!;
-      const summary = addVisits(undefined, ['2025-09-01', '2025-10-01', '2025-11-01'].map((day, i) => ({ visitId: `v${i}`, clientId: 'x', visitedAt: `${day}T09:00:00.000Z`, day, amount: { minor: 5000, currency: 'EUR' } })));
+      const summary = addVisits(
+        undefined,
+        ['2025-09-01', '2025-10-01', '2025-11-01'].map((day, i) => ({
+          visitId: `v${i}`,
+          clientId: 'x',
+          visitedAt: `${day}T09:00:00.000Z`,
+          day,
+          amount: { minor: 5000, currency: 'EUR' },
+        })),
+      );
       const all: OutreachJob[] = [];
       const items = Array.from({ length: jobs }, (_, i) => {
         const clientId = `c-${i}`;
-        all.push({ jobId: outreachJobId(clientId, '2026-05-11', 1), clientId, episodeId: '2026-05-11', request: 1, requestedOn: '2026-05-11', channels: ['sms'] });
+        all.push({
+          jobId: outreachJobId(clientId, '2026-05-11', 1),
+          clientId,
+          episodeId: '2026-05-11',
+          request: 1,
+          requestedOn: '2026-05-11',
+          channels: ['sms'],
+        });
         return {
-          ...profileAttributes({ clientId, locale: 'en', timeZone: zone, phone: `+3069${String(10_000_000 + i)}`, consent: { email: false, sms: true, voice: false }, preferredChannel: 'sms' }),
+          ...profileAttributes({
+            clientId,
+            locale: 'en',
+            timeZone: zone,
+            phone: `+3069${String(10_000_000 + i)}`,
+            consent: { email: false, sms: true, voice: false },
+            preferredChannel: 'sms',
+          }),
           summary,
           version: 1,
           lapse: { episodeId: '2026-05-11', status: 'open', openedOn: '2026-05-11', requests: 1, controlGroup: false },

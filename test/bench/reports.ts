@@ -9,7 +9,16 @@ import { DuckDbQueryEngine } from '../../shared/files/duckdb-query-engine.ts';
 import { FolderObjectStore } from '../../shared/files/folder-object-store.ts';
 import { encodeParquet } from '../../shared/files/parquet-file.ts';
 import { catalogueRows, sortRows, visitRow } from '../../shared/analytics/export-rows.ts';
-import { clientsExport, partitionPrefix, reasonCatalogueExport, repliesExport, visitsExport, type ExportColumnType, type ExportRow, type ExportTable } from '../../shared/analytics/export-tables.ts';
+import {
+  clientsExport,
+  partitionPrefix,
+  reasonCatalogueExport,
+  repliesExport,
+  visitsExport,
+  type ExportColumnType,
+  type ExportRow,
+  type ExportTable,
+} from '../../shared/analytics/export-tables.ts';
 import { prepareReport } from '../../shared/analytics/reports.ts';
 import { addReason, mergeReason, seedCatalogue, type Catalogue } from '../../shared/answers/reasons.ts';
 import type { Query, QueryResult } from '../../shared/analytics/ports/query-engine.ts';
@@ -159,7 +168,13 @@ const lostData = async (progress: (message: string) => void): Promise<LostData> 
     for (const day of [previousDay, lastDay]) {
       const file = join(root, partitionFile('reason_catalogue', day));
       await mkdir(join(file, '..'), { recursive: true });
-      await writeFile(file, encodeParquet(reasonCatalogueExport, catalogueRows(catalogue, day).map((partitioned) => partitioned.row)));
+      await writeFile(
+        file,
+        encodeParquet(
+          reasonCatalogueExport,
+          catalogueRows(catalogue, day).map((partitioned) => partitioned.row),
+        ),
+      );
     }
 
     progress(`lost-report: writing ${clientCount.toLocaleString('en')} clients (two daily snapshots)`);
@@ -187,7 +202,27 @@ const lostData = async (progress: (message: string) => void): Promise<LostData> 
     progress(`lost-report: writing ${replyCount.toLocaleString('en')} answers in ${dayCount} daily partitions`);
     // Reasons weighted as answers come, price and waiting often, deceased rarely; `schedule` only
     // before its merge (matched as `waiting-time` after), `parking` only once it was added.
-    const reasons = ['price', 'price', 'price', 'waiting-time', 'waiting-time', 'schedule', 'schedule', 'quality-of-care', 'staff-attitude', 'moved-away', 'moved-away', 'switched-provider', 'switched-provider', 'no-longer-needed', 'insurance-or-payment', 'deceased', 'other', 'other', 'parking'];
+    const reasons = [
+      'price',
+      'price',
+      'price',
+      'waiting-time',
+      'waiting-time',
+      'schedule',
+      'schedule',
+      'quality-of-care',
+      'staff-attitude',
+      'moved-away',
+      'moved-away',
+      'switched-provider',
+      'switched-provider',
+      'no-longer-needed',
+      'insurance-or-payment',
+      'deceased',
+      'other',
+      'other',
+      'parking',
+    ];
     const unknownReasons = reasons.filter((id) => !catalogue.reasons.some((reason) => reason.id === id));
     if (unknownReasons.length > 0) throw new Error(`not in the catalogue: ${unknownReasons.join(', ')}`);
     const replyColumns = selectList(repliesExport, {
@@ -230,7 +265,10 @@ const lostData = async (progress: (message: string) => void): Promise<LostData> 
       await checkTypes(connection, reference, table, file);
     }
     const glob = literal(join(root, 'replies', '*', '*.parquet'));
-    const [counts] = await rowsOf(connection, `SELECT count(*) AS answers, count(DISTINCT client_id) FILTER (WHERE reason_id IS NOT NULL) AS clients FROM read_parquet(${glob})`);
+    const [counts] = await rowsOf(
+      connection,
+      `SELECT count(*) AS answers, count(DISTINCT client_id) FILTER (WHERE reason_id IS NOT NULL) AS clients FROM read_parquet(${glob})`,
+    );
     if (Number(counts!.answers) !== replyCount) throw new Error(`${String(counts!.answers)} answers written, expected ${replyCount}`);
     const data: LostData = {
       root,
@@ -254,9 +292,7 @@ const lostData = async (progress: (message: string) => void): Promise<LostData> 
  * reason, report by month), so a machine busy with other work slows all of them alike.
  */
 
-type Job =
-  | { readonly kind: 'report'; readonly root: string; readonly by: 'reason' | 'month' }
-  | { readonly kind: 'baseline'; readonly root: string };
+type Job = { readonly kind: 'report'; readonly root: string; readonly by: 'reason' | 'month' } | { readonly kind: 'baseline'; readonly root: string };
 
 interface JobSummary {
   readonly rows: number;
@@ -284,7 +320,9 @@ const runOnce = async (job: Job): Promise<QueryResult> => {
   }
   const { instance, connection } = await connect();
   try {
-    const reader = await connection.runAndReadAll(`SELECT reason_id, count(*) AS answers FROM read_parquet(${literal(join(job.root, 'replies', '*', '*.parquet'))}) GROUP BY 1`);
+    const reader = await connection.runAndReadAll(
+      `SELECT reason_id, count(*) AS answers FROM read_parquet(${literal(join(job.root, 'replies', '*', '*.parquet'))}) GROUP BY 1`,
+    );
     return { columns: [], rows: reader.getRowObjectsJson() as QueryResult['rows'] };
   } finally {
     connection.closeSync();
@@ -419,7 +457,8 @@ export const lostReportBench: Bench = {
       for (const report of reports) {
         const summary = await report.worker.finish();
         if (summary.rows === 0) throw new Error(`the lost report by ${report.by} has no rows`);
-        if (report.by === 'reason' && summary.total !== data.answeringClients) throw new Error(`the lost report counted ${summary.total} clients, expected ${data.answeringClients}`);
+        if (report.by === 'reason' && summary.total !== data.answeringClients)
+          throw new Error(`the lost report counted ${summary.total} clients, expected ${data.answeringClients}`);
         results.push({
           measure: `lost report by ${report.by}, ${replyCount.toLocaleString('en')} answers over 3 years`,
           subject: seconds(median(report.times)),
@@ -483,17 +522,19 @@ export const monthPruningBench: Bench = {
       const objects = new FolderObjectStore(root);
       for (let index = 0; index < dayCount; index++) {
         const day = dayAt(index);
-        const rows: ExportRow[] = Array.from({ length: visitsPerDay }, (_, n) =>
-          visitRow({
-            visitId: `v-${index}-${n}`,
-            clientId: `c-${(index * 7 + n * 131) % 2_000}`,
-            visitedAt: `${day}T${String(8 + n).padStart(2, '0')}:30:00.000Z`,
-            day,
-            doctorId: `dr-${n % 4}`,
-            branchId: `branch-${n % 2}`,
-            serviceCategory: n % 3 === 0 ? 'hygiene' : 'check-up',
-            amount: { minor: 4_000 + ((index + n) % 9) * 500, currency: 'EUR' },
-          }).row,
+        const rows: ExportRow[] = Array.from(
+          { length: visitsPerDay },
+          (_, n) =>
+            visitRow({
+              visitId: `v-${index}-${n}`,
+              clientId: `c-${(index * 7 + n * 131) % 2_000}`,
+              visitedAt: `${day}T${String(8 + n).padStart(2, '0')}:30:00.000Z`,
+              day,
+              doctorId: `dr-${n % 4}`,
+              branchId: `branch-${n % 2}`,
+              serviceCategory: n % 3 === 0 ? 'hygiene' : 'check-up',
+              amount: { minor: 4_000 + ((index + n) % 9) * 500, currency: 'EUR' },
+            }).row,
         );
         await objects.put(partitionFile('visits', day), encodeParquet(visitsExport, sortRows('visits', rows)));
       }

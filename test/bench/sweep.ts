@@ -117,7 +117,9 @@ export const sweepBench: Bench = {
             let read = 0;
             let startKey: Record<string, unknown> | undefined;
             do {
-              const page: ScanCommandOutput = await db.send(new ScanCommand({ TableName: table, Segment: segment, TotalSegments: segments, ExclusiveStartKey: startKey }));
+              const page: ScanCommandOutput = await db.send(
+                new ScanCommand({ TableName: table, Segment: segment, TotalSegments: segments, ExclusiveStartKey: startKey }),
+              );
               read += page.Items?.length ?? 0;
               startKey = page.LastEvaluatedKey;
             } while (startKey);
@@ -135,7 +137,8 @@ export const sweepBench: Bench = {
       if (plain.value !== benchClients) throw new Error(`the scan read ${plain.value} clients`);
       context.progress('sweep: rerun (steady state)');
       const rerun = await timed(() => runSweep(defaultSweepSettings(asOf), dependencies));
-      if (rerun.value.counts.clients !== benchClients || rerun.value.counts.episodesOpened !== 0) throw new Error('the rerun did not read every client once, or opened episodes');
+      if (rerun.value.counts.clients !== benchClients || rerun.value.counts.episodesOpened !== 0)
+        throw new Error('the rerun did not read every client once, or opened episodes');
       const c = first.value.counts;
       return [
         {

@@ -23,11 +23,17 @@ export class InMemoryAnswerStore implements AnswerStore {
   }
 
   async answersOf(clientId: string): Promise<Answer[]> {
-    return [...this.answers.values()].filter((answer) => answer.clientId === clientId).sort(byReceivedAt).map(copy);
+    return [...this.answers.values()]
+      .filter((answer) => answer.clientId === clientId)
+      .sort(byReceivedAt)
+      .map(copy);
   }
 
   async waitingOn(candidate: string): Promise<Answer[]> {
-    return [...this.answers.values()].filter((answer) => answer.candidate === candidate).sort(byReceivedAt).map(copy);
+    return [...this.answers.values()]
+      .filter((answer) => answer.candidate === candidate)
+      .sort(byReceivedAt)
+      .map(copy);
   }
 
   async place(answer: Answer, reasonId: string, catalogueVersion: number): Promise<void> {

@@ -5,7 +5,10 @@ import { copy } from './conditional-write.ts';
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type StoredCandidate = Omit<Mutable<Candidate>, 'locales'> & { locales: Set<string> };
 
-const byKey = <T>(keyOf: (item: T) => string) => (a: T, b: T): number => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0);
+const byKey =
+  <T>(keyOf: (item: T) => string) =>
+  (a: T, b: T): number =>
+    keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0;
 
 /**
  * The reason catalogue in memory: seeded on first load, saved only over the version it was read

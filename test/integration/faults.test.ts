@@ -3,7 +3,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordDeliveryEvents } from '../../cli/outreach-command.ts';
 import { sendRecord, type Sender } from '../../functions/send-outreach/handler.ts';
@@ -63,7 +69,9 @@ const takeQueue = async (): Promise<OutreachJob[]> => {
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }));
     if (Messages.length === 0) return jobs;
     jobs.push(...Messages.map((message) => JSON.parse(message.Body!) as OutreachJob));
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })) }));
+    await sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })) }),
+    );
   }
 };
 
@@ -90,7 +98,14 @@ const countVisitItems = async (): Promise<number> => {
     let count = 0;
     let ExclusiveStartKey: Record<string, never> | undefined;
     do {
-      const page = await db.send(new ScanCommand({ TableName: process.env[visitsTable.envVar]!, Select: 'COUNT', ConsistentRead: true, ...(ExclusiveStartKey && { ExclusiveStartKey }) }));
+      const page = await db.send(
+        new ScanCommand({
+          TableName: process.env[visitsTable.envVar]!,
+          Select: 'COUNT',
+          ConsistentRead: true,
+          ...(ExclusiveStartKey && { ExclusiveStartKey }),
+        }),
+      );
       count += page.Count ?? 0;
       ExclusiveStartKey = page.LastEvaluatedKey as typeof ExclusiveStartKey;
     } while (ExclusiveStartKey);
@@ -203,18 +218,26 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
   it('an import killed mid-way ends with an error; run again, every visit is there once and every summary adds up', async () => {
     expect(clinic.visits.length).toBeGreaterThan(3000);
     let killedAt = 0;
-    const interrupted = importFile(await openTableFile(visitsFile), buildApp().clientStore(), visitOptions((rows) => {
-      if (killedAt === 0 && rows >= 1000) {
-        killedAt = rows;
-        killDynamo();
-      }
-    }));
+    const interrupted = importFile(
+      await openTableFile(visitsFile),
+      buildApp().clientStore(),
+      visitOptions((rows) => {
+        if (killedAt === 0 && rows >= 1000) {
+          killedAt = rows;
+          killDynamo();
+        }
+      }),
+    );
     await expect(within('the interrupted import', interrupted, 60_000)).rejects.toThrow(/ECONNREFUSED|ECONNRESET|socket hang up/);
     expect(killedAt).toBeGreaterThan(0);
     expect(killedAt).toBeLessThan(clinic.visits.length);
     await restartDynamo();
 
-    const report: ImportReport = await within('the second import', importFile(await openTableFile(visitsFile), buildApp().clientStore(), visitOptions()), 60_000);
+    const report: ImportReport = await within(
+      'the second import',
+      importFile(await openTableFile(visitsFile), buildApp().clientStore(), visitOptions()),
+      60_000,
+    );
 
     expect(report.rowsRead).toBe(clinic.visits.length);
     expect(report.skipped).toBe(0);
@@ -224,7 +247,9 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
     // not). Lost whole, visits and summary together, it is simply written again.
     expect(report.unchanged).toBeGreaterThanOrEqual(killedAt - maxItemsPerWrite);
     expect(await countVisitItems()).toBe(clinic.visits.length);
-    const recorded = await buildApp().clientStore().findRecordedVisits(clinic.visits.map((visit) => visit.visit_id!));
+    const recorded = await buildApp()
+      .clientStore()
+      .findRecordedVisits(clinic.visits.map((visit) => visit.visit_id!));
     expect(recorded.size).toBe(clinic.visits.length);
 
     // Each client's summary counts exactly the visits and the spend the file holds for them.
@@ -237,7 +262,11 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
     }
     const clients = await allClients(buildApp().clientStore());
     expect(clients).toHaveLength(clinic.clients.length);
-    const actual = new Map(clients.filter((client) => client.summary).map((client) => [client.profile.clientId, { visits: client.summary!.visits, spend: client.summary!.totalSpend }]));
+    const actual = new Map(
+      clients
+        .filter((client) => client.summary)
+        .map((client) => [client.profile.clientId, { visits: client.summary!.visits, spend: client.summary!.totalSpend }]),
+    );
     expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expected));
   }, 180_000);
 
@@ -246,9 +275,15 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
     expect(dry.counts.lapsed).toBeGreaterThan(10);
     expect(dry.counts.eligible).toBeGreaterThan(10);
     expect(dry.flaggedOmitted).toBe(0);
-    const dryLapsed = dry.flagged.filter((flag) => flag.kind === 'lapsed').map((flag) => flag.clientId).sort();
+    const dryLapsed = dry.flagged
+      .filter((flag) => flag.kind === 'lapsed')
+      .map((flag) => flag.clientId)
+      .sort();
     expect(dryLapsed).toHaveLength(dry.counts.lapsed);
-    const eligible = dry.flagged.filter((flag) => flag.outreach === 'would-enqueue').map((flag) => outreachJobId(flag.clientId, asOf, 1)).sort();
+    const eligible = dry.flagged
+      .filter((flag) => flag.outreach === 'would-enqueue')
+      .map((flag) => outreachJobId(flag.clientId, asOf, 1))
+      .sort();
     expect(eligible).toHaveLength(dry.counts.eligible);
 
     // The first sweep of a clinic makes two passes (the model's inputs, then the scoring): killed in
@@ -261,7 +296,10 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
       run: (request) => {
         const index = lane++ % 2;
         const report = lanes[index]!.then(() => deps.segments.run(request));
-        lanes[index] = report.then(() => undefined, () => undefined);
+        lanes[index] = report.then(
+          () => undefined,
+          () => undefined,
+        );
         return report;
       },
     };
@@ -345,7 +383,11 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
     // towards the dead-letter queue, as it would in the cloud over hours).
     const killAfter = Math.floor(queued.length / 3);
     let handled = 0;
-    const first = await within('the interrupted send', send(600, () => ++handled === killAfter && killDynamo()), 90_000);
+    const first = await within(
+      'the interrupted send',
+      send(600, () => ++handled === killAfter && killDynamo()),
+      90_000,
+    );
     expect(first.handled).toBe(killAfter);
     expect(first.failed).toBe(queued.length - killAfter);
     // Nothing is lost: every failed job is still on the queue, in flight until its timeout runs out.
@@ -354,7 +396,8 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
 
     // The timeout runs out (a second here, not 0: fauxqs 2.4.1 with its data on disk drops a
     // message whose visibility is set to 0), and none went to the dead-letter queue.
-    for (const ReceiptHandle of failedReceipts) await sqsClient().send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle, VisibilityTimeout: 1 }));
+    for (const ReceiptHandle of failedReceipts)
+      await sqsClient().send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle, VisibilityTimeout: 1 }));
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect(await queueDepth(deadLetterUrlOf(queueUrl, outreachQueue))).toEqual({ waiting: 0, inFlight: 0 });
     const second = await within('the second send', send(1), 60_000);
@@ -374,7 +417,12 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
     // One record per request; those that went out carry the provider's message id, the rest say why not.
     const records = await outreachRecords();
     expect(records.map((record) => record.outreachId).sort()).toEqual([...requests].sort());
-    expect(records.filter((record) => record.providerMessageId).map((record) => record.outreachId).sort()).toEqual([...sentIds].sort());
+    expect(
+      records
+        .filter((record) => record.providerMessageId)
+        .map((record) => record.outreachId)
+        .sort(),
+    ).toEqual([...sentIds].sort());
     const byStatus: Record<string, number> = {};
     for (const record of records) byStatus[record.status] = (byStatus[record.status] ?? 0) + 1;
     const byOutcome: Record<string, number> = {};

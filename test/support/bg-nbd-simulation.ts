@@ -37,10 +37,13 @@ export const simulateClients = (population: Population, clients: number, seed = 
   const next = uniform(seed);
   return Array.from({ length: clients }, () => {
     const rate = gamma(next, population.r) / population.alpha;
-    const p = 'p' in population.dropout ? population.dropout.p : (() => {
-      const g1 = gamma(next, (population.dropout as { a: number }).a);
-      return g1 / (g1 + gamma(next, (population.dropout as { b: number }).b));
-    })();
+    const p =
+      'p' in population.dropout
+        ? population.dropout.p
+        : (() => {
+            const g1 = gamma(next, (population.dropout as { a: number }).a);
+            return g1 / (g1 + gamma(next, (population.dropout as { b: number }).b));
+          })();
     const T = 100 + Math.floor(next() * 301);
     let t = 0;
     let x = 0;

@@ -106,7 +106,9 @@ export async function launchChromium(): Promise<Browser | { skipped: string }> {
 export const browserOrSkip = (launched: Browser | { skipped: string }): Browser | undefined => {
   if (!('skipped' in launched)) return launched;
   if (process.env.COMEBACK_ALLOW_NO_BROWSER !== '1')
-    throw new Error(`No Chromium for the browser tests: ${launched.skipped}. Install Debian's chromium, or set COMEBACK_ALLOW_NO_BROWSER=1 to accept running without them.`);
+    throw new Error(
+      `No Chromium for the browser tests: ${launched.skipped}. Install Debian's chromium, or set COMEBACK_ALLOW_NO_BROWSER=1 to accept running without them.`,
+    );
   if (!launched.skipped.trim()) throw new Error('No Chromium for the browser tests, and no reason given');
   console.warn(
     [
@@ -131,7 +133,8 @@ export const watchPage = async (page: Page, origin: string): Promise<{ problems:
   const problems: string[] = [];
   const foreign: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning' || /Content.Security.Policy/i.test(message.text())) problems.push(`${message.type()}: ${message.text()}`);
+    if (message.type() === 'error' || message.type() === 'warning' || /Content.Security.Policy/i.test(message.text()))
+      problems.push(`${message.type()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('dialog', (dialog) => {

@@ -59,7 +59,14 @@ export const serveReplyWeb = async (profile: Partial<ClientProfile> = {}, clinic
     ...profile,
   };
   await deps.clients.saveProfile(client);
-  const job: OutreachJob = { jobId: outreachJobId(client.clientId, '2026-05-11', 1), clientId: client.clientId, episodeId: '2026-05-11', request: 1, requestedOn: '2026-05-11', channels: ['email'] };
+  const job: OutreachJob = {
+    jobId: outreachJobId(client.clientId, '2026-05-11', 1),
+    clientId: client.clientId,
+    episodeId: '2026-05-11',
+    request: 1,
+    requestedOn: '2026-05-11',
+    channels: ['email'],
+  };
   await deps.log.claim(job, 'email', client.locale, new Date('2026-05-11T09:00:00Z'));
   await deps.log.sent(job.jobId, 'ses-1', new Date('2026-05-11T09:00:01Z'));
 

@@ -3,7 +3,17 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { provisionTable } from '../../infra/local/provision.ts';
-import { answersTable, catalogueTable, clientsTable, episodesTable, followUpsTable, modelsTable, outreachTable, suppressionTable, visitsTable } from '../../infra/resources.ts';
+import {
+  answersTable,
+  catalogueTable,
+  clientsTable,
+  episodesTable,
+  followUpsTable,
+  modelsTable,
+  outreachTable,
+  suppressionTable,
+  visitsTable,
+} from '../../infra/resources.ts';
 import { DynamoClientStore } from '../../shared/aws/dynamo-client-store.ts';
 
 export const dynamoClient = (): DynamoDBClient =>

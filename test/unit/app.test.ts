@@ -3,7 +3,19 @@ import { buildApp } from '../../shared/app.ts';
 import { ConfigError, MissingConfigError } from '../../shared/common/config.ts';
 
 const set = (variables: Record<string, string>) => Object.assign(process.env, variables);
-const names = ['LAPSE_COMBINE', 'LAPSE_P_ALIVE_BELOW', 'OUTREACH_COOLDOWN_DAYS', 'CLINIC_NAME', 'REPLY_BASE_URL', 'REPLY_SECRET', 'REPLY_SECRET_PARAMETER', 'OUTREACH_SEND_WINDOW', 'OUTREACH_VOICES', 'OUTREACH_FALLBACK_ORDER', 'SMS_MAX_SEGMENTS'];
+const names = [
+  'LAPSE_COMBINE',
+  'LAPSE_P_ALIVE_BELOW',
+  'OUTREACH_COOLDOWN_DAYS',
+  'CLINIC_NAME',
+  'REPLY_BASE_URL',
+  'REPLY_SECRET',
+  'REPLY_SECRET_PARAMETER',
+  'OUTREACH_SEND_WINDOW',
+  'OUTREACH_VOICES',
+  'OUTREACH_FALLBACK_ORDER',
+  'SMS_MAX_SEGMENTS',
+];
 
 describe('settings from the environment', () => {
   afterEach(() => {
@@ -30,7 +42,13 @@ describe('settings from the environment', () => {
       OUTREACH_FALLBACK_ORDER: 'sms,email',
     });
     const settings = await buildApp().sendSettings();
-    expect(settings).toMatchObject({ clinicName: 'Harbour Clinic', replyBaseUrl: 'https://reply.harbour.example', window: { startMinute: 600, endMinute: 1170 }, maxSmsSegments: 3, tokenDays: 30 });
+    expect(settings).toMatchObject({
+      clinicName: 'Harbour Clinic',
+      replyBaseUrl: 'https://reply.harbour.example',
+      window: { startMinute: 600, endMinute: 1170 },
+      maxSmsSegments: 3,
+      tokenDays: 30,
+    });
     expect(settings.channelPolicy.fallbackOrder).toEqual(['sms', 'email']);
     expect([...settings.channelPolicy.voiceLocales]).toEqual(['en', 'el']);
   });

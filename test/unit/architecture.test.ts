@@ -151,9 +151,7 @@ const allowedImports: readonly string[] = [];
 const describeImport = ({ file, specifier }: Import): string => `${file} imports ${specifier}`;
 
 const violations = (): string[] =>
-  rules.flatMap((rule) =>
-    imports.filter((found) => rule.applies(found.file) && rule.forbids(found)).map((found) => `${describeImport(found)} (${rule.name})`),
-  );
+  rules.flatMap((rule) => imports.filter((found) => rule.applies(found.file) && rule.forbids(found)).map((found) => `${describeImport(found)} (${rule.name})`));
 
 describe('the import rules', () => {
   it('reads a plausible number of files and imports', () => {
@@ -207,7 +205,10 @@ describe('each feature says what it offers in its index', () => {
   it('re-exports each name at most once', () => {
     for (const index of featureIndexes) {
       const names = exportedNames(index);
-      expect(names.filter((name, i) => names.indexOf(name) !== i), index).toEqual([]);
+      expect(
+        names.filter((name, i) => names.indexOf(name) !== i),
+        index,
+      ).toEqual([]);
     }
   });
 

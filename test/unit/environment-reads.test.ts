@@ -21,9 +21,7 @@ const allowed: readonly { readonly file: string; readonly reads: RegExp; readonl
 
 const sourceFiles = async (folder: string): Promise<string[]> => {
   const entries = await readdir(join(root, folder), { withFileTypes: true, recursive: true });
-  return entries
-    .filter((entry) => entry.isFile() && /\.(ts|js)$/.test(entry.name))
-    .map((entry) => relative(root, join(entry.parentPath, entry.name)));
+  return entries.filter((entry) => entry.isFile() && /\.(ts|js)$/.test(entry.name)).map((entry) => relative(root, join(entry.parentPath, entry.name)));
 };
 
 describe('reading the environment', () => {

@@ -115,7 +115,8 @@ export const pageWordings: Readonly<Record<string, PageWording>> = {
     greetingNamed: 'Γεια σας {{firstName}},',
     greeting: 'Γεια σας,',
     title: 'Γιατί σταματήσατε να έρχεστε;',
-    intro: 'Έχουμε καιρό να σας δούμε στο {{clinic}}. Η απάντησή σας μας βοηθά να γίνουμε καλύτεροι. Διαλέξτε ό,τι ταιριάζει περισσότερο ή γράψτε μας λίγα λόγια.',
+    intro:
+      'Έχουμε καιρό να σας δούμε στο {{clinic}}. Η απάντησή σας μας βοηθά να γίνουμε καλύτεροι. Διαλέξτε ό,τι ταιριάζει περισσότερο ή γράψτε μας λίγα λόγια.',
     reasons: 'Ποιος είναι ο κύριος λόγος;',
     text: 'Θέλετε να μας πείτε κάτι ακόμα; (προαιρετικό)',
     callMe: 'Παρακαλώ τηλεφωνήστε μου',
@@ -295,7 +296,8 @@ export const pageWordings: Readonly<Record<string, PageWording>> = {
     greetingNamed: 'Mahal na {{firstName}},',
     greeting: 'Magandang araw,',
     title: 'Bakit hindi na kayo bumabalik?',
-    intro: 'Matagal na naming hindi kayo nakikita sa {{clinic}}. Makatutulong ang inyong sagot para mas mapabuti pa namin ang aming serbisyo. Piliin ang pinakaangkop, o sumulat ng ilang salita.',
+    intro:
+      'Matagal na naming hindi kayo nakikita sa {{clinic}}. Makatutulong ang inyong sagot para mas mapabuti pa namin ang aming serbisyo. Piliin ang pinakaangkop, o sumulat ng ilang salita.',
     reasons: 'Ano ang pangunahing dahilan?',
     text: 'May gusto pa ba kayong sabihin? (opsyonal)',
     callMe: 'Pakitawagan po ako',
@@ -520,7 +522,6 @@ export class ReplyFormError extends AppError {
   }
 }
 
-
 /**
  * Enough for `maxReplyTextLength` characters of any script percent-encoded (up to 9 bytes a
  * character) and the other fields, with room to spare: a longer text within it is taken and
@@ -547,7 +548,10 @@ export const parseReplyForm = (body: string, contentType?: string): ReplyForm =>
     const [mediaType, ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
     if (mediaType !== 'application/x-www-form-urlencoded')
       throw new ReplyFormError('unsupported-media-type', `expected application/x-www-form-urlencoded, got ${JSON.stringify(mediaType?.slice(0, 60))}`);
-    const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+    const charset = parameters
+      .find((parameter) => parameter.startsWith('charset='))
+      ?.slice('charset='.length)
+      .replace(/"/g, '');
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')
       throw new ReplyFormError('unsupported-media-type', `expected UTF-8, got ${JSON.stringify(charset.slice(0, 30))}`);
   }

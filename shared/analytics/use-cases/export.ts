@@ -121,7 +121,8 @@ const readManifest = async (objects: ObjectStore, table: string): Promise<{ mani
   const text = new TextDecoder().decode(body);
   try {
     const parsed = JSON.parse(text) as TableManifest;
-    if (parsed.format !== manifestFormat || parsed.table !== table || typeof parsed.partitions !== 'object' || parsed.partitions === null) return { manifest: empty, text };
+    if (parsed.format !== manifestFormat || parsed.table !== table || typeof parsed.partitions !== 'object' || parsed.partitions === null)
+      return { manifest: empty, text };
     return { manifest: parsed, text };
   } catch {
     return { manifest: empty, text };
@@ -230,7 +231,15 @@ const planTable = async (name: ExportedTableName, current: Partitions, settings:
     .sort()
     .map((dt) => ({ dt, keys: files.get(dt) ?? [] }));
   for (const { dt } of deletes) delete partitions[dt];
-  return { name, rows, writes, deletes, unchanged, manifest: { format: manifestFormat, table: name, partitions }, ...(text !== undefined && { manifestText: text }) };
+  return {
+    name,
+    rows,
+    writes,
+    deletes,
+    unchanged,
+    manifest: { format: manifestFormat, table: name, partitions },
+    ...(text !== undefined && { manifestText: text }),
+  };
 };
 
 const manifestText = (manifest: TableManifest): string =>

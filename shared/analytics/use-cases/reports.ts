@@ -14,10 +14,17 @@ export interface ReportDependencies {
  * (the API then answers 202 and the caller asks again). The same report with the same
  * parameters on the same day starts one query however often it is asked.
  */
-export const runReport = async (name: string, query: Readonly<Record<string, string | undefined>>, deps: ReportDependencies, waitMs?: number): Promise<QueryState> => {
+export const runReport = async (
+  name: string,
+  query: Readonly<Record<string, string | undefined>>,
+  deps: ReportDependencies,
+  waitMs?: number,
+): Promise<QueryState> => {
   const { sql, parameters } = prepareReport(name, query, deps.dialect);
   const day = (deps.now ?? (() => new Date()))().toISOString().slice(0, 10);
-  const requestToken = createHash('sha256').update(JSON.stringify([name, sql, parameters, day])).digest('hex');
+  const requestToken = createHash('sha256')
+    .update(JSON.stringify([name, sql, parameters, day]))
+    .digest('hex');
   return deps.engine.run({ sql, parameters, requestToken }, waitMs);
 };
 
@@ -26,4 +33,12 @@ export const reportResult = (queryId: string, deps: Pick<ReportDependencies, 'en
 
 /** The rows as CSV with a header, safe to open in a spreadsheet. */
 export const reportCsv = (result: QueryResult): string =>
-  `${[csvLine(result.columns.map((column) => column.name)), ...result.rows.map((row) => csvLine(result.columns.map((column) => row[column.name] ?? null), safeCsvCell))].join('\r\n')}\r\n`;
+  `${[
+    csvLine(result.columns.map((column) => column.name)),
+    ...result.rows.map((row) =>
+      csvLine(
+        result.columns.map((column) => row[column.name] ?? null),
+        safeCsvCell,
+      ),
+    ),
+  ].join('\r\n')}\r\n`;

@@ -109,7 +109,11 @@ export const actOnAnswer = async (answer: Answer, catalogue: Catalogue, deps: An
 export const optOutEverywhere = async (clientId: string | undefined, phones: readonly string[], at: string, deps: AnswerDependencies): Promise<void> => {
   const known = clientId !== undefined && clientId !== unmatchedClientId ? clientId : undefined;
   const profile = known === undefined ? undefined : (await deps.clients.getClient(known))?.profile;
-  const keys = new Set([...(known === undefined ? [] : [`client:${known}`]), ...(profile ? suppressionKeys(profile) : []), ...phones.map((phone) => `phone:${phone}`)]);
+  const keys = new Set([
+    ...(known === undefined ? [] : [`client:${known}`]),
+    ...(profile ? suppressionKeys(profile) : []),
+    ...phones.map((phone) => `phone:${phone}`),
+  ]);
   for (const key of keys) await deps.suppression.add({ key, reason: 'opt-out', at });
 };
 
@@ -195,15 +199,42 @@ export interface SmsDependencies extends AnswerDependencies {
  * and the client on every channel; HELP is answered; a second delivery of the same message
  * changes nothing. Text of any length lands, cut at `longestAnswerText` characters.
  */
-export const receiveSms = async (sms: InboundSms, deps: SmsDependencies): Promise<SmsOutcome> => {
-  const now = (deps.now ?? (() => new Date()))().toISOString();
+/** Who sent the text: the request it answers (when the provider says), else the one client with that number. */
+const senderOf = async (sms: InboundSms, deps: SmsDependencies) => {
   const request = sms.previousPublishedMessageId ? await deps.log.byProviderMessage(sms.previousPublishedMessageId) : undefined;
   let clientId = request?.clientId;
   if (!clientId) {
     const owners = await deps.clients.clientsWithPhone(sms.originationNumber);
     if (owners.length === 1) clientId = owners[0];
   }
-  const client = clientId ? await deps.clients.getClient(clientId) : undefined;
+  return { request, client: clientId ? await deps.clients.getClient(clientId) : undefined };
+};
+
+/** A text that is no answer (STOP, HELP, or from a number we do not know): kept as it came, with no reason. True when it was already kept. */
+const keepWithoutReason = async (answer: AnswerInput & { readonly from?: string }, deps: SmsDependencies, optedOut = false): Promise<boolean> => {
+  const recorded = await deps.answers.save(
+    {
+      clientId: answer.clientId,
+      answerId: answer.answerId,
+      channel: 'sms',
+      receivedAt: answer.receivedAt!,
+      ...keptAnswerText(answer.text ?? ''),
+      confidence: 0,
+      method: 'none',
+      callMe: false,
+      book: false,
+      ...(optedOut && { optedOut: true }),
+      catalogueVersion: 0,
+      ...(answer.from && { from: answer.from }),
+    },
+    'once',
+  );
+  return recorded === 'duplicate';
+};
+
+export const receiveSms = async (sms: InboundSms, deps: SmsDependencies): Promise<SmsOutcome> => {
+  const now = (deps.now ?? (() => new Date()))().toISOString();
+  const { request, client } = await senderOf(sms, deps);
   const intent = smsIntent(sms.messageBody);
   const base = {
     clientId: client ? client.profile.clientId : unmatchedClientId,
@@ -216,34 +247,24 @@ export const receiveSms = async (sms: InboundSms, deps: SmsDependencies): Promis
     ...(client && { locale: client.profile.locale }),
     ...(!client && { from: sms.originationNumber }),
   };
-
-  const kept = keptAnswerText(sms.messageBody);
   if (intent === 'opt-out') {
-    const recorded = await deps.answers.save(
-      { clientId: base.clientId, answerId: base.answerId, channel: 'sms', receivedAt: now, ...kept, confidence: 0, method: 'none', callMe: false, book: false, optedOut: true, catalogueVersion: 0, ...(base.from && { from: base.from }) },
-      'once',
-    );
+    const duplicate = await keepWithoutReason(base, deps, true);
     // Applied again on a redelivery too (see optOutEverywhere).
     await optOutEverywhere(client?.profile.clientId, [sms.originationNumber], now, deps);
-    return { kind: 'opted-out', ...(client && { clientId: client.profile.clientId }), duplicate: recorded === 'duplicate' };
+    return { kind: 'opted-out', ...(client && { clientId: client.profile.clientId }), duplicate };
   }
   if (intent === 'help') {
-    const recorded = await deps.answers.save(
-      { clientId: base.clientId, answerId: base.answerId, channel: 'sms', receivedAt: now, ...kept, confidence: 0, method: 'none', callMe: false, book: false, catalogueVersion: 0, ...(base.from && { from: base.from }) },
-      'once',
-    );
-    if (recorded !== 'duplicate') {
-      await deps.messenger.sendText({ outreachId: `help-${sms.inboundMessageId}`, to: sms.originationNumber, body: smsHelpText(client?.profile.locale, deps.clinicName) });
+    const duplicate = await keepWithoutReason(base, deps);
+    if (!duplicate) {
+      await deps.messenger.sendText({
+        outreachId: `help-${sms.inboundMessageId}`,
+        to: sms.originationNumber,
+        body: smsHelpText(client?.profile.locale, deps.clinicName),
+      });
     }
-    return { kind: 'help', duplicate: recorded === 'duplicate' };
+    return { kind: 'help', duplicate };
   }
-  if (!client) {
-    const recorded = await deps.answers.save(
-      { clientId: unmatchedClientId, answerId: base.answerId, channel: 'sms', receivedAt: now, ...kept, confidence: 0, method: 'none', callMe: false, book: false, catalogueVersion: 0, from: sms.originationNumber },
-      'once',
-    );
-    return { kind: 'unmatched', duplicate: recorded === 'duplicate' };
-  }
+  if (!client) return { kind: 'unmatched', duplicate: await keepWithoutReason(base, deps) };
   return { kind: 'answer', result: await recordAnswer(base, deps) };
 };
 
@@ -252,7 +273,19 @@ export const unsubscribe = async (clientId: string, outreachId: string, deps: An
   const at = (deps.now ?? (() => new Date()))().toISOString();
   await optOutEverywhere(clientId, [], at, deps);
   await deps.answers.save(
-    { clientId, answerId: `unsubscribe#${outreachId}`, channel: 'page', receivedAt: at, outreachId, confidence: 0, method: 'none', callMe: false, book: false, optedOut: true, catalogueVersion: 0 },
+    {
+      clientId,
+      answerId: `unsubscribe#${outreachId}`,
+      channel: 'page',
+      receivedAt: at,
+      outreachId,
+      confidence: 0,
+      method: 'none',
+      callMe: false,
+      book: false,
+      optedOut: true,
+      catalogueVersion: 0,
+    },
     'upsert',
   );
 };

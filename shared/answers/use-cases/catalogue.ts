@@ -12,7 +12,11 @@ export class UnknownCandidateError extends AppError {
  * Applies one manager's change on the newest catalogue: loads it, changes it, saves it with a
  * check that nobody changed it meanwhile, and tries again (a few times) if somebody did.
  */
-const change = async (deps: AnswerDependencies, apply: (catalogue: Catalogue, at: string) => Catalogue, what: Omit<CatalogueChange, 'version' | 'at'>): Promise<Catalogue> => {
+const change = async (
+  deps: AnswerDependencies,
+  apply: (catalogue: Catalogue, at: string) => Catalogue,
+  what: Omit<CatalogueChange, 'version' | 'at'>,
+): Promise<Catalogue> => {
   for (let attempt = 1; ; attempt++) {
     const previous = await deps.catalogue.load();
     const at = (deps.now ?? (() => new Date()))().toISOString();
@@ -66,9 +70,21 @@ const knownCandidate = async (text: string, deps: AnswerDependencies): Promise<v
 };
 
 /** "ακριβό" means price: learned, so the next "ακριβό" maps by itself; the answers that waited are placed. */
-export const mapCandidate = async (text: string, reasonId: string, locale: string | undefined, by: string, deps: AnswerDependencies): Promise<{ placed: number }> => {
+export const mapCandidate = async (
+  text: string,
+  reasonId: string,
+  locale: string | undefined,
+  by: string,
+  deps: AnswerDependencies,
+): Promise<{ placed: number }> => {
   await knownCandidate(text, deps);
-  const catalogue = await change(deps, (current, at) => learnAlias(current, text, reasonId, locale, at), { kind: 'learn', text, reasonId, by, ...(locale && { locale }) });
+  const catalogue = await change(deps, (current, at) => learnAlias(current, text, reasonId, locale, at), {
+    kind: 'learn',
+    text,
+    reasonId,
+    by,
+    ...(locale && { locale }),
+  });
   return { placed: await placeWaiting(text, resolveReason(catalogue, reasonId).id, catalogue, deps) };
 };
 

@@ -43,7 +43,13 @@ export const followUpsWithStatus = async (status: FollowUpStatus, deps: { follow
       return {
         followUp,
         ...(profile && {
-          client: { clientId: profile.clientId, locale: profile.locale, ...(profile.name && { name: profile.name }), ...(profile.phone && { phone: profile.phone }), ...(profile.email && { email: profile.email }) },
+          client: {
+            clientId: profile.clientId,
+            locale: profile.locale,
+            ...(profile.name && { name: profile.name }),
+            ...(profile.phone && { phone: profile.phone }),
+            ...(profile.email && { email: profile.email }),
+          },
         }),
       };
     }),

@@ -46,9 +46,7 @@ const contextOf = async (token: string, purpose: TokenPurpose, settings: ReplyPa
 
 /** The reasons a client can pick, in their language (then its base language, then the page's, then English). */
 export const choicesFor = (catalogue: Catalogue, locale: string): { id: string; label: string }[] =>
-  catalogue.reasons
-    .filter((reason) => reason.status === 'active')
-    .map((reason) => ({ id: reason.id, label: reasonLabel(reason, locale) }));
+  catalogue.reasons.filter((reason) => reason.status === 'active').map((reason) => ({ id: reason.id, label: reasonLabel(reason, locale) }));
 
 export interface ReplyPageData {
   readonly context: ReplyContext;
@@ -64,7 +62,9 @@ export const openReplyPage = async (token: string, settings: ReplyPageSettings, 
   const [catalogue, stored] = await Promise.all([deps.catalogue.load(), deps.answers.get(context.clientId, pageAnswerId(context.claims.outreachId))]);
   // A reason merged since the answer shows as the reason it now counts under.
   const previous =
-    stored?.reasonId && catalogue.reasons.some((reason) => reason.id === stored.reasonId) ? { ...stored, reasonId: resolveReason(catalogue, stored.reasonId).id } : stored;
+    stored?.reasonId && catalogue.reasons.some((reason) => reason.id === stored.reasonId)
+      ? { ...stored, reasonId: resolveReason(catalogue, stored.reasonId).id }
+      : stored;
   return {
     context,
     choices: choicesFor(catalogue, context.locale),
@@ -82,7 +82,12 @@ export interface ReplyForm {
   readonly book: boolean;
 }
 
-export const submitReply = async (token: string, form: ReplyForm, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<{ context: ReplyContext; result: AnswerOutcome }> => {
+export const submitReply = async (
+  token: string,
+  form: ReplyForm,
+  settings: ReplyPageSettings,
+  deps: AnswerDependencies,
+): Promise<{ context: ReplyContext; result: AnswerOutcome }> => {
   const context = await contextOf(token, 'reply', settings, deps);
   const result = await recordAnswer(
     {
@@ -104,10 +109,12 @@ export const submitReply = async (token: string, form: ReplyForm, settings: Repl
 };
 
 /** Checks a reply link without acting on it (a form sent with nothing in it). */
-export const checkReply = (token: string, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<ReplyContext> => contextOf(token, 'reply', settings, deps);
+export const checkReply = (token: string, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<ReplyContext> =>
+  contextOf(token, 'reply', settings, deps);
 
 /** Checks an unsubscribe link (the confirm page) without acting on it. */
-export const checkUnsubscribe = (token: string, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<ReplyContext> => contextOf(token, 'unsubscribe', settings, deps);
+export const checkUnsubscribe = (token: string, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<ReplyContext> =>
+  contextOf(token, 'unsubscribe', settings, deps);
 
 /** The unsubscribe button, or the mail client's one-click POST (RFC 8058). */
 export const unsubscribeByToken = async (token: string, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<ReplyContext> => {

@@ -178,7 +178,14 @@ const askLapsedClients = async (lapsed: readonly LapsedClient[], run: SegmentRun
     if (!mark) return;
     const { outcome, job } = await requestFeedback(client, mark, suppressed, run);
     if (job) toQueue.push(job);
-    run.findings.flag({ clientId: client.profile.clientId, kind: 'lapsed', explanation, episodeId: mark.episodeId, openedOn: mark.openedOn, outreach: outcome });
+    run.findings.flag({
+      clientId: client.profile.clientId,
+      kind: 'lapsed',
+      explanation,
+      episodeId: mark.episodeId,
+      openedOn: mark.openedOn,
+      outreach: outcome,
+    });
   });
   if (toQueue.length === 0) return;
   await run.deps.queue.enqueue(toQueue);
@@ -391,7 +398,13 @@ const fitModel = async (run: SweepRun): Promise<ModelFit> => {
 };
 
 /** The segments' findings added up, with the model the clients were scored with and any fitted now. */
-const sweepReport = (run: SweepRun, reports: readonly SegmentReport[], scoredWith: FittedLapseModel | undefined, fit: ModelFit, started: number): SweepReport => ({
+const sweepReport = (
+  run: SweepRun,
+  reports: readonly SegmentReport[],
+  scoredWith: FittedLapseModel | undefined,
+  fit: ModelFit,
+  started: number,
+): SweepReport => ({
   runId: run.runId,
   asOf: run.settings.asOf,
   dryRun: run.settings.dryRun,

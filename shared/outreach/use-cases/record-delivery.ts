@@ -10,7 +10,10 @@ export type DeliveryResult = 'recorded' | 'unchanged' | 'unknown-message';
  * channel decision reads, even when the message is not one of ours (it is still that address).
  * A failure keeps the provider's reason on the request (a code, and its words without contacts).
  */
-export const recordDelivery = async (event: DeliveryEvent, deps: { log: OutreachLog; suppression: SuppressionList; now?: () => Date }): Promise<DeliveryResult> => {
+export const recordDelivery = async (
+  event: DeliveryEvent,
+  deps: { log: OutreachLog; suppression: SuppressionList; now?: () => Date },
+): Promise<DeliveryResult> => {
   const at = event.at || (deps.now ?? (() => new Date()))().toISOString();
   if (event.suppress) await deps.suppression.add({ ...event.suppress, at });
   const outreachId = event.outreachId ?? (await deps.log.byProviderMessage(event.providerMessageId))?.outreachId;

@@ -83,8 +83,7 @@ export class ImportSetupError extends AppError {
 
 const fieldsOf = (kind: ImportKind): readonly string[] => (kind === 'clients' ? clientColumns : visitColumns);
 
-const reasonKey = (problem: RowProblem): string =>
-  `${problem.field}: ${problem.reason.replace(/"[^"]*"/g, '…').replace(/\b\d{4}-\d{2}-\d{2}\b/g, 'a date')}`;
+const reasonKey = (problem: RowProblem): string => `${problem.field}: ${problem.reason.replace(/"[^"]*"/g, '…').replace(/\b\d{4}-\d{2}-\d{2}\b/g, 'a date')}`;
 
 /** Our field -> file column, checked against the header so a typo fails before any write. */
 export const resolveColumns = (file: TableFile, kind: ImportKind, columnMap: Readonly<Record<string, string>> = {}): Map<string, string> => {
@@ -105,7 +104,7 @@ export const resolveColumns = (file: TableFile, kind: ImportKind, columnMap: Rea
     if (file.header.length === 1 && /[,;\t|]/.test(file.header[0]!)) {
       hint = `; the header looks split by another character than ${describeDelimiter(file.delimiter!)}: try --delimiter`;
     } else if (kind === 'visits' && missing.every((f) => !columnMap[f])) {
-      hint = '; use --map field=column to read another system\'s export';
+      hint = "; use --map field=column to read another system's export";
     }
     throw new ImportSetupError(`missing column(s) ${described}; the file has: ${file.header.join(', ')}${hint}`);
   }
@@ -223,7 +222,12 @@ const firstOfItsId = (context: RunContext, field: string, id: string, content: u
   if (earlier.same) context.report.repeated++;
   else {
     skip(context.report, [
-      { line, field, reason: `repeats ${id} of ${context.nameLine(earlier.line)} with different data (a ${field} must name one row)`, duplicateOf: earlier.line },
+      {
+        line,
+        field,
+        reason: `repeats ${id} of ${context.nameLine(earlier.line)} with different data (a ${field} must name one row)`,
+        duplicateOf: earlier.line,
+      },
     ]);
   }
   return false;
@@ -282,7 +286,8 @@ const bareProfile = (clientId: string, defaults: ClientDefaults): ClientProfile 
   consent: { email: false, sms: false, voice: false },
 });
 
-const importVisits = async (records: readonly TableRecord[], context: RunContext): Promise<void> => {
+/** The pack's good visits by client, each the first of its id; bad rows skipped with their problem. */
+const visitsByClient = (records: readonly TableRecord[], context: RunContext): { byClient: Map<string, Parsed<Visit>[]>; ids: Set<string> } => {
   const { columns, options, report, clock, occurrences } = context;
   const byClient = new Map<string, Parsed<Visit>[]>();
   const ids = new Set<string>();
@@ -309,12 +314,15 @@ const importVisits = async (records: readonly TableRecord[], context: RunContext
     list.push({ line: record.line, value: visit });
     byClient.set(visit.clientId, list);
   }
+  return { byClient, ids };
+};
+
+const importVisits = async (records: readonly TableRecord[], context: RunContext): Promise<void> => {
+  const { options, report } = context;
+  const { byClient, ids } = visitsByClient(records, context);
   const { store, write } = context;
 
-  const [known, recorded] = await Promise.all([
-    store.getClients([...byClient.keys()]),
-    store.findRecordedVisits([...ids]),
-  ]);
+  const [known, recorded] = await Promise.all([store.getClients([...byClient.keys()]), store.findRecordedVisits([...ids])]);
   const clients: [string, Parsed<Visit>[]][] = [];
   for (const [clientId, all] of byClient) {
     // Already recorded visits are known before writing; the write's condition still guards a race.
@@ -332,13 +340,20 @@ const importVisits = async (records: readonly TableRecord[], context: RunContext
     for (const [, visits] of clients) checkCurrencies(known.get(visits[0]!.value.clientId), visits, report);
     return;
   }
-  const jobs = clients.map(([clientId, visits]): WriteJob => ({
-    clientId,
-    client: known.get(clientId),
-    pending: checkCurrencies(known.get(clientId), visits, report).map((visit) => visit.value),
-    attempts: 0,
-  }));
-  await writeVisits(jobs.filter((job) => job.pending.length > 0), store, options, report);
+  const jobs = clients.map(
+    ([clientId, visits]): WriteJob => ({
+      clientId,
+      client: known.get(clientId),
+      pending: checkCurrencies(known.get(clientId), visits, report).map((visit) => visit.value),
+      attempts: 0,
+    }),
+  );
+  await writeVisits(
+    jobs.filter((job) => job.pending.length > 0),
+    store,
+    options,
+    report,
+  );
 };
 
 /** Visits in another currency than the client's others would corrupt their spend: skipped. */
@@ -404,10 +419,20 @@ const writeVisits = async (jobs: WriteJob[], store: ClientStore, options: Import
           if (result.outcome === 'recorded') {
             if (write.createProfile) report.clientsCreated++;
             report.imported += visits.length;
-            const back = options.lapses && wonBackBy(job.client?.lapse, visits.map((visit) => visit.day));
+            const back =
+              options.lapses &&
+              wonBackBy(
+                job.client?.lapse,
+                visits.map((visit) => visit.day),
+              );
             if (back && (await options.lapses!.closeWonBack(job.clientId, back)) === 'closed') report.wonBack++;
             const lapse = back ? undefined : job.client?.lapse;
-            job.client = { profile: job.client?.profile ?? write.createProfile!, summary: write.summary, version: (job.client?.version ?? 0) + 1, ...(lapse && { lapse }) };
+            job.client = {
+              profile: job.client?.profile ?? write.createProfile!,
+              summary: write.summary,
+              version: (job.client?.version ?? 0) + 1,
+              ...(lapse && { lapse }),
+            };
             job.pending = job.pending.slice(visits.length);
             job.attempts = 0;
           } else if (result.outcome === 'already-recorded') {

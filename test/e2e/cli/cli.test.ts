@@ -116,7 +116,10 @@ describe('the comeback CLI, as a user runs it', () => {
     expect(fit.stdout).toMatch(/p\s+6\.24/);
 
     const predicted = await comeback('model', 'fit', '--summary', join(cdnow, 'cdnow_customers_summary.csv'), '--predict', '39', '--json');
-    const lines = predicted.stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: string; p_alive: number; expected_transactions: number });
+    const lines = predicted.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; p_alive: number; expected_transactions: number });
     expect(lines).toHaveLength(2357);
     expect(lines[0]).toMatchObject({ id: '1' });
     expect(lines[0]!.expected_transactions).toBeCloseTo(1.226, 2);

@@ -48,57 +48,70 @@ describe('the reply page in Chromium, served by the reply-web function', () => {
   it.each([
     ['on', true],
     ['off', false],
-  ])('takes an answer in Greek with emoji, shows it again on the next visit, and unsubscribes from its button (JavaScript %s)', async (_, javaScriptEnabled) => {
-    // Prepare
-    const page = await open(javaScriptEnabled);
-    if (!page) return;
-    const catalogue = await served.deps.catalogue.load();
-    const greekLabels = catalogue.reasons.filter((reason) => reason.status === 'active').map((reason) => reason.labels.el!);
-    const waiting = catalogue.reasons.find((reason) => reason.id === 'waiting-time')!.labels.el!;
-    const words = 'Περίμενα πάνω από μία ώρα 😤⏰\nκαι κανείς δεν μας ενημέρωσε 👎🏽';
+  ])(
+    'takes an answer in Greek with emoji, shows it again on the next visit, and unsubscribes from its button (JavaScript %s)',
+    async (_, javaScriptEnabled) => {
+      // Prepare
+      const page = await open(javaScriptEnabled);
+      if (!page) return;
+      const catalogue = await served.deps.catalogue.load();
+      const greekLabels = catalogue.reasons.filter((reason) => reason.status === 'active').map((reason) => reason.labels.el!);
+      const waiting = catalogue.reasons.find((reason) => reason.id === 'waiting-time')!.labels.el!;
+      const words = 'Περίμενα πάνω από μία ώρα 😤⏰\nκαι κανείς δεν μας ενημέρωσε 👎🏽';
 
-    // Act: open the link from the message, answer, send.
-    const opened = await page.goto(served.link('reply'));
-    const shownLabels = (await page.locator('label:has(input[type=radio])').allInnerTexts()).map((label) => label.trim());
-    await page.getByRole('radio', { name: waiting }).check();
-    await page.getByLabel(el.text).fill(words);
-    await page.getByLabel(el.callMe).check();
-    await page.getByRole('button', { name: el.send }).click();
-    await page.getByRole('heading', { name: el.thanksTitle }).waitFor({ timeout: 60_000 });
-    const thanksUrl = page.url();
+      // Act: open the link from the message, answer, send.
+      const opened = await page.goto(served.link('reply'));
+      const shownLabels = (await page.locator('label:has(input[type=radio])').allInnerTexts()).map((label) => label.trim());
+      await page.getByRole('radio', { name: waiting }).check();
+      await page.getByLabel(el.text).fill(words);
+      await page.getByLabel(el.callMe).check();
+      await page.getByRole('button', { name: el.send }).click();
+      await page.getByRole('heading', { name: el.thanksTitle }).waitFor({ timeout: 60_000 });
+      const thanksUrl = page.url();
 
-    // Assess: the page was Greek, the answer landed with a follow-up for staff.
-    expect(opened?.status()).toBe(200);
-    expect(await page.locator('html').getAttribute('lang')).toBe('el');
-    expect(shownLabels.sort()).toEqual([...greekLabels].sort());
-    expect(thanksUrl).toBe(served.link('reply'));
-    expect(await served.deps.answers.answersOf('c-1')).toEqual([
-      expect.objectContaining({ answerId: pageAnswerId(served.job.jobId), channel: 'page', reasonId: 'waiting-time', method: 'chosen', text: words, callMe: true, book: false }),
-    ]);
-    expect((await served.deps.followUps.list('open')).map((followUp) => [followUp.clientId, followUp.kind, followUp.reasonId])).toEqual([['c-1', 'call-back', 'waiting-time']]);
+      // Assess: the page was Greek, the answer landed with a follow-up for staff.
+      expect(opened?.status()).toBe(200);
+      expect(await page.locator('html').getAttribute('lang')).toBe('el');
+      expect(shownLabels.sort()).toEqual([...greekLabels].sort());
+      expect(thanksUrl).toBe(served.link('reply'));
+      expect(await served.deps.answers.answersOf('c-1')).toEqual([
+        expect.objectContaining({
+          answerId: pageAnswerId(served.job.jobId),
+          channel: 'page',
+          reasonId: 'waiting-time',
+          method: 'chosen',
+          text: words,
+          callMe: true,
+          book: false,
+        }),
+      ]);
+      expect((await served.deps.followUps.list('open')).map((followUp) => [followUp.clientId, followUp.kind, followUp.reasonId])).toEqual([
+        ['c-1', 'call-back', 'waiting-time'],
+      ]);
 
-    // Act: the same link again.
-    await page.goto(served.link('reply'));
+      // Act: the same link again.
+      await page.goto(served.link('reply'));
 
-    // Assess: the earlier answer is there to change.
-    await page.getByText(el.previous).waitFor();
-    expect(await page.getByRole('radio', { name: waiting }).isChecked()).toBe(true);
-    expect(await page.getByRole('radio', { checked: true }).count()).toBe(1);
-    expect(await page.getByLabel(el.text).inputValue()).toBe(words);
-    expect(await page.getByLabel(el.callMe).isChecked()).toBe(true);
-    expect(await page.getByLabel(el.book).isChecked()).toBe(false);
+      // Assess: the earlier answer is there to change.
+      await page.getByText(el.previous).waitFor();
+      expect(await page.getByRole('radio', { name: waiting }).isChecked()).toBe(true);
+      expect(await page.getByRole('radio', { checked: true }).count()).toBe(1);
+      expect(await page.getByLabel(el.text).inputValue()).toBe(words);
+      expect(await page.getByLabel(el.callMe).isChecked()).toBe(true);
+      expect(await page.getByLabel(el.book).isChecked()).toBe(false);
 
-    // Act: the unsubscribe button under the form.
-    expect(await served.deps.suppression.suppressed(['client:c-1'])).toEqual(new Set());
-    await page.getByRole('button', { name: el.unsubscribe, exact: true }).click();
-    await page.getByRole('heading', { name: el.unsubscribedTitle }).waitFor({ timeout: 60_000 });
+      // Act: the unsubscribe button under the form.
+      expect(await served.deps.suppression.suppressed(['client:c-1'])).toEqual(new Set());
+      await page.getByRole('button', { name: el.unsubscribe, exact: true }).click();
+      await page.getByRole('heading', { name: el.unsubscribedTitle }).waitFor({ timeout: 60_000 });
 
-    // Assess
-    expect(new URL(page.url()).pathname).toBe(`/u/${served.token('unsubscribe')}`);
-    expect(await served.deps.suppression.suppressed(['client:c-1'])).toEqual(new Set(['client:c-1']));
-    expect(watched.problems).toEqual([]);
-    expect(watched.foreign).toEqual([]);
-  });
+      // Assess
+      expect(new URL(page.url()).pathname).toBe(`/u/${served.token('unsubscribe')}`);
+      expect(await served.deps.suppression.suppressed(['client:c-1'])).toEqual(new Set(['client:c-1']));
+      expect(watched.problems).toEqual([]);
+      expect(watched.foreign).toEqual([]);
+    },
+  );
 
   it.each([
     ['on', true],

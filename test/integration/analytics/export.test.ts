@@ -63,7 +63,15 @@ const episode = (clientId: string, openedOn: string): LapseEpisode => ({
   status: 'open',
   openedOn,
   openedAt: `${openedOn}T05:00:00.000Z`,
-  explanation: { rule: 'rhythm', lastVisit: '2026-03-10', daysSinceLastVisit: 80, visitDays: 3, usualGapDays: 30.5, pAlive: 0.2, valueAtRisk: { minor: 12000, currency: 'EUR' } },
+  explanation: {
+    rule: 'rhythm',
+    lastVisit: '2026-03-10',
+    daysSinceLastVisit: 80,
+    visitDays: 3,
+    usualGapDays: 30.5,
+    pAlive: 0.2,
+    valueAtRisk: { minor: 12000, currency: 'EUR' },
+  },
   controlGroup: false,
   requests: {},
 });
@@ -98,15 +106,54 @@ const seed = async (tables: TestTables, db: DynamoDBDocumentClient): Promise<voi
   await log.skipped(job('c-2', '2026-05-30'), 'visited-since', new Date('2026-06-05T08:00:00Z'));
 
   await answers.save(
-    { clientId: 'c-1', answerId: `page#${asked.jobId}`, channel: 'page', receivedAt: '2026-06-01T18:00:00.000Z', outreachId: asked.jobId, episodeId: '2026-05-30', reasonId: 'staff-attitude', confidence: 0.9, method: 'keyword', text: personal.texts[0]!, callMe: true, book: false, catalogueVersion: 1 },
+    {
+      clientId: 'c-1',
+      answerId: `page#${asked.jobId}`,
+      channel: 'page',
+      receivedAt: '2026-06-01T18:00:00.000Z',
+      outreachId: asked.jobId,
+      episodeId: '2026-05-30',
+      reasonId: 'staff-attitude',
+      confidence: 0.9,
+      method: 'keyword',
+      text: personal.texts[0]!,
+      callMe: true,
+      book: false,
+      catalogueVersion: 1,
+    },
     'upsert',
   );
   await answers.save(
-    { clientId: 'c-2', answerId: 'staff#2026-06-02T10:00:00.000Z', channel: 'staff', receivedAt: '2026-06-02T10:00:00.000Z', confidence: 0, method: 'none', candidate: 'parking near the clinic is impossible', text: personal.texts[1]!, by: personal.staff[0]!, callMe: false, book: true, catalogueVersion: 1 },
+    {
+      clientId: 'c-2',
+      answerId: 'staff#2026-06-02T10:00:00.000Z',
+      channel: 'staff',
+      receivedAt: '2026-06-02T10:00:00.000Z',
+      confidence: 0,
+      method: 'none',
+      candidate: 'parking near the clinic is impossible',
+      text: personal.texts[1]!,
+      by: personal.staff[0]!,
+      callMe: false,
+      book: true,
+      catalogueVersion: 1,
+    },
     'once',
   );
   await answers.save(
-    { clientId: 'unmatched', answerId: 'sms#in-9', channel: 'sms', receivedAt: '2026-06-03T10:00:00.000Z', confidence: 0, method: 'none', text: personal.texts[2]!, from: personal.phones[2]!, callMe: false, book: false, catalogueVersion: 1 },
+    {
+      clientId: 'unmatched',
+      answerId: 'sms#in-9',
+      channel: 'sms',
+      receivedAt: '2026-06-03T10:00:00.000Z',
+      confidence: 0,
+      method: 'none',
+      text: personal.texts[2]!,
+      from: personal.phones[2]!,
+      callMe: false,
+      book: false,
+      catalogueVersion: 1,
+    },
     'once',
   );
 };
@@ -192,7 +239,11 @@ describe('the analytics export, from DynamoDB to DuckDB', () => {
       { status: 'sent', channel: 'email', sent_at: '2026-05-31T08:00:01.000Z', reason: null, dt: '2026-05-31' },
       { status: 'skipped', channel: null, sent_at: null, reason: 'visited-since', dt: '2026-06-05' },
     ]);
-    expect(await query('SELECT r.client_id, r.reason_id, c.counts_as, r.received_at FROM replies r LEFT JOIN reason_catalogue c ON c.reason_id = r.reason_id ORDER BY r.received_at')).toEqual([
+    expect(
+      await query(
+        'SELECT r.client_id, r.reason_id, c.counts_as, r.received_at FROM replies r LEFT JOIN reason_catalogue c ON c.reason_id = r.reason_id ORDER BY r.received_at',
+      ),
+    ).toEqual([
       { client_id: 'c-1', reason_id: 'staff-attitude', counts_as: 'staff-attitude', received_at: '2026-06-01T18:00:00.000Z' },
       { client_id: 'c-2', reason_id: null, counts_as: null, received_at: '2026-06-02T10:00:00.000Z' },
     ]);
@@ -200,7 +251,12 @@ describe('the analytics export, from DynamoDB to DuckDB', () => {
 
   it('exports why a send failed as a code, so invalid and unreachable numbers are counted apart, and never the provider’s words', async () => {
     const log = new DynamoOutreachLog(tables.outreach, db);
-    const failedText = async (clientId: string, messageId: string, failure: { code: 'invalid-number' | 'unreachable' | 'opted-out'; detail: string }, refusedAtSend = false) => {
+    const failedText = async (
+      clientId: string,
+      messageId: string,
+      failure: { code: 'invalid-number' | 'unreachable' | 'opted-out'; detail: string },
+      refusedAtSend = false,
+    ) => {
       const text = { ...job(clientId, '2026-06-06'), channels: ['sms' as const] };
       await log.claim(text, 'sms', 'en', new Date('2026-06-07T08:00:00Z'));
       if (refusedAtSend) return log.refused(text.jobId, 'failed', failure, new Date('2026-06-07T08:00:01Z'));
@@ -214,7 +270,9 @@ describe('the analytics export, from DynamoDB to DuckDB', () => {
 
     await exportAnalytics({ exportDay: '2026-06-10' }, deps);
 
-    expect(await query('SELECT failure_reason, count(*) AS n FROM outreach WHERE status = ? GROUP BY failure_reason ORDER BY failure_reason', ['failed'])).toEqual([
+    expect(
+      await query('SELECT failure_reason, count(*) AS n FROM outreach WHERE status = ? GROUP BY failure_reason ORDER BY failure_reason', ['failed']),
+    ).toEqual([
       { failure_reason: 'invalid-number', n: 2 },
       { failure_reason: 'opted-out', n: 1 },
       { failure_reason: 'unreachable', n: 1 },
@@ -262,7 +320,14 @@ describe('the analytics export, from DynamoDB to DuckDB', () => {
   it('rewrites only the day of a visit that changed, and drops a day whose visits are gone', async () => {
     await exportAnalytics({ exportDay: '2026-06-10' }, deps);
     const before = await files();
-    await db.send(new UpdateCommand({ TableName: tables.visits, Key: { visitId: 'v-2' }, UpdateExpression: 'SET amountMinor = :minor', ExpressionAttributeValues: { ':minor': 4900 } }));
+    await db.send(
+      new UpdateCommand({
+        TableName: tables.visits,
+        Key: { visitId: 'v-2' },
+        UpdateExpression: 'SET amountMinor = :minor',
+        ExpressionAttributeValues: { ':minor': 4900 },
+      }),
+    );
 
     const changed = await exportAnalytics({ exportDay: '2026-06-10' }, deps);
 
@@ -298,11 +363,14 @@ describe('the analytics export, from DynamoDB to DuckDB', () => {
   });
 
   it('keeps a week of snapshots: the eighth day drops the oldest, from the files and the manifest', async () => {
-    for (const day of ['2026-06-01', '2026-06-02', '2026-06-03', '2026-06-04', '2026-06-05', '2026-06-06', '2026-06-07']) await exportAnalytics({ exportDay: day }, deps);
+    for (const day of ['2026-06-01', '2026-06-02', '2026-06-03', '2026-06-04', '2026-06-05', '2026-06-06', '2026-06-07'])
+      await exportAnalytics({ exportDay: day }, deps);
     const eighth = await exportAnalytics({ exportDay: '2026-06-08' }, deps);
 
     expect(eighth.tables.find((table) => table.table === 'clients')).toMatchObject({ written: ['2026-06-08'], deleted: ['2026-06-01'] });
-    expect(await query('SELECT min(dt) AS first, count(DISTINCT dt) AS days FROM clients WHERE client_id IS NOT NULL')).toEqual([{ first: '2026-06-02', days: 7 }]);
+    expect(await query('SELECT min(dt) AS first, count(DISTINCT dt) AS days FROM clients WHERE client_id IS NOT NULL')).toEqual([
+      { first: '2026-06-02', days: 7 },
+    ]);
     const manifest = JSON.parse(new TextDecoder().decode(await deps.objects.get('_manifest/reason_catalogue.json'))) as { partitions: Record<string, unknown> };
     expect(Object.keys(manifest.partitions)).toEqual(['2026-06-02', '2026-06-03', '2026-06-04', '2026-06-05', '2026-06-06', '2026-06-07', '2026-06-08']);
   });
@@ -324,7 +392,9 @@ describe('the analytics export, from DynamoDB to DuckDB', () => {
     const decoded: string[] = [];
     for (const [key, file] of everything) {
       if (!key.endsWith('.parquet')) continue;
-      const rows = await parquetReadObjects({ file: file.bytes.buffer.slice(file.bytes.byteOffset, file.bytes.byteOffset + file.bytes.byteLength) as ArrayBuffer });
+      const rows = await parquetReadObjects({
+        file: file.bytes.buffer.slice(file.bytes.byteOffset, file.bytes.byteOffset + file.bytes.byteLength) as ArrayBuffer,
+      });
       decoded.push(JSON.stringify(rows, (_name, value: unknown) => (typeof value === 'bigint' ? Number(value) : value)));
     }
     expect(decoded.length).toBe(11);

@@ -41,7 +41,18 @@ for (let c = 0; c < 240; c++) {
   for (let v = 0; v < count && dayNumber < 690; v++) {
     lastDoctor = random() < 0.7 && lastDoctor ? lastDoctor : pick(doctors);
     const day = dayOf(dayNumber);
-    visits.push({ visit_id: `${clientId}-${v}`, client_id: clientId, visited_at: `${day} 10:00:00`, visit_day: day, doctor_id: lastDoctor, branch_id: branch, service_category: pick(['exam', 'cleaning']), amount_minor: 1000 * (1 + Math.floor(random() * 9)), currency: 'EUR', dt: day });
+    visits.push({
+      visit_id: `${clientId}-${v}`,
+      client_id: clientId,
+      visited_at: `${day} 10:00:00`,
+      visit_day: day,
+      doctor_id: lastDoctor,
+      branch_id: branch,
+      service_category: pick(['exam', 'cleaning']),
+      amount_minor: 1000 * (1 + Math.floor(random() * 9)),
+      currency: 'EUR',
+      dt: day,
+    });
     dayNumber += 5 + Math.floor(random() * 120);
   }
   clients.push({ client_id: clientId, branch_id: branch, locale: 'en', last_doctor_id: lastDoctor, currency: 'EUR', dt: '2026-11-20' });
@@ -51,21 +62,79 @@ for (let c = 0; c < 240; c++) {
     const controlGroup = c % 9 === 0;
     const status = random() < 0.3 ? 'won-back' : 'open';
     const requests = controlGroup ? 0 : 1 + (c % 2);
-    episodes.push({ client_id: clientId, episode_id: openedOn, opened_on: openedOn, status, control_group: controlGroup, requests, credited_request: status === 'won-back' && requests > 0 ? requests : null, rule: 'rhythm', last_visit: openedOn, days_since_last_visit: 60, usual_gap_days: 30, p_alive: random(), value_at_risk_minor: 100 * c, currency: 'EUR', dt: openedOn });
+    episodes.push({
+      client_id: clientId,
+      episode_id: openedOn,
+      opened_on: openedOn,
+      status,
+      control_group: controlGroup,
+      requests,
+      credited_request: status === 'won-back' && requests > 0 ? requests : null,
+      rule: 'rhythm',
+      last_visit: openedOn,
+      days_since_last_visit: 60,
+      usual_gap_days: 30,
+      p_alive: random(),
+      value_at_risk_minor: 100 * c,
+      currency: 'EUR',
+      dt: openedOn,
+    });
     for (let r = 1; r <= requests; r++) {
-      outreach.push({ outreach_id: `${clientId}-o${r}`, client_id: clientId, episode_id: openedOn, request: r, channel: pick(['email', 'sms']), locale: pick(['en', 'el']), status: pick(['sent', 'delivered', 'clicked', 'bounced']), sent_at: `${openedOn} 09:00:00`, updated_at: `${openedOn} 09:00:00`, dt: openedOn });
+      outreach.push({
+        outreach_id: `${clientId}-o${r}`,
+        client_id: clientId,
+        episode_id: openedOn,
+        request: r,
+        channel: pick(['email', 'sms']),
+        locale: pick(['en', 'el']),
+        status: pick(['sent', 'delivered', 'clicked', 'bounced']),
+        sent_at: `${openedOn} 09:00:00`,
+        updated_at: `${openedOn} 09:00:00`,
+        dt: openedOn,
+      });
     }
     for (let a = 0; a < (c % 4 === 0 ? 2 : 1) && requests > 0; a++) {
       const received = dayOf(410 + (c % 200) + a * 20);
-      replies.push({ answer_id: `${clientId}-a${a}`, client_id: clientId, outreach_id: `${clientId}-o1`, episode_id: openedOn, channel: pick(['sms', 'page']), received_at: `${received} 12:00:00`, reason_id: random() < 0.1 ? null : pick(reasons), method: 'chosen', confidence: 1, call_me: false, book: false, opted_out: false, catalogue_version: 1, dt: received });
+      replies.push({
+        answer_id: `${clientId}-a${a}`,
+        client_id: clientId,
+        outreach_id: `${clientId}-o1`,
+        episode_id: openedOn,
+        channel: pick(['sms', 'page']),
+        received_at: `${received} 12:00:00`,
+        reason_id: random() < 0.1 ? null : pick(reasons),
+        method: 'chosen',
+        confidence: 1,
+        call_me: false,
+        book: false,
+        opted_out: false,
+        catalogue_version: 1,
+        dt: received,
+      });
     }
   }
 }
 // The latest catalogue has merged waiting time into schedule; the older one had not.
 const catalogue = (dt: string, merged: boolean): Row[] =>
-  reasons.map((id) => ({ version: merged ? 2 : 1, reason_id: id, counts_as: merged && id === 'waiting-time' ? 'schedule' : id, label: id.toUpperCase(), churn_type: id === 'moved-away' ? 'involuntary' : 'voluntary', status: merged && id === 'waiting-time' ? 'merged' : 'active', dt }));
+  reasons.map((id) => ({
+    version: merged ? 2 : 1,
+    reason_id: id,
+    counts_as: merged && id === 'waiting-time' ? 'schedule' : id,
+    label: id.toUpperCase(),
+    churn_type: id === 'moved-away' ? 'involuntary' : 'voluntary',
+    status: merged && id === 'waiting-time' ? 'merged' : 'active',
+    dt,
+  }));
 
-const duckType: Record<ExportColumnType, string> = { string: 'VARCHAR', int: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN', date: 'DATE', timestamp: 'TIMESTAMP' };
+const duckType: Record<ExportColumnType, string> = {
+  string: 'VARCHAR',
+  int: 'INTEGER',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+};
 
 let connection: DuckDBConnection;
 const run = async (name: string, query: Record<string, string> = {}): Promise<Record<string, unknown>[]> => {
@@ -82,7 +151,14 @@ const num = (value: unknown): number => Number(value);
 beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'comeback-reports-'));
   connection = await (await DuckDBInstance.create(':memory:')).connect();
-  const data: Record<string, Row[]> = { visits, clients: [...oldClients, ...clients], replies, lapse_episodes: episodes, outreach, reason_catalogue: [...catalogue('2026-11-19', false), ...catalogue('2026-11-20', true)] };
+  const data: Record<string, Row[]> = {
+    visits,
+    clients: [...oldClients, ...clients],
+    replies,
+    lapse_episodes: episodes,
+    outreach,
+    reason_catalogue: [...catalogue('2026-11-19', false), ...catalogue('2026-11-20', true)],
+  };
   for (const table of exportTables) {
     const file = join(dir, `${table.name}.jsonl`);
     await writeFile(file, `${(data[table.name] ?? []).map((row) => JSON.stringify(row)).join('\n')}\n`);
@@ -149,24 +225,27 @@ describe('parameters', () => {
     }
   });
 
-  it.each(reports.map((report) => [report.name, report] as const))('%s: an injection attempt in any of its parameters is refused, never put into the SQL', (_name, report) => {
-    const shape = (z.toJSONSchema(report.parameters, { io: 'input' }) as { properties: Record<string, unknown> }).properties;
-    const baseline = prepareReport(report.name, {}, 'trino').sql;
-    for (const parameter of Object.keys(shape)) {
-      for (const attempt of ["x' OR '1'='1", '1; DROP TABLE visits', "2026-01-01' --", 'month) UNION SELECT 1 --']) {
-        let sql: string | undefined;
-        try {
-          sql = prepareReport(report.name, { [parameter]: attempt }, 'trino').sql;
-        } catch (error) {
-          expect(error).toBeInstanceOf(ReportParameterError);
-          expect((error as ReportParameterError).issues.map((issue) => issue.parameter)).toContain(parameter);
+  it.each(reports.map((report) => [report.name, report] as const))(
+    '%s: an injection attempt in any of its parameters is refused, never put into the SQL',
+    (_name, report) => {
+      const shape = (z.toJSONSchema(report.parameters, { io: 'input' }) as { properties: Record<string, unknown> }).properties;
+      const baseline = prepareReport(report.name, {}, 'trino').sql;
+      for (const parameter of Object.keys(shape)) {
+        for (const attempt of ["x' OR '1'='1", '1; DROP TABLE visits', "2026-01-01' --", 'month) UNION SELECT 1 --']) {
+          let sql: string | undefined;
+          try {
+            sql = prepareReport(report.name, { [parameter]: attempt }, 'trino').sql;
+          } catch (error) {
+            expect(error).toBeInstanceOf(ReportParameterError);
+            expect((error as ReportParameterError).issues.map((issue) => issue.parameter)).toContain(parameter);
+          }
+          if (sql !== undefined) expect(sql).not.toContain(attempt);
+          if (sql !== undefined) expect(sql).toBe(baseline);
         }
-        if (sql !== undefined) expect(sql).not.toContain(attempt);
-        if (sql !== undefined) expect(sql).toBe(baseline);
       }
-    }
-    expect(Object.keys(shape).length).toBeGreaterThanOrEqual(2);
-  });
+      expect(Object.keys(shape).length).toBeGreaterThanOrEqual(2);
+    },
+  );
 
   it('binds a filter that looks like SQL as a value: it matches nothing and changes no text', async () => {
     const plain = prepareReport('lost', { branch: 'b1' }, 'trino');
@@ -214,7 +293,9 @@ describe('numbers checked against an independent count', () => {
 
     const rows = await run('lost', { from, to, by: 'month' });
 
-    expect(new Map(rows.map((row) => [`${String(row.period).slice(0, 10)}|${row.reason_id}`, num(row.clients)]))).toEqual(new Map([...expected].map(([key, set]) => [key, set.size])));
+    expect(new Map(rows.map((row) => [`${String(row.period).slice(0, 10)}|${row.reason_id}`, num(row.clients)]))).toEqual(
+      new Map([...expected].map(([key, set]) => [key, set.size])),
+    );
     expect(await run('lost', { from, to, branch: 'b-old' })).toEqual([]);
     const inB1 = new Set(clients.filter((c) => c.branch_id === 'b1').map((c) => c.client_id));
     const b1Total = (await run('lost', { from, to, branch: 'b1' })).reduce((sum, row) => sum + num(row.clients), 0);
@@ -246,7 +327,14 @@ describe('numbers checked against an independent count', () => {
 
     const rows = await run('retention-by-doctor', { from: periodFrom, to: periodTo, days: String(days) });
 
-    expect(new Map(rows.map((row) => [row.doctor_id, { patients: num(row.patients), same: num(row.back_same_doctor), any: num(row.back_any_doctor), once: num(row.came_once) }]))).toEqual(expected);
+    expect(
+      new Map(
+        rows.map((row) => [
+          row.doctor_id,
+          { patients: num(row.patients), same: num(row.back_same_doctor), any: num(row.back_any_doctor), once: num(row.came_once) },
+        ]),
+      ),
+    ).toEqual(expected);
   });
 
   it('average check by doctor, and the clients whose check fell over the last 3 months', async () => {
@@ -293,7 +381,9 @@ describe('numbers checked against an independent count', () => {
 
     const rows = await run('churn', { from: '2020-01-01', to, by: 'outcome' });
 
-    expect(new Map(rows.map((row) => [row.outreach, { episodes: num(row.episodes), won: num(row.won_back), recovered: num(row.money_recovered_minor) }]))).toEqual(groups);
+    expect(
+      new Map(rows.map((row) => [row.outreach, { episodes: num(row.episodes), won: num(row.won_back), recovered: num(row.money_recovered_minor) }])),
+    ).toEqual(groups);
   });
 
   it('campaigns: sent, delivered, answered and came back per channel, request and language', async () => {
@@ -303,12 +393,19 @@ describe('numbers checked against an independent count', () => {
       const key = `${o.channel}|${o.request}|${o.locale}`;
       const e = episodes.find((ep) => ep.client_id === o.client_id && ep.episode_id === o.episode_id)!;
       const [sent, delivered, answered, back] = expected.get(key) ?? [0, 0, 0, 0];
-      expected.set(key, [sent! + 1, delivered! + (['delivered', 'clicked'].includes(o.status as string) ? 1 : 0), answered! + (answeredRequests.has(o.outreach_id) ? 1 : 0), back! + (e.status === 'won-back' && e.credited_request === o.request ? 1 : 0)]);
+      expected.set(key, [
+        sent! + 1,
+        delivered! + (['delivered', 'clicked'].includes(o.status as string) ? 1 : 0),
+        answered! + (answeredRequests.has(o.outreach_id) ? 1 : 0),
+        back! + (e.status === 'won-back' && e.credited_request === o.request ? 1 : 0),
+      ]);
     }
 
     const rows = await run('campaigns', { from: '2020-01-01', to });
 
-    expect(new Map(rows.map((row) => [`${row.channel}|${row.request}|${row.locale}`, [num(row.sent), num(row.delivered), num(row.answered), num(row.came_back)]]))).toEqual(expected);
+    expect(
+      new Map(rows.map((row) => [`${row.channel}|${row.request}|${row.locale}`, [num(row.sent), num(row.delivered), num(row.answered), num(row.came_back)]])),
+    ).toEqual(expected);
   });
 
   it('cohorts: the share of each first-visit month that came in each later month', async () => {
@@ -327,7 +424,9 @@ describe('numbers checked against an independent count', () => {
 
     const rows = await run('cohorts', { from: '2020-01-01', to });
 
-    expect(new Map(rows.map((row) => [`${String(row.cohort).slice(0, 7)}|${num(row.months_since)}`, num(row.clients)]))).toEqual(new Map([...active].map(([key, set]) => [key, set.size])));
+    expect(new Map(rows.map((row) => [`${String(row.cohort).slice(0, 7)}|${num(row.months_since)}`, num(row.clients)]))).toEqual(
+      new Map([...active].map(([key, set]) => [key, set.size])),
+    );
     for (const row of rows.filter((r) => num(r.months_since) === 0)) expect(num(row.share)).toBe(1);
   });
 
@@ -336,7 +435,11 @@ describe('numbers checked against an independent count', () => {
 
     const rows = await run('lapsed', { from: '2020-01-01', to, limit: '10000' });
 
-    expect(rows.map((row) => row.client_id)).toEqual([...open].sort((a, b) => (b.value_at_risk_minor as number) - (a.value_at_risk_minor as number) || String(a.client_id).localeCompare(String(b.client_id))).map((e) => e.client_id));
+    expect(rows.map((row) => row.client_id)).toEqual(
+      [...open]
+        .sort((a, b) => (b.value_at_risk_minor as number) - (a.value_at_risk_minor as number) || String(a.client_id).localeCompare(String(b.client_id)))
+        .map((e) => e.client_id),
+    );
     const asked = rows.find((row) => row.request_status !== null)!;
     expect(outreach.some((o) => o.client_id === asked.client_id && o.status === asked.request_status)).toBe(true);
   });

@@ -102,9 +102,9 @@ describe('DynamoClientStore on DynamoDB Local', () => {
 
   it('refuses more than 100 items in one write', async () => {
     const visits = Array.from({ length: 100 }, (_, i) => visit(`v-${i}`, 'c-1', '2026-01-01'));
-    await expect(
-      t.store.recordVisits([{ clientId: 'c-1', createProfile: profile('c-1'), visits, summary: addVisits(undefined, visits) }]),
-    ).rejects.toThrow(RangeError);
+    await expect(t.store.recordVisits([{ clientId: 'c-1', createProfile: profile('c-1'), visits, summary: addVisits(undefined, visits) }])).rejects.toThrow(
+      RangeError,
+    );
   });
 
   it('reads every client exactly once across parallel scan segments, and lists visits in time order', async () => {

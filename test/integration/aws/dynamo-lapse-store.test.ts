@@ -47,7 +47,13 @@ describe('DynamoLapseStore on DynamoDB Local', () => {
     lapses = new DynamoLapseStore(tables, fresh.db, () => new Date('2026-05-11T06:01:00.000Z'));
     clients = new DynamoClientStore(tables, fresh.db);
     for (const id of ['c-1', 'c-2', 'c-3']) {
-      await clients.saveProfile({ clientId: id, locale: 'en', timeZone: 'Europe/London', consent: { email: true, sms: false, voice: false }, email: `${id}@example.com` });
+      await clients.saveProfile({
+        clientId: id,
+        locale: 'en',
+        timeZone: 'Europe/London',
+        consent: { email: true, sms: false, voice: false },
+        email: `${id}@example.com`,
+      });
     }
   });
 
@@ -100,7 +106,11 @@ describe('DynamoLapseStore on DynamoDB Local', () => {
   });
 
   it('lists open episodes, newest first', async () => {
-    for (const [id, day] of [['c-1', '2026-05-04'], ['c-2', '2026-05-18'], ['c-3', '2026-05-11']] as const) {
+    for (const [id, day] of [
+      ['c-1', '2026-05-04'],
+      ['c-2', '2026-05-18'],
+      ['c-3', '2026-05-11'],
+    ] as const) {
       const e = episode(id, day);
       await lapses.openEpisode(e, markOf(e));
     }

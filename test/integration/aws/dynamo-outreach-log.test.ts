@@ -38,7 +38,10 @@ describe('DynamoOutreachLog on DynamoDB Local', () => {
 
     await log.claim(job(2), 'sms', 'en', at(0));
     await log.refused(job(2).jobId, 'failed', { code: 'invalid-request', detail: 'ValidationException' }, at(1));
-    expect(await log.claim(job(2), 'sms', 'en', at(2))).toMatchObject({ claimed: false, record: { status: 'failed', reason: 'invalid-request', reasonDetail: 'ValidationException' } });
+    expect(await log.claim(job(2), 'sms', 'en', at(2))).toMatchObject({
+      claimed: false,
+      record: { status: 'failed', reason: 'invalid-request', reasonDetail: 'ValidationException' },
+    });
   });
 
   it('keeps a refusal’s code and the provider’s words without the number, and drops a passing refusal once sent', async () => {
@@ -62,7 +65,12 @@ describe('DynamoOutreachLog on DynamoDB Local', () => {
   it('keeps the reason a delivery receipt failed a request with, only when the receipt applies', async () => {
     await log.claim(job(1), 'sms', 'en', at(0));
     await log.sent(job(1).jobId, 'sms-1', at(1));
-    expect(await log.delivery(job(1).jobId, 'failed', ['sending', 'sent', 'delivered', 'clicked'], at(2).toISOString(), { code: 'invalid-number', detail: 'INVALID: to +306912345678' })).toBe(true);
+    expect(
+      await log.delivery(job(1).jobId, 'failed', ['sending', 'sent', 'delivered', 'clicked'], at(2).toISOString(), {
+        code: 'invalid-number',
+        detail: 'INVALID: to +306912345678',
+      }),
+    ).toBe(true);
     expect(await log.get(job(1).jobId)).toMatchObject({ status: 'failed', reason: 'invalid-number', reasonDetail: 'INVALID: to <phone>' });
 
     expect(await log.delivery(job(1).jobId, 'failed', ['sending', 'sent'], at(3).toISOString(), { code: 'unreachable' })).toBe(false);

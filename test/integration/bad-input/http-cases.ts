@@ -53,7 +53,13 @@ export interface HttpCase extends BadInputCase {
 
 const long = (text: string): string => text.replace(/\{long:(\d+)\}/g, (_, n: string) => 'x'.repeat(Number(n)));
 const expand = (value: unknown): unknown =>
-  typeof value === 'string' ? long(value) : Array.isArray(value) ? value.map(expand) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v)])) : value;
+  typeof value === 'string'
+    ? long(value)
+    : Array.isArray(value)
+      ? value.map(expand)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v)]))
+        : value;
 
 /** Signs in locally with a key of its own (a fresh data folder); `restore` puts the environment back. */
 export const localSignIn = async (): Promise<{ tokens: Record<Caller, string | undefined>; restore: () => void }> => {
@@ -64,7 +70,16 @@ export const localSignIn = async (): Promise<{ tokens: Record<Caller, string | u
   const ours = await importJWK(privateJwk, 'RS256');
   const now = Math.floor(Date.now() / 1000);
   const sign = (claims: JWTPayload) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).sign(ours);
-  const idToken = (extra: JWTPayload): JWTPayload => ({ iss: localIssuer, aud: localAudience, token_use: 'id', iat: now, exp: now + 3600, email: 'mallory@clinic.example', 'cognito:groups': ['managers'], ...extra });
+  const idToken = (extra: JWTPayload): JWTPayload => ({
+    iss: localIssuer,
+    aud: localAudience,
+    token_use: 'id',
+    iat: now,
+    exp: now + 3600,
+    email: 'mallory@clinic.example',
+    'cognito:groups': ['managers'],
+    ...extra,
+  });
   const { privateKey: theirs } = await generateKeyPair('RS256');
   const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify(idToken({}))).toString('base64url')}.`;
   const { exp: _exp, ...noExp } = idToken({});

@@ -69,8 +69,12 @@ export const expectProblems = (
   const order = (a: { line: number; field: string }, b: { line: number; field: string }) => a.line - b.line || a.field.localeCompare(b.field);
   const got = [...actual].sort(order);
   const want = [...expected].sort(order);
-  expect(got.map((p) => `${p.line} ${p.field}`), `${what}: lines and fields (${JSON.stringify(got)})`).toEqual(want.map((p) => `${p.line} ${p.field}`));
-  for (const [index, problem] of want.entries()) expect(got[index]!.reason, `${what}: reason on line ${problem.line}`).toContain(expand(problem.reason, prefix));
+  expect(
+    got.map((p) => `${p.line} ${p.field}`),
+    `${what}: lines and fields (${JSON.stringify(got)})`,
+  ).toEqual(want.map((p) => `${p.line} ${p.field}`));
+  for (const [index, problem] of want.entries())
+    expect(got[index]!.reason, `${what}: reason on line ${problem.line}`).toContain(expand(problem.reason, prefix));
 };
 
 /** A driver for `comeback import <kind>`; `prepare` seeds what its cases lean on. */
@@ -94,9 +98,7 @@ export const importDriver = (surface: string, kind: ImportKind, prepare?: (store
       const name = testCase.name ?? `${kind}.csv`;
       const path = join(folder, `${prefix}-${name}`);
       const content =
-        testCase.base64 !== undefined
-          ? Buffer.from(testCase.base64, 'base64')
-          : expand(testCase.text ?? (testCase.lines ?? []).join('\n'), prefix);
+        testCase.base64 !== undefined ? Buffer.from(testCase.base64, 'base64') : expand(testCase.text ?? (testCase.lines ?? []).join('\n'), prefix);
       await writeFile(path, content);
       const options = testCase.options ?? {};
       const clock = clinicClock(clinicZone, Date.parse(testCase.now ?? defaultNow));

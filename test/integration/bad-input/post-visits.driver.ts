@@ -72,9 +72,10 @@ export const driver: BadInputDriver<PostVisitsCase> = {
   async run(_world, testCase, attempt) {
     if (!prefixes.has(testCase.case)) prefixes.set(testCase.case, `p${prefixes.size + 1}`);
     const prefix = prefixes.get(testCase.case)!;
-    const body = testCase.raw !== undefined
-      ? expand(testCase.raw, prefix)
-      : JSON.stringify({ visits: fill(testCase.visits ?? [], prefix, Date.now()), createClients: testCase.createClients ?? true });
+    const body =
+      testCase.raw !== undefined
+        ? expand(testCase.raw, prefix)
+        : JSON.stringify({ visits: fill(testCase.visits ?? [], prefix, Date.now()), createClients: testCase.createClients ?? true });
     const response = await recordVisits(event(body));
     const answer = JSON.parse(response.body ?? '{}') as { problems?: { line: number; field: string; reason: string }[]; message?: string };
     expect(response.statusCode, response.body).toBe(testCase.status);

@@ -110,7 +110,14 @@ export const driver: BadInputDriver<ReplyPageCase> = {
         consent: { email: true, sms: true, voice: false },
       };
       await deps.clients.saveProfile(profile);
-      const job = { jobId: outreachJobId(clientId, '2026-05-11', 1), clientId, episodeId: '2026-05-11', request: 1, requestedOn: '2026-05-11', channels: ['email' as const] };
+      const job = {
+        jobId: outreachJobId(clientId, '2026-05-11', 1),
+        clientId,
+        episodeId: '2026-05-11',
+        request: 1,
+        requestedOn: '2026-05-11',
+        channels: ['email' as const],
+      };
       await deps.log.claim(job, 'email', 'el', new Date('2026-05-11T09:00:00Z'));
       await deps.log.sent(job.jobId, `ses-${n}`, new Date('2026-05-11T09:00:01Z'));
       clients.set(testCase.case, { clientId, jobId: job.jobId });
@@ -131,7 +138,10 @@ export const driver: BadInputDriver<ReplyPageCase> = {
     const { clientId, jobId } = clients.get(testCase.case)!;
     const method = testCase.method ?? 'GET';
     const body =
-      testCase.body ?? (testCase.form ? new URLSearchParams(Object.entries(testCase.form).map(([name, field]): [string, string] => [name, fieldValue(field)])).toString() : undefined);
+      testCase.body ??
+      (testCase.form
+        ? new URLSearchParams(Object.entries(testCase.form).map(([name, field]): [string, string] => [name, fieldValue(field)])).toString()
+        : undefined);
     const contentType = testCase.contentType === undefined ? form : testCase.contentType;
     const response = await fetch(`${origin}${pathOf(testCase, jobId)}`, {
       method,

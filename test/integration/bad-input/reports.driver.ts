@@ -36,11 +36,41 @@ export const driver: BadInputDriver<HttpCase> = {
     // A little of what the export writes, so a well-formed report has something to read.
     const root = await mkdtemp(join(tmpdir(), 'comeback-bad-input-exports-'));
     await write(root, repliesExport, '2026-04-10', [
-      { answer_id: 'a-1', client_id: 'c-1', outreach_id: null, episode_id: null, channel: 'sms', received_at: '2026-04-10T10:00:00.000Z', reason_id: 'price', method: 'digit', confidence: 1, call_me: false, book: false, opted_out: false, catalogue_version: 1 },
+      {
+        answer_id: 'a-1',
+        client_id: 'c-1',
+        outreach_id: null,
+        episode_id: null,
+        channel: 'sms',
+        received_at: '2026-04-10T10:00:00.000Z',
+        reason_id: 'price',
+        method: 'digit',
+        confidence: 1,
+        call_me: false,
+        book: false,
+        opted_out: false,
+        catalogue_version: 1,
+      },
     ]);
-    await write(root, reasonCatalogueExport, '2026-04-10', [{ version: 1, reason_id: 'price', counts_as: 'price', label: 'Price', churn_type: 'voluntary', status: 'active' }]);
+    await write(root, reasonCatalogueExport, '2026-04-10', [
+      { version: 1, reason_id: 'price', counts_as: 'price', label: 'Price', churn_type: 'voluntary', status: 'active' },
+    ]);
     await write(root, clientsExport, '2026-04-10', [
-      { client_id: 'c-1', branch_id: 'b-1', locale: 'en', first_visit: null, last_visit: null, visit_days: 1, visits: 1, total_spend_minor: 0, currency: 'EUR', usual_gap_days: null, last_doctor_id: 'd-1', lapse_status: 'open', outreach_ended: null },
+      {
+        client_id: 'c-1',
+        branch_id: 'b-1',
+        locale: 'en',
+        first_visit: null,
+        last_visit: null,
+        visit_days: 1,
+        visits: 1,
+        total_spend_minor: 0,
+        currency: 'EUR',
+        usual_gap_days: null,
+        last_doctor_id: 'd-1',
+        lapse_status: 'open',
+        outreach_ended: null,
+      },
     ]);
     engine = new DuckDbQueryEngine(root);
     const deps = { engine, dialect: 'duckdb' as const };

@@ -104,7 +104,14 @@ export const driver: BadInputDriver<SmsCase> = {
         consent: { email: true, sms: true, voice: false },
       };
       await deps.clients.saveProfile(profile);
-      const job = { jobId: outreachJobId(clientId, '2026-05-11', 1), clientId, episodeId: '2026-05-11', request: 1, requestedOn: '2026-05-11', channels: ['sms' as const] };
+      const job = {
+        jobId: outreachJobId(clientId, '2026-05-11', 1),
+        clientId,
+        episodeId: '2026-05-11',
+        request: 1,
+        requestedOn: '2026-05-11',
+        channels: ['sms' as const],
+      };
       await deps.log.claim(job, 'sms', profile.locale, new Date('2026-05-11T09:00:00Z'));
       await deps.log.sent(job.jobId, `provider-${n}`, new Date('2026-05-11T09:00:01Z'));
       cases.set(testCase.case, { profile, providerMessageId: `provider-${n}`, inboundMessageId: `inbound-${n}` });
@@ -125,7 +132,12 @@ export const driver: BadInputDriver<SmsCase> = {
     else expect(outcome.duplicate).toBe(attempt === 2);
 
     const answerId = smsAnswerId(own.inboundMessageId);
-    const owner = outcome.kind === 'unmatched' || (outcome.kind === 'opted-out' && outcome.clientId === undefined) || (outcome.kind === 'help' && testCase.sms?.from === 'stranger') ? unmatchedClientId : own.profile.clientId;
+    const owner =
+      outcome.kind === 'unmatched' ||
+      (outcome.kind === 'opted-out' && outcome.clientId === undefined) ||
+      (outcome.kind === 'help' && testCase.sms?.from === 'stranger')
+        ? unmatchedClientId
+        : own.profile.clientId;
     const stored = await deps.answers.get(owner, answerId);
     expect(stored, 'the message is kept, once').toBeDefined();
     if (testCase.answer) expect(stored).toMatchObject(testCase.answer);

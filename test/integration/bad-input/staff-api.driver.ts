@@ -35,7 +35,14 @@ export const driver: BadInputDriver<HttpCase> = {
       lapses: new DynamoLapseStore(tables, db),
     };
     // One client to be wrong about, and the catalogue as it is once first read.
-    await deps.clients.saveProfile({ clientId: 'c-1', name: 'Νίκος Δημητρίου', phone: '+306912345678', locale: 'el', timeZone: 'Europe/Athens', consent: { email: false, sms: true, voice: false } });
+    await deps.clients.saveProfile({
+      clientId: 'c-1',
+      name: 'Νίκος Δημητρίου',
+      phone: '+306912345678',
+      locale: 'el',
+      timeZone: 'Europe/Athens',
+      consent: { email: false, sms: true, voice: false },
+    });
     await deps.catalogue.load();
     api = await startHttpApi([{ prefix: '/', handler: (event) => staffApi(event, deps), verify: async (token) => verifyLocalToken(token) }], 0);
   },

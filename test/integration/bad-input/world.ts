@@ -69,9 +69,11 @@ export const snapshot = async (world: BadInputWorld): Promise<TableSnapshot> => 
 
 const canonical = (value: unknown): string =>
   JSON.stringify(value, (_key, inner: unknown) =>
-    inner instanceof Set ? [...inner].sort() : inner && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
-      : inner,
+    inner instanceof Set
+      ? [...inner].sort()
+      : inner && typeof inner === 'object' && !Array.isArray(inner)
+        ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
+        : inner,
   );
 
 /** Per table, how many items of `after` are new or changed since `before`. */

@@ -14,7 +14,17 @@ import { partitionFile } from '../../../shared/analytics/use-cases/export.ts';
 const days = ['2026-01-05', '2026-01-20', '2026-02-01', '2026-02-14', '2026-02-28', '2026-03-01', '2026-03-15'];
 
 const visitsOn = (day: string, index: number) =>
-  [0, 1].map((n) => visitRow({ visitId: `v-${index}-${n}`, clientId: `c-${n}`, visitedAt: `${day}T${n === 0 ? '08' : '23'}:15:00.250Z`, day, doctorId: `dr-${n}`, amount: { minor: 1000 * (n + 1), currency: 'EUR' } }).row);
+  [0, 1].map(
+    (n) =>
+      visitRow({
+        visitId: `v-${index}-${n}`,
+        clientId: `c-${n}`,
+        visitedAt: `${day}T${n === 0 ? '08' : '23'}:15:00.250Z`,
+        day,
+        doctorId: `dr-${n}`,
+        amount: { minor: 1000 * (n + 1), currency: 'EUR' },
+      }).row,
+  );
 
 const result = async (engine: DuckDbQueryEngine, sql: string, parameters: Query['parameters'] = []): Promise<QueryResult> => {
   const state = await engine.run({ sql, parameters });
@@ -78,7 +88,16 @@ describe('DuckDB over the export folder', () => {
       { name: 'has_doctor', type: 'boolean' },
     ]);
     expect(rows).toEqual([
-      { visit_id: 'v-0-0', visited_at: '2026-01-05T08:15:00.250Z', visit_day: '2026-01-05', amount_minor: 1000, dt: '2026-01-05', total: 21_000, mean: 1500, has_doctor: true },
+      {
+        visit_id: 'v-0-0',
+        visited_at: '2026-01-05T08:15:00.250Z',
+        visit_day: '2026-01-05',
+        amount_minor: 1000,
+        dt: '2026-01-05',
+        total: 21_000,
+        mean: 1500,
+        has_doctor: true,
+      },
     ]);
   });
 
@@ -109,9 +128,23 @@ describe('DuckDB over the export folder', () => {
     expect((await result(engine, 'SELECT count(*) AS n FROM lapse_episodes')).rows).toEqual([{ n: 0 }]);
     await objects.put(
       partitionFile('lapse_episodes', '2026-02-01'),
-      encodeParquet(lapseEpisodesExport, [{ client_id: 'c-1', episode_id: '2026-02-01', opened_on: '2026-02-01', status: 'open', control_group: false, requests: 0, rule: 'rhythm', last_visit: '2025-11-01', days_since_last_visit: 92 }]),
+      encodeParquet(lapseEpisodesExport, [
+        {
+          client_id: 'c-1',
+          episode_id: '2026-02-01',
+          opened_on: '2026-02-01',
+          status: 'open',
+          control_group: false,
+          requests: 0,
+          rule: 'rhythm',
+          last_visit: '2025-11-01',
+          days_since_last_visit: 92,
+        },
+      ]),
     );
-    expect((await result(engine, 'SELECT client_id, opened_on, p_alive, dt FROM lapse_episodes')).rows).toEqual([{ client_id: 'c-1', opened_on: '2026-02-01', p_alive: null, dt: '2026-02-01' }]);
+    expect((await result(engine, 'SELECT client_id, opened_on, p_alive, dt FROM lapse_episodes')).rows).toEqual([
+      { client_id: 'c-1', opened_on: '2026-02-01', p_alive: null, dt: '2026-02-01' },
+    ]);
   });
 
   it.each(["v-0-0' OR '1'='1", "'; DROP VIEW visits; --", 'v-0-0" OR 1=1 --'])('treats the parameter %j as a value, never as SQL', async (attempt) => {
@@ -121,7 +154,11 @@ describe('DuckDB over the export folder', () => {
   });
 
   it('binds numbers, booleans and nulls as themselves', async () => {
-    const { rows } = await result(engine, 'SELECT count(*) AS n FROM visits WHERE amount_minor >= ? AND (doctor_id IS NOT NULL) = ? AND ? IS NULL', [1500, true, null]);
+    const { rows } = await result(engine, 'SELECT count(*) AS n FROM visits WHERE amount_minor >= ? AND (doctor_id IS NOT NULL) = ? AND ? IS NULL', [
+      1500,
+      true,
+      null,
+    ]);
     expect(rows).toEqual([{ n: 7 }]);
   });
 
@@ -136,7 +173,12 @@ describe('DuckDB over the export folder', () => {
 
   it('reports a wrong query as failed on poll, with the engine’s reason', async () => {
     const id = await engine.start({ sql: 'SELEC nothing', parameters: [] });
-    await expect(engine.poll(id)).rejects.toMatchObject({ name: 'QueryFailedError', queryId: id, category: 'USER', message: expect.stringMatching(/Parser Error/) });
+    await expect(engine.poll(id)).rejects.toMatchObject({
+      name: 'QueryFailedError',
+      queryId: id,
+      category: 'USER',
+      message: expect.stringMatching(/Parser Error/),
+    });
     await expect(engine.run({ sql: 'SELECT missing_column FROM visits', parameters: [] })).rejects.toBeInstanceOf(QueryFailedError);
     await expect(engine.run({ sql: 'SELECT ? AS a, ? AS b', parameters: [1] })).rejects.toThrow(/2 parameter/);
   });
@@ -144,7 +186,7 @@ describe('DuckDB over the export folder', () => {
   it.each([
     ['a second statement', 'SELECT 1; SELECT 2'],
     ['writing a file', `COPY (SELECT 1) TO '${join(tmpdir(), 'duckdb-escape.csv')}'`],
-    ['changing a setting', "SET enable_external_access = true"],
+    ['changing a setting', 'SET enable_external_access = true'],
     ['attaching a database', `ATTACH '${join(tmpdir(), 'duckdb-escape.db')}'`],
     ['reading a file outside the export folder', "SELECT * FROM read_csv('/etc/passwd')"],
   ])('refuses %s', async (_what, sql) => {

@@ -88,10 +88,20 @@ describe('Parquet files of exported tables', () => {
   });
 
   it('writes a real table as its definition says, and the same rows as the same bytes', async () => {
-    const visit = visitRow({ visitId: 'v-1', clientId: 'c-1', visitedAt: '2026-03-02T08:30:00Z', day: '2026-03-02', amount: { minor: 4500, currency: 'EUR' } }).row;
+    const visit = visitRow({
+      visitId: 'v-1',
+      clientId: 'c-1',
+      visitedAt: '2026-03-02T08:30:00Z',
+      day: '2026-03-02',
+      amount: { minor: 4500, currency: 'EUR' },
+    }).row;
 
     const bytes = encodeParquet(visitsExport, [visit]);
-    const { types, rows: read } = await duckRead(bytes, 'visits', "visit_id, CAST(visited_at AS VARCHAR) AS visited_at, CAST(visit_day AS VARCHAR) AS visit_day, amount_minor");
+    const { types, rows: read } = await duckRead(
+      bytes,
+      'visits',
+      'visit_id, CAST(visited_at AS VARCHAR) AS visited_at, CAST(visit_day AS VARCHAR) AS visit_day, amount_minor',
+    );
 
     expect(Object.keys(types)).toEqual(visitsExport.columns.map((column) => column.name));
     expect(types).toMatchObject({ visited_at: 'TIMESTAMP WITH TIME ZONE', visit_day: 'DATE', amount_minor: 'BIGINT' });

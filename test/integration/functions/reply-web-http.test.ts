@@ -19,7 +19,9 @@ afterAll(async () => {
 
 const send = async (method: string, path: string) => {
   const response = await fetch(`${served.origin}${path}`, { method, redirect: 'manual' });
-  const headers = Object.fromEntries([...response.headers].filter(([name]) => !['date', 'content-length', 'connection', 'keep-alive', 'transfer-encoding'].includes(name)));
+  const headers = Object.fromEntries(
+    [...response.headers].filter(([name]) => !['date', 'content-length', 'connection', 'keep-alive', 'transfer-encoding'].includes(name)),
+  );
   return { status: response.status, headers, body: await response.text() };
 };
 
@@ -47,7 +49,14 @@ describe('the reply page at its HTTP edges', () => {
   });
 
   it('answers a malformed escape or a 3,000-character token with the invalid-link page, never a 500', async () => {
-    for (const path of ['/r/%E0', '/r/%ZZ', '/u/%E0%A4%A', `/r/${'a'.repeat(3000)}`, `/r/${'a'.repeat(1500)}.${'b'.repeat(1500)}`, `/r/${served.token('reply')}%00`]) {
+    for (const path of [
+      '/r/%E0',
+      '/r/%ZZ',
+      '/u/%E0%A4%A',
+      `/r/${'a'.repeat(3000)}`,
+      `/r/${'a'.repeat(1500)}.${'b'.repeat(1500)}`,
+      `/r/${served.token('reply')}%00`,
+    ]) {
       const reply = await send('GET', path);
       expect([path.slice(0, 40), reply.status, reply.headers['content-type']]).toEqual([path.slice(0, 40), 400, 'text/html; charset=utf-8']);
       expect(reply.body).not.toMatch(/URIError|Internal Server Error/);

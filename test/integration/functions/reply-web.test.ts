@@ -17,8 +17,7 @@ const form = 'application/x-www-form-urlencoded';
 
 const fields = (values: Record<string, string>): string => new URLSearchParams(values).toString();
 
-const escaped = (text: string): string =>
-  text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
+const escaped = (text: string): string => text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
 
 /** What a 4xx page must never show: stack frames, error class names, token problems, source paths. */
 const internals = [/\bat .+:\d+:\d+/, /Error\b/, /bad-signature|wrong-purpose|malformed/, /\.ts\b/, /node_modules|\/work\//, /\bundefined\b/, /job-/];
@@ -35,7 +34,9 @@ const capturingLogs = async <T>(act: () => Promise<T>): Promise<{ result: T; log
         return write(chunk as string, ...(rest as []));
       }) as typeof stream.write);
     }),
-    ...(['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((method) => vi.spyOn(console, method).mockImplementation((...args: unknown[]) => keep(args.map(String).join(' ')))),
+    ...(['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((method) =>
+      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => keep(args.map(String).join(' '))),
+    ),
   ];
   try {
     return { result: await act(), logs: logged.join('\n') };
@@ -117,10 +118,9 @@ describe('the reply-web function behind the local API Gateway', () => {
     expect(reply.headers.get('x-robots-tag')).toContain('noindex');
     // Nothing loaded from anywhere, no script: every URL on the page is a relative form action.
     expect(reply.body).not.toMatch(/<script|<link|<img|<iframe|\bsrc=|\bhref=|https?:|\/\//i);
-    expect([...reply.body.matchAll(/action="([^"]*)"/g)].map(([, action]) => new URL(action!, `${served.origin}${r(served.token('reply'))}`).pathname)).toEqual([
-      r(served.token('reply')),
-      u(served.token('unsubscribe')),
-    ]);
+    expect([...reply.body.matchAll(/action="([^"]*)"/g)].map(([, action]) => new URL(action!, `${served.origin}${r(served.token('reply'))}`).pathname)).toEqual(
+      [r(served.token('reply')), u(served.token('unsubscribe'))],
+    );
   });
 
   it.each([
@@ -160,7 +160,17 @@ describe('the reply-web function behind the local API Gateway', () => {
     expect(first.body).toContain(`<h1>${el.thanksTitle}</h1>`);
     expect(first.body).not.toContain(el.updated);
     expect(afterFirst).toEqual([
-      expect.objectContaining({ answerId: pageAnswerId(served.job.jobId), channel: 'page', outreachId: served.job.jobId, episodeId: '2026-05-11', reasonId: 'price', method: 'chosen', text: 'Πολύ ακριβό 😕', callMe: true, book: false }),
+      expect.objectContaining({
+        answerId: pageAnswerId(served.job.jobId),
+        channel: 'page',
+        outreachId: served.job.jobId,
+        episodeId: '2026-05-11',
+        reasonId: 'price',
+        method: 'chosen',
+        text: 'Πολύ ακριβό 😕',
+        callMe: true,
+        book: false,
+      }),
     ]);
     expect((await served.deps.followUps.list('open')).map((followUp) => [followUp.clientId, followUp.kind])).toEqual([['c-1', 'call-back']]);
 
@@ -168,7 +178,13 @@ describe('the reply-web function behind the local API Gateway', () => {
     expect(second.body).toContain(el.updated);
     const after = await answers();
     expect(after).toHaveLength(1);
-    expect(after[0]).toMatchObject({ answerId: pageAnswerId(served.job.jobId), reasonId: 'schedule', callMe: false, receivedAt: afterFirst[0]!.receivedAt, updatedAt: replyWebNow.toISOString() });
+    expect(after[0]).toMatchObject({
+      answerId: pageAnswerId(served.job.jobId),
+      reasonId: 'schedule',
+      callMe: false,
+      receivedAt: afterFirst[0]!.receivedAt,
+      updatedAt: replyWebNow.toISOString(),
+    });
     expect(after[0]!.text).toBeUndefined();
   });
 
@@ -216,7 +232,9 @@ describe('the reply-web function behind the local API Gateway', () => {
     const dot = token.indexOf('.');
     const oneCharacterChanged = [...token].flatMap((char, at) => (char === '.' ? [] : [token.slice(0, at) + (char === 'A' ? 'B' : 'A') + token.slice(at + 1)]));
     // A signature's last character has spare bits: every other spelling of it is a change too.
-    const lastCharacter = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].map((char) => token.slice(0, -1) + char).filter((changed) => changed !== token);
+    const lastCharacter = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_']
+      .map((char) => token.slice(0, -1) + char)
+      .filter((changed) => changed !== token);
     const other = served.token('reply', { outreachId: 'job-someone-else' });
     const swapped = `${other.slice(0, other.indexOf('.'))}${token.slice(dot)}`;
     const foreign = served.token('reply', { secret: 'some-other-installation-secret-0123456789' });
@@ -224,7 +242,8 @@ describe('the reply-web function behind the local API Gateway', () => {
 
     // Act
     const statuses = new Map<string, number>();
-    for (const changed of [...oneCharacterChanged, ...lastCharacter, swapped, foreign, truncated, '', 'not-a-token']) statuses.set(changed, (await get(r(changed))).status);
+    for (const changed of [...oneCharacterChanged, ...lastCharacter, swapped, foreign, truncated, '', 'not-a-token'])
+      statuses.set(changed, (await get(r(changed))).status);
     const page = await get(r(swapped), { 'accept-language': 'el-GR,el;q=0.9,en;q=0.8' });
     const english = await get(r(foreign));
     const posted = await post(r(swapped), fields({ reason: 'price', text: 'κάτι' }));
@@ -250,7 +269,12 @@ describe('the reply-web function behind the local API Gateway', () => {
     const unsubscribe = served.token('unsubscribe', { expiresAt });
 
     // Act
-    const replies = [await get(r(reply)), await post(r(reply), fields({ reason: 'price' })), await get(u(unsubscribe)), await post(u(unsubscribe), 'List-Unsubscribe=One-Click')];
+    const replies = [
+      await get(r(reply)),
+      await post(r(reply), fields({ reason: 'price' })),
+      await get(u(unsubscribe)),
+      await post(u(unsubscribe), 'List-Unsubscribe=One-Click'),
+    ];
 
     // Assess
     for (const page of replies) expectProblemPage(page, 410, en.problems.expired.title);
@@ -275,7 +299,12 @@ describe('the reply-web function behind the local API Gateway', () => {
     const unsubscribe = served.token('unsubscribe', { outreachId: 'job-withdrawn' });
 
     // Act
-    const pages = [await get(r(reply)), await post(r(reply), fields({ reason: 'price' })), await get(u(unsubscribe)), await post(u(unsubscribe), 'List-Unsubscribe=One-Click')];
+    const pages = [
+      await get(r(reply)),
+      await post(r(reply), fields({ reason: 'price' })),
+      await get(u(unsubscribe)),
+      await post(u(unsubscribe), 'List-Unsubscribe=One-Click'),
+    ];
 
     // Assess
     for (const page of pages) expectProblemPage(page, 404, en.problems['not-found'].title);
@@ -351,9 +380,15 @@ describe('the reply-web function behind the local API Gateway', () => {
     const stored = await answers();
     expect(stored).toHaveLength(1);
     const cut = [...text].length > longestAnswerText;
-    expect(stored[0]).toMatchObject({ text: [...text].slice(0, longestAnswerText).join(''), method: 'none', ...(cut && { truncated: true, textLength: [...text].length }) });
+    expect(stored[0]).toMatchObject({
+      text: [...text].slice(0, longestAnswerText).join(''),
+      method: 'none',
+      ...(cut && { truncated: true, textLength: [...text].length }),
+    });
     expect(cut || stored[0]!.truncated === undefined).toBe(true);
-    expect(await served.deps.catalogue.candidates()).toEqual([expect.objectContaining({ text: stored[0]!.candidate, answers: 1, ...(cut && { truncated: true }) })]);
+    expect(await served.deps.catalogue.candidates()).toEqual([
+      expect.objectContaining({ text: stored[0]!.candidate, answers: 1, ...(cut && { truncated: true }) }),
+    ]);
   });
 
   it('opts the client out of every channel when the text box asks us to stop', async () => {
@@ -516,11 +551,23 @@ describe('the deployed reply-web handler (middy, settings from the environment)'
       rawQueryString: '',
       headers: { 'content-type': form, 'accept-language': 'el' },
       pathParameters: { token },
-      requestContext: { http: { method: 'POST', path: `/r/${token}`, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' }, requestId: 'req-1', routeKey: 'POST /r/{token}', stage: '$default' },
+      requestContext: {
+        http: { method: 'POST', path: `/r/${token}`, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
+        requestId: 'req-1',
+        routeKey: 'POST /r/{token}',
+        stage: '$default',
+      },
       body,
       isBase64Encoded: false,
     } as unknown as APIGatewayProxyEventV2;
-    const context = { functionName: 'reply-web', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:reply-web', memoryLimitInMB: '256', awsRequestId: 'aws-req-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+    const context = {
+      functionName: 'reply-web',
+      functionVersion: '$LATEST',
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:reply-web',
+      memoryLimitInMB: '256',
+      awsRequestId: 'aws-req-1',
+      getRemainingTimeInMillis: () => 10_000,
+    } as unknown as Context;
 
     // Act
     const { result, logs } = await capturingLogs(() => handler(event, context) as Promise<APIGatewayProxyStructuredResultV2>);

@@ -29,7 +29,17 @@ const slowEngine: QueryEngine = {
     started.push(query);
     return 'q-1';
   },
-  poll: async (queryId): Promise<QueryState> => ({ state: 'succeeded', queryId, result: { columns: [{ name: 'reason_id', type: 'string' }, { name: 'clients', type: 'number' }], rows: [{ reason_id: '=HYPERLINK("x")', clients: 3 }] } }),
+  poll: async (queryId): Promise<QueryState> => ({
+    state: 'succeeded',
+    queryId,
+    result: {
+      columns: [
+        { name: 'reason_id', type: 'string' },
+        { name: 'clients', type: 'number' },
+      ],
+      rows: [{ reason_id: '=HYPERLINK("x")', clients: 3 }],
+    },
+  }),
   run: async (query) => ({ state: 'running', queryId: await slowEngine.start(query) }),
 };
 
@@ -40,14 +50,31 @@ const write = async (root: string, table: ExportTable, dt: string, rows: ExportR
 };
 
 const reply = (clientId: string, day: string, reasonId: string, channel = 'sms'): ExportRow => ({
-  answer_id: `${clientId}-${day}`, client_id: clientId, outreach_id: null, episode_id: null, channel, received_at: `${day}T10:00:00.000Z`,
-  reason_id: reasonId, method: 'digit', confidence: 1, call_me: false, book: false, opted_out: false, catalogue_version: 1,
+  answer_id: `${clientId}-${day}`,
+  client_id: clientId,
+  outreach_id: null,
+  episode_id: null,
+  channel,
+  received_at: `${day}T10:00:00.000Z`,
+  reason_id: reasonId,
+  method: 'digit',
+  confidence: 1,
+  call_me: false,
+  book: false,
+  opted_out: false,
+  catalogue_version: 1,
 });
 
 const get = async (path: string, token: string | undefined, headers: Record<string, string> = {}) => {
   const response = await fetch(`http://127.0.0.1:${api.port}${path}`, { headers: { ...(token && { authorization: `Bearer ${token}` }), ...headers } });
   const text = await response.text();
-  return { status: response.status, type: response.headers.get('content-type') ?? '', location: response.headers.get('location'), text, body: response.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : undefined };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type') ?? '',
+    location: response.headers.get('location'),
+    text,
+    body: response.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : undefined,
+  };
 };
 
 beforeAll(async () => {
@@ -56,15 +83,40 @@ beforeAll(async () => {
   const root = join(process.env.COMEBACK_DATA_DIR, 'exports');
   await write(root, repliesExport, '2026-04-10', [reply('c-1', '2026-04-10', 'price'), reply('c-2', '2026-04-10', 'waiting-time', 'page')]);
   await write(root, repliesExport, '2026-05-03', [reply('c-3', '2026-05-03', 'schedule'), reply('c-1', '2026-05-03', 'price')]);
-  const reason = (id: string, countsAs = id): ExportRow => ({ version: 2, reason_id: id, counts_as: countsAs, label: id, churn_type: 'voluntary', status: id === countsAs ? 'active' : 'merged' });
+  const reason = (id: string, countsAs = id): ExportRow => ({
+    version: 2,
+    reason_id: id,
+    counts_as: countsAs,
+    label: id,
+    churn_type: 'voluntary',
+    status: id === countsAs ? 'active' : 'merged',
+  });
   await write(root, reasonCatalogueExport, '2026-05-31', [reason('price'), reason('waiting-time', 'schedule'), reason('schedule')]);
-  const client = (id: string, branch: string): ExportRow => ({ client_id: id, branch_id: branch, locale: 'en', first_visit: null, last_visit: null, visit_days: 1, visits: 1, total_spend_minor: 0, currency: 'EUR', usual_gap_days: null, last_doctor_id: 'd-1', lapse_status: 'open', outreach_ended: null });
+  const client = (id: string, branch: string): ExportRow => ({
+    client_id: id,
+    branch_id: branch,
+    locale: 'en',
+    first_visit: null,
+    last_visit: null,
+    visit_days: 1,
+    visits: 1,
+    total_spend_minor: 0,
+    currency: 'EUR',
+    usual_gap_days: null,
+    last_doctor_id: 'd-1',
+    lapse_status: 'open',
+    outreach_ended: null,
+  });
   await write(root, clientsExport, '2026-05-31', [client('c-1', 'b-1'), client('c-2', 'b-2'), client('c-3', 'b-1')]);
   engine = new DuckDbQueryEngine(root);
   const verify = async (token: string) => verifyLocalToken(token);
   api = await startHttpApi(
     [
-      { prefix: '/slow/', handler: (event) => reportsApi({ ...event, rawPath: event.rawPath.replace(/^\/slow/, '') }, { engine: slowEngine, dialect: 'trino' }), verify },
+      {
+        prefix: '/slow/',
+        handler: (event) => reportsApi({ ...event, rawPath: event.rawPath.replace(/^\/slow/, '') }, { engine: slowEngine, dialect: 'trino' }),
+        verify,
+      },
       { prefix: '/reports', handler: (event) => reportsApi(event, { engine, dialect: 'duckdb' }), verify },
     ],
     0,
@@ -98,7 +150,14 @@ describe('GET /reports/{name}', () => {
 
     expect(accepted.type).toMatch(/^text\/csv/);
     expect(accepted.text).toBe(asked.text);
-    expect(accepted.text.split('\r\n')).toEqual(['period,reason_id,label,churn_type,clients', '2026-04-01,price,price,voluntary,1', '2026-04-01,schedule,schedule,voluntary,1', '2026-05-01,price,price,voluntary,1', '2026-05-01,schedule,schedule,voluntary,1', '']);
+    expect(accepted.text.split('\r\n')).toEqual([
+      'period,reason_id,label,churn_type,clients',
+      '2026-04-01,price,price,voluntary,1',
+      '2026-04-01,schedule,schedule,voluntary,1',
+      '2026-05-01,price,price,voluntary,1',
+      '2026-05-01,schedule,schedule,voluntary,1',
+      '',
+    ]);
   });
 
   it('filters by branch from the latest client snapshot, and by channel', async () => {
@@ -162,7 +221,13 @@ describe('GET /reports/{name}', () => {
   });
 
   it('answers HEAD as GET without the body, and names GET and HEAD for another method', async () => {
-    for (const path of ['/reports', '/reports/lost?from=2026-04-01&to=2026-05-31', '/reports/lost?format=csv&from=2026-04-01&to=2026-05-31', '/reports/lost?by=decade', '/reports/nothing']) {
+    for (const path of [
+      '/reports',
+      '/reports/lost?from=2026-04-01&to=2026-05-31',
+      '/reports/lost?format=csv&from=2026-04-01&to=2026-05-31',
+      '/reports/lost?by=decade',
+      '/reports/nothing',
+    ]) {
       const head = await fetch(`http://127.0.0.1:${api.port}${path}`, { method: 'HEAD', headers: { authorization: `Bearer ${manager}` } });
       const got = await get(path, manager);
       expect([path, head.status, head.headers.get('content-type')]).toEqual([path, got.status, got.type]);

@@ -7,7 +7,17 @@ import { nextSendTime } from '../../../shared/outreach/quiet-hours.ts';
 import { lapsedClient } from '../../support/lapsed-client.ts';
 
 const record = (body: string, id: string): SQSRecord =>
-  ({ messageId: id, receiptHandle: id, body, attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:comeback-outreach', awsRegion: 'us-east-1' }) as SQSRecord;
+  ({
+    messageId: id,
+    receiptHandle: id,
+    body,
+    attributes: {},
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:comeback-outreach',
+    awsRegion: 'us-east-1',
+  }) as SQSRecord;
 const context = { functionName: 'send-outreach', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
 describe('the send-outreach function', () => {
@@ -49,7 +59,9 @@ describe('the send-outreach function', () => {
     const store = (await (await fetch(`${stack.environment.AWS_ENDPOINT_URL_SESV2}/store`)).json()) as { emails: { destination: { to: string[] } }[] };
     expect(store.emails.map((email) => email.destination.to[0])).toEqual(['c-day@example.com']);
     const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.environment.OUTREACH_QUEUE_URL, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: stack.environment.OUTREACH_QUEUE_URL, AttributeNames: ['ApproximateNumberOfMessagesDelayed'] }),
+    );
     expect(Number(Attributes?.ApproximateNumberOfMessagesDelayed)).toBe(1);
   });
 

@@ -40,7 +40,9 @@ const call = async (method: string, path: string, token: string | undefined, bod
 /** The status, headers and body text of a request, HEAD included. */
 const raw = async (method: string, path: string, token: string | undefined) => {
   const response = await fetch(`http://127.0.0.1:${api.port}${path}`, { method, headers: { ...(token && { authorization: `Bearer ${token}` }) } });
-  const headers = Object.fromEntries([...response.headers].filter(([name]) => !['date', 'content-length', 'connection', 'keep-alive', 'transfer-encoding'].includes(name)));
+  const headers = Object.fromEntries(
+    [...response.headers].filter(([name]) => !['date', 'content-length', 'connection', 'keep-alive', 'transfer-encoding'].includes(name)),
+  );
   return { status: response.status, headers, text: await response.text() };
 };
 
@@ -64,7 +66,14 @@ beforeAll(async () => {
     log: new DynamoOutreachLog(tables.outreach, db),
     lapses: new DynamoLapseStore(tables, db),
   };
-  await deps.clients.saveProfile({ clientId: 'c-1', name: 'Νίκος Δημητρίου', phone: '+306912345678', locale: 'el', timeZone: 'Europe/Athens', consent: { email: false, sms: true, voice: false } });
+  await deps.clients.saveProfile({
+    clientId: 'c-1',
+    name: 'Νίκος Δημητρίου',
+    phone: '+306912345678',
+    locale: 'el',
+    timeZone: 'Europe/Athens',
+    consent: { email: false, sms: true, voice: false },
+  });
   await recordAnswer({ clientId: 'c-1', answerId: 'sms#in-1', channel: 'sms', mode: 'once', text: 'ο σκύλος μου φοβάται το ασανσέρ', locale: 'el' }, deps);
   const verify = async (token: string) => verifyLocalToken(token);
   api = await startHttpApi([{ prefix: '/', handler: (event) => staffApi(event, deps), verify }], 0);
@@ -121,8 +130,22 @@ describe('signing in', () => {
     // Prepare
     const tokens = {
       commaInOneGroup: await issueLocalToken({ user: 'a@clinic.example', groups: ['staff,managers'] }),
-      commaString: await signedLocally({ iss: localIssuer, aud: localAudience, token_use: 'id', exp: inAnHour(), email: 'b@clinic.example', 'cognito:groups': 'staff,managers' }),
-      spaceString: await signedLocally({ iss: localIssuer, aud: localAudience, token_use: 'id', exp: inAnHour(), email: 'c@clinic.example', 'cognito:groups': 'x managers' }),
+      commaString: await signedLocally({
+        iss: localIssuer,
+        aud: localAudience,
+        token_use: 'id',
+        exp: inAnHour(),
+        email: 'b@clinic.example',
+        'cognito:groups': 'staff,managers',
+      }),
+      spaceString: await signedLocally({
+        iss: localIssuer,
+        aud: localAudience,
+        token_use: 'id',
+        exp: inAnHour(),
+        email: 'c@clinic.example',
+        'cognito:groups': 'x managers',
+      }),
       nearMiss: await issueLocalToken({ user: 'd@clinic.example', groups: ['Managers', 'managers-x'] }),
     };
 
@@ -134,7 +157,18 @@ describe('signing in', () => {
     expect(groupsOf('[staff managers]')).toEqual(['staff', 'managers']);
     expect(groupsOf('["staff","managers"]')).toEqual(['staff', 'managers']);
     expect(groupsOf(['staff', 'managers'])).toEqual(['staff', 'managers']);
-    for (const claim of ['staff,managers', 'x managers', 'managers', '[staff,managers]', '[x  managers]', '[managers', '["managers", 1]', '{"managers":1}', 42, null]) {
+    for (const claim of [
+      'staff,managers',
+      'x managers',
+      'managers',
+      '[staff,managers]',
+      '[x  managers]',
+      '[managers',
+      '["managers", 1]',
+      '{"managers":1}',
+      42,
+      null,
+    ]) {
       expect([claim, groupsOf(claim).includes('managers')]).toEqual([claim, false]);
     }
   });
@@ -154,7 +188,15 @@ describe('signing in', () => {
   });
 
   it('answers HEAD wherever GET: the same status and headers, no body', async () => {
-    for (const [path, token] of [['/clients/c-1', staffToken], ['/reasons', staffToken], ['/reasons/candidates', staffToken], ['/clients/c-404', staffToken], ['/followups?status=closed', staffToken], ['/nowhere', staffToken], ['/reasons', undefined]] as const) {
+    for (const [path, token] of [
+      ['/clients/c-1', staffToken],
+      ['/reasons', staffToken],
+      ['/reasons/candidates', staffToken],
+      ['/clients/c-404', staffToken],
+      ['/followups?status=closed', staffToken],
+      ['/nowhere', staffToken],
+      ['/reasons', undefined],
+    ] as const) {
       const [get, head] = [await raw('GET', path, token), await raw('HEAD', path, token)];
       expect([path, head.status, head.headers]).toEqual([path, get.status, get.headers]);
       expect(head.text).toBe('');
@@ -203,7 +245,12 @@ describe('signing in', () => {
 describe('staff', () => {
   it('record a call: the answer is theirs, a call-back opens a follow-up they move on by name', async () => {
     // Act
-    const recorded = await call('POST', '/clients/c-1/answers', staffToken, { reason: 'staff-attitude', date: '2026-05-14', note: 'the receptionist was short with her', callBack: true });
+    const recorded = await call('POST', '/clients/c-1/answers', staffToken, {
+      reason: 'staff-attitude',
+      date: '2026-05-14',
+      note: 'the receptionist was short with her',
+      callBack: true,
+    });
     const open = await call('GET', '/followups', staffToken);
     const id = recorded.body.followUps[0] as string;
     const contacted = await call('POST', `/followups/${id}/move`, staffToken, { to: 'contacted', note: 'called, will come on Friday' });
@@ -211,7 +258,13 @@ describe('staff', () => {
 
     // Assess
     expect(recorded.status).toBe(201);
-    expect(recorded.body.answer).toMatchObject({ channel: 'staff', reasonId: 'staff-attitude', method: 'chosen', by: 'kostas@clinic.example', receivedAt: '2026-05-14T12:00:00.000Z' });
+    expect(recorded.body.answer).toMatchObject({
+      channel: 'staff',
+      reasonId: 'staff-attitude',
+      method: 'chosen',
+      by: 'kostas@clinic.example',
+      receivedAt: '2026-05-14T12:00:00.000Z',
+    });
     expect(recorded.body.followUps).toHaveLength(2);
     expect(open.body.followUps.map((f: any) => [f.followUp.kind, f.client.name, f.client.phone]).sort()).toEqual([
       ['call-back', 'Νίκος Δημητρίου', '+306912345678'],

@@ -11,16 +11,11 @@ const { context } = JSON.parse(readFileSync(new URL('../../../cdk.json', import.
 const { app, stateful, stateless } = createComebackApp(new App({ context }));
 app.synth();
 
-it.each([stateful, stateless].map((stack) => [stack.stackName, stack] as const))(
-  '%s has no AwsSolutions finding that is not acknowledged',
-  (_, stack) => {
-    const report = new AwsSolutionsChecks().validateScope(stack);
+it.each([stateful, stateless].map((stack) => [stack.stackName, stack] as const))('%s has no AwsSolutions finding that is not acknowledged', (_, stack) => {
+  const report = new AwsSolutionsChecks().validateScope(stack);
 
-    const findings = report.violations.flatMap((violation) =>
-      violation.violatingResources.map(
-        (resource) => `${violation.ruleName} at ${resource.constructPath}: ${violation.description}`,
-      ),
-    );
-    expect(findings, `Unacknowledged cdk-nag findings:\n${findings.join('\n')}`).toEqual([]);
-  },
-);
+  const findings = report.violations.flatMap((violation) =>
+    violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}: ${violation.description}`),
+  );
+  expect(findings, `Unacknowledged cdk-nag findings:\n${findings.join('\n')}`).toEqual([]);
+});

@@ -61,9 +61,7 @@ describe('functions', () => {
 describe('record-visits', () => {
   it('gets the clients and visits table names in its environment', () => {
     const fn = resourceOf(stateless.recordVisits.function);
-    expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
-      expect.arrayContaining([clientsTable.envVar, visitsTable.envVar]),
-    );
+    expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(expect.arrayContaining([clientsTable.envVar, visitsTable.envVar]));
   });
 
   it('is reached by POST /visits only with SigV4-signed (IAM) requests', () => {
@@ -72,7 +70,9 @@ describe('record-visits', () => {
       AuthorizationType: 'AWS_IAM',
     });
     // Every route of the clinic API; the reply page and the staff API are checked in replies.test.ts.
-    const clinicRoutes = Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: { Ref: logicalIdOf(stateless.clinicApi.httpApi) } } }));
+    const clinicRoutes = Object.values(
+      template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: { Ref: logicalIdOf(stateless.clinicApi.httpApi) } } }),
+    );
     expect(clinicRoutes.length).toBeGreaterThan(0);
     for (const route of clinicRoutes) {
       expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
@@ -124,9 +124,7 @@ describe.each(queues.map((definition) => [definition.id, definition] as const))(
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queueId }],
         PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          ]),
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
         },
       });
     }
@@ -157,9 +155,7 @@ describe.each(topics.map((definition) => [definition.id, definition] as const))(
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
   });

@@ -22,7 +22,9 @@ const drainQueue = async (): Promise<OutreachJob[]> => {
       const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }));
       if (Messages.length === 0) return jobs;
       jobs.push(...Messages.map((message) => JSON.parse(message.Body!) as OutreachJob));
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })) }));
+      await sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle! })) }),
+      );
     }
   } finally {
     sqs.destroy();
@@ -100,7 +102,10 @@ describe('the weekly sweep on the local stack', () => {
 
   it('finds the clients the demo clinic made drift away, and leaves the weekly physio courses alone', () => {
     const lapsed = new Set(first.flagged.filter((f) => f.kind === 'lapsed').map((f) => f.clientId));
-    const story = (name: string) => Object.entries(seeded.clinic.profiles).filter(([, s]) => s === name).map(([id]) => id);
+    const story = (name: string) =>
+      Object.entries(seeded.clinic.profiles)
+        .filter(([, s]) => s === name)
+        .map(([id]) => id);
     const drifted = story('drifted-away');
     const physio = story('weekly-physio');
     const oneOff = story('one-off');
@@ -179,7 +184,12 @@ describe('the weekly sweep on the local stack', () => {
     expect(report.counts.scored + report.counts.noVisits + report.counts.unusable).toBe(600);
     expect(report.fitted?.clients).toBe(report.counts.scored);
     const named = report.unusable.map((client) => client.clientId).sort();
-    expect(named).toEqual(future.map((client) => client.profile.clientId).sort().slice(0, named.length));
+    expect(named).toEqual(
+      future
+        .map((client) => client.profile.clientId)
+        .sort()
+        .slice(0, named.length),
+    );
     expect(report.unusable[0]?.reason).toMatch(/has a visit on 2026-05-\d\d, after 2026-05-04/);
   });
 });

@@ -70,7 +70,12 @@ describe('outreach through the local queues, the emulators and back', () => {
   });
 
   it('retries a throttled job, then keeps it in the dead-letter queue; moved back, it is sent once', async () => {
-    const job = await lapsedClient({ clientId: 'c-throttled', timeZone: daytimeZone(), phone: '+306912345603', consent: { email: false, sms: true, voice: false } });
+    const job = await lapsedClient({
+      clientId: 'c-throttled',
+      timeZone: daytimeZone(),
+      phone: '+306912345603',
+      consent: { email: false, sms: true, voice: false },
+    });
     await enqueue(job);
     const sender = await buildApp().sender();
     const overloaded: Messenger = {

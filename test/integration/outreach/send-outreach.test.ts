@@ -52,7 +52,16 @@ describe('sending a feedback request on the local stack', () => {
 
   /** A lapsed client with an open episode, and the job the sweep would have queued. */
   const lapsedClient = (clientId: string, profile: Partial<ClientProfile> = {}): Promise<OutreachJob> =>
-    lapsed({ clientId, locale: 'el', timeZone: 'Europe/Athens', consent: { email: true, sms: true, voice: false }, email: `${clientId}@example.com`, phone: '+306912345678', name: 'Μαρία Παππά', ...profile });
+    lapsed({
+      clientId,
+      locale: 'el',
+      timeZone: 'Europe/Athens',
+      consent: { email: true, sms: true, voice: false },
+      email: `${clientId}@example.com`,
+      phone: '+306912345678',
+      name: 'Μαρία Παππά',
+      ...profile,
+    });
 
   beforeAll(async () => {
     stack = await startLocalStack({ inMemory: true, ports: { dynamodb: await freePort(), messaging: 0, email: 0, smsvoice: 0 } });
@@ -90,7 +99,12 @@ describe('sending a feedback request on the local stack', () => {
     );
     const token = /https:\/\/reply\.harbour\.example\/r\/([\w.-]+)/.exec(email.body.text)![1]!;
     expect(verifyReplyToken(token, [secret], 'reply', daytime.getTime() / 1000)).toMatchObject({ outreachId: job.jobId });
-    expect(await deps.log.get(job.jobId)).toMatchObject({ status: 'sent', channel: 'email', locale: 'el', providerMessageId: (first as { providerMessageId: string }).providerMessageId });
+    expect(await deps.log.get(job.jobId)).toMatchObject({
+      status: 'sent',
+      channel: 'email',
+      locale: 'el',
+      providerMessageId: (first as { providerMessageId: string }).providerMessageId,
+    });
   });
 
   it('texts a client who prefers SMS, with the outreach id as context', async () => {
@@ -125,7 +139,14 @@ describe('sending a feedback request on the local stack', () => {
     const job = await lapsedClient('c-back');
     const clients = buildApp().clientStore();
     const client = (await clients.getClient('c-back'))!;
-    const visit = { visitId: 'c-back-return', clientId: 'c-back', visitedAt: '2026-05-11T10:00:00.000Z', day: '2026-05-11', serviceCategory: 'physiotherapy', amount: { minor: 5000, currency: 'EUR' } };
+    const visit = {
+      visitId: 'c-back-return',
+      clientId: 'c-back',
+      visitedAt: '2026-05-11T10:00:00.000Z',
+      day: '2026-05-11',
+      serviceCategory: 'physiotherapy',
+      amount: { minor: 5000, currency: 'EUR' },
+    };
     await clients.recordVisits([{ clientId: 'c-back', expectedVersion: client.version, visits: [visit], summary: addVisits(client.summary, [visit]) }]);
     expect(await sendOutreach(job, settings, deps)).toEqual({ kind: 'skipped', reason: 'visited-since' });
     expect(await deps.log.get(job.jobId)).toMatchObject({ status: 'skipped', reason: 'visited-since' });
@@ -207,7 +228,15 @@ describe('sending a feedback request on the local stack', () => {
       for (const [clientId, channel, fate] of plan) {
         const phone = phoneOf(clientId);
         await fetch(`http://127.0.0.1:${provider.port}/simulate`, { method: 'POST', body: JSON.stringify({ destination: phone, fate }) });
-        jobs.set(clientId, await lapsedClient(clientId, { preferredChannel: channel, phone, locale: 'el', consent: { email: false, sms: channel === 'sms', voice: channel === 'voice' } }));
+        jobs.set(
+          clientId,
+          await lapsedClient(clientId, {
+            preferredChannel: channel,
+            phone,
+            locale: 'el',
+            consent: { email: false, sms: channel === 'sms', voice: channel === 'voice' },
+          }),
+        );
       }
       for (const clientId of ['f-04', 'f-07', 'f-09']) throttledFirst.add(jobs.get(clientId)!.jobId);
 
@@ -238,10 +267,11 @@ describe('sending a feedback request on the local stack', () => {
 
       const records: OutreachRecord[] = [];
       for (const clientId of jobs.keys()) records.push((await deps.log.get(jobs.get(clientId)!.jobId))!);
-      const tally = (pick: (record: OutreachRecord) => string) => records.reduce<Record<string, number>>((all, record) => {
-        all[pick(record)] = (all[pick(record)] ?? 0) + 1;
-        return all;
-      }, {});
+      const tally = (pick: (record: OutreachRecord) => string) =>
+        records.reduce<Record<string, number>>((all, record) => {
+          all[pick(record)] = (all[pick(record)] ?? 0) + 1;
+          return all;
+        }, {});
       expect(tally((record) => `${record.status}:${record.reason ?? ''}`)).toEqual({
         'delivered:': 4,
         'failed:opted-out': 2,
@@ -252,10 +282,14 @@ describe('sending a feedback request on the local stack', () => {
         'failed:busy': 1,
       });
       expect(tally((record) => `attempts:${record.attempts}`)).toEqual({ 'attempts:1': 9, 'attempts:2': 3 });
-      expect(records.find((record) => record.clientId === 'f-01')?.reasonDetail).toBe('ConflictException (DESTINATION_PHONE_NUMBER_OPTED_OUT): <phone> has opted out');
+      expect(records.find((record) => record.clientId === 'f-01')?.reasonDetail).toBe(
+        'ConflictException (DESTINATION_PHONE_NUMBER_OPTED_OUT): <phone> has opted out',
+      );
       expect(records.find((record) => record.clientId === 'f-05')?.reasonDetail).toBe('CARRIER_UNREACHABLE: Simulated unreachable');
       // The invalid numbers are suppressed, the unreachable one is not.
-      expect(await deps.suppression.suppressed([phoneOf('f-03'), phoneOf('f-04'), phoneOf('f-05')].map((phone) => `phone:${phone}`))).toEqual(new Set([`phone:${phoneOf('f-03')}`, `phone:${phoneOf('f-04')}`]));
+      expect(await deps.suppression.suppressed([phoneOf('f-03'), phoneOf('f-04'), phoneOf('f-05')].map((phone) => `phone:${phone}`))).toEqual(
+        new Set([`phone:${phoneOf('f-03')}`, `phone:${phoneOf('f-04')}`]),
+      );
 
       const digits = plan.map(([clientId]) => phoneOf(clientId).slice(1));
       const stored = JSON.stringify(records);

@@ -18,8 +18,7 @@ const file = async (name: string, content: string | Buffer): Promise<string> => 
   await writeFile(path, content);
   return path;
 };
-const importPath = async (path: string, store: TestStore['store'], options: ImportOptions) =>
-  importFile(await openTableFile(path), store, options);
+const importPath = async (path: string, store: TestStore['store'], options: ImportOptions) => importFile(await openTableFile(path), store, options);
 
 const clientsCsv = [
   'client_id,name,phone,email,locale,timezone,preferred_channel,branch_id,consent_sms,consent_email,consent_voice',
@@ -190,7 +189,7 @@ describe('importing clients and visits into DynamoDB', () => {
     expect((await t.store.getClient('c-1'))?.summary?.visits).toBe(3);
   });
 
-  it('reads another system\'s export with --map and --date-format, deriving stable visit ids', async () => {
+  it("reads another system's export with --map and --date-format, deriving stable visit ids", async () => {
     // Prepare
     const path = await file(
       'cdnow.txt',
@@ -260,7 +259,17 @@ describe('bad input never stops a whole import', () => {
   const createVisits: ImportOptions = { ...visitOptions, createClients: true };
 
   it('reports a broken quote by line and reason, and lands the rows before and after it', async () => {
-    const path = await file('quote.csv', [header, 'q-1,c-1,2026-03-01,,,,10,EUR', 'q-2,"bad"quote,2026-03-01,,,,10,EUR', 'q-3,c-3,2026-03-01,,,,10,EUR', 'q-4,"c-4,2026-03-01,,,,10,EUR', 'q-5,c-5,2026-03-01,,,,10,EUR'].join('\n'));
+    const path = await file(
+      'quote.csv',
+      [
+        header,
+        'q-1,c-1,2026-03-01,,,,10,EUR',
+        'q-2,"bad"quote,2026-03-01,,,,10,EUR',
+        'q-3,c-3,2026-03-01,,,,10,EUR',
+        'q-4,"c-4,2026-03-01,,,,10,EUR',
+        'q-5,c-5,2026-03-01,,,,10,EUR',
+      ].join('\n'),
+    );
     const report = await importPath(path, t.store, createVisits);
     expect(report.problems).toEqual([
       { line: 3, field: 'row', reason: expect.stringMatching(/^value 2 goes on after its closing quote \("bad"quote\)/) },
@@ -281,25 +290,49 @@ describe('bad input never stops a whole import', () => {
     expect((await t.store.findRecordedVisits(['s-0', 's-29'])).size).toBe(0);
   });
 
-  it('refuses a visit later than the clinic\'s today, or than now, with line and field', async () => {
+  it("refuses a visit later than the clinic's today, or than now, with line and field", async () => {
     const now = Date.parse('2026-11-22T10:00:00Z'); // 12:00 in Athens
-    const path = await file('future.csv', [header, 'f-1,c-1,2026-11-22T11:59:00+02:00,,,,10,EUR', 'f-2,c-1,2026-11-23T08:00:00+14:00,,,,10,EUR', 'f-3,c-1,2026-11-22T13:00:00+02:00,,,,10,EUR', 'f-4,c-1,2026-11-23,,,,10,EUR'].join('\n'));
-    const report = await importPath(path, t.store, { kind: 'visits', clientDefaults: defaults.clientDefaults, createClients: true, clock: { today: '2026-11-22', now } });
-    expect(report.problems.map((p) => [p.line, p.field])).toEqual([[3, 'visited_at'], [4, 'visited_at'], [5, 'visited_at']]);
+    const path = await file(
+      'future.csv',
+      [
+        header,
+        'f-1,c-1,2026-11-22T11:59:00+02:00,,,,10,EUR',
+        'f-2,c-1,2026-11-23T08:00:00+14:00,,,,10,EUR',
+        'f-3,c-1,2026-11-22T13:00:00+02:00,,,,10,EUR',
+        'f-4,c-1,2026-11-23,,,,10,EUR',
+      ].join('\n'),
+    );
+    const report = await importPath(path, t.store, {
+      kind: 'visits',
+      clientDefaults: defaults.clientDefaults,
+      createClients: true,
+      clock: { today: '2026-11-22', now },
+    });
+    expect(report.problems.map((p) => [p.line, p.field])).toEqual([
+      [3, 'visited_at'],
+      [4, 'visited_at'],
+      [5, 'visited_at'],
+    ]);
     expect(report.problems[0]!.reason).toMatch(/2026-11-23 is in the future \(the clinic's today is 2026-11-22\)/);
     expect(report.imported).toBe(1);
   });
 
-  it('refuses a 1 MB name or category as one row error, and keeps the client\'s valid visits', async () => {
+  it("refuses a 1 MB name or category as one row error, and keeps the client's valid visits", async () => {
     const huge = 'x'.repeat(1_000_000);
-    const visits = await file('huge.csv', [header, `h-1,c-1,2026-03-01,,,${huge},10,EUR`, 'h-2,c-1,2026-03-02,,,physio,10,EUR', `h-3,c-1,2026-03-03,,,${'y'.repeat(150)},10,EUR`].join('\n'));
+    const visits = await file(
+      'huge.csv',
+      [header, `h-1,c-1,2026-03-01,,,${huge},10,EUR`, 'h-2,c-1,2026-03-02,,,physio,10,EUR', `h-3,c-1,2026-03-03,,,${'y'.repeat(150)},10,EUR`].join('\n'),
+    );
     const report = await importPath(visits, t.store, createVisits);
     expect(report.problems).toEqual([
       { line: 2, field: 'row', reason: 'is longer than 65,536 characters: a row that long cannot be a client or a visit' },
       { line: 4, field: 'service_category', reason: 'is 150 characters long; at most 100 are allowed' },
     ]);
     expect(await t.store.findRecordedVisits(['h-2'])).toEqual(new Set(['h-2']));
-    const clients = await file('huge-name.jsonl', [JSON.stringify({ client_id: 'c-9', name: 'n'.repeat(5000) }), JSON.stringify({ client_id: 'c-10', name: 'Anna' })].join('\n'));
+    const clients = await file(
+      'huge-name.jsonl',
+      [JSON.stringify({ client_id: 'c-9', name: 'n'.repeat(5000) }), JSON.stringify({ client_id: 'c-10', name: 'Anna' })].join('\n'),
+    );
     const clientReport = await importPath(clients, t.store, clientOptions);
     expect(clientReport.problems).toEqual([{ line: 1, field: 'name', reason: 'is 5,000 characters long; at most 200 are allowed' }]);
     expect(clientReport.imported).toBe(1);
@@ -310,21 +343,31 @@ describe('bad input never stops a whole import', () => {
     rows.push('d-3,c-1,2026-03-01,,,,99,EUR', 'd-5,c-1,2026-03-01,,,,10.00,EUR');
     const path = await file('dupes.csv', [header, ...rows].join('\n'));
     const report = await importPath(path, t.store, { ...createVisits, chunkRows: 10 });
-    expect(report.problems).toEqual([{ line: 42, field: 'visit_id', reason: 'repeats d-3 of line 5 with different data (a visit_id must name one row)', duplicateOf: 5 }]);
+    expect(report.problems).toEqual([
+      { line: 42, field: 'visit_id', reason: 'repeats d-3 of line 5 with different data (a visit_id must name one row)', duplicateOf: 5 },
+    ]);
     expect(report).toMatchObject({ imported: 40, repeated: 1, skipped: 1 });
     await expect(importPath(path, t.store, { ...createVisits, chunkRows: 10, strict: true })).rejects.toThrow(StrictImportError);
   });
 
   it('refuses a client_id repeated with other data, instead of keeping one of them silently', async () => {
-    const path = await file('clients.csv', ['client_id,name,timezone', 'c-1,Anna,europe/athens', 'c-2,Bob,UTC', 'c-1,Anna,Europe/Athens', 'c-1,Hanna,UTC'].join('\n'));
+    const path = await file(
+      'clients.csv',
+      ['client_id,name,timezone', 'c-1,Anna,europe/athens', 'c-2,Bob,UTC', 'c-1,Anna,Europe/Athens', 'c-1,Hanna,UTC'].join('\n'),
+    );
     const report = await importPath(path, t.store, clientOptions);
-    expect(report.problems).toEqual([{ line: 5, field: 'client_id', reason: 'repeats c-1 of line 2 with different data (a client_id must name one row)', duplicateOf: 2 }]);
+    expect(report.problems).toEqual([
+      { line: 5, field: 'client_id', reason: 'repeats c-1 of line 2 with different data (a client_id must name one row)', duplicateOf: 2 },
+    ]);
     expect(report).toMatchObject({ created: 2, repeated: 1 });
     expect((await t.store.getClient('c-1'))?.profile).toMatchObject({ name: 'Anna', timeZone: 'Europe/Athens' });
   });
 
   it('refuses control and invisible characters, so no look-alike client is made', async () => {
-    const path = await file('controls.csv', ['client_id,name', 'c-1,Anna', 'c-1\u200b,Anna', 'c-3,Bell\u0007', 'c-4,Esc\u001b[2J', 'c-5,"Two\nlines"'].join('\n'));
+    const path = await file(
+      'controls.csv',
+      ['client_id,name', 'c-1,Anna', 'c-1\u200b,Anna', 'c-3,Bell\u0007', 'c-4,Esc\u001b[2J', 'c-5,"Two\nlines"'].join('\n'),
+    );
     const report = await importPath(path, t.store, clientOptions);
     expect(report.problems.map((p) => `${p.line} ${p.field}: ${p.reason}`)).toEqual([
       '3 client_id: contains an invisible formatting character (U+200B): ids may hold printable characters only',

@@ -7,11 +7,22 @@ import { wonBackBy, type LapseMark } from '../../../shared/lapse/episode.ts';
 import { importFile } from '../../../shared/visits/use-cases/import-file.ts';
 import { freshTables } from '../../support/tables.ts';
 
-const mark = (overrides: Partial<LapseMark> = {}): LapseMark => ({ episodeId: '2026-05-11', status: 'open', openedOn: '2026-05-11', requests: 1, controlGroup: false, ...overrides });
+const mark = (overrides: Partial<LapseMark> = {}): LapseMark => ({
+  episodeId: '2026-05-11',
+  status: 'open',
+  openedOn: '2026-05-11',
+  requests: 1,
+  controlGroup: false,
+  ...overrides,
+});
 
 describe('winning a client back', () => {
   it('credits the last request asked when a visit comes on or after the episode opened', () => {
-    expect(wonBackBy(mark({ requests: 2 }), ['2026-05-02', '2026-06-01', '2026-05-20'])).toEqual({ episodeId: '2026-05-11', closedOn: '2026-05-20', creditedRequest: 2 });
+    expect(wonBackBy(mark({ requests: 2 }), ['2026-05-02', '2026-06-01', '2026-05-20'])).toEqual({
+      episodeId: '2026-05-11',
+      closedOn: '2026-05-20',
+      creditedRequest: 2,
+    });
   });
 
   it('credits no request for a control-group client, or one never asked', () => {
@@ -33,7 +44,16 @@ describe('winning a client back', () => {
     const options = { kind: 'visits' as const, clientDefaults: { locale: 'en', timeZone: 'UTC' }, createClients: true, lapses, today: '2026-07-01' };
     await importFile(tableFromRows([visit('v1', '2025-09-01'), visit('v2', '2025-10-01')], visitColumns), store, options);
     await lapses.openEpisode(
-      { clientId: 'c-1', episodeId: '2026-05-11', status: 'open', openedOn: '2026-05-11', openedAt: '2026-05-11T06:00:00Z', explanation: { rule: 'rhythm', lastVisit: '2025-10-01', daysSinceLastVisit: 222, visitDays: 2, usualGapDays: 30 }, controlGroup: false, requests: {} },
+      {
+        clientId: 'c-1',
+        episodeId: '2026-05-11',
+        status: 'open',
+        openedOn: '2026-05-11',
+        openedAt: '2026-05-11T06:00:00Z',
+        explanation: { rule: 'rhythm', lastVisit: '2025-10-01', daysSinceLastVisit: 222, visitDays: 2, usualGapDays: 30 },
+        controlGroup: false,
+        requests: {},
+      },
       mark({ requests: 0 }),
     );
 

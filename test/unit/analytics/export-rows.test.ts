@@ -28,13 +28,32 @@ const email = 'maria.pappa@example.com';
 const text = 'Ο γιατρός ήταν αγενής και περίμενα δύο ώρες';
 
 const visits: Visit[] = [
-  { visitId: 'v-1', clientId: 'c-1', visitedAt: '2026-03-02T08:30:00Z', day: '2026-03-02', doctorId: 'dr-1', branchId: 'b-1', serviceCategory: 'cleaning', amount: { minor: 4500, currency: 'EUR' } },
+  {
+    visitId: 'v-1',
+    clientId: 'c-1',
+    visitedAt: '2026-03-02T08:30:00Z',
+    day: '2026-03-02',
+    doctorId: 'dr-1',
+    branchId: 'b-1',
+    serviceCategory: 'cleaning',
+    amount: { minor: 4500, currency: 'EUR' },
+  },
   { visitId: 'v-2', clientId: 'c-1', visitedAt: '2026-04-01T22:30:00.000Z', day: '2026-04-02', doctorId: 'dr-2', amount: { minor: 6000, currency: 'EUR' } },
   { visitId: 'v-3', clientId: 'c-1', visitedAt: '2026-05-02T09:00:00.000Z', day: '2026-05-02', amount: { minor: 5000, currency: 'EUR' } },
 ];
 
 const client: StoredClient = {
-  profile: { clientId: 'c-1', name, phone, email, locale: 'el', timeZone: 'Europe/Athens', branchId: 'b-1', preferredChannel: 'sms', consent: { email: true, sms: true, voice: false } },
+  profile: {
+    clientId: 'c-1',
+    name,
+    phone,
+    email,
+    locale: 'el',
+    timeZone: 'Europe/Athens',
+    branchId: 'b-1',
+    preferredChannel: 'sms',
+    consent: { email: true, sms: true, voice: false },
+  },
   summary: addVisits(undefined, visits),
   version: 3,
   lapse: { episodeId: '2026-06-01', status: 'open', openedOn: '2026-06-01', requests: 1, controlGroup: false },
@@ -47,7 +66,15 @@ const episode: LapseEpisode = {
   status: 'won-back',
   openedOn: '2026-06-01',
   openedAt: '2026-06-01T05:00:00Z',
-  explanation: { rule: 'rhythm and model agree', lastVisit: '2026-05-02', daysSinceLastVisit: 30, visitDays: 3, usualGapDays: 30.5, pAlive: 0.21, valueAtRisk: { minor: 12345.6, currency: 'EUR' } },
+  explanation: {
+    rule: 'rhythm and model agree',
+    lastVisit: '2026-05-02',
+    daysSinceLastVisit: 30,
+    visitDays: 3,
+    usualGapDays: 30.5,
+    pAlive: 0.21,
+    valueAtRisk: { minor: 12345.6, currency: 'EUR' },
+  },
   controlGroup: false,
   requests: { 'job-a': { request: 1, requestedOn: '2026-06-01' }, 'job-b': { request: 2, requestedOn: '2026-06-15' } },
   closedOn: '2026-06-20',
@@ -126,13 +153,32 @@ describe('export rows', () => {
 
   it('gives a client without visits zero visits and no dates, and says "none" without a lapse', () => {
     const { row } = clientRow({ profile: { clientId: 'c-2', locale: 'en' } }, '2026-07-01');
-    expect(row).toMatchObject({ client_id: 'c-2', branch_id: null, first_visit: null, visits: 0, visit_days: 0, total_spend_minor: 0, currency: null, lapse_status: 'none' });
+    expect(row).toMatchObject({
+      client_id: 'c-2',
+      branch_id: null,
+      first_visit: null,
+      visits: 0,
+      visit_days: 0,
+      total_spend_minor: 0,
+      currency: null,
+      lapse_status: 'none',
+    });
   });
 
   it('puts a visit in its local day, with the instant in UTC', () => {
     expect(visitRow(visits[1]!)).toEqual({
       dt: '2026-04-02',
-      row: { visit_id: 'v-2', client_id: 'c-1', visited_at: '2026-04-01T22:30:00.000Z', visit_day: '2026-04-02', doctor_id: 'dr-2', branch_id: null, service_category: null, amount_minor: 6000, currency: 'EUR' },
+      row: {
+        visit_id: 'v-2',
+        client_id: 'c-1',
+        visited_at: '2026-04-01T22:30:00.000Z',
+        visit_day: '2026-04-02',
+        doctor_id: 'dr-2',
+        branch_id: null,
+        service_category: null,
+        amount_minor: 6000,
+        currency: 'EUR',
+      },
     });
   });
 
@@ -163,13 +209,23 @@ describe('export rows', () => {
     const { dt, row } = outreachRow(record);
     expect(dt).toBe('2026-06-01');
     expect(row).toMatchObject({ outreach_id: 'job-a', status: 'failed', reason: 'MessageRejected', sent_at: null, updated_at: '2026-06-02T00:01:00.000Z' });
-    const skipped = outreachRow({ outreachId: 'job-c', clientId: 'c-1', episodeId: 'e', request: 1, status: 'skipped', reason: 'suppressed', attempts: 0, updatedAt: '2026-06-03T04:00:00Z' });
+    const skipped = outreachRow({
+      outreachId: 'job-c',
+      clientId: 'c-1',
+      episodeId: 'e',
+      request: 1,
+      status: 'skipped',
+      reason: 'suppressed',
+      attempts: 0,
+      updatedAt: '2026-06-03T04:00:00Z',
+    });
     expect(skipped.dt).toBe('2026-06-03');
     expect(skipped.row).toMatchObject({ reason: 'suppressed', channel: null, failure_reason: null });
   });
 
   it('exports a failure’s code in failure_reason, never a skip reason, and reads the codes of records from before them', () => {
-    const failed = (status: OutreachRecord['status'], reason?: string) => outreachRow({ ...record, status, ...(reason === undefined ? { reason: undefined } : { reason }) }).row;
+    const failed = (status: OutreachRecord['status'], reason?: string) =>
+      outreachRow({ ...record, status, ...(reason === undefined ? { reason: undefined } : { reason }) }).row;
     expect(failed('failed', 'invalid-number')).toMatchObject({ reason: 'invalid-number', failure_reason: 'invalid-number' });
     expect(failed('failed', 'unreachable')).toMatchObject({ reason: 'unreachable', failure_reason: 'unreachable' });
     expect(failed('bounced', 'bounced')).toMatchObject({ failure_reason: 'bounced' });

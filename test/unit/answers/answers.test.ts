@@ -25,7 +25,16 @@ describe('capturing answers', () => {
   let texts: OutgoingText[];
   const job: OutreachJob = { jobId: 'job-1', clientId: 'c-1', episodeId: '2026-05-11', request: 1, requestedOn: '2026-05-11', channels: ['sms', 'email'] };
   const sms = (body: string, inboundMessageId: string, previousPublishedMessageId?: string) =>
-    receiveSms({ originationNumber: phone, destinationNumber: '+18005550100', messageBody: body, inboundMessageId, ...(previousPublishedMessageId && { previousPublishedMessageId }) }, deps);
+    receiveSms(
+      {
+        originationNumber: phone,
+        destinationNumber: '+18005550100',
+        messageBody: body,
+        inboundMessageId,
+        ...(previousPublishedMessageId && { previousPublishedMessageId }),
+      },
+      deps,
+    );
 
   beforeEach(async () => {
     texts = [];
@@ -40,7 +49,14 @@ describe('capturing answers', () => {
       clinicName: 'Harbour Clinic',
       now: () => new Date('2026-05-12T10:00:00Z'),
     };
-    await deps.clients.saveProfile({ clientId: 'c-1', name: 'Μαρία Παππά', phone, locale: 'el', timeZone: 'Europe/Athens', consent: { email: true, sms: true, voice: false } });
+    await deps.clients.saveProfile({
+      clientId: 'c-1',
+      name: 'Μαρία Παππά',
+      phone,
+      locale: 'el',
+      timeZone: 'Europe/Athens',
+      consent: { email: true, sms: true, voice: false },
+    });
     await deps.log.claim(job, 'sms', 'el', new Date('2026-05-11T09:00:00Z'));
     await deps.log.sent(job.jobId, 'provider-1', new Date('2026-05-11T09:00:01Z'));
   });
@@ -49,14 +65,20 @@ describe('capturing answers', () => {
     const first = await sms('1', 'in-1', 'provider-1');
     const again = await sms('1', 'in-1', 'provider-1');
 
-    expect(first).toMatchObject({ kind: 'answer', result: { outcome: 'created', answer: { clientId: 'c-1', outreachId: 'job-1', reasonId: 'price', method: 'digit', confidence: 1 } } });
+    expect(first).toMatchObject({
+      kind: 'answer',
+      result: { outcome: 'created', answer: { clientId: 'c-1', outreachId: 'job-1', reasonId: 'price', method: 'digit', confidence: 1 } },
+    });
     expect(again).toMatchObject({ kind: 'answer', result: { outcome: 'duplicate' } });
     expect(await deps.answers.answersOf('c-1')).toHaveLength(1);
   });
 
   it('finds the client by number when the reply names no message, and keeps a stranger’s reply for review', async () => {
     expect(await sms('2', 'in-2')).toMatchObject({ kind: 'answer', result: { answer: { clientId: 'c-1', reasonId: 'waiting-time' } } });
-    const stranger = await receiveSms({ originationNumber: '+306900000000', destinationNumber: '+18005550100', messageBody: 'who is this?', inboundMessageId: 'in-3' }, deps);
+    const stranger = await receiveSms(
+      { originationNumber: '+306900000000', destinationNumber: '+18005550100', messageBody: 'who is this?', inboundMessageId: 'in-3' },
+      deps,
+    );
     expect(stranger).toEqual({ kind: 'unmatched', duplicate: false });
     expect(await deps.answers.answersOf('unmatched')).toEqual([expect.objectContaining({ from: '+306900000000', text: 'who is this?' })]);
   });
@@ -88,7 +110,10 @@ describe('capturing answers', () => {
   });
 
   it(`keeps at most ${longestAnswerText} characters of a long answer, never half an emoji, and says it was cut`, async () => {
-    const result = await recordAnswer({ clientId: 'c-1', answerId: 'page#long', channel: 'page', mode: 'upsert', text: `a${'😀'.repeat(longestAnswerText + 200)}`, locale: 'el' }, deps);
+    const result = await recordAnswer(
+      { clientId: 'c-1', answerId: 'page#long', channel: 'page', mode: 'upsert', text: `a${'😀'.repeat(longestAnswerText + 200)}`, locale: 'el' },
+      deps,
+    );
 
     expect([...result.answer.text!]).toHaveLength(longestAnswerText);
     expect(result.answer.text!.endsWith('😀')).toBe(true);
@@ -99,8 +124,16 @@ describe('capturing answers', () => {
 
   describe('long answers in any script', () => {
     /** About 600 characters of Greek: over 1,024 bytes in UTF-8, with no word a reason knows. */
-    const greek = (length: number) => 'ο σκύλος μου δεν του αρέσει το ασανσέρ και η γάτα φοβάται τη σκάλα '.repeat(Math.ceil(length / 66)).slice(0, length).trim();
-    const russian = (length: number) => 'моя собака боится лифта а кошка не любит лестницу '.repeat(Math.ceil(length / 50)).slice(0, length).trim();
+    const greek = (length: number) =>
+      'ο σκύλος μου δεν του αρέσει το ασανσέρ και η γάτα φοβάται τη σκάλα '
+        .repeat(Math.ceil(length / 66))
+        .slice(0, length)
+        .trim();
+    const russian = (length: number) =>
+      'моя собака боится лифта а кошка не любит лестницу '
+        .repeat(Math.ceil(length / 50))
+        .slice(0, length)
+        .trim();
 
     it('lands a long Greek SMS once, on the client card and among the pending answers', async () => {
       const body = greek(1100);
@@ -133,7 +166,9 @@ describe('capturing answers', () => {
 
     it('keeps a long reply from an unknown number for review, cut like any other', async () => {
       const body = russian(5000);
-      expect(await receiveSms({ originationNumber: '+306900000000', destinationNumber: '+18005550100', messageBody: body, inboundMessageId: 'in-stranger' }, deps)).toEqual({ kind: 'unmatched', duplicate: false });
+      expect(
+        await receiveSms({ originationNumber: '+306900000000', destinationNumber: '+18005550100', messageBody: body, inboundMessageId: 'in-stranger' }, deps),
+      ).toEqual({ kind: 'unmatched', duplicate: false });
       expect(await deps.answers.answersOf('unmatched')).toEqual([expect.objectContaining({ truncated: true, textLength: [...body].length })]);
     });
 
@@ -165,32 +200,59 @@ describe('capturing answers', () => {
       await deps.clients.saveProfile({ ...client!.profile, email: 'Maria@Example.com' });
     });
 
-    it.each(['Please stop texting me', 'please remove me', 'не пишите мне больше', 'μη μου ξαναστείλετε', 'ნუ მწერთ', 'আমাকে আর মেসেজ পাঠাবেন না', 'សូមកុំផ្ញើសារមកខ្ញុំទៀត', 'huwag na kayong mag-text'])(
-      'suppresses the client, their phone and their email on "%s" by SMS, once however often it is delivered',
-      async (body) => {
-        const first = await sms(body, 'in-out', 'provider-1');
-        const again = await sms(body, 'in-out', 'provider-1');
+    it.each([
+      'Please stop texting me',
+      'please remove me',
+      'не пишите мне больше',
+      'μη μου ξαναστείλετε',
+      'ნუ მწერთ',
+      'আমাকে আর মেসেজ পাঠাবেন না',
+      'សូមកុំផ្ញើសារមកខ្ញុំទៀត',
+      'huwag na kayong mag-text',
+    ])('suppresses the client, their phone and their email on "%s" by SMS, once however often it is delivered', async (body) => {
+      const first = await sms(body, 'in-out', 'provider-1');
+      const again = await sms(body, 'in-out', 'provider-1');
 
-        expect(first).toEqual({ kind: 'opted-out', clientId: 'c-1', duplicate: false });
-        expect(again).toEqual({ kind: 'opted-out', clientId: 'c-1', duplicate: true });
-        expect(await deps.suppression.suppressed(everyKey)).toEqual(new Set(everyKey));
-        expect(await deps.answers.answersOf('c-1')).toEqual([expect.objectContaining({ answerId: 'sms#in-out', optedOut: true, text: body })]);
-        expect(await deps.catalogue.candidates()).toEqual([]);
-      },
-    );
+      expect(first).toEqual({ kind: 'opted-out', clientId: 'c-1', duplicate: false });
+      expect(again).toEqual({ kind: 'opted-out', clientId: 'c-1', duplicate: true });
+      expect(await deps.suppression.suppressed(everyKey)).toEqual(new Set(everyKey));
+      expect(await deps.answers.answersOf('c-1')).toEqual([expect.objectContaining({ answerId: 'sms#in-out', optedOut: true, text: body })]);
+      expect(await deps.catalogue.candidates()).toEqual([]);
+    });
 
     it('treats "I stopped coming because of the prices" as an answer, not an opt-out', async () => {
-      expect(await sms('I stopped coming because of the prices', 'in-price', 'provider-1')).toMatchObject({ kind: 'answer', result: { answer: { reasonId: 'price' } } });
+      expect(await sms('I stopped coming because of the prices', 'in-price', 'provider-1')).toMatchObject({
+        kind: 'answer',
+        result: { answer: { reasonId: 'price' } },
+      });
       expect(await deps.suppression.suppressed(everyKey)).toEqual(new Set());
     });
 
     it('opts out from the reply page’s text box and from a note staff typed, the same way', async () => {
-      const page = await recordAnswer({ clientId: 'c-1', answerId: 'page#job-1', channel: 'page', mode: 'upsert', outreachId: 'job-1', text: 'Too expensive. Please stop emailing me.', locale: 'en' }, deps);
+      const page = await recordAnswer(
+        {
+          clientId: 'c-1',
+          answerId: 'page#job-1',
+          channel: 'page',
+          mode: 'upsert',
+          outreachId: 'job-1',
+          text: 'Too expensive. Please stop emailing me.',
+          locale: 'en',
+        },
+        deps,
+      );
       expect(page.answer).toMatchObject({ optedOut: true });
       expect(await deps.suppression.suppressed(everyKey)).toEqual(new Set(everyKey));
       expect(await deps.catalogue.candidates()).toEqual([]);
 
-      await deps.clients.saveProfile({ clientId: 'c-2', name: 'Ivan', phone: '+306955555555', locale: 'ru', timeZone: 'Europe/Athens', consent: { email: false, sms: true, voice: false } });
+      await deps.clients.saveProfile({
+        clientId: 'c-2',
+        name: 'Ivan',
+        phone: '+306955555555',
+        locale: 'ru',
+        timeZone: 'Europe/Athens',
+        consent: { email: false, sms: true, voice: false },
+      });
       const staff = await recordStaffAnswer({ clientId: 'c-2', reasonId: 'price', by: 'anna', note: 'сказал: не пишите мне больше' }, deps);
       expect(staff.answer).toMatchObject({ reasonId: 'price', optedOut: true });
       expect(await deps.suppression.suppressed(['client:c-2', 'phone:+306955555555'])).toEqual(new Set(['client:c-2', 'phone:+306955555555']));
@@ -228,7 +290,8 @@ describe('capturing answers', () => {
 
   describe('the reply page', () => {
     const settings = { clinicName: 'Harbour Clinic', tokenSecrets: [secret] };
-    const token = (purpose: 'reply' | 'unsubscribe', expiresAt = Date.parse('2026-06-01T00:00:00Z') / 1000) => signReplyToken({ outreachId: 'job-1', purpose, expiresAt }, secret);
+    const token = (purpose: 'reply' | 'unsubscribe', expiresAt = Date.parse('2026-06-01T00:00:00Z') / 1000) =>
+      signReplyToken({ outreachId: 'job-1', purpose, expiresAt }, secret);
 
     it('shows the reasons in the client’s language and keeps one answer however often it is submitted', async () => {
       const page = await openReplyPage(token('reply'), settings, deps);
@@ -239,14 +302,20 @@ describe('capturing answers', () => {
       const second = await submitReply(token('reply'), { reasonId: 'schedule', text: '<script>alert(1)</script>', callMe: true, book: false }, settings, deps);
 
       expect([first.result.outcome, second.result.outcome]).toEqual(['created', 'updated']);
-      expect(await deps.answers.answersOf('c-1')).toEqual([expect.objectContaining({ reasonId: 'schedule', method: 'chosen', text: '<script>alert(1)</script>', callMe: true })]);
+      expect(await deps.answers.answersOf('c-1')).toEqual([
+        expect.objectContaining({ reasonId: 'schedule', method: 'chosen', text: '<script>alert(1)</script>', callMe: true }),
+      ]);
       expect((await openReplyPage(token('reply'), settings, deps)).previous).toMatchObject({ reasonId: 'schedule' });
     });
 
     it('refuses a tampered, expired or wrong-purpose link', async () => {
       const good = token('reply');
       const tampered = `${good.slice(0, -2)}${good.endsWith('AA') ? 'BB' : 'AA'}`;
-      const problem = async (promise: Promise<unknown>) => promise.then(() => 'none', (error: unknown) => (error instanceof ReplyTokenError ? error.problem : String(error)));
+      const problem = async (promise: Promise<unknown>) =>
+        promise.then(
+          () => 'none',
+          (error: unknown) => (error instanceof ReplyTokenError ? error.problem : String(error)),
+        );
       expect(await problem(openReplyPage(tampered, settings, deps))).toBe('bad-signature');
       expect(await problem(openReplyPage(token('reply', Date.parse('2026-05-01T00:00:00Z') / 1000), settings, deps))).toBe('expired');
       expect(await problem(openReplyPage(token('unsubscribe'), settings, deps))).toBe('wrong-purpose');

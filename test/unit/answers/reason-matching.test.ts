@@ -1,11 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  formatMatchingAccuracy,
-  matchAnswer,
-  matchingAccuracy,
-  type ReplyVariant,
-} from '../../../shared/answers/reason-matching.ts';
+import { formatMatchingAccuracy, matchAnswer, matchingAccuracy, type ReplyVariant } from '../../../shared/answers/reason-matching.ts';
 import { learnAlias, mergeReason, retireReason, seedCatalogue, type Catalogue } from '../../../shared/answers/reasons.ts';
 
 const at = '2025-03-01T10:00:00.000Z';
@@ -14,8 +9,7 @@ const seed = seedCatalogue();
 /** The seed catalogue as a clinic that never wrote any Greek would have it. */
 const withoutGreek = (): Catalogue => {
   const catalogue = seedCatalogue();
-  const drop = <T>(record: Readonly<Record<string, T>>): Record<string, T> =>
-    Object.fromEntries(Object.entries(record).filter(([locale]) => locale !== 'el'));
+  const drop = <T>(record: Readonly<Record<string, T>>): Record<string, T> => Object.fromEntries(Object.entries(record).filter(([locale]) => locale !== 'el'));
   return { ...catalogue, reasons: catalogue.reasons.map((reason) => ({ ...reason, labels: drop(reason.labels), keywords: drop(reason.keywords) })) };
 };
 

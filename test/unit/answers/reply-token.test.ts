@@ -56,7 +56,10 @@ describe('reply link tokens', () => {
 
   it('says a truncated or garbled link is malformed', () => {
     for (const token of ['', 'abc', 'a.b.c', '..', 'not base64!.x', `${Buffer.from('{').toString('base64url')}.x`]) {
-      expect(problemOf(() => verifyReplyToken(token, [secret], 'reply', now)), token).toMatch(/malformed|bad-signature/);
+      expect(
+        problemOf(() => verifyReplyToken(token, [secret], 'reply', now)),
+        token,
+      ).toMatch(/malformed|bad-signature/);
     }
     expect(() => signReplyToken(claims, 'short')).toThrow(RangeError);
   });

@@ -40,10 +40,7 @@ const engineWith = (time = fakeTime()) =>
     now: time.now,
   });
 
-const execution = (
-  state: QueryExecutionState,
-  extra: { reason?: string; category?: number; reused?: boolean } = {},
-): GetQueryExecutionCommandOutput => ({
+const execution = (state: QueryExecutionState, extra: { reason?: string; category?: number; reused?: boolean } = {}): GetQueryExecutionCommandOutput => ({
   $metadata: {},
   QueryExecution: {
     QueryExecutionId: 'q-1',
@@ -184,9 +181,9 @@ describe('AthenaQueryEngine.start: the StartQueryExecution it sends', () => {
 
   it('turns Athena refusing the request into a QueryFailedError', async () => {
     // Prepare
-    athena.on(StartQueryExecutionCommand).rejects(
-      new InvalidRequestException({ message: 'Idempotent parameters do not match', AthenaErrorCode: 'INVALID_INPUT', $metadata: {} }),
-    );
+    athena
+      .on(StartQueryExecutionCommand)
+      .rejects(new InvalidRequestException({ message: 'Idempotent parameters do not match', AthenaErrorCode: 'INVALID_INPUT', $metadata: {} }));
     // Act
     const started = engineWith().start(query);
     // Assess
@@ -358,9 +355,9 @@ describe('AthenaQueryEngine.poll and run: waiting, results and failures', () => 
 
   it('turns an id Athena does not know into an UnknownQueryError', async () => {
     // Prepare
-    athena.on(GetQueryExecutionCommand).rejects(
-      new InvalidRequestException({ message: 'QueryExecution q-404 was not found', AthenaErrorCode: 'INVALID_INPUT', $metadata: {} }),
-    );
+    athena
+      .on(GetQueryExecutionCommand)
+      .rejects(new InvalidRequestException({ message: 'QueryExecution q-404 was not found', AthenaErrorCode: 'INVALID_INPUT', $metadata: {} }));
     const engine = engineWith();
     // Act / Assess
     await expect(engine.poll('q-404')).rejects.toThrow(UnknownQueryError);

@@ -31,7 +31,14 @@ describe('AwsMessenger: the exact requests it makes', () => {
 
   it('sends email through SES v2 with both parts, one-click unsubscribe headers, the configuration set and the outreach id', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
-    const id = await messenger().sendEmail({ outreachId: 'job-1', to: 'maria@example.com', subject: 'S', text: 'T', html: '<p>H</p>', unsubscribeUrl: 'https://r.example/u/tok' });
+    const id = await messenger().sendEmail({
+      outreachId: 'job-1',
+      to: 'maria@example.com',
+      subject: 'S',
+      text: 'T',
+      html: '<p>H</p>',
+      unsubscribeUrl: 'https://r.example/u/tok',
+    });
     expect(id).toBe('ses-1');
     expect(ses.commandCalls(SendEmailCommand)[0]!.args[0].input).toEqual({
       FromEmailAddress: 'Harbour Clinic <care@harbour.example>',
@@ -80,13 +87,19 @@ describe('AwsMessenger: the exact requests it makes', () => {
   });
 
   it('tells a passing refusal (throttling) from a final one, and leaves other failures as they are', async () => {
-    smsVoice.on(SendTextMessageCommand).rejectsOnce(providerError('ThrottlingException')).rejectsOnce(providerError('ValidationException')).rejectsOnce(new Error('socket hang up'));
+    smsVoice
+      .on(SendTextMessageCommand)
+      .rejectsOnce(providerError('ThrottlingException'))
+      .rejectsOnce(providerError('ValidationException'))
+      .rejectsOnce(new Error('socket hang up'));
     const text = { outreachId: 'job-5', to: '+306912345678', body: 'x' };
     await expect(messenger().sendText(text)).rejects.toThrow(ProviderThrottledError);
     await expect(messenger().sendText(text)).rejects.toThrow(ProviderRejectedError);
     await expect(messenger().sendText(text)).rejects.toThrow('socket hang up');
     ses.on(SendEmailCommand).rejects(providerError('TooManyRequestsException'));
-    await expect(messenger().sendEmail({ outreachId: 'j', to: 'a@b.example', subject: 's', text: 't', html: 'h', unsubscribeUrl: 'u' })).rejects.toThrow(ProviderThrottledError);
+    await expect(messenger().sendEmail({ outreachId: 'j', to: 'a@b.example', subject: 's', text: 't', html: 'h', unsubscribeUrl: 'u' })).rejects.toThrow(
+      ProviderThrottledError,
+    );
   });
 
   it('names why a send was refused with a code, and keeps the provider’s words without the number or the address', async () => {
@@ -94,7 +107,12 @@ describe('AwsMessenger: the exact requests it makes', () => {
     smsVoice
       .on(SendTextMessageCommand)
       .rejectsOnce(refused('ConflictException', '+306912345678 has opted out', { Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT' }))
-      .rejectsOnce(refused('ValidationException', 'invalid destination', { Reason: 'INVALID_PARAMETER', Fields: [{ Name: 'DestinationPhoneNumber', Message: 'not E.164' }] }))
+      .rejectsOnce(
+        refused('ValidationException', 'invalid destination', {
+          Reason: 'INVALID_PARAMETER',
+          Fields: [{ Name: 'DestinationPhoneNumber', Message: 'not E.164' }],
+        }),
+      )
       .rejectsOnce(refused('ValidationException', 'blocked', { Reason: 'DESTINATION_COUNTRY_BLOCKED' }))
       .rejectsOnce(refused('ValidationException', 'MessageBody is too long'))
       .rejectsOnce(refused('ResourceNotFoundException', 'configuration set comeback-sms does not exist'));
@@ -106,17 +124,27 @@ describe('AwsMessenger: the exact requests it makes', () => {
       return { code: error.code, message: error.message };
     };
 
-    expect(await failure(messenger().sendText(text))).toEqual({ code: 'opted-out', message: 'ConflictException (DESTINATION_PHONE_NUMBER_OPTED_OUT): <phone> has opted out' });
+    expect(await failure(messenger().sendText(text))).toEqual({
+      code: 'opted-out',
+      message: 'ConflictException (DESTINATION_PHONE_NUMBER_OPTED_OUT): <phone> has opted out',
+    });
     expect((await failure(messenger().sendText(text))).code).toBe('invalid-number');
     expect((await failure(messenger().sendText(text))).code).toBe('blocked');
     expect((await failure(messenger().sendText(text))).code).toBe('invalid-request');
     expect((await failure(messenger().sendText(text))).code).toBe('not-configured');
-    expect(await failure(messenger().sendEmail({ outreachId: 'j', to: 'maria@example.com', subject: 's', text: 't', html: 'h', unsubscribeUrl: 'u' }))).toEqual({
-      code: 'rejected',
-      message: 'MessageRejected: Email address is not verified: <email>',
+    expect(await failure(messenger().sendEmail({ outreachId: 'j', to: 'maria@example.com', subject: 's', text: 't', html: 'h', unsubscribeUrl: 'u' }))).toEqual(
+      {
+        code: 'rejected',
+        message: 'MessageRejected: Email address is not verified: <email>',
+      },
+    );
+    expect(await failure(messenger().placeCall({ outreachId: 'job-7', to: '+306912345678', ssml: '<speak/>', locale: 'km' }))).toEqual({
+      code: 'not-configured',
+      message: 'no voice configured for km',
     });
-    expect(await failure(messenger().placeCall({ outreachId: 'job-7', to: '+306912345678', ssml: '<speak/>', locale: 'km' }))).toEqual({ code: 'not-configured', message: 'no voice configured for km' });
     smsVoice.on(SendVoiceMessageCommand).rejects(refused('InternalServerException', 'could not call +306912345678'));
-    await expect(messenger().placeCall({ outreachId: 'job-8', to: '+306912345678', ssml: '<speak/>', locale: 'el' })).rejects.toThrow(/^could not call <phone>$/);
+    await expect(messenger().placeCall({ outreachId: 'job-8', to: '+306912345678', ssml: '<speak/>', locale: 'el' })).rejects.toThrow(
+      /^could not call <phone>$/,
+    );
   });
 });

@@ -5,9 +5,25 @@ import { addVisits } from '../../../shared/visits/summary.ts';
 import type { Visit } from '../../../shared/visits/visit.ts';
 
 describe('the client card in the terminal', () => {
-  const visits: Visit[] = [{ visitId: 'v-1', clientId: 'c-1', visitedAt: '2026-01-10T09:00:00.000Z', day: '2026-01-10', amount: { minor: 5000, currency: 'EUR' } }];
-  const client = { profile: { clientId: 'c-1', name: 'Μαρία', locale: 'el', timeZone: 'Europe/Athens', consent: { email: true, sms: true, voice: false } }, summary: addVisits(undefined, visits), version: 1 };
-  const answer: Answer = { clientId: 'c-1', answerId: 'sms#1', channel: 'sms', receivedAt: '2026-05-12T10:00:00.000Z', confidence: 0, method: 'none', callMe: false, book: false, catalogueVersion: 1 };
+  const visits: Visit[] = [
+    { visitId: 'v-1', clientId: 'c-1', visitedAt: '2026-01-10T09:00:00.000Z', day: '2026-01-10', amount: { minor: 5000, currency: 'EUR' } },
+  ];
+  const client = {
+    profile: { clientId: 'c-1', name: 'Μαρία', locale: 'el', timeZone: 'Europe/Athens', consent: { email: true, sms: true, voice: false } },
+    summary: addVisits(undefined, visits),
+    version: 1,
+  };
+  const answer: Answer = {
+    clientId: 'c-1',
+    answerId: 'sms#1',
+    channel: 'sms',
+    receivedAt: '2026-05-12T10:00:00.000Z',
+    confidence: 0,
+    method: 'none',
+    callMe: false,
+    book: false,
+    catalogueVersion: 1,
+  };
 
   it('says when an answer was shortened, and how long it was', () => {
     const card = renderClientCard(client, visits, '2026-05-12', [], [{ ...answer, text: 'ω'.repeat(longestAnswerText), truncated: true, textLength: 20_000 }]);

@@ -33,8 +33,12 @@ describe('calendar days and time zones', () => {
     expect(zoneOffsetMinutes('Europe/Athens', Date.parse('2026-07-15T12:00:00Z'))).toBe(180);
     expect(zoneOffsetMinutes('Asia/Kolkata', Date.parse('2026-07-15T12:00:00Z'))).toBe(330);
     // 09:00 in Athens is 07:00Z in winter and 06:00Z in summer.
-    expect(new Date(zonedTimeToUtc({ year: 2026, month: 1, day: 15, hour: 9, minute: 0, second: 0 }, 'Europe/Athens')).toISOString()).toBe('2026-01-15T07:00:00.000Z');
-    expect(new Date(zonedTimeToUtc({ year: 2026, month: 7, day: 15, hour: 9, minute: 0, second: 0 }, 'Europe/Athens')).toISOString()).toBe('2026-07-15T06:00:00.000Z');
+    expect(new Date(zonedTimeToUtc({ year: 2026, month: 1, day: 15, hour: 9, minute: 0, second: 0 }, 'Europe/Athens')).toISOString()).toBe(
+      '2026-01-15T07:00:00.000Z',
+    );
+    expect(new Date(zonedTimeToUtc({ year: 2026, month: 7, day: 15, hour: 9, minute: 0, second: 0 }, 'Europe/Athens')).toISOString()).toBe(
+      '2026-07-15T06:00:00.000Z',
+    );
   });
 
   it('knows IANA zones', () => {

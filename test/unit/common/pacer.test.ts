@@ -13,9 +13,13 @@ const fakeClock = () => {
       now += ms;
     },
   };
-  return { clock, advance: (ms: number) => {
+  return {
+    clock,
+    advance: (ms: number) => {
       now += ms;
-    }, at: () => now };
+    },
+    at: () => now,
+  };
 };
 
 describe('the pacer', () => {
@@ -25,7 +29,14 @@ describe('the pacer', () => {
     const pacer = new Pacer(4, clock);
     const order: [number, number][] = [];
     await Promise.all(Array.from({ length: 6 }, (_, i) => pacer.wait().then(() => void order.push([i, at() - start]))));
-    expect(order).toEqual([[0, 0], [1, 0], [2, 0], [3, 0], [4, 1000], [5, 1000]]);
+    expect(order).toEqual([
+      [0, 0],
+      [1, 0],
+      [2, 0],
+      [3, 0],
+      [4, 1000],
+      [5, 1000],
+    ]);
   });
 
   it('spaces a rate below one a second by its interval', async () => {
@@ -58,24 +69,28 @@ describe('the pacer', () => {
 
   it('never lets more than the rate through in any one-second window, however callers come and go', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.double({ min: 0.2, max: 50, noNaN: true }), fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 120 }), async (rate, idles) => {
-        const { clock, advance, at } = fakeClock();
-        const pacer = new Pacer(rate, clock);
-        const passed: number[] = [];
-        for (const idle of idles) {
-          advance(idle % 7 === 0 ? idle : 0);
-          await pacer.wait();
-          passed.push(at());
-        }
-        // Below one a second the window is one interval long, and holds one release.
-        const window = Math.max(1000, 1000 / rate);
-        const allowed = Math.max(1, Math.floor(rate));
-        for (let i = 0; i < passed.length; i++) {
-          const inWindow = passed.filter((t) => t >= passed[i]! && t < passed[i]! + window).length;
-          if (inWindow > allowed) return false;
-        }
-        return true;
-      }),
+      fc.asyncProperty(
+        fc.double({ min: 0.2, max: 50, noNaN: true }),
+        fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 120 }),
+        async (rate, idles) => {
+          const { clock, advance, at } = fakeClock();
+          const pacer = new Pacer(rate, clock);
+          const passed: number[] = [];
+          for (const idle of idles) {
+            advance(idle % 7 === 0 ? idle : 0);
+            await pacer.wait();
+            passed.push(at());
+          }
+          // Below one a second the window is one interval long, and holds one release.
+          const window = Math.max(1000, 1000 / rate);
+          const allowed = Math.max(1, Math.floor(rate));
+          for (let i = 0; i < passed.length; i++) {
+            const inWindow = passed.filter((t) => t >= passed[i]! && t < passed[i]! + window).length;
+            if (inWindow > allowed) return false;
+          }
+          return true;
+        },
+      ),
     );
   });
 

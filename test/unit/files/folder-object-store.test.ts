@@ -28,11 +28,22 @@ describe('the object store on a folder', () => {
   });
 
   it('lists every key under a prefix, recursively and sorted, as S3 does with a plain string prefix', async () => {
-    for (const key of ['visits/dt=2026-05-02/part-00000.parquet', 'visits/dt=2026-05-01/part-00000.parquet', 'visits/dt=2026-06-01/part-00000.parquet', 'visits_old/x', 'clients/dt=2026-05-01/part-00000.parquet', '_manifest/visits.json']) {
+    for (const key of [
+      'visits/dt=2026-05-02/part-00000.parquet',
+      'visits/dt=2026-05-01/part-00000.parquet',
+      'visits/dt=2026-06-01/part-00000.parquet',
+      'visits_old/x',
+      'clients/dt=2026-05-01/part-00000.parquet',
+      '_manifest/visits.json',
+    ]) {
       await store.put(key, bytes(key));
     }
 
-    expect(await store.list('visits/')).toEqual(['visits/dt=2026-05-01/part-00000.parquet', 'visits/dt=2026-05-02/part-00000.parquet', 'visits/dt=2026-06-01/part-00000.parquet']);
+    expect(await store.list('visits/')).toEqual([
+      'visits/dt=2026-05-01/part-00000.parquet',
+      'visits/dt=2026-05-02/part-00000.parquet',
+      'visits/dt=2026-06-01/part-00000.parquet',
+    ]);
     expect(await store.list('visits/dt=2026-05')).toEqual(['visits/dt=2026-05-01/part-00000.parquet', 'visits/dt=2026-05-02/part-00000.parquet']);
     expect(await store.list('visits')).toHaveLength(4);
     expect(await store.list('')).toHaveLength(6);

@@ -13,10 +13,21 @@ describe('the delivery-events function’s input', () => {
       time: '2026-05-12T08:00:00Z',
       region: 'eu-west-1',
       resources: [],
-      detail: { eventType: 'Bounce', mail: { messageId: 'ses-1', tags: { outreachId: ['job-1'] } }, bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'gone@example.com' }], timestamp: '2026-05-12T08:00:00Z' } },
+      detail: {
+        eventType: 'Bounce',
+        mail: { messageId: 'ses-1', tags: { outreachId: ['job-1'] } },
+        bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'gone@example.com' }], timestamp: '2026-05-12T08:00:00Z' },
+      },
     } as unknown as EventBridgeEvent<string, never>;
     expect(deliveryEventsOf(event)).toEqual([
-      { providerMessageId: 'ses-1', outreachId: 'job-1', outcome: 'bounced', at: '2026-05-12T08:00:00Z', suppress: { key: 'email:gone@example.com', reason: 'bounce' }, failure: { code: 'bounced', detail: 'Permanent' } },
+      {
+        providerMessageId: 'ses-1',
+        outreachId: 'job-1',
+        outcome: 'bounced',
+        at: '2026-05-12T08:00:00Z',
+        suppress: { key: 'email:gone@example.com', reason: 'bounce' },
+        failure: { code: 'bounced', detail: 'Permanent' },
+      },
     ]);
   });
 
@@ -27,7 +38,15 @@ describe('the delivery-events function’s input', () => {
       log: { byProviderMessage: async () => undefined, delivery: async (outreachId: string, outcome: string) => recorded.push([outreachId, outcome]) > 0 },
       suppression: { add: async (entry: { key: string }) => void suppressed.push(entry.key) },
     } as unknown as Parameters<typeof deliveryRecord>[1];
-    const body = (eventType: string) => JSON.stringify({ eventType, eventVersion: '1.0', eventTimestamp: 1_778_572_800_000, messageId: `m-${eventType}`, destinationPhoneNumber: '+306912345678', context: { outreachId: `job-${eventType}` } });
+    const body = (eventType: string) =>
+      JSON.stringify({
+        eventType,
+        eventVersion: '1.0',
+        eventTimestamp: 1_778_572_800_000,
+        messageId: `m-${eventType}`,
+        destinationPhoneNumber: '+306912345678',
+        context: { outreachId: `job-${eventType}` },
+      });
 
     expect(await deliveryRecord({ body: body('TEXT_DELIVERED') }, deps)).toEqual(['recorded']);
     expect(await deliveryRecord({ body: body('TEXT_QUEUED') }, deps)).toEqual([]);

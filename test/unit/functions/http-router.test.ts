@@ -50,7 +50,11 @@ const call = async (event: APIGatewayProxyEventV2, deps: { fail?: AppError | Err
 
 describe('the one HTTP router', () => {
   it('runs the route with decoded parameters and the verified caller', async () => {
-    expect(await call(request('GET', '/items/caf%C3%A9', { groups: ['staff'] }))).toEqual({ status: 200, body: { itemId: 'café', by: 'ana@clinic.example' }, allow: undefined });
+    expect(await call(request('GET', '/items/caf%C3%A9', { groups: ['staff'] }))).toEqual({
+      status: 200,
+      body: { itemId: 'café', by: 'ana@clinic.example' },
+      allow: undefined,
+    });
   });
 
   it('answers 404 for no route and 405 naming the methods the path answers (HEAD beside GET)', async () => {
@@ -60,14 +64,27 @@ describe('the one HTTP router', () => {
   });
 
   it('answers 401 without a token and 403 outside the route’s groups, before running anything', async () => {
-    expect(await call(request('GET', '/items/1'), { fail: new Error('must not run') })).toEqual({ status: 401, body: { message: 'sign in first: no verified token' }, allow: undefined });
-    expect((await call(request('POST', '/items/1/move', { groups: ['staff'], body: '{"to":"a"}' }))).body.message).toBe('POST /items/{itemId}/move is for managers');
+    expect(await call(request('GET', '/items/1'), { fail: new Error('must not run') })).toEqual({
+      status: 401,
+      body: { message: 'sign in first: no verified token' },
+      allow: undefined,
+    });
+    expect((await call(request('POST', '/items/1/move', { groups: ['staff'], body: '{"to":"a"}' }))).body.message).toBe(
+      'POST /items/{itemId}/move is for managers',
+    );
   });
 
   it('parses the body and the query by the route’s schemas, naming each bad field', async () => {
     expect((await call(request('POST', '/items/1/move', { groups: ['managers'], body: '{"to":"b"}' }))).body).toEqual({ itemId: '1', to: 'b' });
-    expect(await call(request('POST', '/items/1/move', { groups: ['managers'], body: '{nope' }))).toMatchObject({ status: 400, body: { message: 'the body must be JSON' } });
-    expect((await call(request('POST', '/items/1/move', { groups: ['managers'], body: '{"to":"c","x":1}' }))).body.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(['to', 'x']);
+    expect(await call(request('POST', '/items/1/move', { groups: ['managers'], body: '{nope' }))).toMatchObject({
+      status: 400,
+      body: { message: 'the body must be JSON' },
+    });
+    expect(
+      (await call(request('POST', '/items/1/move', { groups: ['managers'], body: '{"to":"c","x":1}' }))).body.issues
+        .map((issue: { path: string }) => issue.path)
+        .sort(),
+    ).toEqual(['to', 'x']);
     expect((await call(request('GET', '/open', { query: { n: '7' } }))).body).toEqual({ n: 7 });
     expect((await call(request('GET', '/open/'))).body).toEqual({ n: 1 });
     expect((await call(request('GET', '/open', { query: { n: 'many' } }))).status).toBe(400);
@@ -84,8 +101,14 @@ describe('the one HTTP router', () => {
   });
 
   it('answers an AppError by its kind with what it shows, and throws anything else', async () => {
-    expect(await call(request('GET', '/items/1', { groups: ['staff'] }), { fail: new WrongStepError('it is resolved already') })).toMatchObject({ status: 409, body: { message: 'it is resolved already' } });
-    expect(await call(request('GET', '/items/1', { groups: ['staff'] }), { fail: new DownError('socket hang up at 10.0.0.7') })).toMatchObject({ status: 502, body: { message: 'try again later' } });
+    expect(await call(request('GET', '/items/1', { groups: ['staff'] }), { fail: new WrongStepError('it is resolved already') })).toMatchObject({
+      status: 409,
+      body: { message: 'it is resolved already' },
+    });
+    expect(await call(request('GET', '/items/1', { groups: ['staff'] }), { fail: new DownError('socket hang up at 10.0.0.7') })).toMatchObject({
+      status: 502,
+      body: { message: 'try again later' },
+    });
     await expect(call(request('GET', '/items/1', { groups: ['staff'] }), { fail: new TypeError('a bug') })).rejects.toThrow('a bug');
   });
 

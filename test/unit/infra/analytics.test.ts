@@ -81,7 +81,11 @@ describe('the Glue catalog of the export', () => {
       CatalogId: { Ref: 'AWS::AccountId' },
       DatabaseInput: { Name: query.databaseName },
     });
-    expect(glueTables().map((table) => table.Properties.TableInput.Name).sort()).toEqual(exportTables.map((table) => table.name).sort());
+    expect(
+      glueTables()
+        .map((table) => table.Properties.TableInput.Name)
+        .sort(),
+    ).toEqual(exportTables.map((table) => table.name).sort());
     for (const table of glueTables()) expect(table.Properties.DatabaseName).toBe(query.databaseName);
   });
 
@@ -223,8 +227,8 @@ describe('the daily export schedule', () => {
   });
 
   it('assumes a role that can start the export function and nothing else', () => {
-    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule')).find(
-      (candidate) => json(candidate.Properties.Target.Arn).includes(idOf(analyticsExport.function)),
+    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule')).find((candidate) =>
+      json(candidate.Properties.Target.Arn).includes(idOf(analyticsExport.function)),
     )!;
     const roleId = schedule.Properties.Target.RoleArn['Fn::GetAtt'][0] as string;
     const statements = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } })).flatMap(
@@ -270,7 +274,9 @@ describe('the export function', () => {
     expect(objectStatements.flatMap(actionsOf).sort()).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:PutObject']);
     for (const statement of objectStatements) expect(resourcesOf(statement)).toEqual([exportObjects()]);
     const listing = s3.filter((statement) => actionsOf(statement).includes('s3:ListBucket'));
-    expect(listing).toEqual([expect.objectContaining({ Action: 's3:ListBucket', Resource: bucketArn(), Condition: { StringLike: { 's3:prefix': ['exports/*'] } } })]);
+    expect(listing).toEqual([
+      expect.objectContaining({ Action: 's3:ListBucket', Resource: bucketArn(), Condition: { StringLike: { 's3:prefix': ['exports/*'] } } }),
+    ]);
   });
 
   it('may use the data key for the objects and tables it reads and writes', () => {

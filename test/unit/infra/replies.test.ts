@@ -78,7 +78,14 @@ describe('the reply page', () => {
 
   it('has its own public API with the four reply and unsubscribe routes (and HEAD beside each GET), none behind an authorizer', () => {
     const routes = routesOf(apiId);
-    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(['GET /r/{token}', 'GET /u/{token}', 'HEAD /r/{token}', 'HEAD /u/{token}', 'POST /r/{token}', 'POST /u/{token}']);
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
+      'GET /r/{token}',
+      'GET /u/{token}',
+      'HEAD /r/{token}',
+      'HEAD /u/{token}',
+      'POST /r/{token}',
+      'POST /u/{token}',
+    ]);
     expect(Object.values(replyRoutes)).toHaveLength(4);
     for (const route of routes) {
       expect(route.Properties.AuthorizationType).toBe('NONE');
@@ -107,7 +114,11 @@ describe('the reply page', () => {
   });
 
   it('gets the clinic’s name, language and the reply secret’s parameter, and may read that parameter', () => {
-    expect(environmentOf(reply.function)).toMatchObject({ CLINIC_NAME: 'Comeback clinic', REPLY_SECRET_PARAMETER: '/comeback/reply-secret', COMEBACK_LOCALE: 'en' });
+    expect(environmentOf(reply.function)).toMatchObject({
+      CLINIC_NAME: 'Comeback clinic',
+      REPLY_SECRET_PARAMETER: '/comeback/reply-secret',
+      COMEBACK_LOCALE: 'en',
+    });
     const ssm = statementsOf(reply.function).filter((s) => actionsOf(s).includes('ssm:GetParameter'));
     expect(JSON.stringify(ssm.map((s) => s.Resource))).toContain(':parameter/comeback/reply-secret');
   });
@@ -176,7 +187,9 @@ describe('inbound SMS', () => {
 
   it('touches exactly the answer tables, reading the outreach table through its provider-message index', () => {
     expect(tableAccessOf(inbound.function)).toEqual(answerTables);
-    const outreachReads = statementsOf(inbound.function).filter((s) => JSON.stringify(s.Resource).includes('Outreach') && actionsOf(s).includes('dynamodb:Query'));
+    const outreachReads = statementsOf(inbound.function).filter(
+      (s) => JSON.stringify(s.Resource).includes('Outreach') && actionsOf(s).includes('dynamodb:Query'),
+    );
     expect(JSON.stringify(outreachReads.map((s) => s.Resource))).toContain('/index/byProviderMessage');
     expect(environmentOf(inbound.function)[visitsTable.envVar]).toBeDefined();
   });
@@ -192,7 +205,9 @@ describe('the staff and managers’ API', () => {
   it('has one route per entry of staffRoutes and reportRoutes (and a HEAD beside each GET), each behind the Cognito JWT authorizer', () => {
     const routes = routesOf(apiId);
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
-      [...Object.values(staffRoutes), ...Object.values(reportRoutes)].flatMap((route) => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]).map((method) => `${method} ${route.path}`)).sort(),
+      [...Object.values(staffRoutes), ...Object.values(reportRoutes)]
+        .flatMap((route) => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]).map((method) => `${method} ${route.path}`))
+        .sort(),
     );
     const authorizers = Object.entries(template.findResources('AWS::ApiGatewayV2::Authorizer', { Properties: { ApiId: { Ref: apiId } } }));
     expect(authorizers).toHaveLength(1);
@@ -241,7 +256,8 @@ describe('the staff and managers’ API', () => {
 });
 
 describe('the staff user pool in the stateful stack', () => {
-  const resourcesOf = (type: string) => Object.values(statefulTemplate.findResources(type)) as { Properties: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }[];
+  const resourcesOf = (type: string) =>
+    Object.values(statefulTemplate.findResources(type)) as { Properties: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }[];
 
   it('is retained and protected, and nobody signs themselves up', () => {
     const pools = resourcesOf('AWS::Cognito::UserPool');
@@ -268,14 +284,23 @@ describe('the staff user pool in the stateful stack', () => {
   });
 
   it('has the groups managers and staff', () => {
-    expect(resourcesOf('AWS::Cognito::UserPoolGroup').map((group) => group.Properties.GroupName).sort()).toEqual(['managers', 'staff']);
+    expect(
+      resourcesOf('AWS::Cognito::UserPoolGroup')
+        .map((group) => group.Properties.GroupName)
+        .sort(),
+    ).toEqual(['managers', 'staff']);
   });
 
   it('has one app client for the tools: no secret, SRP and refresh tokens only, tokens valid a short while', () => {
     const clients = resourcesOf('AWS::Cognito::UserPoolClient');
     expect(clients).toHaveLength(1);
     const client = clients[0]!.Properties;
-    expect(client).toMatchObject({ GenerateSecret: false, PreventUserExistenceErrors: 'ENABLED', EnableTokenRevocation: true, AllowedOAuthFlowsUserPoolClient: false });
+    expect(client).toMatchObject({
+      GenerateSecret: false,
+      PreventUserExistenceErrors: 'ENABLED',
+      EnableTokenRevocation: true,
+      AllowedOAuthFlowsUserPoolClient: false,
+    });
     expect([...client.ExplicitAuthFlows].sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH']);
     expect(client.TokenValidityUnits).toEqual({ AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' });
     expect(client.AccessTokenValidity).toBeLessThanOrEqual(60);

@@ -8,7 +8,12 @@ import { smsVoiceEventsQueue } from '../../../infra/resources.ts';
 
 // Bundling is skipped here: stateless-stack.test.ts checks every function's bundle.
 const { context } = JSON.parse(readFileSync(new URL('../../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
-const clinic = { clinicName: 'Harbour Clinic', emailFrom: 'Harbour <care@harbour.example>', smsOriginationIdentity: '+18005550100', replyBaseUrl: 'https://reply.harbour.example' };
+const clinic = {
+  clinicName: 'Harbour Clinic',
+  emailFrom: 'Harbour <care@harbour.example>',
+  smsOriginationIdentity: '+18005550100',
+  replyBaseUrl: 'https://reply.harbour.example',
+};
 const { stateless } = createComebackApp(new App({ context: { ...context, ...clinic, 'aws:cdk:bundling-stacks': [] } }));
 const template = Template.fromStack(stateless);
 const send = stateless.sendOutreach;
@@ -56,8 +61,12 @@ describe('the send function in the stateless stack', () => {
   });
 
   it('may send email, texts and calls, read its secret, and write only the outreach table', () => {
-    expect(actions()).toEqual(expect.arrayContaining(['ses:SendEmail', 'sms-voice:SendTextMessage', 'sms-voice:SendVoiceMessage', 'ssm:GetParameter', 'sqs:SendMessage']));
-    const writes = statements().filter((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]).some((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(a)));
+    expect(actions()).toEqual(
+      expect.arrayContaining(['ses:SendEmail', 'sms-voice:SendTextMessage', 'sms-voice:SendVoiceMessage', 'ssm:GetParameter', 'sqs:SendMessage']),
+    );
+    const writes = statements().filter((s) =>
+      (Array.isArray(s.Action) ? s.Action : [s.Action]).some((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(a)),
+    );
     expect(JSON.stringify(writes.map((s) => s.Resource))).toContain('Outreach');
     expect(JSON.stringify(writes.map((s) => s.Resource))).not.toMatch(/Clients|Suppression/);
   });
@@ -80,9 +89,13 @@ describe('delivery events in the stateless stack', () => {
   const events = stateless.deliveryEvents;
 
   it('takes SES events from EventBridge, with retries and a dead-letter queue', () => {
-    const rules = Object.values(template.findResources('AWS::Events::Rule')) as { Properties: { EventPattern: Record<string, string[]>; Targets: Record<string, unknown>[] } }[];
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as {
+      Properties: { EventPattern: Record<string, string[]>; Targets: Record<string, unknown>[] };
+    }[];
     const email = rules.find((rule) => rule.Properties.EventPattern.source?.includes('aws.ses'))!;
-    expect(email.Properties.EventPattern['detail-type']).toEqual(expect.arrayContaining(['Email Bounced', 'Email Complaint Received', 'Email Delivered', 'Email Clicked']));
+    expect(email.Properties.EventPattern['detail-type']).toEqual(
+      expect.arrayContaining(['Email Bounced', 'Email Complaint Received', 'Email Delivered', 'Email Clicked']),
+    );
     expect(email.Properties.Targets).toEqual([
       expect.objectContaining({
         Arn: { 'Fn::GetAtt': [idOf(events.function), 'Arn'] },

@@ -66,13 +66,9 @@ describe('stateful stack', () => {
 
     it('has the time to live and stream of its definition', () => {
       expect(table.Properties.TimeToLiveSpecification).toEqual(
-        definition.timeToLiveAttribute === undefined
-          ? undefined
-          : { AttributeName: definition.timeToLiveAttribute, Enabled: true },
+        definition.timeToLiveAttribute === undefined ? undefined : { AttributeName: definition.timeToLiveAttribute, Enabled: true },
       );
-      expect(table.Properties.StreamSpecification).toEqual(
-        definition.stream === undefined ? undefined : { StreamViewType: definition.stream },
-      );
+      expect(table.Properties.StreamSpecification).toEqual(definition.stream === undefined ? undefined : { StreamViewType: definition.stream });
     });
   });
 
@@ -100,7 +96,7 @@ describe('stateful stack', () => {
       expect(bucket.DeletionPolicy).toBe('Retain');
     });
 
-    it('expires the weekly sweep\'s scratch objects after two days, old versions a day later', () => {
+    it("expires the weekly sweep's scratch objects after two days, old versions a day later", () => {
       expect(bucket.Properties.LifecycleConfiguration.Rules).toContainEqual(
         expect.objectContaining({
           Status: 'Enabled',

@@ -9,16 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { clinicTimeZoneOf, createComebackApp } from '../../../infra/app.ts';
 import { DataTables } from '../../../infra/constructs/data-tables.ts';
 import { WeeklySweep } from '../../../infra/constructs/weekly-sweep.ts';
-import {
-  analyticsBucket,
-  clientsTable,
-  episodesTable,
-  modelsTable,
-  outreachQueue,
-  suppressionTable,
-  tables,
-  visitsTable,
-} from '../../../infra/resources.ts';
+import { analyticsBucket, clientsTable, episodesTable, modelsTable, outreachQueue, suppressionTable, tables, visitsTable } from '../../../infra/resources.ts';
 
 // Prepare: the whole app with the flags `cdk synth` uses and a clinic that is not on UTC.
 // Bundling is skipped here: stateless-stack.test.ts checks every function's bundle.
@@ -78,9 +69,9 @@ describe('the weekly sweep schedule', () => {
         Condition: { StringEquals: expect.objectContaining({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }) },
       }),
     ]);
-    const statements = Object.values(
-      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }),
-    ).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } })).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
+    );
     expect(statements.flatMap(actionsOf).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
     const invoke = statements.find((statement) => actionsOf(statement).includes('lambda:InvokeFunction'))!;
     for (const resource of resourcesOf(invoke)) {
@@ -98,9 +89,7 @@ describe('the failed-sweeps queue', () => {
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: idOf(sweep.failedSweeps) }],
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {

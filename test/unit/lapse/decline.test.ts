@@ -12,9 +12,7 @@ describe('spend decline', () => {
     // Act
     const found = declines(summaryOf([...earlier, ...recent]), asOf);
     // Assess
-    expect(found).toEqual([
-      { kind: 'spend', recentPerVisit: { minor: 4000, currency: 'EUR' }, earlierPerVisit: { minor: 8000, currency: 'EUR' }, drop: 0.5 },
-    ]);
+    expect(found).toEqual([{ kind: 'spend', recentPerVisit: { minor: 4000, currency: 'EUR' }, earlierPerVisit: { minor: 8000, currency: 'EUR' }, drop: 0.5 }]);
   });
 
   it('leaves a client alone whose spend fell less than the threshold', () => {
@@ -36,13 +34,14 @@ describe('a service the client stopped using', () => {
     const physio = everyNDays(10, 21, '2026-05-01', { category: 'physiotherapy' });
     const consultations = everyNDays(10, 30, '2026-11-01', { category: 'consultation' });
     const found = declines(summaryOf([...physio, ...consultations]), asOf);
-    expect(found).toEqual([
-      { kind: 'category', category: 'physiotherapy', lastUsed: '2026-05-01', timesUsed: 10, usualGapDays: 21, daysSince: 199 },
-    ]);
+    expect(found).toEqual([{ kind: 'category', category: 'physiotherapy', lastUsed: '2026-05-01', timesUsed: 10, usualGapDays: 21, daysSince: 199 }]);
   });
 
   it('does not count a service used only now and then, or one still within its rhythm', () => {
-    const labs = [{ day: '2025-01-10', category: 'lab-tests' }, { day: '2025-06-10', category: 'lab-tests' }];
+    const labs = [
+      { day: '2025-01-10', category: 'lab-tests' },
+      { day: '2025-06-10', category: 'lab-tests' },
+    ];
     const physio = everyNDays(6, 21, '2026-10-20', { category: 'physiotherapy' });
     const consultations = everyNDays(10, 30, '2026-11-01', { category: 'consultation' });
     expect(declines(summaryOf([...labs, ...physio, ...consultations]), asOf)).toEqual([]);

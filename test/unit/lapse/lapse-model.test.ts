@@ -148,9 +148,7 @@ describe('BG/NBD closed forms', () => {
   });
 
   it('raises P(alive) with a more recent last visit', () => {
-    fc.assert(
-      fc.property(parameters, history, (p, row) => pAlive(p, { ...row, tx: row.tx + (row.T - row.tx) / 2 }) >= pAlive(p, row)),
-    );
+    fc.assert(fc.property(parameters, history, (p, row) => pAlive(p, { ...row, tx: row.tx + (row.T - row.tx) / 2 }) >= pAlive(p, row)));
   });
 
   it('expects more visits over a longer window, never negative', () => {

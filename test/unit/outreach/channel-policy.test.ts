@@ -20,7 +20,9 @@ describe('which channel a request goes by', () => {
   });
 
   it('falls back in order when the preferred channel has no consent or no contact', () => {
-    expect(chooseChannel(client({ preferredChannel: 'sms', consent: { email: true, sms: false, voice: true } }), new Set(), policy)).toEqual({ channel: 'email' });
+    expect(chooseChannel(client({ preferredChannel: 'sms', consent: { email: true, sms: false, voice: true } }), new Set(), policy)).toEqual({
+      channel: 'email',
+    });
     expect(chooseChannel(client({ preferredChannel: 'email', email: undefined }), new Set(), policy)).toEqual({ channel: 'sms' });
   });
 
@@ -34,7 +36,9 @@ describe('which channel a request goes by', () => {
     const voiceOnly = { consent: { email: false, sms: false, voice: true } };
     expect(chooseChannel(client({ ...voiceOnly, locale: 'el-GR' }), new Set(), policy)).toEqual({ channel: 'voice' });
     expect(chooseChannel(client({ ...voiceOnly, locale: 'km' }), new Set(), policy)).toEqual({ reason: 'no-voice-for-locale' });
-    expect(chooseChannel(client({ consent: { email: false, sms: true, voice: true }, locale: 'km', preferredChannel: 'voice' }), new Set(), policy)).toEqual({ channel: 'sms' });
+    expect(chooseChannel(client({ consent: { email: false, sms: true, voice: true }, locale: 'km', preferredChannel: 'voice' }), new Set(), policy)).toEqual({
+      channel: 'sms',
+    });
   });
 
   it('says when nothing is consented, and keeps to the channels the sweep found open', () => {

@@ -12,7 +12,13 @@ describe('what providers say after a send', () => {
       at: '2026-05-12T08:00:02.000Z',
     });
     expect(fromSesEvent({ eventType: 'Click', mail, click: { timestamp: 't' } })?.outcome).toBe('clicked');
-    expect(fromSesEvent({ eventType: 'Bounce', mail, bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'Gone@Example.com' }], timestamp: 't' } })).toMatchObject({
+    expect(
+      fromSesEvent({
+        eventType: 'Bounce',
+        mail,
+        bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'Gone@Example.com' }], timestamp: 't' },
+      }),
+    ).toMatchObject({
       outcome: 'bounced',
       suppress: { key: 'email:gone@example.com', reason: 'bounce' },
     });
@@ -23,7 +29,11 @@ describe('what providers say after a send', () => {
   });
 
   it('does not suppress an address for a transient bounce, and ignores events that change nothing', () => {
-    const transient = fromSesEvent({ eventType: 'Bounce', mail, bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: 'full@example.com' }] } });
+    const transient = fromSesEvent({
+      eventType: 'Bounce',
+      mail,
+      bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: 'full@example.com' }] },
+    });
     expect(transient).toMatchObject({ outcome: 'failed' });
     expect(transient?.suppress).toBeUndefined();
     expect(fromSesEvent({ eventType: 'Send', mail })).toBeUndefined();
@@ -33,17 +43,32 @@ describe('what providers say after a send', () => {
 
   it('reads End User Messaging SMS and voice events, with the outreach id from the context', () => {
     const sms = { messageId: 'sms-1', eventTimestamp: 1_778_572_800_000, destinationPhoneNumber: '+306912345678', context: { outreachId: 'job-2' } };
-    expect(fromSmsVoiceEvent({ ...sms, eventType: 'TEXT_DELIVERED' })).toEqual({ providerMessageId: 'sms-1', outreachId: 'job-2', outcome: 'delivered', at: new Date(1_778_572_800_000).toISOString() });
+    expect(fromSmsVoiceEvent({ ...sms, eventType: 'TEXT_DELIVERED' })).toEqual({
+      providerMessageId: 'sms-1',
+      outreachId: 'job-2',
+      outcome: 'delivered',
+      at: new Date(1_778_572_800_000).toISOString(),
+    });
     expect(fromSmsVoiceEvent({ ...sms, eventType: 'TEXT_SUCCESSFUL' })?.outcome).toBe('delivered');
     expect(fromSmsVoiceEvent({ ...sms, eventType: 'VOICE_NO_ANSWER' })).toMatchObject({ outcome: 'failed' });
-    expect(fromSmsVoiceEvent({ ...sms, eventType: 'TEXT_INVALID' })).toMatchObject({ outcome: 'failed', suppress: { key: 'phone:+306912345678', reason: 'bounce' } });
+    expect(fromSmsVoiceEvent({ ...sms, eventType: 'TEXT_INVALID' })).toMatchObject({
+      outcome: 'failed',
+      suppress: { key: 'phone:+306912345678', reason: 'bounce' },
+    });
     expect(fromSmsVoiceEvent({ ...sms, eventType: 'TEXT_QUEUED' })).toBeUndefined();
     expect(fromSmsVoiceEvent({ ...sms, eventType: 'VOICE_RINGING' })).toBeUndefined();
   });
 
   it('keeps the provider’s reason for a failed text or call, telling an invalid number from an unreachable one, without the number', () => {
     const event = (eventType: string, messageStatus: string, messageStatusDescription = `Message to +306912345678 failed`) =>
-      fromSmsVoiceEvent({ eventType, messageStatus, messageStatusDescription, messageId: 'sms-3', eventTimestamp: 1_778_572_800_000, destinationPhoneNumber: '+306912345678' });
+      fromSmsVoiceEvent({
+        eventType,
+        messageStatus,
+        messageStatusDescription,
+        messageId: 'sms-3',
+        eventTimestamp: 1_778_572_800_000,
+        destinationPhoneNumber: '+306912345678',
+      });
 
     expect(event('TEXT_INVALID', 'INVALID')?.failure).toEqual({ code: 'invalid-number', detail: 'INVALID: Message to <phone> failed' });
     expect(event('TEXT_CARRIER_UNREACHABLE', 'CARRIER_UNREACHABLE')?.failure?.code).toBe('unreachable');
@@ -65,11 +90,18 @@ describe('what providers say after a send', () => {
 
   it('keeps the kind of an SES bounce and a reject, without the address', () => {
     const bounce = (bounceType: string, bounceSubType: string) =>
-      fromSesEvent({ eventType: 'Bounce', mail, bounce: { bounceType, bounceSubType, bouncedRecipients: [{ emailAddress: 'gone@example.com' }], timestamp: 't' } });
+      fromSesEvent({
+        eventType: 'Bounce',
+        mail,
+        bounce: { bounceType, bounceSubType, bouncedRecipients: [{ emailAddress: 'gone@example.com' }], timestamp: 't' },
+      });
     expect(bounce('Permanent', 'NoEmail')?.failure).toEqual({ code: 'bounced', detail: 'Permanent/NoEmail' });
     expect(bounce('Transient', 'MailboxFull')?.failure).toEqual({ code: 'soft-bounced', detail: 'Transient/MailboxFull' });
     expect(bounce('Undetermined', 'Undetermined')?.failure?.code).toBe('soft-bounced');
-    expect(fromSesEvent({ eventType: 'Reject', mail, reject: { reason: 'Bad content' } })).toMatchObject({ outcome: 'failed', failure: { code: 'rejected', detail: 'Bad content' } });
+    expect(fromSesEvent({ eventType: 'Reject', mail, reject: { reason: 'Bad content' } })).toMatchObject({
+      outcome: 'failed',
+      failure: { code: 'rejected', detail: 'Bad content' },
+    });
     expect(fromSesEvent({ eventType: 'Delivery', mail, delivery: { timestamp: 't' } })?.failure).toBeUndefined();
   });
 

@@ -3,7 +3,10 @@ import { failureReasons, providerFailure, redactContacts, smsVoiceFailureCode } 
 
 describe('a provider’s reason, kept without contacts', () => {
   it.each([
-    ['ConflictException (DESTINATION_PHONE_NUMBER_OPTED_OUT): +306912345678 has opted out', 'ConflictException (DESTINATION_PHONE_NUMBER_OPTED_OUT): <phone> has opted out'],
+    [
+      'ConflictException (DESTINATION_PHONE_NUMBER_OPTED_OUT): +306912345678 has opted out',
+      'ConflictException (DESTINATION_PHONE_NUMBER_OPTED_OUT): <phone> has opted out',
+    ],
     ['DestinationPhoneNumber +30 691 234 5678 is not an E.164 number', 'DestinationPhoneNumber <phone> is not an E.164 number'],
     ['call (555) 123-4567 or 0030-6912345678', 'call <phone> or <phone>'],
     ['MessageRejected: Email address is not verified: Maria.Pappa+clinic@Example.co.uk', 'MessageRejected: Email address is not verified: <email>'],

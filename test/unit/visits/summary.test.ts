@@ -41,7 +41,9 @@ describe('the visit summary on the client item', () => {
   });
 
   it('is the same whatever order or packs the visits arrive in', () => {
-    const days = fc.uniqueArray(fc.integer({ min: 0, max: 900 }), { minLength: 1, maxLength: 30 }).map((offsets) => offsets.map((d) => visit(new Date(Date.UTC(2024, 0, 1 + d)).toISOString().slice(0, 10), 10 + (d % 7))));
+    const days = fc
+      .uniqueArray(fc.integer({ min: 0, max: 900 }), { minLength: 1, maxLength: 30 })
+      .map((offsets) => offsets.map((d) => visit(new Date(Date.UTC(2024, 0, 1 + d)).toISOString().slice(0, 10), 10 + (d % 7))));
     fc.assert(
       fc.property(days, fc.integer({ min: 1, max: 29 }), (visits, cut) => {
         const all = addVisits(undefined, visits);
@@ -77,7 +79,10 @@ describe('the visit summary on the client item', () => {
 });
 
 describe('the rhythm rule', () => {
-  const weekly = addVisits(undefined, ['2026-01-05', '2026-01-12', '2026-01-19', '2026-01-26', '2026-02-02'].map((d) => visit(d)));
+  const weekly = addVisits(
+    undefined,
+    ['2026-01-05', '2026-01-12', '2026-01-19', '2026-01-26', '2026-02-02'].map((d) => visit(d)),
+  );
 
   it('calls a client overdue the day after their overdue threshold, not on it', () => {
     const state = rhythmState(weekly, '2026-03-04');
@@ -87,7 +92,10 @@ describe('the rhythm rule', () => {
   });
 
   it('scales with the client’s own gaps and the configured margin', () => {
-    const quarterly = addVisits(undefined, ['2025-01-10', '2025-04-10', '2025-07-10', '2025-10-10'].map((d) => visit(d)));
+    const quarterly = addVisits(
+      undefined,
+      ['2025-01-10', '2025-04-10', '2025-07-10', '2025-10-10'].map((d) => visit(d)),
+    );
     const state = rhythmState(quarterly, '2026-02-01');
     if (state.kind !== 'on-rhythm') throw new Error(`expected on-rhythm, got ${state.kind}`);
     expect(state.overdueAfterDays).toBe(Math.ceil(state.longGapDays * 1.5));
@@ -103,7 +111,10 @@ describe('the rhythm rule', () => {
 describe('reachable channels', () => {
   it('are the consented ones with a working contact', () => {
     const base = { clientId: 'c', locale: 'en', timeZone: 'UTC' };
-    expect(reachableChannels({ ...base, email: 'a@b.example', phone: '+306912345678', consent: { email: true, sms: true, voice: false } })).toEqual(['email', 'sms']);
+    expect(reachableChannels({ ...base, email: 'a@b.example', phone: '+306912345678', consent: { email: true, sms: true, voice: false } })).toEqual([
+      'email',
+      'sms',
+    ]);
     expect(reachableChannels({ ...base, consent: { email: true, sms: true, voice: true } })).toEqual([]);
     expect(reachableChannels({ ...base, phone: '+306912345678', consent: { email: true, sms: false, voice: true } })).toEqual(['voice']);
   });

@@ -15,7 +15,10 @@ import { clientsTable, outreachQueue, queues, smsRepliesQueue, smsRepliesTopic, 
 /** Java processes serving DynamoDB Local on this port (there must be none after a stop). */
 const javaOnPort = (port: number): string[] => {
   try {
-    return execFileSync('pgrep', ['-f', `DynamoDBLocal.jar.*-port ${port}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    return execFileSync('pgrep', ['-f', `DynamoDBLocal.jar.*-port ${port}`], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return [];
   }
@@ -52,17 +55,22 @@ describe('the local stack', () => {
       const { Topics } = await sns.send(new ListTopicsCommand({}));
       expect(Topics?.map((t) => t.TopicArn)).toContain(stack.environment[smsRepliesTopic.envVar]);
       await sns.send(new PublishCommand({ TopicArn: stack.environment[smsRepliesTopic.envVar], Message: '{"messageBody":"2"}' }));
-      const { Messages } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: stack.environment[smsRepliesQueue.envVar], WaitTimeSeconds: 2 }),
-      );
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.environment[smsRepliesQueue.envVar], WaitTimeSeconds: 2 }));
       expect(Messages?.[0]?.Body).toBe('{"messageBody":"2"}');
 
       // SMS goes to the emulator through the SDK's own endpoint variable; a reply comes back through the topic.
       const sms = new PinpointSMSVoiceV2Client({});
-      const { MessageId } = await sms.send(new SendTextMessageCommand({ DestinationPhoneNumber: '+306912345678', OriginationIdentity: '+18005550100', MessageBody: 'Reply 1-6' }));
-      const reply = await fetch(`${stack.environment.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2}/reply`, { method: 'POST', body: JSON.stringify({ from: '+306912345678', body: '3' }) });
+      const { MessageId } = await sms.send(
+        new SendTextMessageCommand({ DestinationPhoneNumber: '+306912345678', OriginationIdentity: '+18005550100', MessageBody: 'Reply 1-6' }),
+      );
+      const reply = await fetch(`${stack.environment.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2}/reply`, {
+        method: 'POST',
+        body: JSON.stringify({ from: '+306912345678', body: '3' }),
+      });
       expect(reply.status).toBe(200);
-      const inbound = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.environment[smsRepliesQueue.envVar], WaitTimeSeconds: 2, MaxNumberOfMessages: 10 }));
+      const inbound = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: stack.environment[smsRepliesQueue.envVar], WaitTimeSeconds: 2, MaxNumberOfMessages: 10 }),
+      );
       expect(inbound.Messages?.map((m) => JSON.parse(m.Body!) as Record<string, string>)).toContainEqual(
         expect.objectContaining({ originationNumber: '+306912345678', messageBody: '3', previousPublishedMessageId: MessageId }),
       );
@@ -79,7 +87,13 @@ describe('the local stack', () => {
     const db = () => DynamoDBDocumentClient.from(new DynamoDBClient({}));
     await db().send(new PutCommand({ TableName: clientsTable.localName, Item: { clientId: 'c-kept', locale: 'en' } }));
     const ses = () => new SESv2Client({});
-    await ses().send(new SendEmailCommand({ FromEmailAddress: 'care@clinic.example', Destination: { ToAddresses: ['kept@example.com'] }, Content: { Simple: { Subject: { Data: 'kept' }, Body: { Text: { Data: 'x' } } } } }));
+    await ses().send(
+      new SendEmailCommand({
+        FromEmailAddress: 'care@clinic.example',
+        Destination: { ToAddresses: ['kept@example.com'] },
+        Content: { Simple: { Subject: { Data: 'kept' }, Body: { Text: { Data: 'x' } } } },
+      }),
+    );
     await new PinpointSMSVoiceV2Client({}).send(new SendTextMessageCommand({ DestinationPhoneNumber: '+306912345678', MessageBody: 'kept' }));
     await first.stop();
 

@@ -48,7 +48,14 @@ describe('the SMS and voice emulator, through the real SDK client', () => {
     );
     expect(MessageId).toMatch(/^[\w-]{36}$/);
     expect(emulator.outbox()).toEqual([
-      expect.objectContaining({ messageId: MessageId, channel: 'sms', destination: '+306912345678', originationIdentity: '+18005550100', configurationSet: 'comeback', context: { outreachId: 'job-1' } }),
+      expect.objectContaining({
+        messageId: MessageId,
+        channel: 'sms',
+        destination: '+306912345678',
+        originationIdentity: '+18005550100',
+        configurationSet: 'comeback',
+        context: { outreachId: 'job-1' },
+      }),
     ]);
   });
 
@@ -72,7 +79,16 @@ describe('the SMS and voice emulator, through the real SDK client', () => {
     expect(await errorName(sms.send(new SendTextMessageCommand({ DestinationPhoneNumber: '6912345678', MessageBody: 'x' })))).toBe('ValidationException');
     expect(await errorName(sms.send(new SendTextMessageCommand({ DestinationPhoneNumber: '+306912345678', MessageBody: '' })))).toBe('ValidationException');
     expect(
-      await errorName(sms.send(new SendVoiceMessageCommand({ DestinationPhoneNumber: '+306912345678', OriginationIdentity: '+1800', MessageBody: 'Hello', MessageBodyTextType: 'SSML' }))),
+      await errorName(
+        sms.send(
+          new SendVoiceMessageCommand({
+            DestinationPhoneNumber: '+306912345678',
+            OriginationIdentity: '+1800',
+            MessageBody: 'Hello',
+            MessageBodyTextType: 'SSML',
+          }),
+        ),
+      ),
     ).toBe('ValidationException');
     expect(emulator.outbox()).toEqual([]);
   });
@@ -80,7 +96,8 @@ describe('the SMS and voice emulator, through the real SDK client', () => {
   it('throttles above the configured messages per second of one origination identity', async () => {
     const emulator = await start({ messagesPerSecond: 2 });
     const sms = clientFor(emulator);
-    const send = (from: string) => sms.send(new SendTextMessageCommand({ DestinationPhoneNumber: '+306912345678', OriginationIdentity: from, MessageBody: 'x' }));
+    const send = (from: string) =>
+      sms.send(new SendTextMessageCommand({ DestinationPhoneNumber: '+306912345678', OriginationIdentity: from, MessageBody: 'x' }));
     await send('+18005550100');
     await send('+18005550100');
     expect(await errorName(send('+18005550100'))).toBe('ThrottlingException');
@@ -94,7 +111,10 @@ describe('the SMS and voice emulator, through the real SDK client', () => {
     const { MessageId } = await clientFor(emulator).send(
       new SendTextMessageCommand({ DestinationPhoneNumber: '+306912345678', OriginationIdentity: '+18005550100', MessageBody: 'Reply 1-6' }),
     );
-    const response = await fetch(`http://127.0.0.1:${emulator.port}/reply`, { method: 'POST', body: JSON.stringify({ from: '+306912345678', body: '2 too long a wait' }) });
+    const response = await fetch(`http://127.0.0.1:${emulator.port}/reply`, {
+      method: 'POST',
+      body: JSON.stringify({ from: '+306912345678', body: '2 too long a wait' }),
+    });
     expect(response.status).toBe(200);
     expect(published).toEqual([
       {
@@ -125,35 +145,65 @@ describe('the SMS and voice emulator, through the real SDK client', () => {
     const emulator = await start({ configurationSets: { comeback: async (event) => void events.push(JSON.parse(event) as Record<string, unknown>) } });
     const sms = clientFor(emulator);
     const text = (to: string, ConfigurationSetName = 'comeback') =>
-      sms.send(new SendTextMessageCommand({ DestinationPhoneNumber: to, OriginationIdentity: '+18005550100', MessageBody: 'Γιατί;', ConfigurationSetName, Context: { outreachId: 'job-1' } }));
+      sms.send(
+        new SendTextMessageCommand({
+          DestinationPhoneNumber: to,
+          OriginationIdentity: '+18005550100',
+          MessageBody: 'Γιατί;',
+          ConfigurationSetName,
+          Context: { outreachId: 'job-1' },
+        }),
+      );
     const delivered = await text('+306912345678');
-    const simulated = await fetch(`http://127.0.0.1:${emulator.port}/simulate`, { method: 'POST', body: JSON.stringify({ destination: '+306900000000', fate: 'invalid' }) });
+    const simulated = await fetch(`http://127.0.0.1:${emulator.port}/simulate`, {
+      method: 'POST',
+      body: JSON.stringify({ destination: '+306900000000', fate: 'invalid' }),
+    });
     expect(simulated.status).toBe(200);
     const invalid = await text('+306900000000');
     await clientFor(emulator).send(
-      new SendVoiceMessageCommand({ DestinationPhoneNumber: '+306912345678', OriginationIdentity: '+18005550100', MessageBody: 'Hello', ConfigurationSetName: 'comeback' }),
+      new SendVoiceMessageCommand({
+        DestinationPhoneNumber: '+306912345678',
+        OriginationIdentity: '+18005550100',
+        MessageBody: 'Hello',
+        ConfigurationSetName: 'comeback',
+      }),
     );
 
     expect(events).toEqual([
-      expect.objectContaining({ eventType: 'TEXT_DELIVERED', messageStatus: 'DELIVERED', messageId: delivered.MessageId, destinationPhoneNumber: '+306912345678', messageEncoding: 'UCS2', context: { outreachId: 'job-1' }, isFinal: true }),
+      expect.objectContaining({
+        eventType: 'TEXT_DELIVERED',
+        messageStatus: 'DELIVERED',
+        messageId: delivered.MessageId,
+        destinationPhoneNumber: '+306912345678',
+        messageEncoding: 'UCS2',
+        context: { outreachId: 'job-1' },
+        isFinal: true,
+      }),
       expect.objectContaining({ eventType: 'TEXT_INVALID', messageId: invalid.MessageId }),
       expect.objectContaining({ eventType: 'VOICE_COMPLETED', messageStatus: 'COMPLETED' }),
     ]);
     expect(await errorName(text('+306912345678', 'no-such-set'))).toBe('ResourceNotFoundException');
-    const refused = await fetch(`http://127.0.0.1:${emulator.port}/simulate`, { method: 'POST', body: JSON.stringify({ destination: '+306912345678', fate: 'lost at sea' }) });
+    const refused = await fetch(`http://127.0.0.1:${emulator.port}/simulate`, {
+      method: 'POST',
+      body: JSON.stringify({ destination: '+306912345678', fate: 'lost at sea' }),
+    });
     expect(refused.status).toBe(400);
   });
 
   it('keeps an opt-out list: after a STOP in any case, texts and calls to that number are refused', async () => {
     const emulator = await start({ publishReply: async () => undefined });
     const sms = clientFor(emulator);
-    const text = () => sms.send(new SendTextMessageCommand({ DestinationPhoneNumber: '+306912345678', OriginationIdentity: '+18005550100', MessageBody: 'Reply 1-6' }));
+    const text = () =>
+      sms.send(new SendTextMessageCommand({ DestinationPhoneNumber: '+306912345678', OriginationIdentity: '+18005550100', MessageBody: 'Reply 1-6' }));
     await text();
     await emulator.reply('+306912345678', ' stop ');
     expect(emulator.optedOut()).toEqual(['+306912345678']);
     expect(await errorName(text())).toBe('ConflictException');
     expect(
-      await errorName(sms.send(new SendVoiceMessageCommand({ DestinationPhoneNumber: '+306912345678', OriginationIdentity: '+18005550100', MessageBody: 'Hello' }))),
+      await errorName(
+        sms.send(new SendVoiceMessageCommand({ DestinationPhoneNumber: '+306912345678', OriginationIdentity: '+18005550100', MessageBody: 'Hello' })),
+      ),
     ).toBe('ConflictException');
     await emulator.reply('+306900000001', '2 the wait');
     expect(emulator.optedOut()).toEqual(['+306912345678']);

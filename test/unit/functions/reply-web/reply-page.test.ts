@@ -20,8 +20,7 @@ import {
   type ReplyProblem,
 } from '../../../../functions/reply-web/views/reply-page.ts';
 
-const escaped = (text: string): string =>
-  text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
+const escaped = (text: string): string => text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
 
 const reasons = [
   { id: 'price', label: 'Too expensive' },
@@ -162,7 +161,9 @@ describe('the reply form', () => {
 
     // Assess
     for (const reason of reasons)
-      expect(html).toContain(`<label class="opt"><input type="radio" name="reason" value="${reason.id}"><span dir="auto">${escaped(reason.label)}</span></label>`);
+      expect(html).toContain(
+        `<label class="opt"><input type="radio" name="reason" value="${reason.id}"><span dir="auto">${escaped(reason.label)}</span></label>`,
+      );
     expect(html.match(/type="radio"/g)).toHaveLength(reasons.length);
     expect(html).toContain('<fieldset><legend>What is the main reason?</legend>');
     expect(html).toContain('<label class="label" for="text">');
@@ -304,7 +305,12 @@ describe('page headers and assets', () => {
   it('sends a strict Content-Security-Policy whose hash is the one style block of every page', () => {
     // Prepare
     const csp = pageHeaders['Content-Security-Policy']!;
-    const directives = Object.fromEntries(csp.split(';').map((directive) => directive.trim().split(/\s+/)).map(([name, ...values]) => [name, values.join(' ')]));
+    const directives = Object.fromEntries(
+      csp
+        .split(';')
+        .map((directive) => directive.trim().split(/\s+/))
+        .map(([name, ...values]) => [name, values.join(' ')]),
+    );
 
     // Act
     const pages = [...pageLocales.flatMap((locale) => Object.values(allPages(locale))), renderReplyPage(view({ previous: { reasonId: 'price' } }))];

@@ -143,8 +143,7 @@ describe('generateClinic', () => {
       if (client.preferred_channel) expect(client[`consent_${client.preferred_channel}` as 'consent_sms']).toBe('true');
       expect(branchIds).toContain(client.branch_id);
     }
-    const mix = (column: 'consent_sms' | 'consent_email' | 'consent_voice') =>
-      new Set(clinic.clients.map((client) => client[column]));
+    const mix = (column: 'consent_sms' | 'consent_email' | 'consent_voice') => new Set(clinic.clients.map((client) => client[column]));
     for (const column of ['consent_sms', 'consent_email', 'consent_voice'] as const) expect(mix(column)).toEqual(new Set(['true', 'false']));
   });
 
@@ -179,8 +178,7 @@ describe('generateClinic', () => {
 
   it('writes visited_at with the branch offset of that date, DST included, during opening hours', () => {
     const zoneOf = new Map(clinic.branches.map((branch) => [branch.branchId, branch.timeZone]));
-    const rightOffset = (visit: VisitRow): boolean =>
-      visit.visited_at!.slice(19) === offsetAt(zoneOf.get(visit.branch_id!)!, Date.parse(visit.visited_at!));
+    const rightOffset = (visit: VisitRow): boolean => visit.visited_at!.slice(19) === offsetAt(zoneOf.get(visit.branch_id!)!, Date.parse(visit.visited_at!));
     expect(breaking(clinic.visits, rightOffset)).toEqual([]);
     const duringOpeningHours = (visit: VisitRow): boolean => {
       const [hour, minute] = visit.visited_at!.slice(11, 16).split(':').map(Number) as [number, number];
@@ -274,8 +272,7 @@ describe('generateClinic', () => {
     const visitProblems = clinic.visits.flatMap((row, index) => {
       const result = parseVisitRow(row, index + 2, { latestDay: asOf });
       if (!result.ok) return result.errors;
-      const sameTime =
-        result.value.day === dayOf(row) && Date.parse(result.value.visitedAt) === Date.parse(row.visited_at!);
+      const sameTime = result.value.day === dayOf(row) && Date.parse(result.value.visitedAt) === Date.parse(row.visited_at!);
       return [...result.warnings, ...(sameTime ? [] : [{ line: index + 2, field: 'visited_at', reason: 'read back differently' }])];
     });
     expect(visitProblems).toEqual([]);
