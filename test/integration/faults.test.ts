@@ -32,6 +32,7 @@ import { defaultSweepSettings, runSweep, type SweepReport, type SweepSettings } 
 import type { SendOutcome } from '../../shared/outreach/use-cases/send-outreach.ts';
 import type { SegmentRunner } from '../../shared/lapse/ports/sweep-segments.ts';
 import { allClients } from '../../cli/start-command.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 /**
  * Issue 12, "Prove it": DynamoDB Local (with its data on disk) is killed with SIGKILL in the
@@ -43,15 +44,6 @@ import { allClients } from '../../cli/start-command.ts';
 
 const asOf = '2026-05-11';
 const secret = 'faults-test-secret-0123456789abcdef';
-
-/** Waits for a condition, polling; fails with `what` instead of hanging. */
-const waitFor = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 /** The promise's outcome, or a failure naming what hung. */
 const within = <T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> => {
@@ -157,7 +149,7 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
     process.kill(java.pid, 'SIGKILL');
   };
   const restartDynamo = async (): Promise<void> => {
-    await waitFor('the killed DynamoDB Local to stop answering', async () => !(await dynamoIsReady(dynamoPort)));
+    await waitFor('the killed DynamoDB Local to stop answering', async () => !(await dynamoIsReady(dynamoPort)), { timeoutMs: 30_000, intervalMs: 50 });
     // The port is free once the killed process is gone; DynamoDB Local binds it again.
     const child = await startDynamoDb(dynamoPort, join(dataDir, 'dynamodb'));
     java = { pid: child.pid!, child };
