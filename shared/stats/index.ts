@@ -1,4 +1,4 @@
-/** Statistics: the BG/NBD and Gamma-Gamma models and the optimiser they are fitted with. Maths only, no clinic words. */
+/** Statistics: the BG/NBD, MBG/CNBD-k and Gamma-Gamma models and the optimiser they are fitted with. Maths only, no clinic words. */
 export {
   expectedVisits,
   fitBgNbd,
@@ -8,5 +8,14 @@ export {
   type BgNbdParameters,
   type Frequency,
 } from './bg-nbd.ts';
+export {
+  fitMbgCnbd,
+  mbgAgeAtPAlive,
+  mbgExpectedVisits,
+  mbgPAlive,
+  type MbgCnbdFit,
+  type MbgCnbdParameters,
+  type RegularFrequency,
+} from './mbg-cnbd.ts';
 export { expectedSpendPerVisit, fitGammaGamma, type GammaGammaFit, type GammaGammaParameters, type Spending } from './gamma-gamma.ts';
 export { minimize, type Minimum } from './optimize.ts';

@@ -58,3 +58,41 @@ export const simulateClients = (population: Population, clients: number, seed = 
     return { x, tx, T };
   });
 };
+
+export interface RegularPopulation {
+  /** Erlang-k gaps between visits: 1 at random, larger ever more regular. */
+  readonly k: number;
+  readonly r: number;
+  readonly alpha: number;
+  readonly a: number;
+  readonly b: number;
+}
+
+/**
+ * Clients drawn from the MBG/CNBD-k story: a gamma(r, alpha) rate λ, Erlang-k gaps of rate λ
+ * (mean k/λ), and a beta(a, b) chance to leave for good at the first visit and after each
+ * other. Each is observed for `minDays` to `maxDays`; the log gaps are kept for choosing k.
+ */
+export const simulateRegularClients = (population: RegularPopulation, clients: number, seed = 11, minDays = 100, maxDays = 400) => {
+  const next = uniform(seed);
+  return Array.from({ length: clients }, () => {
+    const rate = gamma(next, population.r) / population.alpha;
+    const g1 = gamma(next, population.a);
+    const p = g1 / (g1 + gamma(next, population.b));
+    const T = minDays + next() * (maxDays - minDays);
+    let t = 0;
+    let x = 0;
+    let tx = 0;
+    let logGaps = 0;
+    while (next() >= p) {
+      let gap = 0;
+      for (let i = 0; i < population.k; i++) gap += -Math.log(1 - next()) / rate;
+      if (t + gap > T) break;
+      t += gap;
+      x++;
+      tx = t;
+      logGaps += Math.log(gap);
+    }
+    return { x, tx, T, logGaps };
+  });
+};
