@@ -134,6 +134,8 @@ Settings (environment variables, defaults in brackets):
   LAPSE_RHYTHM_MIN_VISIT_DAYS visit days before a client has a rhythm [3]
   LAPSE_RHYTHM_GAP_MULTIPLIER overdue after this times their 90th-percentile gap [1.5]
   LAPSE_RHYTHM_MINIMUM_DAYS   never overdue sooner than this [30]
+  LAPSE_EARLY_DROP_OUT_GAP_MULTIPLE  with too few visits for a rhythm: an early drop-out once away this times their gap [3]
+  LAPSE_EARLY_DROP_OUT_MINIMUM_DAYS  ...and never sooner than this [60]
   OUTREACH_COOLDOWN_DAYS      days between two requests to one client [30]
   OUTREACH_MAX_REQUESTS       requests per lapse episode [2]
   OUTREACH_CONTROL_GROUP_SHARE share of lapsed clients never asked, to measure the effect [0.1]

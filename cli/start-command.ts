@@ -85,9 +85,9 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
   const flagged = new Set(lapsed.map((row) => row.clientId));
   const byStory = storyCounts(clinic).map(([story, count]) => {
     const found = Object.entries(clinic.profiles).filter(([id, s]) => s === story && flagged.has(id)).length;
-    return [story, formatCount(count), `${formatCount(found)} lapsed`];
+    return [story, formatCount(count), `${formatCount(found)} lost`];
   });
-  console.log('\nThe demo clients by the story they were generated from, and how many the sweep calls lapsed:');
+  console.log('\nThe demo clients by the story they were generated from, and how many the sweep calls lost (lapsed regulars and early drop-outs):');
   console.log(table(byStory, { indent: 2, alignRight: [1, 2] }));
 
   const example = lapsed[0]?.clientId ?? clinic.clients[0]?.client_id;

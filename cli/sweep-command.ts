@@ -68,7 +68,8 @@ export const printSweepReport = (report: SweepReport): void => {
     ['  came once (retention, not lapse)', formatCount(c.oneVisit)],
     ['  too few visits to judge', formatCount(c.tooFewVisits)],
     ['  active', formatCount(c.active)],
-    ['  lapsed', formatCount(c.lapsed)],
+    ['  lapsed regulars', formatCount(c.lapsed)],
+    ['  early drop-outs (came a few times, then stayed away well past their gap)', formatCount(c.earlyDropOuts)],
     ['declining (still coming, spending less or dropped a service)', formatCount(c.declining)],
     [report.dryRun ? 'episodes that would open' : 'episodes opened', formatCount(c.episodesOpened)],
     ['episodes already open', formatCount(c.episodesAlreadyOpen)],
@@ -163,13 +164,17 @@ export const printLapsed = (rows: readonly LapsedRow[], limit = Number.POSITIVE_
     total(rows)
       .map((money) => formatMoney(money))
       .join(' + ') || 'unknown (no spend model yet)';
-  console.log(`${formatCount(rows.length)} lapsed clients, value at risk over the next 12 months: ${atRisk}`);
+  const dropOuts = rows.filter((row) => row.explanation.kind === 'early-drop-out').length;
+  console.log(
+    `${formatCount(rows.length)} lost clients (${formatCount(rows.length - dropOuts)} lapsed regulars, ${formatCount(dropOuts)} early drop-outs), value at risk over the next 12 months: ${atRisk}`,
+  );
   const shown = rows.slice(0, limit);
   console.log(
     table(
       shown.map((row) => [
         row.clientId,
         row.name ?? '',
+        row.explanation.kind === 'early-drop-out' ? 'early drop-out' : 'regular',
         row.since,
         `${row.explanation.daysSinceLastVisit} d`,
         row.explanation.usualGapDays === null ? '—' : `${Math.round(row.explanation.usualGapDays)} d`,
@@ -178,7 +183,7 @@ export const printLapsed = (rows: readonly LapsedRow[], limit = Number.POSITIVE_
         row.explanation.rule,
         row.state,
       ]),
-      { header: ['client', 'name', 'since', 'away', 'usual gap', 'P(alive)', 'at risk', 'why', 'state'], indent: 2, alignRight: [3, 4, 5, 6] },
+      { header: ['client', 'name', 'kind', 'since', 'away', 'usual gap', 'P(alive)', 'at risk', 'why', 'state'], indent: 2, alignRight: [4, 5, 6, 7] },
     ),
   );
   if (rows.length > shown.length) console.log(`  … and ${formatCount(rows.length - shown.length)} more (comeback lapsed)`);

@@ -173,6 +173,10 @@ export const sweepSettings = (app: AppContext, asOf: string, overrides: Partial<
         longGapMultiplier: optional(app, envNames.lapseRhythmGapMultiplier) ?? rhythm.longGapMultiplier,
         minimumDays: optional(app, envNames.lapseRhythmMinimumDays) ?? rhythm.minimumDays,
       },
+      earlyDropOut: {
+        gapMultiple: optional(app, envNames.lapseEarlyDropOutGapMultiple) ?? defaultLapseRule.earlyDropOut.gapMultiple,
+        minimumDays: optional(app, envNames.lapseEarlyDropOutMinimumDays) ?? defaultLapseRule.earlyDropOut.minimumDays,
+      },
     }),
     outreach: checkOutreachPolicy({
       ...defaultOutreachPolicy,

@@ -159,6 +159,7 @@ export const episodeRow = (episode: LapseEpisode): PartitionedRow => {
       requests: Object.keys(episode.requests).length,
       credited_request: episode.creditedRequest ?? null,
       rule: why.rule,
+      kind: why.kind ?? 'lapsed-regular',
       last_visit: why.lastVisit,
       days_since_last_visit: why.daysSinceLastVisit,
       usual_gap_days: wholeOrNull(why.usualGapDays),

@@ -76,6 +76,7 @@ export const lapseEpisodesExport: ExportTable = {
     column('requests', 'int', 'feedback requests made'),
     column('credited_request', 'int', 'the request a return is credited to'),
     column('rule', 'string', 'which rule flagged them'),
+    column('kind', 'string', 'lapsed-regular or early-drop-out'),
     column('last_visit', 'date', 'their last visit when flagged'),
     column('days_since_last_visit', 'int', 'when flagged'),
     column('usual_gap_days', 'int', 'their usual gap when flagged'),

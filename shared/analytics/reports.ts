@@ -124,6 +124,7 @@ export const lostReport = defineReport({
 const lapsedParameters = withPeriod(
   {
     limit: z.coerce.number().int().min(1).max(10_000).default(500).describe('at most this many clients, most value at risk first'),
+    kind: z.enum(['', 'lapsed-regular', 'early-drop-out']).default('').describe('only lapsed regulars, or only early drop-outs'),
     ...clientFilters,
   },
   3650,
@@ -132,7 +133,8 @@ const lapsedParameters = withPeriod(
 /** Who is lapsed now: since when, their rhythm, why, P(alive), value at risk, the request and the answer. */
 export const lapsedReport = defineReport({
   name: 'lapsed',
-  description: 'Clients lapsed now: since when, their usual rhythm, why flagged, P(alive), value at risk, the request status and their answer',
+  description:
+    'Clients lost now (lapsed regulars and early drop-outs): since when, their usual rhythm, why flagged, P(alive), value at risk, the request status and their answer',
   parameters: lapsedParameters,
   sql: () => `
     WITH cat AS ${latest('reason_catalogue')},
@@ -146,10 +148,10 @@ export const lapsedReport = defineReport({
       FROM replies r LEFT JOIN cat c ON c.reason_id = r.reason_id
       WHERE r.reason_id IS NOT NULL
     )
-    SELECT client_id, lapsed_since, last_visit, days_since_last_visit, usual_gap_days, rule, p_alive,
+    SELECT client_id, kind, lapsed_since, last_visit, days_since_last_visit, usual_gap_days, rule, p_alive,
            value_at_risk_minor, currency, request_channel, request_status, answer_reason
     FROM (
-      SELECT e.client_id, e.opened_on AS lapsed_since, e.last_visit, e.days_since_last_visit, e.usual_gap_days, e.rule, e.p_alive,
+      SELECT e.client_id, coalesce(e.kind, 'lapsed-regular') AS kind, e.opened_on AS lapsed_since, e.last_visit, e.days_since_last_visit, e.usual_gap_days, e.rule, e.p_alive,
              e.value_at_risk_minor, e.currency, o.channel AS request_channel, o.status AS request_status, a.reason_id AS answer_reason,
              row_number() OVER (ORDER BY e.value_at_risk_minor DESC NULLS LAST, e.client_id) AS place
       FROM lapse_episodes e
@@ -157,12 +159,13 @@ export const lapsedReport = defineReport({
       LEFT JOIN last_request o ON o.client_id = e.client_id AND o.episode_id = e.episode_id AND o.n = 1
       LEFT JOIN last_answer a ON a.client_id = e.client_id AND a.episode_id = e.episode_id AND a.n = 1
       WHERE e.status = 'open' AND e.dt >= ? AND e.dt <= ?
+        AND (? = '' OR coalesce(e.kind, 'lapsed-regular') = ?)
         AND (? = '' OR cl.branch_id = ?)
         AND (? = '' OR cl.last_doctor_id = ?)
     ) ranked
     WHERE place <= ?
     ORDER BY place`,
-  bind: (p) => [p.from, p.to, p.branch, p.branch, p.doctor, p.doctor, p.limit],
+  bind: (p) => [p.from, p.to, p.kind, p.kind, p.branch, p.branch, p.doctor, p.doctor, p.limit],
 });
 
 const retentionParameters = withPeriod(
@@ -310,11 +313,12 @@ export const churnReport = defineReport({
     )`;
     if (p.by === 'reason') {
       return `${episodes}
-    SELECT coalesce(reason_id, 'no answer') AS reason_id, coalesce(churn_type, 'unknown') AS churn_type, currency,
+    SELECT coalesce(reason_id, 'no answer') AS reason_id, coalesce(churn_type, 'unknown') AS churn_type,
+           coalesce(kind, 'lapsed-regular') AS kind, currency,
            count(*) AS lost_clients, sum(coalesce(value_at_risk_minor, 0)) AS money_lost_minor
     FROM episodes
     WHERE status = 'open'
-    GROUP BY 1, 2, currency
+    GROUP BY 1, 2, 3, currency
     ORDER BY money_lost_minor DESC, reason_id`;
     }
     return `${episodes}

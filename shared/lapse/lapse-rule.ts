@@ -1,13 +1,30 @@
 import type { Money } from '../common/money.ts';
 import { defaultRhythmRule, rhythmState, type RhythmRule, type RhythmState } from './rhythm.ts';
-import type { VisitSummary } from '../visits/summary.ts';
+import { gapsBetween, type VisitSummary } from '../visits/summary.ts';
 import { AppError } from '../common/app-error.ts';
 
 /** Which signals must say "gone" before a client is called lapsed. */
 export type LapseCombination = 'both' | 'either' | 'rhythm' | 'model';
 
+/**
+ * A client who came a few times (too few for a rhythm) and then stayed away well past their
+ * gap: lost between the first visits and the next, where clinics lose most patients.
+ */
+export interface EarlyDropOutRule {
+  /** Away longer than this many times their longest gap so far... */
+  readonly gapMultiple: number;
+  /** ...and never sooner than this many days. */
+  readonly minimumDays: number;
+}
+
+export const defaultEarlyDropOutRule: EarlyDropOutRule = { gapMultiple: 3, minimumDays: 60 };
+
+/** The two kinds of lost client: a regular who stopped, and one who stopped after their first visits. */
+export type LapseKind = 'lapsed-regular' | 'early-drop-out';
+
 export interface LapseRule {
   readonly rhythm: RhythmRule;
+  readonly earlyDropOut: EarlyDropOutRule;
   readonly combine: LapseCombination;
   /** The model says "gone" below this P(alive). */
   readonly pAliveBelow: number;
@@ -21,6 +38,7 @@ export interface LapseRule {
 
 export const defaultLapseRule: LapseRule = {
   rhythm: defaultRhythmRule,
+  earlyDropOut: defaultEarlyDropOutRule,
   combine: 'both',
   pAliveBelow: 0.5,
   modelAloneMinVisitDays: 8,
@@ -41,6 +59,8 @@ export const checkLapseRule = (rule: LapseRule): LapseRule => {
   if (!Number.isInteger(rule.rhythm.minVisitDays) || rule.rhythm.minVisitDays < 2) throw new LapseRuleError('the rhythm needs at least 2 visit days');
   if (!(rule.rhythm.longGapMultiplier >= 1)) throw new LapseRuleError('the long-gap multiplier must be at least 1');
   if (!(rule.rhythm.minimumDays >= 1)) throw new LapseRuleError('the minimum days must be at least 1');
+  if (!(rule.earlyDropOut.gapMultiple >= 1)) throw new LapseRuleError('the early drop-out gap multiple must be at least 1');
+  if (!(rule.earlyDropOut.minimumDays >= 1)) throw new LapseRuleError('the early drop-out minimum days must be at least 1');
   return rule;
 };
 
@@ -54,6 +74,8 @@ export interface ModelScore {
 
 /** Why a client was flagged, in numbers a manager can check. */
 export interface LapseExplanation {
+  /** Absent on episodes flagged before early drop-outs were told apart: those are lapsed regulars. */
+  readonly kind?: LapseKind;
   /** Which rule said so: "rhythm and model agree", "overdue against their rhythm", ... */
   readonly rule: string;
   readonly lastVisit: string;
@@ -70,14 +92,39 @@ export type LapseAssessment =
   | { readonly status: 'one-visit' | 'too-few-visits' | 'active'; readonly rhythm: RhythmState; readonly score?: ModelScore }
   | { readonly status: 'lapsed'; readonly rhythm: RhythmState; readonly score?: ModelScore; readonly explanation: LapseExplanation };
 
+/** The day count after which a client with too few visits for a rhythm is an early drop-out. */
+export const earlyDropOutAfterDays = (summary: VisitSummary, rule: EarlyDropOutRule): number =>
+  Math.max(rule.minimumDays, Math.ceil(rule.gapMultiple * Math.max(...gapsBetween(summary.visitDays))));
+
+const earlyDropOut = (summary: VisitSummary, rhythm: RhythmState, score: ModelScore | undefined, rule: EarlyDropOutRule): LapseExplanation | undefined => {
+  if (rhythm.kind !== 'too-few-visits') return undefined;
+  const overdueAfterDays = earlyDropOutAfterDays(summary, rule);
+  if (rhythm.daysSinceLastVisit <= overdueAfterDays) return undefined;
+  return {
+    kind: 'early-drop-out',
+    rule: `came ${summary.visitDays.length} times, then stayed away more than ${rule.gapMultiple}x their gap`,
+    lastVisit: summary.lastVisit,
+    daysSinceLastVisit: rhythm.daysSinceLastVisit,
+    visitDays: summary.visitDays.length,
+    usualGapDays: summary.usualGapDays,
+    overdueAfterDays,
+    ...(score && { pAlive: score.pAlive }),
+    ...(score?.valueAtRisk && { valueAtRisk: score.valueAtRisk }),
+  };
+};
+
 /**
- * Is this client a lapsed regular, as of a day? One-visit clients never are (they belong to
- * retention). Without a fitted model only the rhythm can speak, whatever `combine` says.
+ * Is this client lost, as of a day, and which kind? A client with a rhythm is a lapsed regular
+ * when the rhythm and the model say so (as `combine` asks); one with too few visits for a rhythm
+ * is an early drop-out once away well past their one gap. One-visit clients never are (they
+ * belong to retention). Without a fitted model only the rhythm can speak, whatever `combine` says.
  */
 export const assessLapse = (summary: VisitSummary, asOf: string, score: ModelScore | undefined, rule: LapseRule = defaultLapseRule): LapseAssessment => {
   const rhythm = rhythmState(summary, asOf, rule.rhythm);
   const base = { rhythm, ...(score && { score }) };
   if (rhythm.kind === 'one-visit') return { status: 'one-visit', ...base };
+  const dropOut = earlyDropOut(summary, rhythm, score, rule.earlyDropOut);
+  if (dropOut) return { status: 'lapsed', ...base, explanation: dropOut };
 
   const rhythmSays = rhythm.kind === 'overdue';
   const modelSays = score !== undefined && score.pAlive < rule.pAliveBelow;
@@ -89,6 +136,7 @@ export const assessLapse = (summary: VisitSummary, asOf: string, score: ModelSco
     status: 'lapsed',
     ...base,
     explanation: {
+      kind: 'lapsed-regular',
       rule:
         rhythmSays && modelSays
           ? 'rhythm and model agree'

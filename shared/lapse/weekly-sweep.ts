@@ -36,7 +36,7 @@ export type OutreachOutcome = 'enqueued' | 'would-enqueue' | 'resent' | SkipReas
 
 export interface FlaggedClient {
   readonly clientId: string;
-  readonly kind: 'lapsed' | 'declining';
+  readonly kind: 'lapsed' | 'early-drop-out' | 'declining';
   readonly explanation?: LapseExplanation;
   readonly declines?: readonly Decline[];
   readonly episodeId?: string;
@@ -51,7 +51,10 @@ export interface SweepCounts {
   oneVisit: number;
   tooFewVisits: number;
   active: number;
+  /** Lapsed regulars. */
   lapsed: number;
+  /** Clients who came a few times and then stayed away well past their gap. */
+  earlyDropOuts: number;
   declining: number;
   /** Clients whose history the models cannot use (e.g. a visit after the as-of day): skipped, named in `unusable`. */
   unusable: number;
@@ -96,6 +99,7 @@ export const emptyCounts = (): SweepCounts => ({
   tooFewVisits: 0,
   active: 0,
   lapsed: 0,
+  earlyDropOuts: 0,
   declining: 0,
   unusable: 0,
   episodesOpened: 0,

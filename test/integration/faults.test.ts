@@ -268,10 +268,10 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
     expect(dry.counts.eligible).toBeGreaterThan(10);
     expect(dry.flaggedOmitted).toBe(0);
     const dryLapsed = dry.flagged
-      .filter((flag) => flag.kind === 'lapsed')
+      .filter((flag) => flag.kind === 'lapsed' || flag.kind === 'early-drop-out')
       .map((flag) => flag.clientId)
       .sort();
-    expect(dryLapsed).toHaveLength(dry.counts.lapsed);
+    expect(dryLapsed).toHaveLength(dry.counts.lapsed + dry.counts.earlyDropOuts);
     const eligible = dry.flagged
       .filter((flag) => flag.outreach === 'would-enqueue')
       .map((flag) => outreachJobId(flag.clientId, asOf, 1))
@@ -320,7 +320,7 @@ describe('DynamoDB Local killed mid-import, mid-sweep and mid-send: exact counts
     const fromSecond = await takeQueue();
 
     // Exactly one open episode per lapsed client of the dry run.
-    expect(again.counts.lapsed).toBe(dry.counts.lapsed);
+    expect(again.counts.lapsed + again.counts.earlyDropOuts).toBe(dry.counts.lapsed + dry.counts.earlyDropOuts);
     const episodes = await openEpisodes();
     expect(episodes.map((episode) => episode.clientId).sort()).toEqual(dryLapsed);
     expect(episodes.every((episode) => episode.episodeId === asOf)).toBe(true);

@@ -141,7 +141,8 @@ const assessClient = async (client: StoredClient, run: SegmentRun): Promise<Laps
   const score = request.model ? scoreClient(request.model, summary, asOf) : undefined;
   const assessment = assessLapse(summary, asOf, score, settings.lapseRule);
   if (assessment.status === 'lapsed') {
-    counts.lapsed++;
+    if (assessment.explanation.kind === 'early-drop-out') counts.earlyDropOuts++;
+    else counts.lapsed++;
     return { client, explanation: assessment.explanation };
   }
   counts[statusCount[assessment.status]]++;
@@ -169,6 +170,8 @@ const deliverInterruptedRequest = async (client: StoredClient, run: SegmentRun):
   run.findings.counts.resent++;
 };
 
+const flaggedKind = (explanation: LapseExplanation): 'lapsed' | 'early-drop-out' => (explanation.kind === 'early-drop-out' ? 'early-drop-out' : 'lapsed');
+
 /** Opens an episode for each newly lapsed client, records a request for those we may ask, and queues them. */
 const askLapsedClients = async (lapsed: readonly LapsedClient[], run: SegmentRun): Promise<void> => {
   const suppressed = await run.deps.suppression.suppressed(lapsed.flatMap(({ client }) => suppressionKeys(client.profile)));
@@ -180,7 +183,7 @@ const askLapsedClients = async (lapsed: readonly LapsedClient[], run: SegmentRun
     if (job) toQueue.push(job);
     run.findings.flag({
       clientId: client.profile.clientId,
-      kind: 'lapsed',
+      kind: flaggedKind(explanation),
       explanation,
       episodeId: mark.episodeId,
       openedOn: mark.openedOn,
@@ -225,7 +228,7 @@ const openEpisode = async (client: StoredClient, explanation: LapseExplanation, 
     // Another run opened it since this page was read: that run also decides the request.
     counts.episodesAlreadyOpen++;
     run.findings.skip('conflict');
-    run.findings.flag({ clientId, kind: 'lapsed', explanation, outreach: 'conflict' });
+    run.findings.flag({ clientId, kind: flaggedKind(explanation), explanation, outreach: 'conflict' });
     return undefined;
   }
   counts.episodesOpened++;

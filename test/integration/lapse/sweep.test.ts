@@ -37,6 +37,9 @@ const openEpisodes = async () => {
   return episodes;
 };
 
+/** Everyone the sweep opens an episode for: lapsed regulars and early drop-outs. */
+const lost = (counts: { lapsed: number; earlyDropOuts: number }): number => counts.lapsed + counts.earlyDropOuts;
+
 describe('the weekly sweep on the local stack', () => {
   let stack: LocalStack;
   let seeded: SeedResult;
@@ -57,7 +60,7 @@ describe('the weekly sweep on the local stack', () => {
     expect(report.counts.clients).toBe(600);
     expect(report.counts.scored + report.counts.noVisits).toBe(600);
     expect(report.counts.lapsed).toBeGreaterThan(20);
-    expect(report.counts.episodesOpened).toBe(report.counts.lapsed);
+    expect(report.counts.episodesOpened).toBe(lost(report.counts));
     expect(report.fitted).toBeDefined();
     expect(await openEpisodes()).toEqual([]);
     expect(await drainQueue()).toEqual([]);
@@ -71,13 +74,13 @@ describe('the weekly sweep on the local stack', () => {
 
     expect(first.fitted?.asOf).toBe(asOf);
     expect(await buildApp().modelStore().latest()).toEqual(first.fitted);
-    expect(counts.episodesOpened).toBe(counts.lapsed);
+    expect(counts.episodesOpened).toBe(lost(counts));
     expect(counts.enqueued).toBe(counts.eligible);
     const skipped = Object.values(counts.skipped).reduce((sum, n) => sum + n, 0);
-    expect(counts.eligible + skipped).toBe(counts.lapsed);
+    expect(counts.eligible + skipped).toBe(lost(counts));
 
     const episodes = await openEpisodes();
-    expect(episodes).toHaveLength(counts.lapsed);
+    expect(episodes).toHaveLength(lost(counts));
     const jobs = await drainQueue();
     expect(jobs).toHaveLength(counts.enqueued);
     expect(new Set(jobs.map((job) => job.jobId)).size).toBe(jobs.length);
@@ -119,18 +122,18 @@ describe('the weekly sweep on the local stack', () => {
   it('run again for the same week: no second episode, no second message', async () => {
     const again = await runSweep(settings(), buildApp().sweepDependencies());
 
-    expect(again.counts.lapsed).toBe(first.counts.lapsed);
+    expect(lost(again.counts)).toBe(lost(first.counts));
     expect(again.counts.episodesOpened).toBe(0);
-    expect(again.counts.episodesAlreadyOpen).toBe(first.counts.lapsed);
+    expect(again.counts.episodesAlreadyOpen).toBe(lost(first.counts));
     expect(again.counts.enqueued).toBe(0);
     expect(again.counts.skipped.cooldown).toBe(first.counts.enqueued);
     expect(await drainQueue()).toEqual([]);
-    expect(await openEpisodes()).toHaveLength(first.counts.lapsed);
+    expect(await openEpisodes()).toHaveLength(lost(first.counts));
   });
 
   it('lists the lapsed clients with the money at risk, most first', async () => {
     const rows = await lapsedList();
-    expect(rows).toHaveLength(first.counts.lapsed);
+    expect(rows).toHaveLength(lost(first.counts));
     const values = rows.map((row) => row.explanation.valueAtRisk?.minor ?? -1);
     expect(values).toEqual([...values].sort((a, b) => b - a));
     expect(values[0]).toBeGreaterThan(0);
@@ -165,7 +168,7 @@ describe('the weekly sweep on the local stack', () => {
     const third = await runSweep(later, buildApp().sweepDependencies());
     expect(third.scoredWith).toEqual(retried.scoredWith);
     expect(third.fitted).toBeUndefined();
-    expect(third.counts.lapsed).toBe(retried.counts.lapsed);
+    expect(lost(third.counts)).toBe(lost(retried.counts));
     expect(third.counts.resent + third.counts.enqueued + third.counts.episodesOpened).toBe(0);
     expect(await drainQueue()).toEqual([]);
   });

@@ -195,6 +195,7 @@ describe('export rows', () => {
         requests: 2,
         credited_request: 2,
         rule: 'rhythm and model agree',
+        kind: 'lapsed-regular',
         last_visit: '2026-05-02',
         days_since_last_visit: 30,
         usual_gap_days: 31,

@@ -51,6 +51,38 @@ describe('the rhythm rule', () => {
   });
 });
 
+describe('early drop-outs', () => {
+  // Came twice, three weeks apart: an early drop-out once away more than 3 x 21 = 63 days.
+  const twice = summaryOf([{ day: '2026-03-01' }, { day: '2026-03-22' }]);
+
+  it('flags a client who came twice and stayed away past a multiple of their one gap, as its own kind', () => {
+    expect(assessLapse(twice, addDays('2026-03-22', 63), undefined).status).toBe('too-few-visits');
+    const assessment = assessLapse(twice, addDays('2026-03-22', 64), undefined);
+    expect(assessment.status).toBe('lapsed');
+    if (assessment.status !== 'lapsed') return;
+    expect(assessment.explanation).toMatchObject({ kind: 'early-drop-out', daysSinceLastVisit: 64, visitDays: 2, overdueAfterDays: 63 });
+    expect(assessment.explanation.rule).toBe('came 2 times, then stayed away more than 3x their gap');
+  });
+
+  it('never flags sooner than the floor, however close the two visits were', () => {
+    const sameWeek = summaryOf([{ day: '2026-03-01' }, { day: '2026-03-03' }]);
+    expect(assessLapse(sameWeek, addDays('2026-03-03', 60), undefined).status).toBe('too-few-visits');
+    expect(assessLapse(sameWeek, addDays('2026-03-03', 61), undefined)).toMatchObject({ status: 'lapsed', explanation: { kind: 'early-drop-out' } });
+  });
+
+  it('follows the configured multiple and floor, and never judges a one-visit client', () => {
+    const rule: LapseRule = { ...defaultLapseRule, earlyDropOut: { gapMultiple: 5, minimumDays: 30 } };
+    expect(assessLapse(twice, addDays('2026-03-22', 105), undefined, rule).status).toBe('too-few-visits');
+    expect(assessLapse(twice, addDays('2026-03-22', 106), undefined, rule).status).toBe('lapsed');
+    expect(assessLapse(summaryOf([{ day: '2020-01-01' }]), asOf, undefined, rule).status).toBe('one-visit');
+  });
+
+  it('refuses a multiple under 1 or a floor under a day', () => {
+    expect(() => checkLapseRule({ ...defaultLapseRule, earlyDropOut: { gapMultiple: 0.5, minimumDays: 60 } })).toThrow(LapseRuleError);
+    expect(() => checkLapseRule({ ...defaultLapseRule, earlyDropOut: { gapMultiple: 3, minimumDays: 0 } })).toThrow(LapseRuleError);
+  });
+});
+
 describe('assessLapse', () => {
   const regular = summaryOf(everyNDays(8, 30, '2026-06-01'));
   const awayLong = addDays('2026-06-01', 120);
@@ -60,6 +92,7 @@ describe('assessLapse', () => {
     expect(assessment.status).toBe('lapsed');
     if (assessment.status !== 'lapsed') return;
     expect(assessment.explanation).toEqual({
+      kind: 'lapsed-regular',
       rule: 'rhythm and model agree',
       lastVisit: '2026-06-01',
       daysSinceLastVisit: 120,
