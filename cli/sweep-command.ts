@@ -2,7 +2,7 @@ import cliProgress from 'cli-progress';
 import { formatMoney, type Money } from '../shared/common/money.ts';
 import type { LapseExplanation } from '../shared/lapse/lapse-rule.ts';
 import { skipReasonText, type SkipReason } from '../shared/outreach/eligibility.ts';
-import type { FittedLapseModel } from '../shared/lapse/lapse-model.ts';
+import { modelName, type FittedLapseModel } from '../shared/lapse/lapse-model.ts';
 import type { LapseEpisode } from '../shared/lapse/episode.ts';
 import { buildApp } from '../shared/app.ts';
 import { runSweep, type SweepReport } from '../shared/lapse/use-cases/sweep.ts';
@@ -23,7 +23,10 @@ export const describeModel = (model: FittedLapseModel): string => {
   const spend = model.spend
     ? `; spend per visit (Gamma-Gamma) p=${model.spend.p.toPrecision(4)} q=${model.spend.q.toPrecision(4)} γ=${model.spend.gamma.toPrecision(4)} in ${model.spend.currency}`
     : '; no spend model';
-  return `BG/NBD r=${r.toPrecision(4)} α=${alpha.toPrecision(4)} a=${a.toPrecision(4)} b=${b.toPrecision(4)}, fitted ${model.fittedAt.slice(0, 10)} on ${formatCount(model.clients)} clients as of ${model.asOf}${spend}`;
+  const regular = model.regular
+    ? `; ${model.regular.k === 1 ? 'MBG/NBD' : `MBG/CNBD-${model.regular.k}`} r=${model.regular.r.toPrecision(4)} α=${model.regular.alpha.toPrecision(4)} a=${model.regular.a.toPrecision(4)} b=${model.regular.b.toPrecision(4)}`
+    : '';
+  return `${modelName(model)} scores (by likelihood); BG/NBD r=${r.toPrecision(4)} α=${alpha.toPrecision(4)} a=${a.toPrecision(4)} b=${b.toPrecision(4)}${regular}, fitted ${model.fittedAt.slice(0, 10)} on ${formatCount(model.clients)} clients as of ${model.asOf}${spend}`;
 };
 
 /** One line a manager can check: why this client is on the list. */
@@ -31,7 +34,7 @@ export const explain = (why: LapseExplanation): string => {
   const parts = [`${why.rule}: ${why.daysSinceLastVisit} days since the last visit (${why.lastVisit})`];
   if (why.usualGapDays !== null) parts.push(`usually every ${Math.round(why.usualGapDays)} days`);
   if (why.overdueAfterDays !== undefined) parts.push(`overdue after ${why.overdueAfterDays}`);
-  if (why.pAlive !== undefined) parts.push(`P(alive) ${percent(why.pAlive)}`);
+  if (why.pAlive !== undefined) parts.push(`P(alive) ${percent(why.pAlive)}${why.model ? ` (${why.model})` : ''}`);
   if (why.valueAtRisk) parts.push(`value at risk ${formatMoney(why.valueAtRisk)}`);
   return parts.join(', ');
 };

@@ -66,8 +66,10 @@ export const checkLapseRule = (rule: LapseRule): LapseRule => {
 
 /** What the fitted models say about one client. */
 export interface ModelScore {
-  /** BG/NBD probability the client is still a client. */
+  /** The probability the client is still a client, by the model that scores the clinic. */
   readonly pAlive: number;
+  /** Which model: "BG/NBD", "MBG/CNBD-3"... */
+  readonly model?: string;
   /** Expected spend over the next 12 months had they stayed (BG/NBD x Gamma-Gamma, discounted); absent without a spend model. */
   readonly valueAtRisk?: Money;
 }
@@ -85,6 +87,8 @@ export interface LapseExplanation {
   readonly usualGapDays: number | null;
   readonly overdueAfterDays?: number;
   readonly pAlive?: number;
+  /** The model that gave `pAlive`. */
+  readonly model?: string;
   readonly valueAtRisk?: Money;
 }
 
@@ -109,6 +113,7 @@ const earlyDropOut = (summary: VisitSummary, rhythm: RhythmState, score: ModelSc
     usualGapDays: summary.usualGapDays,
     overdueAfterDays,
     ...(score && { pAlive: score.pAlive }),
+    ...(score?.model && { model: score.model }),
     ...(score?.valueAtRisk && { valueAtRisk: score.valueAtRisk }),
   };
 };
@@ -128,7 +133,10 @@ export const assessLapse = (summary: VisitSummary, asOf: string, score: ModelSco
 
   const rhythmSays = rhythm.kind === 'overdue';
   const modelSays = score !== undefined && score.pAlive < rule.pAliveBelow;
-  const modelAlone = score !== undefined && summary.visitDays.length >= rule.modelAloneMinVisitDays && score.pAlive < rule.modelAlonePAliveBelow;
+  // Never sure of a client still within a gap they have already come back from (between courses).
+  const withinKnownGap = rhythm.kind === 'on-rhythm' && rhythm.daysSinceLastVisit <= rhythm.longestGapDays;
+  const modelAlone =
+    score !== undefined && !withinKnownGap && summary.visitDays.length >= rule.modelAloneMinVisitDays && score.pAlive < rule.modelAlonePAliveBelow;
   const combined = !score ? rhythmSays : { both: rhythmSays && modelSays, either: rhythmSays || modelSays, rhythm: rhythmSays, model: modelSays }[rule.combine];
 
   if (!combined && !modelAlone) return { status: rhythm.kind === 'too-few-visits' ? 'too-few-visits' : 'active', ...base };
@@ -153,6 +161,7 @@ export const assessLapse = (summary: VisitSummary, asOf: string, score: ModelSco
       usualGapDays: summary.usualGapDays,
       ...(rhythm.kind === 'overdue' || rhythm.kind === 'on-rhythm' ? { overdueAfterDays: rhythm.overdueAfterDays } : {}),
       ...(score && { pAlive: score.pAlive }),
+      ...(score?.model && { model: score.model }),
       ...(score?.valueAtRisk && { valueAtRisk: score.valueAtRisk }),
     },
   };

@@ -12,6 +12,7 @@ export {
   fitMbgCnbd,
   mbgAgeAtPAlive,
   mbgExpectedVisits,
+  mbgExpectedVisitsIfAlive,
   mbgPAlive,
   type MbgCnbdFit,
   type MbgCnbdParameters,

@@ -83,15 +83,18 @@ export const mbgPAlive = (parameters: MbgCnbdParameters, row: Frequency): number
  * Expected visits in the next t given the history. Exact for k = 1 (MBG/NBD); for k > 1 the
  * BG/NBD-style expression with the rate's scale taken as k·alpha, as BTYDplus approximates it.
  */
-export const mbgExpectedVisits = (parameters: MbgCnbdParameters, row: Frequency, t: number): number => {
+export const mbgExpectedVisits = (parameters: MbgCnbdParameters, row: Frequency, t: number): number =>
+  mbgExpectedVisitsIfAlive(parameters, row, t) * mbgPAlive(parameters, row);
+
+/** Expected visits in the next t, if the client is still a client (the value a lapsed client takes away). */
+export const mbgExpectedVisitsIfAlive = (parameters: MbgCnbdParameters, row: Frequency, t: number): number => {
   if (t <= 0) return 0;
   const { k, r, alpha, b } = parameters;
   // The closed form divides by a - 1; nudge off the removable singularity.
   const a = Math.abs(parameters.a - 1) < 1e-9 ? 1 + 1e-9 : parameters.a;
   const { x, T } = row;
   const scale = k * alpha + T;
-  const ifAlive = 1 - (scale / (scale + t)) ** (r + x) * hyp2f1(r + x, b + x + 1, a + b + x, t / (scale + t));
-  return ((a + b + x) / (a - 1)) * ifAlive * mbgPAlive(parameters, row);
+  return ((a + b + x) / (a - 1)) * (1 - (scale / (scale + t)) ** (r + x) * hyp2f1(r + x, b + x + 1, a + b + x, t / (scale + t)));
 };
 
 /**

@@ -255,7 +255,7 @@ describe('the lapse model on visit summaries', () => {
   });
 
   it('round-trips model inputs through their binary form', () => {
-    const mixed: ModelInput[] = [...inputs.slice(0, 5), { x: 3, tx: 40, T: 90, spend: 1234.5, currency: 'GBP' }];
+    const mixed: ModelInput[] = [...inputs.slice(0, 5), { x: 3, tx: 40, T: 90, spend: 1234.5, currency: 'GBP', logGaps: 9.87 }];
     expect(decodeModelInputs(encodeModelInputs(mixed))).toEqual(mixed);
     expect(decodeModelInputs(new Uint8Array())).toEqual([]);
   });
