@@ -174,6 +174,13 @@ const scorer = (model: FittedLapseModel) =>
 
 const daysPerMonth = 365.25 / 12;
 
+/** Visit days the client is expected to make in the `days` after `asOf`, by the model that scores (P(alive) included). */
+export const expectedVisitsInWindow = (model: FittedLapseModel, summary: VisitSummary, asOf: string, days: number): number => {
+  const input = modelInput(summary, asOf);
+  const { pAlive: probabilityOf, visitsIfAlive } = scorer(model);
+  return probabilityOf(input) * visitsIfAlive(input, days);
+};
+
 /**
  * P(alive) and the value at risk: what the client would spend over the next 12 months had
  * they stayed (expected visits if alive, month by month, times expected spend per visit,

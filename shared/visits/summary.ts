@@ -145,3 +145,47 @@ export const recentTotals = (summary: VisitSummary, asOf: string, months = 3): M
   }
   return { visits, spend };
 };
+
+/**
+ * The summary as it stood at the end of `cutoff`, for backtests: the visit days up to it, and
+ * the months before it; the cutoff's own month is shared out by visit day. Undefined for a
+ * client who first came after it.
+ */
+export const summaryUpTo = (summary: VisitSummary, cutoff: string): VisitSummary | undefined => {
+  if (summary.firstVisit > cutoff) return undefined;
+  if (summary.lastVisit <= cutoff) return summary;
+  const visitDays = summary.visitDays.filter((day) => day <= cutoff);
+  const cutoffMonth = cutoff.slice(0, 7);
+  const months: Record<string, MonthTotals> = {};
+  for (const [month, totals] of Object.entries(summary.months)) {
+    if (month < cutoffMonth) months[month] = totals;
+    else if (month === cutoffMonth) {
+      const inMonth = summary.visitDays.filter((day) => day.startsWith(month));
+      const kept = inMonth.filter((day) => day <= cutoff).length;
+      if (kept > 0) months[month] = { visits: Math.round((totals.visits * kept) / inMonth.length), spend: Math.round((totals.spend * kept) / inMonth.length) };
+    }
+  }
+  const totals = Object.values(months);
+  const gaps = gapsBetween(visitDays).sort((a, b) => a - b);
+  const within = (spans: Readonly<Record<string, UsageSpan>>) =>
+    Object.fromEntries(
+      Object.entries(spans)
+        .filter(([, span]) => span.first <= cutoff)
+        .map(([key, span]) => [key, { ...span, last: span.last <= cutoff ? span.last : span.first }]),
+    );
+  return {
+    ...summary,
+    lastVisit: visitDays[visitDays.length - 1]!,
+    visitDays,
+    visits: Math.max(
+      visitDays.length,
+      totals.reduce((sum, month) => sum + month.visits, 0),
+    ),
+    totalSpend: totals.reduce((sum, month) => sum + month.spend, 0),
+    months,
+    categories: within(summary.categories),
+    doctors: within(summary.doctors),
+    usualGapDays: gaps.length ? quantile(gaps, 0.5) : null,
+    longGapDays: gaps.length ? quantile(gaps, 0.9) : null,
+  };
+};

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { daysBetween } from '../../../shared/visits/summary.ts';
 import { assessLapse, defaultLapseRule } from '../../../shared/lapse/lapse-rule.ts';
 import { fitLapseModel, modelInput, scoreClient } from '../../../shared/lapse/lapse-model.ts';
+import { backtestCases, backtestLapse, tuneLapseRule } from '../../../shared/lapse/backtest.ts';
+import { addDays } from '../../../shared/common/dates.ts';
 import { groundTruthClinic, scoreDecision, type TruthClient } from '../../support/ground-truth-clinic.ts';
 import { summaryOf } from '../../support/histories.ts';
 
@@ -45,4 +47,39 @@ describe('the lapse decision on a clinic nobody tuned it on', () => {
       expect(product.f1).toBeGreaterThanOrEqual(window.f1 + 0.06);
     });
   }
+});
+
+describe('tuning on the clinic’s own history', () => {
+  const horizon = 180;
+  const cutoff = addDays(asOf, -horizon);
+  const summariesOf = (clients: readonly TruthClient[]) => clients.filter((c) => c.visits.length > 0).map((c) => summaryOf(c.visits, c.clientId));
+  // Tuned on one clinic's backtest (no truth used: "lost" is "no visit in the 180 days after the cutoff")...
+  const tuneOn = groundTruthClinic({ clients: 3000, asOf, seed: 4242 });
+  const { cases } = backtestCases(summariesOf(tuneOn), cutoff, horizon);
+  const tuned = tuneLapseRule(cases, cutoff, defaultLapseRule);
+  // ...scored on another clinic's truth.
+  const scoreOn = groundTruthClinic({ clients: 3000, asOf, seed: 9001 });
+
+  it('finds settings at least as good on the backtest it tuned on', () => {
+    expect(tuned.after.f1).toBeGreaterThanOrEqual(tuned.before.f1);
+  });
+
+  it('keeps its gain on a clinic it never saw, against the default and a fixed 90-day window', () => {
+    const withTuned = scoreDecision(scoreOn, productDecision(scoreOn, tuned.rule));
+    const withDefault = scoreDecision(scoreOn, productDecision(scoreOn));
+    const window = scoreDecision(scoreOn, fixedWindow(90));
+    console.log(
+      `held out: tuned F1 ${withTuned.f1.toFixed(3)} (P ${withTuned.precision.toFixed(3)}, R ${withTuned.recall.toFixed(3)}), default ${withDefault.f1.toFixed(3)}, 90-day window ${window.f1.toFixed(3)}; backtest F1 ${tuned.before.f1.toFixed(3)} -> ${tuned.after.f1.toFixed(3)}; ${JSON.stringify(tuned.rule)}`,
+    );
+    expect(withTuned.f1).toBeGreaterThanOrEqual(window.f1 + 0.06);
+  });
+
+  it('reports a calibration table and the fixed window beside the rule', () => {
+    const result = backtestLapse(summariesOf(scoreOn), { cutoff, horizonDays: horizon, rule: defaultLapseRule });
+    expect(result.judged).toBeGreaterThan(1000);
+    expect(result.calibration.map((row) => row.repeatVisits)).toEqual(['1', '2', '3', '4', '5', '6', '7+']);
+    for (const row of result.calibration) expect(Math.abs(row.predicted - row.actual)).toBeLessThan(Math.max(0.5, row.actual * 0.5));
+    expect(result.fixedWindow.days).toBe(90);
+    console.log(JSON.stringify(result, null, 1));
+  });
 });
