@@ -3,6 +3,7 @@ import { AppError } from '../shared/common/app-error.ts';
 import { StrictImportError } from '../shared/visits/use-cases/import-file.ts';
 import { buildApp } from '../shared/app.ts';
 import { modelFit, type ModelFitFlags } from './model-command.ts';
+import { modelCheck, modelCheckWindow, type ModelCheckFlags } from './model-check-command.ts';
 import { outbox, printOutbox, sendNow } from './outreach-command.ts';
 import { showClient } from './client-command.ts';
 import { printToken, serve } from './serve-command.ts';
@@ -163,6 +164,29 @@ Examples:
 With --predict the predictions go to stdout and the fit to stderr.`,
   )
   .action(async (flags: ModelFitFlags) => (flags.summary ? modelFit(flags) : withStack(() => modelFit(flags))));
+
+model
+  .command('check')
+  .description("how good the lapse decision is on the clinic's own history: fit at a cutoff, compare with who came back")
+  .option('--cutoff <date>', 'fit on the visits up to this day (default: --horizon days before --as-of)')
+  .option('--horizon <days>', 'lost = no visit within this many days after the cutoff', '180')
+  .option('--as-of <date>', 'the last day of visits to use (default: today in COMEBACK_TIMEZONE)')
+  .option('--tune', "search the rule's settings for the best F1 on this backtest and print them")
+  .option('--json', 'the backtest (and the tuning) as JSON')
+  .addHelpText(
+    'after',
+    `
+Prints the rule's precision, recall and F1 beside a fixed 90-day window's on the same clients, and
+the model's predicted visits against the actual ones, by visits before the cutoff.
+
+Examples:
+  comeback model check
+  comeback model check --cutoff 2026-01-01 --horizon 120 --tune`,
+  )
+  .action(async (flags: ModelCheckFlags) => {
+    const window = modelCheckWindow(flags);
+    await withStack(() => modelCheck(flags, window));
+  });
 
 program
   .command('send')

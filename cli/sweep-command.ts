@@ -26,7 +26,7 @@ export const describeModel = (model: FittedLapseModel): string => {
   const regular = model.regular
     ? `; ${model.regular.k === 1 ? 'MBG/NBD' : `MBG/CNBD-${model.regular.k}`} r=${model.regular.r.toPrecision(4)} α=${model.regular.alpha.toPrecision(4)} a=${model.regular.a.toPrecision(4)} b=${model.regular.b.toPrecision(4)}`
     : '';
-  return `${modelName(model)} scores (by likelihood); BG/NBD r=${r.toPrecision(4)} α=${alpha.toPrecision(4)} a=${a.toPrecision(4)} b=${b.toPrecision(4)}${regular}, fitted ${model.fittedAt.slice(0, 10)} on ${formatCount(model.clients)} clients as of ${model.asOf}${spend}`;
+  return `${modelName(model)} (chosen by likelihood); BG/NBD r=${r.toPrecision(4)} α=${alpha.toPrecision(4)} a=${a.toPrecision(4)} b=${b.toPrecision(4)}${regular}, fitted ${model.fittedAt.slice(0, 10)} on ${formatCount(model.clients)} clients as of ${model.asOf}${spend}`;
 };
 
 /** One line a manager can check: why this client is on the list. */

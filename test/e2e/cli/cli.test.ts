@@ -107,6 +107,18 @@ describe('the comeback CLI, as a user runs it', () => {
     expect(unknown.stderr).not.toContain('    at ');
   });
 
+  it('checks the lapse decision on a backtest, and refuses a horizon that cannot be before it starts anything', async () => {
+    const help = await comeback('model', 'check', '--help');
+    expect(help.stdout).toContain('--tune');
+    expect(help.stdout).toContain('fixed 90-day window');
+    const bad = await comeback('model', 'check', '--horizon', '3');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe('comeback: --horizon 3: whole days from 7 to 1095');
+    const late = await comeback('model', 'check', '--cutoff', '2099-01-01', '--as-of', '2026-12-01');
+    expect(late.code).toBe(1);
+    expect(late.stderr).toContain('choose an earlier cutoff');
+  });
+
   it('fits the lapse model on a summary file and predicts per client, data on stdout and the fit on stderr', async () => {
     const cdnow = resolve(import.meta.dirname, '../../../../shared/data/cdnow');
     const fit = await comeback('model', 'fit', '--summary', join(cdnow, 'cdnow_customers_summary_with_transactions.csv'));

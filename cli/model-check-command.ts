@@ -1,0 +1,88 @@
+import { buildApp } from '../shared/app.ts';
+import { addDays, isIsoDay } from '../shared/common/dates.ts';
+import { backtestCases, backtestLapse, tuneLapseRule, type Scores } from '../shared/lapse/backtest.ts';
+import type { LapseRule } from '../shared/lapse/lapse-rule.ts';
+import { formatCount, parseAsOf, table, UsageError } from './output.ts';
+import { allClients } from './start-command.ts';
+
+export interface CheckWindow {
+  readonly asOf: string;
+  readonly cutoff: string;
+  readonly horizonDays: number;
+}
+
+export interface ModelCheckFlags {
+  cutoff?: string;
+  horizon: string;
+  asOf?: string;
+  json?: boolean;
+  tune?: boolean;
+}
+
+const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
+const scoreCells = (scores: Scores): string[] => [formatCount(scores.flagged), percent(scores.precision), percent(scores.recall), scores.f1.toFixed(3)];
+
+/** The settings as the environment variables that set them, for the sweep to use. */
+export const ruleVariables = (rule: LapseRule): string[] => [
+  `LAPSE_COMBINE=${rule.combine}`,
+  `LAPSE_P_ALIVE_BELOW=${rule.pAliveBelow}`,
+  `LAPSE_RHYTHM_GAP_MULTIPLIER=${rule.rhythm.longGapMultiplier}`,
+  `LAPSE_RHYTHM_MINIMUM_DAYS=${rule.rhythm.minimumDays}`,
+  `LAPSE_EARLY_DROP_OUT_GAP_MULTIPLE=${rule.earlyDropOut.gapMultiple}`,
+  `LAPSE_EARLY_DROP_OUT_MINIMUM_DAYS=${rule.earlyDropOut.minimumDays}`,
+];
+
+/** The backtest's days from the flags, checked before anything starts. */
+export const modelCheckWindow = (flags: ModelCheckFlags): CheckWindow => {
+  const horizonDays = Number(flags.horizon);
+  if (!(Number.isInteger(horizonDays) && horizonDays >= 7 && horizonDays <= 1095))
+    throw new UsageError(`--horizon ${flags.horizon}: whole days from 7 to 1095`);
+  const asOf = parseAsOf(flags.asOf);
+  const cutoff = flags.cutoff ?? addDays(asOf, -horizonDays);
+  if (!isIsoDay(cutoff)) throw new UsageError(`--cutoff ${flags.cutoff}: a date as YYYY-MM-DD`);
+  if (addDays(cutoff, horizonDays) > asOf) {
+    throw new UsageError(
+      `--cutoff ${cutoff} with --horizon ${horizonDays}: the horizon ends ${addDays(cutoff, horizonDays)}, after ${asOf}; choose an earlier cutoff`,
+    );
+  }
+  return { asOf, cutoff, horizonDays };
+};
+
+/**
+ * `comeback model check`: the lapse decision backtested on the clinic's own visits, beside a
+ * fixed window, with the model's calibration; `--tune` searches the rule's settings for the best F1.
+ */
+export const modelCheck = async (flags: ModelCheckFlags, { asOf, cutoff, horizonDays }: CheckWindow): Promise<void> => {
+  const app = buildApp();
+  const rule = app.sweepSettings(asOf).lapseRule;
+  const summaries = (await allClients(app.clientStore())).flatMap((client) => (client.summary && client.summary.lastVisit <= asOf ? [client.summary] : []));
+  const result = backtestLapse(summaries, { cutoff, horizonDays, rule });
+  const tuning = flags.tune ? tuneLapseRule(backtestCases(summaries, cutoff, horizonDays).cases, cutoff, rule) : undefined;
+  if (flags.json) {
+    console.log(JSON.stringify({ ...result, ...(tuning && { tuning: { ...tuning, variables: ruleVariables(tuning.rule) } }) }, null, 2));
+    return;
+  }
+  console.log(
+    `Backtest: fitted on the visits up to ${cutoff} (${result.model} scores), lost = no visit in the ${horizonDays} days after; ${formatCount(result.judged)} clients judged, ${percent(result.lostShare)} of them lost`,
+  );
+  console.log(
+    table(
+      [
+        ['the lapse rule', ...scoreCells(result.rule)],
+        [`a fixed ${result.fixedWindow.days}-day window`, ...scoreCells(result.fixedWindow)],
+      ],
+      { header: ['', 'flagged', 'precision', 'recall', 'F1'], indent: 2, alignRight: [1, 2, 3, 4] },
+    ),
+  );
+  console.log(`\nVisit days in the ${horizonDays} days after the cutoff, per client, by repeat visit days before it:`);
+  console.log(
+    table(
+      result.calibration.map((row) => [row.repeatVisits, formatCount(row.clients), row.predicted.toFixed(2), row.actual.toFixed(2)]),
+      { header: ['repeat visits', 'clients', 'predicted', 'actual'], indent: 2, alignRight: [1, 2, 3] },
+    ),
+  );
+  if (tuning) {
+    console.log(`\nTuned on this backtest: F1 ${tuning.before.f1.toFixed(3)} -> ${tuning.after.f1.toFixed(3)}. To use these settings, set:`);
+    for (const line of ruleVariables(tuning.rule)) console.log(`  ${line}`);
+  }
+};
