@@ -4,6 +4,7 @@ import { StrictImportError } from '../shared/visits/use-cases/import-file.ts';
 import { buildApp } from '../shared/app.ts';
 import { modelFit, type ModelFitFlags } from './model-command.ts';
 import { modelCheck, modelCheckWindow, type ModelCheckFlags } from './model-check-command.ts';
+import { atRiskList, printAtRisk, soonDays } from './at-risk-command.ts';
 import { outbox, printOutbox, sendNow } from './outreach-command.ts';
 import { showClient } from './client-command.ts';
 import { printToken, serve } from './serve-command.ts';
@@ -214,13 +215,17 @@ program
   .description('the current lapsed list: who, since when, why, value at risk, outreach state')
   .option('--json', 'print as JSON')
   .option('--limit <n>', 'show at most this many (table only)', '50')
-  .action(async (flags: { json?: boolean; limit: string }) =>
-    withStack(async () => {
-      const rows = await lapsedList();
+  .option('--soon <days>', 'instead: the clients still coming who will count as lost within this many days unless they come back')
+  .option('--as-of <date>', 'with --soon: count from this day (YYYY-MM-DD; default: today in COMEBACK_TIMEZONE)')
+  .action(async (flags: { json?: boolean; limit: string; soon?: string; asOf?: string }) => {
+    const days = flags.soon === undefined ? undefined : soonDays(flags.soon);
+    await withStack(async () => {
+      const rows = days === undefined ? await lapsedList() : await atRiskList(days, flags.asOf);
       if (flags.json) console.log(JSON.stringify(rows, null, 2));
-      else printLapsed(rows, Number(flags.limit));
-    }),
-  );
+      else if (days === undefined) printLapsed(rows as Awaited<ReturnType<typeof lapsedList>>, Number(flags.limit));
+      else printAtRisk(rows as Awaited<ReturnType<typeof atRiskList>>, days, Number(flags.limit));
+    });
+  });
 
 program
   .command('reply')

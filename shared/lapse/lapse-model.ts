@@ -181,6 +181,9 @@ export const expectedVisitsInWindow = (model: FittedLapseModel, summary: VisitSu
   return probabilityOf(input) * visitsIfAlive(input, days);
 };
 
+/** P(alive) alone, by the model that scores: cheaper than `scoreClient` when the value is not needed. */
+export const probabilityAlive = (model: FittedLapseModel, summary: VisitSummary, asOf: string): number => scorer(model).pAlive(modelInput(summary, asOf));
+
 /**
  * P(alive) and the value at risk: what the client would spend over the next 12 months had
  * they stayed (expected visits if alive, month by month, times expected spend per visit,

@@ -117,6 +117,8 @@ describe('the comeback CLI, as a user runs it', () => {
     const late = await comeback('model', 'check', '--cutoff', '2099-01-01', '--as-of', '2026-12-01');
     expect(late.code).toBe(1);
     expect(late.stderr).toContain('choose an earlier cutoff');
+    const soon = await comeback('lapsed', '--soon', '0');
+    expect([soon.code, soon.stderr.trim()]).toEqual([1, 'comeback: --soon 0: whole days from 1 to 365']);
   });
 
   it('fits the lapse model on a summary file and predicts per client, data on stdout and the fit on stderr', async () => {

@@ -2,6 +2,8 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aw
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedClinic, type SeedResult } from '../../../cli/seed-command.ts';
 import { lapsedList } from '../../../cli/sweep-command.ts';
+import { atRiskList } from '../../../cli/at-risk-command.ts';
+import { addDays } from '../../../shared/common/dates.ts';
 import { freePort, startLocalStack, type LocalStack } from '../../../infra/local/stack.ts';
 import { InProcessSegmentRunner } from '../../../shared/aws/lambda-segment-runner.ts';
 import { buildApp } from '../../../shared/app.ts';
@@ -137,6 +139,20 @@ describe('the weekly sweep on the local stack', () => {
     const values = rows.map((row) => row.explanation.valueAtRisk?.minor ?? -1);
     expect(values).toEqual([...values].sort((a, b) => b - a));
     expect(values[0]).toBeGreaterThan(0);
+  });
+
+  it('names the clients still coming who will count as lost soon, each on the first day the sweep would flag them', async () => {
+    const rows = await atRiskList(90, asOf);
+    const open = new Set((await openEpisodes()).map((episode) => episode.clientId));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.some((row) => open.has(row.clientId))).toBe(false);
+    expect(rows.map((row) => row.daysLeft)).toEqual([...rows.map((row) => row.daysLeft)].sort((p, q) => p - q));
+    for (const row of rows) {
+      expect(row.lostOn).toBe(addDays(asOf, row.daysLeft));
+      expect(row.daysLeft).toBeGreaterThan(0);
+      expect(row.daysLeft).toBeLessThanOrEqual(90);
+      expect(row.explanation.daysSinceLastVisit).toBeGreaterThan(0);
+    }
   });
 
   it('resends, once, what a run recorded but could not queue', async () => {
