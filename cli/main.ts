@@ -173,6 +173,7 @@ model
   .option('--horizon <days>', 'lost = no visit within this many days after the cutoff', '180')
   .option('--as-of <date>', 'the last day of visits to use (default: today in COMEBACK_TIMEZONE)')
   .option('--tune', "search the rule's settings for the best F1 on this backtest and print them")
+  .option('--save', 'with --tune: keep the tuned settings; the sweep uses them over the defaults (the environment still wins)')
   .option('--json', 'the backtest (and the tuning) as JSON')
   .addHelpText(
     'after',
@@ -182,7 +183,8 @@ the model's predicted visits against the actual ones, by visits before the cutof
 
 Examples:
   comeback model check
-  comeback model check --cutoff 2026-01-01 --horizon 120 --tune`,
+  comeback model check --cutoff 2026-01-01 --horizon 120 --tune
+  comeback model check --tune --save`,
   )
   .action(async (flags: ModelCheckFlags) => {
     const window = modelCheckWindow(flags);

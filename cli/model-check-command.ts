@@ -2,6 +2,7 @@ import { buildApp } from '../shared/app.ts';
 import { addDays, isIsoDay } from '../shared/common/dates.ts';
 import { backtestCases, backtestLapse, tuneLapseRule, type Scores } from '../shared/lapse/backtest.ts';
 import type { LapseRule } from '../shared/lapse/lapse-rule.ts';
+import { ruleWithTuning } from '../shared/lapse/tuned-rule.ts';
 import { formatCount, parseAsOf, table, UsageError } from './output.ts';
 import { allClients } from './start-command.ts';
 
@@ -17,6 +18,7 @@ export interface ModelCheckFlags {
   asOf?: string;
   json?: boolean;
   tune?: boolean;
+  save?: boolean;
 }
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
@@ -37,6 +39,7 @@ export const modelCheckWindow = (flags: ModelCheckFlags): CheckWindow => {
   const horizonDays = Number(flags.horizon);
   if (!(Number.isInteger(horizonDays) && horizonDays >= 7 && horizonDays <= 1095))
     throw new UsageError(`--horizon ${flags.horizon}: whole days from 7 to 1095`);
+  if (flags.save && !flags.tune) throw new UsageError('--save keeps what --tune finds: give both');
   const asOf = parseAsOf(flags.asOf);
   const cutoff = flags.cutoff ?? addDays(asOf, -horizonDays);
   if (!isIsoDay(cutoff)) throw new UsageError(`--cutoff ${flags.cutoff}: a date as YYYY-MM-DD`);
@@ -54,12 +57,27 @@ export const modelCheckWindow = (flags: ModelCheckFlags): CheckWindow => {
  */
 export const modelCheck = async (flags: ModelCheckFlags, { asOf, cutoff, horizonDays }: CheckWindow): Promise<void> => {
   const app = buildApp();
-  const rule = app.sweepSettings(asOf).lapseRule;
+  const settings = app.sweepSettings(asOf);
+  const stored = await app.modelStore().latestTuning();
+  // The rule as the sweep would use it: a stored tuning over the defaults, the environment over both.
+  const rule = stored ? ruleWithTuning(settings.lapseRule, stored.rule, settings.fixedRuleSettings) : settings.lapseRule;
   const summaries = (await allClients(app.clientStore())).flatMap((client) => (client.summary && client.summary.lastVisit <= asOf ? [client.summary] : []));
   const result = backtestLapse(summaries, { cutoff, horizonDays, rule });
   const tuning = flags.tune ? tuneLapseRule(backtestCases(summaries, cutoff, horizonDays).cases, cutoff, rule) : undefined;
+  const saved = tuning !== undefined && flags.save === true;
+  if (tuning && saved) {
+    await app.modelStore().saveTuning({
+      tunedAt: new Date().toISOString(),
+      cutoff,
+      horizonDays,
+      judged: result.judged,
+      rule: tuning.rule,
+      before: tuning.before,
+      after: tuning.after,
+    });
+  }
   if (flags.json) {
-    console.log(JSON.stringify({ ...result, ...(tuning && { tuning: { ...tuning, variables: ruleVariables(tuning.rule) } }) }, null, 2));
+    console.log(JSON.stringify({ ...result, ...(tuning && { tuning: { ...tuning, variables: ruleVariables(tuning.rule), saved } }) }, null, 2));
     return;
   }
   console.log(
@@ -81,8 +99,12 @@ export const modelCheck = async (flags: ModelCheckFlags, { asOf, cutoff, horizon
       { header: ['repeat visits', 'clients', 'predicted', 'actual'], indent: 2, alignRight: [1, 2, 3] },
     ),
   );
+  if (stored)
+    console.log(`\nThe rule uses the settings tuned ${stored.tunedAt.slice(0, 10)} (F1 ${stored.after.f1.toFixed(3)} on the backtest to ${stored.cutoff}).`);
   if (tuning) {
-    console.log(`\nTuned on this backtest: F1 ${tuning.before.f1.toFixed(3)} -> ${tuning.after.f1.toFixed(3)}. To use these settings, set:`);
+    console.log(`\nTuned on this backtest: F1 ${tuning.before.f1.toFixed(3)} -> ${tuning.after.f1.toFixed(3)}:`);
     for (const line of ruleVariables(tuning.rule)) console.log(`  ${line}`);
+    if (saved) console.log('Saved: the sweep uses these settings from now on (a setting given in the environment still wins).');
+    else console.log('Run again with --save to keep them for the sweep, or set these variables.');
   }
 };

@@ -63,6 +63,10 @@ export const printSweepReport = (report: SweepReport): void => {
   );
   if (report.scoredWith) console.log(`  scored with ${describeModel(report.scoredWith)}`);
   if (report.fitted && report.fitted !== report.scoredWith) console.log(`  refitted: ${describeModel(report.fitted)}`);
+  if (report.tuning)
+    console.log(
+      `  rule settings tuned ${report.tuning.tunedAt.slice(0, 10)} on the clinic's history (F1 ${report.tuning.after.f1.toFixed(3)} on its backtest)`,
+    );
   if (report.modelProblem) console.log(`  no model: ${report.modelProblem} (the rhythm rule worked alone)`);
   const rows: string[][] = [
     ['clients read', formatCount(c.clients)],

@@ -35,6 +35,7 @@ import { parquetPartitions } from './files/parquet-file.ts';
 import { checkLapseRule, defaultLapseRule } from './lapse/lapse-rule.ts';
 import type { LapseStore } from './lapse/ports/lapse-store.ts';
 import type { ModelStore } from './lapse/ports/model-store.ts';
+import type { RuleSetting } from './lapse/tuned-rule.ts';
 import { defaultSweepSettings, sweepSegment, type SegmentDependencies, type SweepDependencies, type SweepSettings } from './lapse/use-cases/sweep.ts';
 import { defaultFallbackOrder } from './outreach/channel-policy.ts';
 import { checkOutreachPolicy, defaultOutreachPolicy } from './outreach/eligibility.ts';
@@ -161,8 +162,17 @@ export const queueUrls = /* @__PURE__ */ part((app) => ({
 export const sweepSettings = (app: AppContext, asOf: string, overrides: Partial<SweepSettings> = {}): SweepSettings => {
   const base = defaultSweepSettings(asOf);
   const rhythm = defaultLapseRule.rhythm;
+  const fixed: [RuleSetting, EnvName][] = [
+    ['combine', envNames.lapseCombine],
+    ['pAliveBelow', envNames.lapsePAliveBelow],
+    ['rhythmGapMultiplier', envNames.lapseRhythmGapMultiplier],
+    ['rhythmMinimumDays', envNames.lapseRhythmMinimumDays],
+    ['earlyDropOutGapMultiple', envNames.lapseEarlyDropOutGapMultiple],
+    ['earlyDropOutMinimumDays', envNames.lapseEarlyDropOutMinimumDays],
+  ];
   return {
     ...base,
+    fixedRuleSettings: fixed.filter(([, name]) => optional(app, name) !== undefined).map(([setting]) => setting),
     lapseRule: checkLapseRule({
       ...defaultLapseRule,
       combine: optional(app, envNames.lapseCombine) ?? defaultLapseRule.combine,

@@ -1,6 +1,7 @@
 import { defaultDeclineRule, type Decline, type DeclineRule } from './decline.ts';
 import { defaultLapseRule, type LapseExplanation, type LapseRule } from './lapse-rule.ts';
 import type { FittedLapseModel } from './lapse-model.ts';
+import type { RuleSetting, TunedLapseRule } from './tuned-rule.ts';
 import { defaultOutreachPolicy, type OutreachPolicy, type SkipReason } from '../outreach/eligibility.ts';
 
 /** What the clinic asks of the weekly sweep, and what it found: the sweep's words, shared by its segments. */
@@ -11,6 +12,8 @@ export interface SweepSettings {
   /** Score and decide, write nothing. */
   readonly dryRun: boolean;
   readonly lapseRule: LapseRule;
+  /** Settings of `lapseRule` given in the environment: a stored tuning never changes them. */
+  readonly fixedRuleSettings: readonly RuleSetting[];
   readonly declineRule: DeclineRule;
   readonly outreach: OutreachPolicy;
   /** Discount rate per month for the value a lapsed client takes away. */
@@ -25,6 +28,7 @@ export const defaultSweepSettings = (asOf: string): SweepSettings => ({
   asOf,
   dryRun: false,
   lapseRule: defaultLapseRule,
+  fixedRuleSettings: [],
   declineRule: defaultDeclineRule,
   outreach: defaultOutreachPolicy,
   monthlyDiscountRate: 0.01,
@@ -86,6 +90,8 @@ export interface SweepReport {
   /** The model the clients were scored with, and the one fitted by this run (if any). */
   readonly scoredWith?: FittedLapseModel;
   readonly fitted?: FittedLapseModel;
+  /** The stored tuning whose settings the rule used, if any. */
+  readonly tuning?: Pick<TunedLapseRule, 'tunedAt' | 'cutoff' | 'horizonDays' | 'after'>;
   /** Why no model could be fitted (e.g. nobody came twice yet): the rhythm rule worked alone. */
   readonly modelProblem?: string;
   readonly seconds: number;

@@ -6,6 +6,7 @@ const set = (variables: Record<string, string>) => Object.assign(process.env, va
 const names = [
   'LAPSE_COMBINE',
   'LAPSE_P_ALIVE_BELOW',
+  'LAPSE_EARLY_DROP_OUT_GAP_MULTIPLE',
   'OUTREACH_COOLDOWN_DAYS',
   'CLINIC_NAME',
   'REPLY_BASE_URL',
@@ -27,6 +28,13 @@ describe('settings from the environment', () => {
     const settings = buildApp().sweepSettings('2026-05-11');
     expect(settings.lapseRule).toMatchObject({ combine: 'either', pAliveBelow: 0.3 });
     expect(settings.outreach.cooldownDays).toBe(45);
+    // What the environment sets, a stored tuning never changes.
+    expect(settings.fixedRuleSettings).toEqual(['combine', 'pAliveBelow']);
+    set({ LAPSE_EARLY_DROP_OUT_GAP_MULTIPLE: '4' });
+    expect(buildApp().sweepSettings('2026-05-11')).toMatchObject({
+      lapseRule: { earlyDropOut: { gapMultiple: 4 } },
+      fixedRuleSettings: ['combine', 'pAliveBelow', 'earlyDropOutGapMultiple'],
+    });
     set({ LAPSE_COMBINE: 'sometimes' });
     expect(() => buildApp().sweepSettings('2026-05-11')).toThrow(ConfigError);
     expect(() => buildApp().sweepSettings('2026-05-11')).toThrow(/^LAPSE_COMBINE=sometimes/);

@@ -20,6 +20,7 @@ import { daysBetween, type VisitSummary } from '../../visits/summary.ts';
 import type { ClientStore, StoredClient } from '../../visits/ports/client-store.ts';
 import type { LapseStore } from '../ports/lapse-store.ts';
 import type { ModelStore } from '../ports/model-store.ts';
+import { ruleWithTuning } from '../tuned-rule.ts';
 import type { ObjectStore } from '../../analytics/ports/object-store.ts';
 import type { OutreachQueue } from '../../outreach/ports/outreach-queue.ts';
 import type { SuppressionList } from '../../outreach/ports/suppression-list.ts';
@@ -317,9 +318,10 @@ interface ModelFit {
  */
 export const runSweep = async (settings: SweepSettings, deps: SweepDependencies): Promise<SweepReport> => {
   const started = performance.now();
+  const tuning = await deps.models.latestTuning();
   const run: SweepRun = {
     runId: `${settings.asOf}-${randomUUID().slice(0, 8)}`,
-    settings,
+    settings: tuning ? { ...settings, lapseRule: ruleWithTuning(settings.lapseRule, tuning.rule, settings.fixedRuleSettings) } : settings,
     deps,
     now: deps.now ?? (() => new Date()),
     segmentNumbers: Array.from({ length: deps.totalSegments }, (_, i) => i),
@@ -336,7 +338,8 @@ export const runSweep = async (settings: SweepSettings, deps: SweepDependencies)
   const refitDue = !fit.fitted && !fittedToday && scoredWith !== undefined && daysBetween(scoredWith.asOf, settings.asOf) >= settings.refitAfterDays;
   const reports = await runSegments(run, { inputsOnly: false, ...(scoredWith && { model: scoredWith }) }, refitDue);
   if (refitDue) fit = await fitModel(run);
-  return sweepReport(run, reports, scoredWith, fit, started);
+  const report = sweepReport(run, reports, scoredWith, fit, started);
+  return tuning ? { ...report, tuning: { tunedAt: tuning.tunedAt, cutoff: tuning.cutoff, horizonDays: tuning.horizonDays, after: tuning.after } } : report;
 };
 
 /**

@@ -4,6 +4,8 @@ import { DynamoLapseStore } from '../../../shared/aws/dynamo-lapse-store.ts';
 import { DynamoModelStore } from '../../../shared/aws/dynamo-model-store.ts';
 import { DynamoSuppressionList } from '../../../shared/aws/dynamo-suppression-list.ts';
 import { outreachJobId, type LapseEpisode, type LapseMark, type OutreachJob } from '../../../shared/lapse/episode.ts';
+import type { TunedLapseRule } from '../../../shared/lapse/tuned-rule.ts';
+import { defaultLapseRule } from '../../../shared/lapse/lapse-rule.ts';
 import type { FittedLapseModel } from '../../../shared/lapse/lapse-model.ts';
 import { freshTables, type TestTables } from '../../support/tables.ts';
 
@@ -150,5 +152,26 @@ describe('DynamoSuppressionList and DynamoModelStore on DynamoDB Local', () => {
     expect(await models.latest()).toEqual({ ...fittedModel('2026-05-11T06:00:00.000Z'), fittedAt: '2026-05-11T07:00:00.000Z' });
     expect(await models.latest('2026-05-10')).toEqual({ ...fittedModel('2026-05-04T06:00:00.000Z'), fittedAt: '2026-05-12T09:00:00.000Z' });
     expect(await models.latest('2026-05-03')).toBeUndefined();
+  });
+
+  it('keeps each tuning of the rule as a version and gives the newest, apart from the fits', async () => {
+    const { tables, db } = await freshTables();
+    const models = new DynamoModelStore(tables.models, db);
+    expect(await models.latestTuning()).toBeUndefined();
+    const scores = { flagged: 10, precision: 0.8, recall: 0.7, f1: 0.7467 };
+    const tuning = (tunedAt: string, pAliveBelow: number): TunedLapseRule => ({
+      tunedAt,
+      cutoff: '2026-01-01',
+      horizonDays: 180,
+      judged: 500,
+      rule: { ...defaultLapseRule, pAliveBelow },
+      before: scores,
+      after: { ...scores, f1: 0.8 },
+    });
+    await models.saveTuning(tuning('2026-03-01T06:00:00.000Z', 0.6));
+    await models.saveTuning(tuning('2026-06-01T06:00:00.000Z', 0.7));
+    await models.saveTuning(tuning('2026-04-01T06:00:00.000Z', 0.4));
+    expect(await models.latestTuning()).toEqual(tuning('2026-06-01T06:00:00.000Z', 0.7));
+    expect(await models.latest()).toBeUndefined();
   });
 });

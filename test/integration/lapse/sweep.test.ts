@@ -211,4 +211,24 @@ describe('the weekly sweep on the local stack', () => {
     );
     expect(report.unusable[0]?.reason).toMatch(/has a visit on 2026-05-\d\d, after 2026-05-04/);
   });
+
+  // Last: the tuning it stores holds for every later sweep of this clinic.
+  it('uses the rule settings tuned and stored for the clinic, unless the environment sets them', async () => {
+    const before = await runSweep(settings({ dryRun: true }), buildApp().sweepDependencies());
+    expect(before.counts.earlyDropOuts).toBeGreaterThan(0);
+    expect(before.tuning).toBeUndefined();
+    const scores = { flagged: 1, precision: 1, recall: 1, f1: 1 };
+    // Tuned so that nobody is an early drop-out within ten years.
+    const never = { ...defaultSweepSettings(asOf).lapseRule, earlyDropOut: { gapMultiple: 3, minimumDays: 3650 } };
+    await buildApp()
+      .modelStore()
+      .saveTuning({ tunedAt: '2026-05-10T06:00:00.000Z', cutoff: '2025-11-11', horizonDays: 180, judged: 100, rule: never, before: scores, after: scores });
+
+    const tuned = await runSweep(settings({ dryRun: true }), buildApp().sweepDependencies());
+    const fixed = await runSweep(settings({ dryRun: true, fixedRuleSettings: ['earlyDropOutMinimumDays'] }), buildApp().sweepDependencies());
+
+    expect(tuned.tuning?.tunedAt).toBe('2026-05-10T06:00:00.000Z');
+    expect(tuned.counts.earlyDropOuts).toBe(0);
+    expect(fixed.counts.earlyDropOuts).toBe(before.counts.earlyDropOuts);
+  });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addDays } from '../../../shared/common/dates.ts';
 import { assessLapse, checkLapseRule, defaultLapseRule, LapseRuleError, type LapseRule } from '../../../shared/lapse/lapse-rule.ts';
 import { rhythmState } from '../../../shared/lapse/rhythm.ts';
+import { ruleWithTuning } from '../../../shared/lapse/tuned-rule.ts';
 import { everyNDays, summaryOf } from '../../support/histories.ts';
 
 const asOf = '2026-11-16';
@@ -141,5 +142,28 @@ describe('assessLapse', () => {
     expect(() => checkLapseRule({ ...defaultLapseRule, pAliveBelow: 1.5 })).toThrow(LapseRuleError);
     expect(() => checkLapseRule({ ...defaultLapseRule, rhythm: { ...defaultLapseRule.rhythm, minVisitDays: 1 } })).toThrow(/at least 2/);
     expect(checkLapseRule(defaultLapseRule)).toBe(defaultLapseRule);
+  });
+});
+
+describe('a tuned rule', () => {
+  const tuned: LapseRule = {
+    ...defaultLapseRule,
+    combine: 'rhythm',
+    pAliveBelow: 0.8,
+    rhythm: { ...defaultLapseRule.rhythm, longGapMultiplier: 1, minimumDays: 14 },
+    earlyDropOut: { gapMultiple: 2, minimumDays: 45 },
+  };
+
+  it('takes every setting the tuning found over the defaults', () => {
+    expect(ruleWithTuning(defaultLapseRule, tuned, [])).toEqual(tuned);
+  });
+
+  it('leaves a setting given in the environment as it is', () => {
+    const own = { ...defaultLapseRule, combine: 'both' as const, earlyDropOut: { gapMultiple: 5, minimumDays: 45 } };
+    const rule = ruleWithTuning(own, tuned, ['combine', 'earlyDropOutGapMultiple']);
+    expect(rule.combine).toBe('both');
+    expect(rule.earlyDropOut).toEqual({ gapMultiple: 5, minimumDays: 45 });
+    expect(rule.pAliveBelow).toBe(0.8);
+    expect(rule.rhythm.minimumDays).toBe(14);
   });
 });
