@@ -169,6 +169,7 @@ const objective =
       psiU: digamma(r + k * x),
       psiBx: digamma(b + x + 1),
       psiABx: digamma(a + b + x + 1),
+      logOddsBase: Math.log(a) - Math.log(b + x),
     }));
     let value = 0;
     let gr = 0;
@@ -176,11 +177,11 @@ const objective =
     let ga = 0;
     let gb = 0;
     for (const { x, tx, T, weight, xIndex } of rows) {
-      const { terms, psiU, psiBx, psiABx } = byX[xIndex]!;
+      const { terms, psiU, psiBx, psiABx, logOddsBase } = byX[xIndex]!;
       const u = r + k * x;
       const logAlphaT = Math.log(alpha + T);
       const logRatio = logAlphaT - Math.log(alpha + tx);
-      const logGone = Math.log(a) - Math.log(b + x) + u * logRatio;
+      const logGone = logOddsBase + u * logRatio;
       // The regularity sum and its derivatives in r and alpha.
       const q = (T - tx) / (alpha + T);
       let term = 1;
@@ -229,11 +230,14 @@ const checked = (rows: readonly RegularFrequency[]): void => {
     throw new ModelNotIdentifiableError('every client was first seen on the as-of day: there is no time to learn from');
 };
 
-const fitWithK = (k: number, rows: readonly RegularFrequency[], collapsed: ReturnType<typeof collapse>): MbgCnbdFit => {
+const fitWithK = (k: number, rows: readonly RegularFrequency[], collapsed: ReturnType<typeof collapse>, previous?: MbgCnbdFit): MbgCnbdFit => {
   const meanX = rows.reduce((sum, row) => sum + row.x, 0) / rows.length;
   const meanT = rows.reduce((sum, row) => sum + row.T, 0) / rows.length;
-  // Start at r = 1 with the rate the data shows if nobody left (k gaps' worth per visit); a = b = 1.
-  const start = [0, Math.log(meanT / (k * Math.max(meanX, 0.01))), 0, 0];
+  // From the fit with one less k, its mean gap kept (alpha scaled by (k-1)/k); else r = 1 with
+  // the rate the data shows if nobody left (k gaps' worth per visit), a = b = 1.
+  const start = previous
+    ? [Math.log(previous.r), Math.log((previous.alpha * previous.k) / k), Math.log(previous.a), Math.log(previous.b)]
+    : [0, Math.log(meanT / (k * Math.max(meanX, 0.01))), 0, 0];
   const result = minimize(objective(k, collapsed, rows.length), start);
   const [r, alpha, a, b] = result.x.map(Math.exp) as [number, number, number, number];
   if (!result.converged || !Number.isFinite(result.value)) {
@@ -262,7 +266,7 @@ export const fitMbgCnbd = (rows: readonly RegularFrequency[], k?: number): MbgCn
   const fits: MbgCnbdFit[] = [];
   for (const each of regularities) {
     try {
-      fits.push(fitWithK(each, rows, collapsed));
+      fits.push(fitWithK(each, rows, collapsed, fits[fits.length - 1]));
     } catch (error) {
       if (fits.length === 0) throw error;
       break;

@@ -1,31 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { daysBetween } from '../../../shared/visits/summary.ts';
-import { assessLapse, defaultLapseRule } from '../../../shared/lapse/lapse-rule.ts';
-import { fitLapseModel, modelInput, scoreClient } from '../../../shared/lapse/lapse-model.ts';
+import { defaultLapseRule, type LapseRule } from '../../../shared/lapse/lapse-rule.ts';
 import { backtestCases, backtestLapse, tuneLapseRule } from '../../../shared/lapse/backtest.ts';
 import { addDays } from '../../../shared/common/dates.ts';
 import { groundTruthClinic, scoreDecision, type TruthClient } from '../../support/ground-truth-clinic.ts';
-import { summaryOf } from '../../support/histories.ts';
+import { fixedWindowDecision, productDecision as decide, summariesOf } from '../../support/lapse-decisions.ts';
 
 const asOf = '2026-11-02';
 
-/** The product's decision on a clinic: the model fitted on its own clients, then the lapse rule per client. */
-const productDecision = (clients: readonly TruthClient[], rule = defaultLapseRule) => {
-  const summaries = new Map(clients.filter((c) => c.visits.length > 0).map((c) => [c.clientId, summaryOf(c.visits, c.clientId)]));
-  const model = fitLapseModel(
-    [...summaries.values()].map((s) => modelInput(s, asOf)),
-    { asOf, fittedAt: `${asOf}T06:00:00Z`, monthlyDiscountRate: 0.01 },
-  );
-  return (client: TruthClient): boolean => {
-    const summary = summaries.get(client.clientId)!;
-    return assessLapse(summary, asOf, scoreClient(model, summary, asOf), rule).status === 'lapsed';
-  };
-};
-
-const fixedWindow =
-  (days: number) =>
-  (client: TruthClient): boolean =>
-    daysBetween(client.visits[client.visits.length - 1]!.day, asOf) > days;
+const productDecision = (clients: readonly TruthClient[], rule?: LapseRule) => decide(clients, asOf, rule);
+const fixedWindow = (days: number) => fixedWindowDecision(days, asOf);
 
 describe('the lapse decision on a clinic nobody tuned it on', () => {
   // The first seed is the one the rule was looked at with; the second was not looked at until this test.
@@ -52,7 +35,6 @@ describe('the lapse decision on a clinic nobody tuned it on', () => {
 describe('tuning on the clinic’s own history', () => {
   const horizon = 180;
   const cutoff = addDays(asOf, -horizon);
-  const summariesOf = (clients: readonly TruthClient[]) => clients.filter((c) => c.visits.length > 0).map((c) => summaryOf(c.visits, c.clientId));
   // Tuned on one clinic's backtest (no truth used: "lost" is "no visit in the 180 days after the cutoff")...
   const tuneOn = groundTruthClinic({ clients: 3000, asOf, seed: 4242 });
   const { cases } = backtestCases(summariesOf(tuneOn), cutoff, horizon);
