@@ -73,7 +73,8 @@ export const renderClientCard = (
   );
   lines.push('', `Lapse state (as of ${asOf})`, `  ${describeRhythm(rhythmState(summary, asOf))}`);
   for (const episode of [...episodes].reverse().slice(0, 3)) {
-    lines.push(`  episode ${episode.status === 'open' ? 'open' : episode.status} since ${episode.openedOn}: ${explain(episode.explanation)}`);
+    const kind = episode.explanation.kind === 'early-drop-out' ? 'early drop-out' : 'lapsed regular';
+    lines.push(`  episode ${episode.status === 'open' ? 'open' : episode.status} since ${episode.openedOn} (${kind}): ${explain(episode.explanation)}`);
     lines.push(`    ${outreachState(episode)}`);
   }
   if (visits.length > 0) {
