@@ -278,11 +278,13 @@ program
   .option('--channel <channel>', 'lost: only answers that came this way (page, sms, staff)')
   .option('--churn-type <type>', 'lost: voluntary, involuntary or passive')
   .option('--days <n>', 'retention-by-doctor: came back within this many days (default 90)')
-  .option('--limit <n>', 'lapsed, average-check --by declining: at most this many clients')
+  .option('--limit <n>', 'lapsed, at-risk, average-check --by declining: at most this many clients')
+  .option('--weeks <n>', 'at-risk: who will count as lost within this many weeks (default 4)')
+  .option('--kind <kind>', 'lapsed, at-risk: lapsed-regular or early-drop-out')
   .option('--format <format>', 'table, json or csv', 'table')
   .addHelpText(
     'after',
-    "\nThe same reports, parameters and SQL as GET /reports/NAME (Athena in the cloud). Money columns are in the clinic's currency.\nExamples:\n  npx comeback report lost --by month --from 2026-01-01\n  npx comeback report retention-by-doctor --days 60 --format csv > retention.csv",
+    "\nThe same reports, parameters and SQL as GET /reports/NAME (Athena in the cloud). Money columns are in the clinic's currency.\nExamples:\n  npx comeback report lost --by month --from 2026-01-01\n  npx comeback report retention-by-doctor --days 60 --format csv > retention.csv\n  npx comeback report at-risk --weeks 2",
   )
   .action(async (name: string, flags: ReportFlags) => {
     const engine = await localReportEngine();

@@ -15,6 +15,8 @@ export interface ReportFlags {
   readonly churnType?: string;
   readonly days?: string;
   readonly limit?: string;
+  readonly weeks?: string;
+  readonly kind?: string;
 }
 
 /** The CLI's flags as the API's query-string parameters (the same names and validation). */

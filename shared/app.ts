@@ -158,9 +158,8 @@ export const queueUrls = /* @__PURE__ */ part((app) => ({
   smsVoiceEvents: required(app, envNames.smsVoiceEventsQueue),
 }));
 
-/** The sweep's settings: the defaults, changed by whichever variables are set. */
-export const sweepSettings = (app: AppContext, asOf: string, overrides: Partial<SweepSettings> = {}): SweepSettings => {
-  const base = defaultSweepSettings(asOf);
+/** The lapse rule from the defaults and whichever variables are set, and which settings those are. */
+export const lapseRuleSettings = /* @__PURE__ */ part((app): Pick<SweepSettings, 'lapseRule' | 'fixedRuleSettings'> => {
   const rhythm = defaultLapseRule.rhythm;
   const fixed: [RuleSetting, EnvName][] = [
     ['combine', envNames.lapseCombine],
@@ -171,7 +170,6 @@ export const sweepSettings = (app: AppContext, asOf: string, overrides: Partial<
     ['earlyDropOutMinimumDays', envNames.lapseEarlyDropOutMinimumDays],
   ];
   return {
-    ...base,
     fixedRuleSettings: fixed.filter(([, name]) => optional(app, name) !== undefined).map(([setting]) => setting),
     lapseRule: checkLapseRule({
       ...defaultLapseRule,
@@ -188,6 +186,15 @@ export const sweepSettings = (app: AppContext, asOf: string, overrides: Partial<
         minimumDays: optional(app, envNames.lapseEarlyDropOutMinimumDays) ?? defaultLapseRule.earlyDropOut.minimumDays,
       },
     }),
+  };
+});
+
+/** The sweep's settings: the defaults, changed by whichever variables are set. */
+export const sweepSettings = (app: AppContext, asOf: string, overrides: Partial<SweepSettings> = {}): SweepSettings => {
+  const base = defaultSweepSettings(asOf);
+  return {
+    ...base,
+    ...lapseRuleSettings(app),
     outreach: checkOutreachPolicy({
       ...defaultOutreachPolicy,
       cooldownDays: optional(app, envNames.outreachCooldownDays) ?? defaultOutreachPolicy.cooldownDays,
@@ -347,6 +354,7 @@ const exportSources = /* @__PURE__ */ part(
     outreach: outreachLog(app),
     answers: answerStore(app),
     catalogue: catalogueStore(app),
+    lapseRisk: { models: modelStore(app), ...lapseRuleSettings(app) },
   }),
 );
 

@@ -11,6 +11,7 @@ import { unmatchedClientId, type Answer } from '../answers/answer.ts';
 import type { ClientProfile } from '../visits/client.ts';
 import type { LapseEpisode, LapseMark } from '../lapse/episode.ts';
 import {
+  clientsAtRiskExport,
   clientsExport,
   lapseEpisodesExport,
   outreachExport,
@@ -24,6 +25,7 @@ import type { OutreachRecord } from '../outreach/outreach-record.ts';
 import { isFailureReason, type FailureReason } from '../outreach/provider-failure.ts';
 import { resolveReason, type Catalogue } from '../answers/reasons.ts';
 import type { VisitSummary } from '../visits/summary.ts';
+import type { AtRisk } from '../lapse/at-risk.ts';
 import type { Visit } from '../visits/visit.ts';
 
 /** The definition of each exported table by its name. */
@@ -34,6 +36,7 @@ export const exportTableNamed = {
   outreach: outreachExport,
   replies: repliesExport,
   reason_catalogue: reasonCatalogueExport,
+  clients_at_risk: clientsAtRiskExport,
 } as const satisfies Readonly<Record<string, ExportTable>>;
 
 /** The exported tables' names, as a closed set. */
@@ -56,7 +59,26 @@ export interface ClientSnapshotSource {
 }
 
 /** Tables whose every partition is a whole snapshot on the export day (not one row per event). */
-export const snapshotTables: ReadonlySet<ExportedTableName> = new Set(['clients', 'reason_catalogue']);
+export const snapshotTables: ReadonlySet<ExportedTableName> = new Set(['clients', 'reason_catalogue', 'clients_at_risk']);
+
+/** A client still coming who will count as lost soon, in the export day's snapshot. */
+export const atRiskRow = (clientId: string, atRisk: AtRisk, exportDay: string): PartitionedRow => {
+  const why = atRisk.explanation;
+  return {
+    dt: exportDay,
+    row: {
+      client_id: clientId,
+      kind: why.kind ?? 'lapsed-regular',
+      lost_on: atRisk.lostOn,
+      days_left: atRisk.daysLeft,
+      last_visit: why.lastVisit,
+      usual_gap_days: wholeOrNull(why.usualGapDays),
+      rule: why.rule,
+      p_alive: why.pAlive ?? null,
+      model: why.model ?? null,
+    },
+  };
+};
 
 /**
  * The order of rows inside a partition file: by these columns, so the same data always makes
@@ -69,6 +91,7 @@ export const rowOrder: Readonly<Record<ExportedTableName, readonly string[]>> = 
   outreach: ['outreach_id'],
   replies: ['received_at', 'answer_id'],
   reason_catalogue: ['reason_id'],
+  clients_at_risk: ['client_id'],
 };
 
 const compareValues = (a: ExportRow[string], b: ExportRow[string]): number => {

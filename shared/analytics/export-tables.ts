@@ -144,7 +144,32 @@ export const reasonCatalogueExport: ExportTable = {
   ],
 };
 
-export const exportTables = [clientsExport, visitsExport, lapseEpisodesExport, outreachExport, repliesExport, reasonCatalogueExport] as const;
+export const clientsAtRiskExport: ExportTable = {
+  name: 'clients_at_risk',
+  description: 'The clients still coming who will count as lost within 90 days of the export day unless they come back',
+  partition: 'the export day (each day holds the whole snapshot)',
+  columns: [
+    column('client_id', 'string', "the clinic's client id"),
+    column('kind', 'string', 'lapsed-regular or early-drop-out: what they will count as'),
+    column('lost_on', 'date', 'the first day they count as lost if they have not come back'),
+    column('days_left', 'int', 'days from the export day to lost_on'),
+    column('last_visit', 'date', 'day of the last visit'),
+    column('usual_gap_days', 'int', 'median days between visit days'),
+    column('rule', 'string', 'the rule that will flag them'),
+    column('p_alive', 'double', 'probability they are still a client on lost_on, by the model that scores'),
+    column('model', 'string', 'that model: BG/NBD, MBG/CNBD-k'),
+  ],
+};
+
+export const exportTables = [
+  clientsExport,
+  visitsExport,
+  lapseEpisodesExport,
+  outreachExport,
+  repliesExport,
+  reasonCatalogueExport,
+  clientsAtRiskExport,
+] as const;
 
 export type ExportTableName = (typeof exportTables)[number]['name'];
 

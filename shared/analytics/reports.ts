@@ -385,7 +385,48 @@ export const cohortsReport = defineReport({
   bind: (p) => [p.from, p.to],
 });
 
-export const reports = [lostReport, lapsedReport, retentionByDoctorReport, averageCheckReport, churnReport, campaignsReport, cohortsReport] as const;
+const atRiskParameters = z
+  .object({
+    weeks: z.coerce.number().int().min(1).max(12).default(4).describe('who will count as lost within this many weeks of the latest export'),
+    kind: z.enum(['', 'lapsed-regular', 'early-drop-out']).default('').describe('only regulars, or only early drop-outs'),
+    limit: z.coerce.number().int().min(1).max(10_000).default(500).describe('at most this many clients, soonest first'),
+    ...clientFilters,
+  })
+  .strict();
+
+/** Who is still coming but will count as lost soon unless they come back: the clinic can call them first. */
+export const atRiskReport = defineReport({
+  name: 'at-risk',
+  description: 'Clients still coming who will count as lost in the next weeks unless they come back: the day, why, and how they have been coming',
+  parameters: atRiskParameters,
+  sql: () => `
+    WITH r AS ${latest('clients_at_risk')},
+    cl AS ${latest('clients')}
+    SELECT client_id, kind, lost_on, days_left, last_visit, usual_gap_days, rule, p_alive, model, branch_id, last_doctor_id
+    FROM (
+      SELECT r.client_id, r.kind, r.lost_on, r.days_left, r.last_visit, r.usual_gap_days, r.rule, r.p_alive, r.model, cl.branch_id, cl.last_doctor_id,
+             row_number() OVER (ORDER BY r.lost_on, r.client_id) AS place
+      FROM r LEFT JOIN cl ON cl.client_id = r.client_id
+      WHERE r.days_left <= ? * 7
+        AND (? = '' OR r.kind = ?)
+        AND (? = '' OR cl.branch_id = ?)
+        AND (? = '' OR cl.last_doctor_id = ?)
+    ) ranked
+    WHERE place <= ?
+    ORDER BY place`,
+  bind: (p) => [p.weeks, p.kind, p.kind, p.branch, p.branch, p.doctor, p.doctor, p.limit],
+});
+
+export const reports = [
+  lostReport,
+  lapsedReport,
+  atRiskReport,
+  retentionByDoctorReport,
+  averageCheckReport,
+  churnReport,
+  campaignsReport,
+  cohortsReport,
+] as const;
 
 export type ReportName = (typeof reports)[number]['name'];
 

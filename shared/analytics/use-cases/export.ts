@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { eachLimited } from '../../common/concurrency.ts';
 import {
   answerRow,
+  atRiskRow,
   catalogueRows,
   clientRow,
   episodeRow,
@@ -12,6 +13,7 @@ import {
   snapshotTables,
   sortRows,
   visitRow,
+  type ClientSnapshotSource,
   type ExportedTableName,
   type PartitionedRow,
 } from '../export-rows.ts';
@@ -24,6 +26,10 @@ import type { LapseStore } from '../../lapse/ports/lapse-store.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { PartitionFormat } from '../ports/partition-format.ts';
 import type { OutreachLog } from '../../outreach/ports/outreach-log.ts';
+import type { ModelStore } from '../../lapse/ports/model-store.ts';
+import { lapseDay, type AtRisk } from '../../lapse/at-risk.ts';
+import type { LapseRule } from '../../lapse/lapse-rule.ts';
+import { ruleWithTuning, type RuleSetting } from '../../lapse/tuned-rule.ts';
 
 /**
  * The daily analytics export: every table of export-tables.ts as Parquet, one file per `dt`
@@ -40,6 +46,12 @@ import type { OutreachLog } from '../../outreach/ports/outreach-log.ts';
 
 export interface ExportSources {
   readonly clients: Pick<ClientStore, 'scanClients' | 'scanVisits'>;
+  /** Who will count as lost soon, by the lapse model and rule as the sweep uses them; without it no at-risk rows. */
+  readonly lapseRisk?: {
+    readonly models: Pick<ModelStore, 'latest' | 'latestTuning'>;
+    readonly lapseRule: LapseRule;
+    readonly fixedRuleSettings: readonly RuleSetting[];
+  };
   readonly lapses: Pick<LapseStore, 'allEpisodes'>;
   readonly outreach: Pick<OutreachLog, 'all'>;
   readonly answers: Pick<AnswerStore, 'all'>;
@@ -145,6 +157,21 @@ const add = (partitions: Partitions, { dt, row }: PartitionedRow): void => {
   else partitions.set(dt, [row]);
 };
 
+/** How far ahead the at-risk snapshot looks. */
+export const atRiskDays = 90;
+
+/** Each client's day to count as lost within `atRiskDays`, by the newest model and the rule as the sweep uses it. */
+const atRiskOn = async (exportDay: string, deps: ExportDependencies): Promise<((client: ClientSnapshotSource) => AtRisk | undefined) | undefined> => {
+  const risk = deps.lapseRisk;
+  if (!risk) return undefined;
+  const [model, tuning] = await Promise.all([risk.models.latest(exportDay), risk.models.latestTuning()]);
+  const rule = tuning ? ruleWithTuning(risk.lapseRule, tuning.rule, risk.fixedRuleSettings) : risk.lapseRule;
+  return (client) =>
+    client.summary && client.lapse?.status !== 'open' && client.summary.lastVisit <= exportDay
+      ? lapseDay(client.summary, exportDay, model, rule, atRiskDays)
+      : undefined;
+};
+
 /** Reads every source at once (clients and visits by parallel Scan segments) into rows by table and `dt`. */
 const readSources = async (exportDay: string, deps: ExportDependencies): Promise<Map<ExportedTableName, Partitions>> => {
   const tables = new Map<ExportedTableName, Partitions>(exportedTableNames.map((name) => [name, new Map()]));
@@ -162,9 +189,15 @@ const readSources = async (exportDay: string, deps: ExportDependencies): Promise
     }
   };
   const range = Array.from({ length: segments }, (_, segment) => segment);
+  const atRisk = await atRiskOn(exportDay, deps);
+  const addClient = (client: ClientSnapshotSource): void => {
+    add(partitions('clients'), clientRow(client, exportDay));
+    const soon = atRisk?.(client);
+    if (soon) add(partitions('clients_at_risk'), atRiskRow(client.profile.clientId, soon, exportDay));
+  };
 
   await Promise.all([
-    ...range.map((segment) => drain(deps.clients.scanClients(segment, segments), (client) => add(partitions('clients'), clientRow(client, exportDay)))),
+    ...range.map((segment) => drain(deps.clients.scanClients(segment, segments), addClient)),
     ...range.map((segment) => drain(deps.clients.scanVisits(segment, segments), (visit) => add(partitions('visits'), visitRow(visit)))),
     drain(deps.lapses.allEpisodes(), (episode) => add(partitions('lapse_episodes'), episodeRow(episode))),
     drain(deps.outreach.all(), (record) => add(partitions('outreach'), outreachRow(record))),

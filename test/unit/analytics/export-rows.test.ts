@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Answer } from '../../../shared/answers/answer.ts';
 import type { LapseEpisode } from '../../../shared/lapse/episode.ts';
 import {
+  atRiskRow,
   answerRow,
   catalogueRows,
   clientRow,
@@ -21,6 +22,9 @@ import { mergeReason, seedCatalogue } from '../../../shared/answers/reasons.ts';
 import { addVisits } from '../../../shared/visits/summary.ts';
 import type { Visit } from '../../../shared/visits/visit.ts';
 import type { StoredClient } from '../../../shared/visits/ports/client-store.ts';
+import { lapseDay } from '../../../shared/lapse/at-risk.ts';
+import { defaultLapseRule } from '../../../shared/lapse/lapse-rule.ts';
+import { summaryOf } from '../../support/histories.ts';
 
 const name = 'Μαρία Παππά';
 const phone = '+306912345678';
@@ -306,5 +310,29 @@ describe('export rows', () => {
     const values = JSON.stringify(everyRow());
     const personal = [name, 'Παππά', phone, '6912345678', email, 'maria', text, text.toLowerCase(), 'αγενής', 'inbound-77'];
     for (const value of personal) expect(values.toLowerCase()).not.toContain(value.toLowerCase());
+  });
+});
+
+describe('the at-risk snapshot', () => {
+  it('puts who will count as lost soon in the export day, with the day, why and the model, and no personal data', () => {
+    const twice = summaryOf([{ day: '2026-04-01' }, { day: '2026-04-15' }]);
+    const soon = lapseDay(twice, '2026-05-20', undefined, defaultLapseRule, 90)!;
+    expect(atRiskRow('c-9', soon, '2026-05-20')).toEqual({
+      dt: '2026-05-20',
+      row: {
+        client_id: 'c-9',
+        kind: 'early-drop-out',
+        lost_on: '2026-06-15',
+        days_left: 26,
+        last_visit: '2026-04-15',
+        usual_gap_days: 14,
+        rule: 'came 2 times, then stayed away more than 3x their gap',
+        p_alive: null,
+        model: null,
+      },
+    });
+    expect(Object.keys(atRiskRow('c-9', soon, '2026-05-20').row)).toEqual(
+      exportTables.find((table) => table.name === 'clients_at_risk')!.columns.map((column) => column.name),
+    );
   });
 });
