@@ -63,6 +63,11 @@ export const printSweepReport = (report: SweepReport): void => {
   );
   if (report.scoredWith) console.log(`  scored with ${describeModel(report.scoredWith)}`);
   if (report.fitted && report.fitted !== report.scoredWith) console.log(`  refitted: ${describeModel(report.fitted)}`);
+  if (report.retuned) {
+    console.log(
+      `  rule settings tuned again (the last tuning was ${report.tuning?.tunedAt.slice(0, 10) ?? 'old'}): F1 ${report.retuned.before.f1.toFixed(3)} -> ${report.retuned.after.f1.toFixed(3)} on the backtest to ${report.retuned.cutoff}; the next sweep uses them`,
+    );
+  }
   if (report.tuning)
     console.log(
       `  rule settings tuned ${report.tuning.tunedAt.slice(0, 10)} on the clinic's history (F1 ${report.tuning.after.f1.toFixed(3)} on its backtest)`,

@@ -222,6 +222,7 @@ export const sweepDependencies = /* @__PURE__ */ part((app): SweepDependencies =
   const segmentFunction = optional(app, envNames.sweepSegmentFunction);
   return {
     models: modelStore(app),
+    clients: clientStore(app),
     segments: segmentFunction
       ? new LambdaSegmentRunner(segmentFunction)
       : new InProcessSegmentRunner((request) => sweepSegment(request, segmentDependencies(app))),

@@ -85,6 +85,8 @@ export class WeeklySweep extends Construct {
     });
     const coordinator = this.coordinator;
     coordinator.useTable(modelsTable, props.tables.table(modelsTable), 'readWrite');
+    // Read whole every 90 days, to tune the lapse rule again on the clinic's history.
+    coordinator.useTable(clientsTable, props.tables.table(clientsTable), 'read');
     coordinator.useObjects(analyticsBucket, props.analyticsBucket, sweepScratchPrefix, ['read', 'delete']);
     // The coordinator invokes the function by name (unqualified), so no version or alias ARN.
     coordinator.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [segment.functionArn] }));

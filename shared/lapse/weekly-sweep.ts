@@ -20,6 +20,8 @@ export interface SweepSettings {
   readonly monthlyDiscountRate: number;
   /** Refit the model when the newest fit is this many days older than asOf. */
   readonly refitAfterDays: number;
+  /** Tune the rule's settings again on the clinic's history when the stored tuning is this many days old. */
+  readonly retuneAfterDays: number;
   /** Return the flagged clients (the CLI's --json), not only counts. */
   readonly listFlagged: boolean;
 }
@@ -33,6 +35,7 @@ export const defaultSweepSettings = (asOf: string): SweepSettings => ({
   outreach: defaultOutreachPolicy,
   monthlyDiscountRate: 0.01,
   refitAfterDays: 7,
+  retuneAfterDays: 90,
   listFlagged: false,
 });
 
@@ -92,6 +95,8 @@ export interface SweepReport {
   readonly fitted?: FittedLapseModel;
   /** The stored tuning whose settings the rule used, if any. */
   readonly tuning?: Pick<TunedLapseRule, 'tunedAt' | 'cutoff' | 'horizonDays' | 'after'>;
+  /** A tuning made by this run because the stored one was `retuneAfterDays` old; it serves the next sweep. */
+  readonly retuned?: Pick<TunedLapseRule, 'tunedAt' | 'cutoff' | 'horizonDays' | 'before' | 'after'>;
   /** Why no model could be fitted (e.g. nobody came twice yet): the rhythm rule worked alone. */
   readonly modelProblem?: string;
   readonly seconds: number;

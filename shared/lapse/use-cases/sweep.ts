@@ -20,7 +20,8 @@ import { daysBetween, type VisitSummary } from '../../visits/summary.ts';
 import type { ClientStore, StoredClient } from '../../visits/ports/client-store.ts';
 import type { LapseStore } from '../ports/lapse-store.ts';
 import type { ModelStore } from '../ports/model-store.ts';
-import { ruleWithTuning } from '../tuned-rule.ts';
+import { ruleWithTuning, type TunedLapseRule } from '../tuned-rule.ts';
+import { backtestCases, tuneLapseRule } from '../backtest.ts';
 import type { ObjectStore } from '../../analytics/ports/object-store.ts';
 import type { OutreachQueue } from '../../outreach/ports/outreach-queue.ts';
 import type { SuppressionList } from '../../outreach/ports/suppression-list.ts';
@@ -288,6 +289,8 @@ const requestFeedback = async (
 
 export interface SweepDependencies {
   readonly models: ModelStore;
+  /** Read whole when the rule's stored tuning is due again (every `retuneAfterDays`); without it, never retuned. */
+  readonly clients?: Pick<ClientStore, 'scanClients'>;
   readonly segments: SegmentRunner;
   readonly objects: ObjectStore;
   readonly totalSegments: number;
@@ -338,8 +341,56 @@ export const runSweep = async (settings: SweepSettings, deps: SweepDependencies)
   const refitDue = !fit.fitted && !fittedToday && scoredWith !== undefined && daysBetween(scoredWith.asOf, settings.asOf) >= settings.refitAfterDays;
   const reports = await runSegments(run, { inputsOnly: false, ...(scoredWith && { model: scoredWith }) }, refitDue);
   if (refitDue) fit = await fitModel(run);
+  const retuned = await retuneIfDue(run, tuning);
   const report = sweepReport(run, reports, scoredWith, fit, started);
-  return tuning ? { ...report, tuning: { tunedAt: tuning.tunedAt, cutoff: tuning.cutoff, horizonDays: tuning.horizonDays, after: tuning.after } } : report;
+  return {
+    ...report,
+    ...(tuning && { tuning: { tunedAt: tuning.tunedAt, cutoff: tuning.cutoff, horizonDays: tuning.horizonDays, after: tuning.after } }),
+    ...(retuned && {
+      retuned: { tunedAt: retuned.tunedAt, cutoff: retuned.cutoff, horizonDays: retuned.horizonDays, before: retuned.before, after: retuned.after },
+    }),
+  };
+};
+
+/** The horizon a re-tune backtests over: who came back within half a year of the cutoff. */
+const retuneHorizonDays = 180;
+
+/**
+ * Tunes the rule again on the clinic's history when the stored tuning is `retuneAfterDays`
+ * old, starting from the settings in use, and stores it for the next sweep. A clinic that never
+ * tuned keeps the defaults until someone runs `comeback model check --tune --save`.
+ */
+const retuneIfDue = async (run: SweepRun, tuning: TunedLapseRule | undefined): Promise<TunedLapseRule | undefined> => {
+  const { settings, deps } = run;
+  if (!tuning || !deps.clients || settings.dryRun || daysBetween(tuning.tunedAt.slice(0, 10), settings.asOf) < settings.retuneAfterDays) return undefined;
+  const summaries: VisitSummary[] = [];
+  await Promise.all(
+    run.segmentNumbers.map(async (segment) => {
+      for await (const page of deps.clients!.scanClients(segment, deps.totalSegments)) {
+        for (const client of page) if (client.summary && client.summary.lastVisit <= settings.asOf) summaries.push(client.summary);
+      }
+    }),
+  );
+  const cutoff = addDays(settings.asOf, -retuneHorizonDays);
+  try {
+    const { cases } = backtestCases(summaries, cutoff, retuneHorizonDays);
+    const found = tuneLapseRule(cases, cutoff, settings.lapseRule);
+    const retuned: TunedLapseRule = {
+      tunedAt: run.now().toISOString(),
+      cutoff,
+      horizonDays: retuneHorizonDays,
+      judged: cases.length,
+      rule: found.rule,
+      before: found.before,
+      after: found.after,
+    };
+    await deps.models.saveTuning(retuned);
+    return retuned;
+  } catch (error) {
+    // A history the model cannot be fitted on: the stored tuning stays in use.
+    if (error instanceof ModelNotIdentifiableError) return undefined;
+    throw error;
+  }
 };
 
 /**

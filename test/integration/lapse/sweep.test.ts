@@ -230,5 +230,20 @@ describe('the weekly sweep on the local stack', () => {
     expect(tuned.tuning?.tunedAt).toBe('2026-05-10T06:00:00.000Z');
     expect(tuned.counts.earlyDropOuts).toBe(0);
     expect(fixed.counts.earlyDropOuts).toBe(before.counts.earlyDropOuts);
+    expect(tuned.retuned).toBeUndefined();
+  });
+
+  it('tunes the rule again on the clinic’s history once the stored tuning is 90 days old, for the next sweep', async () => {
+    const later = '2026-08-10';
+    const report = await runSweep(settings({ asOf: later, dryRun: false }), buildApp().sweepDependencies());
+    expect(report.tuning?.tunedAt).toBe('2026-05-10T06:00:00.000Z');
+    expect(report.retuned?.cutoff).toBe(addDays(later, -180));
+    expect(report.retuned!.after.f1).toBeGreaterThanOrEqual(report.retuned!.before.f1);
+    const stored = await buildApp().modelStore().latestTuning();
+    expect(stored?.tunedAt).toBe(report.retuned?.tunedAt);
+    // The next sweep, days later, uses it and does not tune again.
+    const next = await runSweep(settings({ asOf: addDays(later, 7), dryRun: true }), buildApp().sweepDependencies());
+    expect(next.tuning?.tunedAt).toBe(report.retuned?.tunedAt);
+    expect(next.retuned).toBeUndefined();
   });
 });
