@@ -187,6 +187,7 @@ export const episodeRow = (episode: LapseEpisode): PartitionedRow => {
       days_since_last_visit: why.daysSinceLastVisit,
       usual_gap_days: wholeOrNull(why.usualGapDays),
       p_alive: why.pAlive ?? null,
+      model: why.model ?? null,
       value_at_risk_minor: wholeOrNull(why.valueAtRisk?.minor),
       currency: why.valueAtRisk?.currency ?? null,
     },

@@ -148,10 +148,10 @@ export const lapsedReport = defineReport({
       FROM replies r LEFT JOIN cat c ON c.reason_id = r.reason_id
       WHERE r.reason_id IS NOT NULL
     )
-    SELECT client_id, kind, lapsed_since, last_visit, days_since_last_visit, usual_gap_days, rule, p_alive,
+    SELECT client_id, kind, lapsed_since, last_visit, days_since_last_visit, usual_gap_days, rule, p_alive, model,
            value_at_risk_minor, currency, request_channel, request_status, answer_reason
     FROM (
-      SELECT e.client_id, coalesce(e.kind, 'lapsed-regular') AS kind, e.opened_on AS lapsed_since, e.last_visit, e.days_since_last_visit, e.usual_gap_days, e.rule, e.p_alive,
+      SELECT e.client_id, coalesce(e.kind, 'lapsed-regular') AS kind, e.opened_on AS lapsed_since, e.last_visit, e.days_since_last_visit, e.usual_gap_days, e.rule, e.p_alive, e.model,
              e.value_at_risk_minor, e.currency, o.channel AS request_channel, o.status AS request_status, a.reason_id AS answer_reason,
              row_number() OVER (ORDER BY e.value_at_risk_minor DESC NULLS LAST, e.client_id) AS place
       FROM lapse_episodes e

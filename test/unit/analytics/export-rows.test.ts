@@ -204,6 +204,7 @@ describe('export rows', () => {
         days_since_last_visit: 30,
         usual_gap_days: 31,
         p_alive: 0.21,
+        model: null,
         value_at_risk_minor: 12346,
         currency: 'EUR',
       },
