@@ -5,7 +5,8 @@
  * (days for visits, weeks for the CDNOW summary).
  */
 import { minimize } from './optimize.ts';
-import { digamma, hyp2f1, lgamma, sigmoid, softplus } from './special-functions.ts';
+import { digamma, hyp2f1, lgamma } from './special-functions.ts';
+import { logAddExp, logBound, ridgePenalty } from './likelihood.ts';
 import { AppError } from '../common/app-error.ts';
 
 /** One client's history as lifetimes summarises it. */
@@ -52,12 +53,6 @@ export const checkFrequency = (row: Frequency): { field: keyof Frequency; reason
   return undefined;
 };
 
-const logAddExp = (u: number, v: number): number => {
-  if (u === -Infinity) return v;
-  if (v === -Infinity) return u;
-  return u > v ? u + Math.log1p(Math.exp(v - u)) : v + Math.log1p(Math.exp(u - v));
-};
-
 /** One client's log-likelihood. */
 export const bgNbdLogLikelihood = ({ r, alpha, a, b }: BgNbdParameters, { x, tx, T }: Frequency): number => {
   const a1 = lgamma(r + x) - lgamma(r) + r * Math.log(alpha);
@@ -87,20 +82,6 @@ const collapse = (rows: readonly Frequency[]): { rows: Weighted[]; xs: number[] 
     }
   }
   return { rows: [...byKey.values()], xs: [...xIndex.keys()] };
-};
-
-/**
- * Where the data shows no spread in how often (r) or how readily (a, b) clients leave, the
- * likelihood keeps rising, ever more slowly, as those parameters go to infinity with their
- * ratio fixed: a ridge with no top. This penalty is nil below e^8 and stops the climb near
- * e^12, where the model already equals its limit to many digits (everyone alike).
- */
-const ridgeStart = 10;
-const ridgeWeight = 1e-3;
-const ridgePenalty = (theta: number, gradient: number[], i: number): number => {
-  const excess = softplus(theta - ridgeStart);
-  gradient[i] = gradient[i]! + 2 * ridgeWeight * excess * sigmoid(theta - ridgeStart);
-  return ridgeWeight * excess * excess;
 };
 
 /**
@@ -161,9 +142,6 @@ const objective =
     const penalty = ridgePenalty(theta[0]!, gradient, 0) + ridgePenalty(theta[2]!, gradient, 2) + ridgePenalty(theta[3]!, gradient, 3);
     return -value / total + penalty;
   };
-
-// Beyond e^±25 a parameter has run off to a boundary: the data cannot tell its value.
-const logBound = 25;
 
 /** Maximum-likelihood fit over all clients; throws ModelNotIdentifiableError when the data cannot identify it. */
 export const fitBgNbd = (rows: readonly Frequency[]): BgNbdFit => {

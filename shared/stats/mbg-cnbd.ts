@@ -12,7 +12,8 @@
  */
 import { checkFrequency, FrequencyError, type Frequency, ModelNotIdentifiableError } from './bg-nbd.ts';
 import { minimize } from './optimize.ts';
-import { digamma, hyp2f1, lgamma, sigmoid, softplus } from './special-functions.ts';
+import { digamma, hyp2f1, lgamma } from './special-functions.ts';
+import { logAddExp, logBound, ridgePenalty } from './likelihood.ts';
 
 /** A history with the sum of the logs of its gaps between visits, which tells how regular they are (needed to choose k). */
 export interface RegularFrequency extends Frequency {
@@ -36,12 +37,6 @@ export interface MbgCnbdFit extends MbgCnbdParameters {
 }
 
 const lnFactorial = (n: number): number => lgamma(n + 1);
-
-const logAddExp = (u: number, v: number): number => {
-  if (u === -Infinity) return v;
-  if (v === -Infinity) return u;
-  return u > v ? u + Math.log1p(Math.exp(v - u)) : v + Math.log1p(Math.exp(u - v));
-};
 
 /**
  * ln of Σ_{j<k} (r + kx)_j / j! · ((T − t_x) / (alpha + T))^j: the chance, relative to the
@@ -142,15 +137,6 @@ const collapse = (rows: readonly RegularFrequency[]): { rows: Collapsed[]; xs: n
   return { rows: [...byKey.values()], xs: [...xIndex.keys()], logGaps };
 };
 
-/** As BG/NBD's fit: no top to the likelihood where the data shows no spread; nil below e^10. */
-const ridgeStart = 10;
-const ridgeWeight = 1e-3;
-const ridgePenalty = (theta: number, gradient: number[], i: number): number => {
-  const excess = softplus(theta - ridgeStart);
-  gradient[i] = gradient[i]! + 2 * ridgeWeight * excess * sigmoid(theta - ridgeStart);
-  return ridgeWeight * excess * excess;
-};
-
 /**
  * Mean negative log-likelihood over θ = ln(r, alpha, a, b) for a fixed k, with its exact
  * gradient. The gaps' term does not depend on θ and is left out here.
@@ -213,8 +199,6 @@ const objective =
     const penalty = ridgePenalty(theta[0]!, gradient, 0) + ridgePenalty(theta[2]!, gradient, 2) + ridgePenalty(theta[3]!, gradient, 3);
     return -value / total + penalty;
   };
-
-const logBound = 25;
 
 /** The regularities tried when none is given: 1 (random gaps) to 12 (nearly clockwork). */
 export const regularities = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] as const;
