@@ -10,6 +10,7 @@ import { fitMbgCnbd } from '../../shared/stats/mbg-cnbd.ts';
 import { simulateRegularClients } from '../support/bg-nbd-simulation.ts';
 import { groundTruthClinic, scoreDecision } from '../support/ground-truth-clinic.ts';
 import { fixedWindowDecision, productDecision, summariesOf } from '../support/lapse-decisions.ts';
+import { independentClinic } from '../support/independent-clinic.ts';
 import { timed, type Bench } from './harness.ts';
 
 const asOf = '2026-11-02';
@@ -27,6 +28,18 @@ export const lapseBench: Bench = {
     const withDefault = scoreDecision(scoreOn, productDecision(scoreOn, asOf));
     const window = scoreDecision(scoreOn, fixedWindowDecision(90, asOf));
     const f1 = (s: { f1: number; precision: number; recall: number }) => `F1 ${s.f1.toFixed(3)} (P ${s.precision.toFixed(2)}, R ${s.recall.toFixed(2)})`;
+
+    context.progress('lapse: the clinic written apart from the product (test/support/independent-clinic.ts)');
+    const independent = independentClinic({ clients: 3000, asOf, seed: 2 });
+    const ownTuning = tuneLapseRule(
+      backtestCases(summariesOf(independentClinic({ clients: 3000, asOf, seed: 1 })), cutoff, horizon).cases,
+      cutoff,
+      defaultLapseRule,
+    );
+    const independentDefault = scoreDecision(independent, productDecision(independent, asOf));
+    const independentTuned = scoreDecision(independent, productDecision(independent, asOf, ownTuning.rule));
+    const independentWindow = scoreDecision(independent, fixedWindowDecision(90, asOf));
+    const independentYear = scoreDecision(independent, fixedWindowDecision(365, asOf));
 
     context.progress('lapse: MBG/CNBD-k and BG/NBD on 1,000,000 distinct simulated clients');
     const clients = simulateRegularClients({ k: 2, r: 1.2, alpha: 30, a: 0.8, b: 6 }, 1_000_000, 5, 300, 900)
@@ -58,6 +71,13 @@ export const lapseBench: Bench = {
         baseline: '+0.06 (issue 14)',
         ratio: (withTuned.f1 - window.f1) / 0.06,
         target: 1,
+      },
+      {
+        measure: 'lapse F1, default, on the independently written clinic',
+        subject: f1(independentDefault),
+        baseline: `90-day window ${f1(independentWindow)}`,
+        ratio: independentDefault.f1 / independentWindow.f1,
+        note: `tuned on its sister clinic's backtest ${f1(independentTuned)} (tuning on a backtest does not carry over here); a 365-day window ${f1(independentYear)}`,
       },
       {
         measure: 'MBG/CNBD-k fit (k searched), 1,000,000 distinct clients',

@@ -20,8 +20,14 @@ import type { PlannedVisit } from './histories.ts';
 
 export type PatientKind = 'weekly-course' | 'fortnightly' | 'monthly' | 'occasional' | 'twice-yearly' | 'starter' | 'one-off';
 
-export interface TruthClient {
+/** A client with known truth, from any generator. */
+export interface LabelledClient {
   readonly clientId: string;
+  readonly visits: readonly { readonly day: string }[];
+  readonly lost: boolean;
+}
+
+export interface TruthClient extends LabelledClient {
   readonly kind: PatientKind;
   /** The visits seen up to the as-of day. */
   readonly visits: readonly PlannedVisit[];
@@ -139,7 +145,7 @@ export interface Scores {
 }
 
 /** Precision, recall and F1 of a decision against the truth, over the clients seen on two days or more. */
-export const scoreDecision = (clients: readonly TruthClient[], flags: (client: TruthClient) => boolean): Scores => {
+export const scoreDecision = <C extends LabelledClient>(clients: readonly C[], flags: (client: C) => boolean): Scores => {
   let truePositive = 0;
   let falsePositive = 0;
   let falseNegative = 0;
