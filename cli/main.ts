@@ -172,7 +172,7 @@ model
   .option('--cutoff <date>', 'fit on the visits up to this day (default: --horizon days before --as-of)')
   .option('--horizon <days>', 'lost = no visit within this many days after the cutoff', '180')
   .option('--as-of <date>', 'the last day of visits to use (default: today in COMEBACK_TIMEZONE)')
-  .option('--tune', "search the rule's settings for the best F1 on this backtest and print them")
+  .option('--tune', "search the rule's settings for the best F0.75 (precision a little above recall) on this backtest and print them")
   .option('--save', 'with --tune: keep the tuned settings; the sweep uses them over the defaults (the environment still wins)')
   .option('--json', 'the backtest (and the tuning) as JSON')
   .addHelpText(

@@ -1,6 +1,6 @@
 import { buildApp } from '../shared/app.ts';
 import { addDays, isIsoDay } from '../shared/common/dates.ts';
-import { backtestCases, backtestLapse, tuneLapseRule, type Scores } from '../shared/lapse/backtest.ts';
+import { backtestCases, backtestLapse, tuneLapseRule, tuningObjective, type Scores } from '../shared/lapse/backtest.ts';
 import type { LapseRule } from '../shared/lapse/lapse-rule.ts';
 import { ruleWithTuning } from '../shared/lapse/tuned-rule.ts';
 import { formatCount, parseAsOf, table, UsageError } from './output.ts';
@@ -53,7 +53,7 @@ export const modelCheckWindow = (flags: ModelCheckFlags): CheckWindow => {
 
 /**
  * `comeback model check`: the lapse decision backtested on the clinic's own visits, beside a
- * fixed window, with the model's calibration; `--tune` searches the rule's settings for the best F1.
+ * fixed window, with the model's calibration; `--tune` searches the rule's settings for the best F0.75.
  */
 export const modelCheck = async (flags: ModelCheckFlags, { asOf, cutoff, horizonDays }: CheckWindow): Promise<void> => {
   const app = buildApp();
@@ -102,7 +102,9 @@ export const modelCheck = async (flags: ModelCheckFlags, { asOf, cutoff, horizon
   if (stored)
     console.log(`\nThe rule uses the settings tuned ${stored.tunedAt.slice(0, 10)} (F1 ${stored.after.f1.toFixed(3)} on the backtest to ${stored.cutoff}).`);
   if (tuning) {
-    console.log(`\nTuned on this backtest: F1 ${tuning.before.f1.toFixed(3)} -> ${tuning.after.f1.toFixed(3)}:`);
+    console.log(
+      `\nTuned on this backtest for F0.75: ${tuningObjective(tuning.before).toFixed(3)} -> ${tuningObjective(tuning.after).toFixed(3)} (F1 ${tuning.before.f1.toFixed(3)} -> ${tuning.after.f1.toFixed(3)}, precision ${percent(tuning.before.precision)} -> ${percent(tuning.after.precision)}):`,
+    );
     for (const line of ruleVariables(tuning.rule)) console.log(`  ${line}`);
     if (saved) console.log('Saved: the sweep uses these settings from now on (a setting given in the environment still wins).');
     else console.log('Run again with --save to keep them for the sweep, or set these variables.');

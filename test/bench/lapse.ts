@@ -77,7 +77,7 @@ export const lapseBench: Bench = {
         subject: f1(independentDefault),
         baseline: `90-day window ${f1(independentWindow)}`,
         ratio: independentDefault.f1 / independentWindow.f1,
-        note: `tuned on its sister clinic's backtest ${f1(independentTuned)} (tuning on a backtest does not carry over here); a 365-day window ${f1(independentYear)}`,
+        note: `tuned on its sister clinic's backtest ${f1(independentTuned)}; a 365-day window ${f1(independentYear)}`,
       },
       {
         measure: 'MBG/CNBD-k fit (k searched), 1,000,000 distinct clients',
