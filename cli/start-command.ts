@@ -94,13 +94,13 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
   console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Next:`);
   const next = [
     ...(example ? [[`npx comeback client show ${example}`, 'the client card']] : []),
-    ['npx comeback lapsed', 'the whole lapsed list (--json for everything)'],
+    ['npx comeback lapsed', 'the whole lost list (--json for everything); --soon 30: who will be lost within 30 days'],
     ['npx comeback sweep --dry-run --json', 'what a sweep would do, client by client'],
     ['npx comeback model fit', "the lapse model's parameters"],
     ['npx comeback outbox', 'the emails, texts and calls that went out'],
     ['npx comeback reasons', 'answers by reason; `reasons candidates`, `map`, `merge` for managers'],
     ['npx comeback followups', 'call-backs and complaints for staff'],
-    ['npx comeback report NAME', 'lost, lapsed, retention-by-doctor, average-check, churn, campaigns, cohorts (--help)'],
+    ['npx comeback report NAME', 'lost, lapsed, at-risk, retention-by-doctor, average-check, churn, campaigns, cohorts (--help)'],
     ['npx comeback serve', 'the reply page, the staff and managers’ API and the reports on :8080; the queues drained'],
     ['npx comeback send', 'send what was waiting for a client’s morning'],
     ['npx comeback import visits FILE', 'import your own visits (see --help)'],
