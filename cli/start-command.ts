@@ -97,6 +97,7 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
     ['npx comeback lapsed', 'the whole lost list (--json for everything); --soon 30: who will be lost within 30 days'],
     ['npx comeback sweep --dry-run --json', 'what a sweep would do, client by client'],
     ['npx comeback model fit', "the lapse model's parameters"],
+    ['npx comeback model check', 'how good the lapse decision is on this clinic (--tune to tune it)'],
     ['npx comeback outbox', 'the emails, texts and calls that went out'],
     ['npx comeback reasons', 'answers by reason; `reasons candidates`, `map`, `merge` for managers'],
     ['npx comeback followups', 'call-backs and complaints for staff'],
