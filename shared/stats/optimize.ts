@@ -78,6 +78,8 @@ export const minimizeBfgs = (fg: ObjectiveWithGradient, x0: readonly number[], o
         break;
       }
       step /= 2;
+      // The decrease still to be shown is lost in the rounding of f: no smaller step can show one.
+      if (-step * slope < 1e-15 * (1 + Math.abs(f))) break;
     }
     if (!accepted) {
       // No decrease along this direction: at the floor of floating-point precision, or a stale Hessian.
