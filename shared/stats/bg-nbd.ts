@@ -143,19 +143,26 @@ const objective =
     return -value / total + penalty;
   };
 
-/** Maximum-likelihood fit over all clients; throws ModelNotIdentifiableError when the data cannot identify it. */
-export const fitBgNbd = (rows: readonly Frequency[]): BgNbdFit => {
+/**
+ * What every count model's fit needs of its rows: each one possible, at least 10 clients, some
+ * who came back, and some time to learn from. A FrequencyError or ModelNotIdentifiableError names what is missing.
+ */
+export const checkFitRows = (rows: readonly Frequency[]): void => {
   rows.forEach((row, i) => {
     const problem = checkFrequency(row);
     if (problem) throw new FrequencyError(`client ${i + 1}, ${problem.field}: ${problem.reason}`);
   });
   if (rows.length < 10) throw new ModelNotIdentifiableError(`the lapse model needs at least 10 clients, there are ${rows.length}`);
-  const returning = rows.filter((row) => row.x > 0).length;
-  if (returning === 0) throw new ModelNotIdentifiableError('nobody came back a second time, so the model cannot tell how often clients return');
+  if (!rows.some((row) => row.x > 0)) throw new ModelNotIdentifiableError('nobody came back a second time, so the model cannot tell how often clients return');
+  if (!rows.some((row) => row.T > 0)) throw new ModelNotIdentifiableError('every client was first seen on the as-of day: there is no time to learn from');
+};
+
+/** Maximum-likelihood fit over all clients; throws ModelNotIdentifiableError when the data cannot identify it. */
+export const fitBgNbd = (rows: readonly Frequency[]): BgNbdFit => {
+  checkFitRows(rows);
   const collapsed = collapse(rows);
   const meanX = rows.reduce((sum, row) => sum + row.x, 0) / rows.length;
   const meanT = rows.reduce((sum, row) => sum + row.T, 0) / rows.length;
-  if (!(meanT > 0)) throw new ModelNotIdentifiableError('every client was first seen on the as-of day: there is no time to learn from');
   // Start at r = 1 with the rate the data shows if nobody left; a = b = 1 (a flat dropout prior).
   const start = [0, Math.log(meanT / Math.max(meanX, 0.01)), 0, 0];
   const result = minimize(objective(collapsed, rows.length), start);

@@ -10,7 +10,7 @@
  * ModifiedBetaGeoFitter's. Regular gaps are why this model suits a clinic: a monthly patient
  * who has missed three months is very probably gone, which a Poisson model cannot see.
  */
-import { checkFrequency, FrequencyError, type Frequency, ModelNotIdentifiableError } from './bg-nbd.ts';
+import { checkFitRows, FrequencyError, type Frequency, ModelNotIdentifiableError } from './bg-nbd.ts';
 import { minimize } from './optimize.ts';
 import { digamma, hyp2f1, lgamma } from './special-functions.ts';
 import { logAddExp, logBound, ridgePenalty } from './likelihood.ts';
@@ -203,17 +203,6 @@ const objective =
 /** The regularities tried when none is given: 1 (random gaps) to 12 (nearly clockwork). */
 export const regularities = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] as const;
 
-const checked = (rows: readonly RegularFrequency[]): void => {
-  rows.forEach((row, i) => {
-    const problem = checkFrequency(row);
-    if (problem) throw new FrequencyError(`client ${i + 1}, ${problem.field}: ${problem.reason}`);
-  });
-  if (rows.length < 10) throw new ModelNotIdentifiableError(`the lapse model needs at least 10 clients, there are ${rows.length}`);
-  if (!rows.some((row) => row.x > 0)) throw new ModelNotIdentifiableError('nobody came back a second time, so the model cannot tell how often clients return');
-  if (!(rows.reduce((sum, row) => sum + row.T, 0) > 0))
-    throw new ModelNotIdentifiableError('every client was first seen on the as-of day: there is no time to learn from');
-};
-
 const fitWithK = (k: number, rows: readonly RegularFrequency[], collapsed: ReturnType<typeof collapse>, previous?: MbgCnbdFit): MbgCnbdFit => {
   const meanX = rows.reduce((sum, row) => sum + row.x, 0) / rows.length;
   const meanT = rows.reduce((sum, row) => sum + row.T, 0) / rows.length;
@@ -243,7 +232,7 @@ const fitWithK = (k: number, rows: readonly RegularFrequency[], collapsed: Retur
  * cannot identify the model.
  */
 export const fitMbgCnbd = (rows: readonly RegularFrequency[], k?: number): MbgCnbdFit => {
-  checked(rows);
+  checkFitRows(rows);
   if (k !== undefined && !(Number.isInteger(k) && k >= 1)) throw new FrequencyError(`the regularity k must be a whole number >= 1, got ${k}`);
   const collapsed = collapse(rows);
   if (k !== undefined) return fitWithK(k, rows, collapsed);
