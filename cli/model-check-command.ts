@@ -1,4 +1,5 @@
 import { buildApp } from '../shared/app.ts';
+import { envNames } from '../shared/environment.ts';
 import { addDays, isIsoDay } from '../shared/common/dates.ts';
 import { backtestCases, backtestLapse, tuneLapseRule, tuningObjective, type Scores } from '../shared/lapse/backtest.ts';
 import type { LapseRule } from '../shared/lapse/lapse-rule.ts';
@@ -26,12 +27,12 @@ const scoreCells = (scores: Scores): string[] => [formatCount(scores.flagged), p
 
 /** The settings as the environment variables that set them, for the sweep to use. */
 export const ruleVariables = (rule: LapseRule): string[] => [
-  `LAPSE_COMBINE=${rule.combine}`,
-  `LAPSE_P_ALIVE_BELOW=${rule.pAliveBelow}`,
-  `LAPSE_RHYTHM_GAP_MULTIPLIER=${rule.rhythm.longGapMultiplier}`,
-  `LAPSE_RHYTHM_MINIMUM_DAYS=${rule.rhythm.minimumDays}`,
-  `LAPSE_EARLY_DROP_OUT_GAP_MULTIPLE=${rule.earlyDropOut.gapMultiple}`,
-  `LAPSE_EARLY_DROP_OUT_MINIMUM_DAYS=${rule.earlyDropOut.minimumDays}`,
+  `${envNames.lapseCombine}=${rule.combine}`,
+  `${envNames.lapsePAliveBelow}=${rule.pAliveBelow}`,
+  `${envNames.lapseRhythmGapMultiplier}=${rule.rhythm.longGapMultiplier}`,
+  `${envNames.lapseRhythmMinimumDays}=${rule.rhythm.minimumDays}`,
+  `${envNames.lapseEarlyDropOutGapMultiple}=${rule.earlyDropOut.gapMultiple}`,
+  `${envNames.lapseEarlyDropOutMinimumDays}=${rule.earlyDropOut.minimumDays}`,
 ];
 
 /** The backtest's days from the flags, checked before anything starts. */
@@ -62,8 +63,9 @@ export const modelCheck = async (flags: ModelCheckFlags, { asOf, cutoff, horizon
   // The rule as the sweep would use it: a stored tuning over the defaults, the environment over both.
   const rule = stored ? ruleWithTuning(settings.lapseRule, stored.rule, settings.fixedRuleSettings) : settings.lapseRule;
   const summaries = (await allClients(app.clientStore())).flatMap((client) => (client.summary && client.summary.lastVisit <= asOf ? [client.summary] : []));
-  const result = backtestLapse(summaries, { cutoff, horizonDays, rule });
-  const tuning = flags.tune ? tuneLapseRule(backtestCases(summaries, cutoff, horizonDays).cases, cutoff, rule) : undefined;
+  const backtest = backtestCases(summaries, cutoff, horizonDays);
+  const result = backtestLapse(backtest, { cutoff, horizonDays, rule });
+  const tuning = flags.tune ? tuneLapseRule(backtest.cases, cutoff, rule) : undefined;
   const saved = tuning !== undefined && flags.save === true;
   if (tuning && saved) {
     await app.modelStore().saveTuning({

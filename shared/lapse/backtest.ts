@@ -71,7 +71,12 @@ const scores = (decisions: readonly { flagged: boolean; lost: boolean }[]): Scor
 };
 
 /** The clients as of the cutoff, with the model fitted then and what each did in the horizon. */
-export const backtestCases = (summaries: readonly VisitSummary[], cutoff: string, horizonDays: number): { model: FittedLapseModel; cases: BacktestCase[] } => {
+export interface Backtest {
+  readonly model: FittedLapseModel;
+  readonly cases: readonly BacktestCase[];
+}
+
+export const backtestCases = (summaries: readonly VisitSummary[], cutoff: string, horizonDays: number): Backtest => {
   const end = addDays(cutoff, horizonDays);
   const known = summaries.flatMap((summary) => {
     const before = summaryUpTo(summary, cutoff);
@@ -113,10 +118,10 @@ const calibration = (cases: readonly BacktestCase[]): CalibrationRow[] => {
     .map(([repeatVisits, b]) => ({ repeatVisits, clients: b.clients, predicted: b.predicted / b.clients, actual: b.actual / b.clients }));
 };
 
-export const backtestLapse = (summaries: readonly VisitSummary[], options: BacktestOptions): BacktestResult => {
+/** The figures of a backtest prepared by `backtestCases` (which a tuning can use too, without fitting again). */
+export const backtestLapse = ({ model, cases }: Backtest, options: BacktestOptions): BacktestResult => {
   const { cutoff, horizonDays, rule } = options;
   const days = options.fixedWindowDays ?? 90;
-  const { model, cases } = backtestCases(summaries, cutoff, horizonDays);
   return {
     cutoff,
     horizonDays,

@@ -70,7 +70,7 @@ describe('tuning on the clinic’s own history', () => {
   });
 
   it('reports a calibration table and the fixed window beside the rule', () => {
-    const result = backtestLapse(summariesOf(scoreOn), { cutoff, horizonDays: horizon, rule: defaultLapseRule });
+    const result = backtestLapse(backtestCases(summariesOf(scoreOn), cutoff, horizon), { cutoff, horizonDays: horizon, rule: defaultLapseRule });
     expect(result.judged).toBeGreaterThan(1000);
     expect(result.calibration.map((row) => row.repeatVisits)).toEqual(['1', '2', '3', '4', '5', '6', '7+']);
     for (const row of result.calibration) expect(Math.abs(row.predicted - row.actual)).toBeLessThan(Math.max(0.5, row.actual * 0.5));
