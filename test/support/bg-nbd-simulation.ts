@@ -1,14 +1,14 @@
 import type { Frequency } from '../../shared/stats/bg-nbd.ts';
 
 /** mulberry32, seeded: the same clients every run. */
-const uniform = (seed: number) => (): number => {
+export const uniform = (seed: number) => (): number => {
   seed = (seed + 0x6d2b79f5) | 0;
   let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 
-const normal = (next: () => number): number => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+export const normal = (next: () => number): number => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
 
 /** Gamma(shape, 1) by Marsaglia and Tsang, boosted for shape < 1. */
 const gamma = (next: () => number, shape: number): number => {

@@ -16,6 +16,7 @@
  * rule never judges them (they belong to retention).
  */
 import { addDays } from '../../shared/common/dates.ts';
+import { normal, uniform } from './bg-nbd-simulation.ts';
 import type { PlannedVisit } from './histories.ts';
 
 export type PatientKind = 'weekly-course' | 'fortnightly' | 'monthly' | 'occasional' | 'twice-yearly' | 'starter' | 'one-off';
@@ -42,19 +43,9 @@ export interface GroundTruthOptions {
   readonly years?: number;
 }
 
-/** mulberry32, seeded: the same clinic every run. */
-const uniform = (seed: number) => (): number => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-
-const normal = (next: () => number): number => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-
 /** Gamma with this mean and shape (larger shape: more regular). */
 const gammaGap = (next: () => number, mean: number, shape: number): number => {
-  // Sum of exponentials for whole shapes, a lognormal-ish jitter for the rest: enough for gaps.
+  // An Erlang draw (the shape rounded to a whole number, at least 1), scaled to the mean.
   let sum = 0;
   const whole = Math.max(1, Math.round(shape));
   for (let i = 0; i < whole; i++) sum += -Math.log(1 - next());
