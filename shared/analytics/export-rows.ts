@@ -262,6 +262,7 @@ export const answerRow = (answer: Answer): PartitionedRow => ({
     channel: answer.channel,
     received_at: instant(answer.receivedAt),
     reason_id: answer.reasonId ?? null,
+    also_reason_id: answer.alsoReasonId ?? null,
     method: answer.method,
     confidence: answer.confidence,
     call_me: answer.callMe,

@@ -83,7 +83,7 @@ const lostParameters = withPeriod({
   ...clientFilters,
 });
 
-/** Lost clients by reason: each client counted once, under their latest answer in the period. */
+/** Lost clients by reason: each client counted once, under their latest answer in the period; `also_clients` counts those who gave it as a second reason. */
 export const lostReport = defineReport({
   name: 'lost',
   description: 'Lost clients by the reason they gave: count and share per reason, or the reasons week by week or month by month',
@@ -93,9 +93,10 @@ export const lostReport = defineReport({
     WITH cat AS ${latest('reason_catalogue')},
     cl AS ${latest('clients')},
     answered AS (
-      SELECT r.client_id, CAST(r.received_at AS DATE) AS answered_on, c.counts_as AS reason_id, c.churn_type
+      SELECT r.client_id, CAST(r.received_at AS DATE) AS answered_on, c.counts_as AS reason_id, c.churn_type, second_cat.counts_as AS also_reason_id
       FROM replies r
       JOIN cat c ON c.reason_id = r.reason_id
+      LEFT JOIN cat second_cat ON second_cat.reason_id = r.also_reason_id
       LEFT JOIN cl ON cl.client_id = r.client_id
       WHERE r.dt >= ? AND r.dt <= ?${replyFilters}
     ),
@@ -103,11 +104,15 @@ export const lostReport = defineReport({
     if (parameters.by === 'reason') {
       return `${answered},
     latest_answer AS (
-      SELECT client_id, reason_id, churn_type, row_number() OVER (PARTITION BY client_id ORDER BY answered_on DESC, reason_id) AS n
+      SELECT client_id, reason_id, churn_type, also_reason_id, row_number() OVER (PARTITION BY client_id ORDER BY answered_on DESC, reason_id) AS n
       FROM answered
+    ),
+    also_given AS (
+      SELECT also_reason_id AS reason_id, count(*) AS also_clients FROM latest_answer WHERE n = 1 AND also_reason_id IS NOT NULL GROUP BY also_reason_id
     )
-    SELECT a.reason_id, l.label, a.churn_type, count(*) AS clients, CAST(count(*) AS DOUBLE) / sum(count(*)) OVER () AS share
-    FROM latest_answer a LEFT JOIN labelled l ON l.reason_id = a.reason_id
+    SELECT a.reason_id, l.label, a.churn_type, count(*) AS clients, CAST(count(*) AS DOUBLE) / sum(count(*)) OVER () AS share,
+           coalesce(max(g.also_clients), 0) AS also_clients
+    FROM latest_answer a LEFT JOIN labelled l ON l.reason_id = a.reason_id LEFT JOIN also_given g ON g.reason_id = a.reason_id
     WHERE a.n = 1
     GROUP BY a.reason_id, l.label, a.churn_type
     ORDER BY clients DESC, a.reason_id`;

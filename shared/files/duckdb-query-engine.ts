@@ -34,7 +34,8 @@ import {
  * The QueryEngine on one machine: DuckDB over the export folder, where Athena reads S3 in the
  * cloud. Each exported table is a view named as the table, over
  * `read_parquet('<root>/<table>/*\/*.parquet', hive_partitioning = true)` with `dt` a string, as
- * the Glue tables have it; a filter on `dt` opens only the matching partitions' files.
+ * the Glue tables have it; a filter on `dt` opens only the matching partitions' files. Columns
+ * are read by name, so files written before a column was added read it as null, as Athena does.
  * Timestamps are plain TIMESTAMP in UTC, as Athena reads them, so one SQL text serves both.
  *
  * Values travel only as `?` parameters of a prepared statement. Only SELECT (and EXPLAIN) runs,
@@ -73,7 +74,7 @@ export const viewSql = (root: string, table: ExportTable, hasFiles: boolean): st
     column.type === 'timestamp' ? `CAST(${quoteIdentifier(column.name)} AS TIMESTAMP) AS ${quoteIdentifier(column.name)}` : quoteIdentifier(column.name),
   );
   const files = quoteLiteral(join(root, table.name, '*', '*.parquet'));
-  return `CREATE OR REPLACE VIEW ${view} AS SELECT ${[...columns, 'dt'].join(', ')} FROM read_parquet(${files}, hive_partitioning = true, hive_types = {'dt': 'VARCHAR'})`;
+  return `CREATE OR REPLACE VIEW ${view} AS SELECT ${[...columns, 'dt'].join(', ')} FROM read_parquet(${files}, hive_partitioning = true, hive_types = {'dt': 'VARCHAR'}, union_by_name = true)`;
 };
 
 /** Does the table have at least one partition file (`<table>/dt=…/*.parquet`, not a temporary one)? */

@@ -11,8 +11,19 @@ import { fitBench, sweepBench } from './sweep.ts';
 import { outreachBench } from './outreach.ts';
 import { lostReportBench, monthPruningBench } from './reports.ts';
 import { lapseBench } from './lapse.ts';
+import { answersBench } from './answers.ts';
 
-const benches: readonly Bench[] = [importBench, streamingBench, fitBench, lapseBench, sweepBench, outreachBench, lostReportBench, monthPruningBench];
+const benches: readonly Bench[] = [
+  importBench,
+  streamingBench,
+  fitBench,
+  lapseBench,
+  answersBench,
+  sweepBench,
+  outreachBench,
+  lostReportBench,
+  monthPruningBench,
+];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !benches.some((bench) => bench.name === name));

@@ -49,7 +49,7 @@ const write = async (root: string, table: ExportTable, dt: string, rows: ExportR
   await writeFile(file, encodeParquet(table, rows));
 };
 
-const reply = (clientId: string, day: string, reasonId: string, channel = 'sms'): ExportRow => ({
+const reply = (clientId: string, day: string, reasonId: string, channel = 'sms', alsoReasonId: string | null = null): ExportRow => ({
   answer_id: `${clientId}-${day}`,
   client_id: clientId,
   outreach_id: null,
@@ -57,6 +57,7 @@ const reply = (clientId: string, day: string, reasonId: string, channel = 'sms')
   channel,
   received_at: `${day}T10:00:00.000Z`,
   reason_id: reasonId,
+  also_reason_id: alsoReasonId,
   method: 'digit',
   confidence: 1,
   call_me: false,
@@ -82,7 +83,7 @@ beforeAll(async () => {
   process.env.COMEBACK_DATA_DIR = await mkdtemp(join(tmpdir(), 'comeback-reports-api-'));
   const root = join(process.env.COMEBACK_DATA_DIR, 'exports');
   await write(root, repliesExport, '2026-04-10', [reply('c-1', '2026-04-10', 'price'), reply('c-2', '2026-04-10', 'waiting-time', 'page')]);
-  await write(root, repliesExport, '2026-05-03', [reply('c-3', '2026-05-03', 'schedule'), reply('c-1', '2026-05-03', 'price')]);
+  await write(root, repliesExport, '2026-05-03', [reply('c-3', '2026-05-03', 'schedule', 'sms', 'price'), reply('c-1', '2026-05-03', 'price')]);
   const reason = (id: string, countsAs = id): ExportRow => ({
     version: 2,
     reason_id: id,
@@ -137,10 +138,10 @@ describe('GET /reports/{name}', () => {
     const response = await get('/reports/lost?from=2026-04-01&to=2026-05-31', manager);
 
     expect(response.status).toBe(200);
-    expect(response.body.columns.map((column: { name: string }) => column.name)).toEqual(['reason_id', 'label', 'churn_type', 'clients', 'share']);
-    expect(response.body.rows.map((row: any) => [row.reason_id, row.clients])).toEqual([
-      ['schedule', 2],
-      ['price', 1],
+    expect(response.body.columns.map((column: { name: string }) => column.name)).toEqual(['reason_id', 'label', 'churn_type', 'clients', 'share', 'also_clients']);
+    expect(response.body.rows.map((row: any) => [row.reason_id, row.clients, row.also_clients])).toEqual([
+      ['schedule', 2, 0],
+      ['price', 1, 1],
     ]);
   });
 

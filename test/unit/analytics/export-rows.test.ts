@@ -267,6 +267,7 @@ describe('export rows', () => {
       channel: 'sms',
       received_at: '2026-06-02T10:00:00.000Z',
       reason_id: 'staff-attitude',
+      also_reason_id: null,
       method: 'keyword',
       confidence: 0.8,
       call_me: true,
