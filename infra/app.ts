@@ -1,6 +1,8 @@
 import { App, Tags, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { defaultModelPrices, defaultMonthlyCapUsd } from '../shared/answers/model-budget.ts';
 import { isIsoDay } from '../shared/common/dates.ts';
+import type { AnswerModelSettings } from './constructs/answer-model.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack, type OutreachContext } from './stateless-stack.ts';
 
@@ -71,6 +73,32 @@ export const analyticsFirstDayOf = (app: App): string | undefined => {
   return day;
 };
 
+/**
+ * The optional Bedrock stage for answers the matcher cannot place, from CDK context:
+ * `answerModel` (a foundation model id; absent, the stage is off), `answerModelMonthlyCapUsd`,
+ * `answerModelUsdPer1000InputTokens` and `answerModelUsdPer1000OutputTokens` (the defaults
+ * are a small model's). The role may invoke that one model, so an inference profile id
+ * (`us.…`, `eu.…`, `global.…`), which spans regions, is refused.
+ */
+export const answerModelOf = (app: App): AnswerModelSettings | undefined => {
+  const modelId: unknown = app.node.tryGetContext('answerModel');
+  if (modelId === undefined || modelId === '') return undefined;
+  if (typeof modelId !== 'string' || !/^[a-z0-9-]+\.[\w.:-]+$/.test(modelId) || /^(us|eu|apac|us-gov|jp|au|ca|global)\./.test(modelId))
+    throw new Error(`CDK context answerModel=${JSON.stringify(modelId)} must be a Bedrock foundation model id, e.g. anthropic.claude-3-haiku-20240307-v1:0`);
+  const amount = (key: string, fallback: number): number => {
+    const value: unknown = app.node.tryGetContext(key) ?? fallback;
+    const parsed = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+    if (!(parsed >= 0 && Number.isFinite(parsed))) throw new Error(`CDK context ${key}=${JSON.stringify(value)} must be a number of US dollars, 0 or more`);
+    return parsed;
+  };
+  return {
+    modelId,
+    monthlyCapUsd: amount('answerModelMonthlyCapUsd', defaultMonthlyCapUsd),
+    usdPer1000InputTokens: amount('answerModelUsdPer1000InputTokens', defaultModelPrices.inputPer1000Tokens),
+    usdPer1000OutputTokens: amount('answerModelUsdPer1000OutputTokens', defaultModelPrices.outputPer1000Tokens),
+  };
+};
+
 /** Both stacks, tagged. Without CDK_DEFAULT_ACCOUNT/REGION the stacks are environment-agnostic. */
 export const createComebackApp = (app: App = new App()): ComebackApp => {
   const env: Environment = {
@@ -88,6 +116,7 @@ export const createComebackApp = (app: App = new App()): ComebackApp => {
     dataKey: stateful.dataKey,
     clinicTimeZone,
     outreach: outreachSettingsOf(app),
+    answerModel: answerModelOf(app),
     staffUserPool: stateful.staffUsers.userPool,
     staffUserPoolClients: [stateful.staffUsers.toolsClient],
   });

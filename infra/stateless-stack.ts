@@ -4,6 +4,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { AnalyticsExport } from './constructs/analytics-export.ts';
+import { useAnswerModel, type AnswerModelSettings } from './constructs/answer-model.ts';
 import { AnalyticsQuery } from './constructs/analytics-query.ts';
 import { ClinicApi } from './constructs/clinic-api.ts';
 import type { DataTables } from './constructs/data-tables.ts';
@@ -40,6 +41,8 @@ export interface StatelessStackProps extends StackProps {
   readonly staffUserPoolClients: readonly IUserPoolClient[];
   /** The earliest export day Athena looks for (CDK context `analyticsFirstDay`). @default 2020-01-01 */
   readonly analyticsFirstDay?: string;
+  /** The optional Bedrock stage for answers the matcher cannot place (CDK context `answerModel`). @default off */
+  readonly answerModel?: AnswerModelSettings;
 }
 
 /** Functions, APIs and messaging: everything that can be replaced without losing data. */
@@ -106,6 +109,13 @@ export class StatelessStack extends Stack {
         defaultLocale: outreach.defaultLocale,
       },
     });
+
+    // The paths where clients' own words arrive may ask the model about words the matcher cannot
+    // place; staff always pick a reason, so the staff API never does.
+    if (props.answerModel) {
+      useAnswerModel(this.replyWeb.function, props.answerModel);
+      useAnswerModel(this.smsInbound.function, props.answerModel);
+    }
 
     this.staffApi = new StaffApi(this, 'StaffApi', {
       tables: props.tables,

@@ -12,15 +12,19 @@ import { exportPrefix, withKeyPrefix } from './analytics/export-location.ts';
 import type { ObjectStore } from './analytics/ports/object-store.ts';
 import type { ExportDependencies, ExportSources } from './analytics/use-cases/export.ts';
 import type { ReportDependencies } from './analytics/use-cases/reports.ts';
+import { defaultModelPrices, defaultMonthlyCapUsd } from './answers/model-budget.ts';
+import type { AnswerModel } from './answers/ports/answer-model.ts';
 import type { AnswerDependencies, SmsDependencies } from './answers/use-cases/answers.ts';
 import type { ReplyPageSettings } from './answers/use-cases/reply-page.ts';
 import { AthenaQueryEngine } from './aws/athena-query-engine.ts';
 import { AwsMessenger } from './aws/aws-messenger.ts';
+import { BedrockAnswerModel } from './aws/bedrock-answer-model.ts';
 import { DynamoAnswerStore } from './aws/dynamo-answer-store.ts';
 import { DynamoCatalogueStore } from './aws/dynamo-catalogue-store.ts';
 import { DynamoClientStore } from './aws/dynamo-client-store.ts';
 import { DynamoFollowUpStore } from './aws/dynamo-follow-up-store.ts';
 import { DynamoLapseStore } from './aws/dynamo-lapse-store.ts';
+import { DynamoModelSpend } from './aws/dynamo-model-spend.ts';
 import { DynamoModelStore } from './aws/dynamo-model-store.ts';
 import { DynamoOutreachLog } from './aws/dynamo-outreach-log.ts';
 import { DynamoSuppressionList } from './aws/dynamo-suppression-list.ts';
@@ -313,17 +317,37 @@ export const sender = /* @__PURE__ */ part(
 
 export const deliveryDependencies = /* @__PURE__ */ part((app) => ({ log: outreachLog(app), suppression: suppressionList(app) }));
 
+/**
+ * The optional cloud stage for answers the matcher cannot place: a Bedrock model, with its
+ * monthly spend kept in the catalogue table. Undefined (off) unless ANSWER_MODEL_ID names one.
+ */
+export const answerModel = /* @__PURE__ */ part((app): AnswerModel | undefined => {
+  const modelId = optional(app, envNames.answerModelId);
+  if (modelId === undefined) return undefined;
+  const settings = {
+    modelId,
+    monthlyCapUsd: optional(app, envNames.answerModelMonthlyCapUsd) ?? defaultMonthlyCapUsd,
+    prices: {
+      inputPer1000Tokens: optional(app, envNames.answerModelInputPrice) ?? defaultModelPrices.inputPer1000Tokens,
+      outputPer1000Tokens: optional(app, envNames.answerModelOutputPrice) ?? defaultModelPrices.outputPer1000Tokens,
+    },
+  };
+  return new BedrockAnswerModel(settings, new DynamoModelSpend(required(app, envNames.catalogueTable)));
+});
+
 /** Everything the answer paths (reply page, inbound SMS, staff, managers) read and write. */
-export const answerDependencies = /* @__PURE__ */ part(
-  (app): AnswerDependencies => ({
+export const answerDependencies = /* @__PURE__ */ part((app): AnswerDependencies => {
+  const model = answerModel(app);
+  return {
     answers: answerStore(app),
     catalogue: catalogueStore(app),
     followUps: followUpStore(app),
     clients: clientStore(app),
     suppression: suppressionList(app),
     log: outreachLog(app),
-  }),
-);
+    ...(model && { answerModel: model }),
+  };
+});
 
 /** The inbound SMS path: the answer stores, and the messenger that answers HELP. */
 export const smsDependencies = /* @__PURE__ */ part(

@@ -65,6 +65,11 @@ export const envNames = {
   exportSegments: 'EXPORT_SEGMENTS',
   athenaWorkGroup: 'ATHENA_WORKGROUP',
   analyticsDatabase: 'ANALYTICS_DATABASE',
+  // The optional answer model (README, "Answers the matcher cannot place"): off unless ANSWER_MODEL_ID is set.
+  answerModelId: 'ANSWER_MODEL_ID',
+  answerModelMonthlyCapUsd: 'ANSWER_MODEL_MONTHLY_CAP_USD',
+  answerModelInputPrice: 'ANSWER_MODEL_USD_PER_1000_INPUT_TOKENS',
+  answerModelOutputPrice: 'ANSWER_MODEL_USD_PER_1000_OUTPUT_TOKENS',
 } as const;
 
 const number = (min: number, max: number) => z.coerce.number().min(min).max(max);
@@ -148,6 +153,11 @@ export const environmentSchema = z.object({
   [envNames.exportSegments]: segmentCount,
   [envNames.athenaWorkGroup]: text,
   [envNames.analyticsDatabase]: text,
+
+  [envNames.answerModelId]: z.string().regex(/^[\w.:-]+$/, 'a Bedrock model id, e.g. anthropic.claude-3-haiku-20240307-v1:0'),
+  [envNames.answerModelMonthlyCapUsd]: number(0, 100_000),
+  [envNames.answerModelInputPrice]: number(0, 1000),
+  [envNames.answerModelOutputPrice]: number(0, 1000),
 });
 
 export type EnvName = keyof typeof environmentSchema.shape;

@@ -20,9 +20,11 @@ export interface Answer {
   readonly episodeId?: string;
   /** The reason as matched then; reports resolve merges through the catalogue. */
   readonly reasonId?: string;
+  /** A second reason the answer gave ("too pricey and always waiting"); reports count `reasonId`, and can show this beside it. */
+  readonly alsoReasonId?: string;
   readonly confidence: number;
-  /** How the reason was found: chosen by the client or staff, or matched from the text. */
-  readonly method: MatchMethod | 'chosen';
+  /** How the reason was found: chosen by the client or staff, matched from the text, or placed by the answer model (`model`). */
+  readonly method: MatchMethod | 'chosen' | 'model';
   /** The normalised text no reason matched with confidence: a manager decides. */
   readonly candidate?: string;
   /** What the client wrote, at most `longestAnswerText` characters. */
