@@ -8,7 +8,19 @@ import { isIsoDay } from '../shared/common/dates.ts';
 import { isFollowUpStatus } from '../shared/answers/follow-up.ts';
 import type { ChurnType } from '../shared/answers/reasons.ts';
 import { recordStaffAnswer, type SmsOutcome } from '../shared/answers/use-cases/answers.ts';
-import { approveCandidate, mapCandidate, mergeReasons, reasonCounts, renameReasonLabel, retireReasonById } from '../shared/answers/use-cases/catalogue.ts';
+import type { GroupSuggestion, PendingGroups } from '../shared/answers/pending-groups.ts';
+import type { AnswerDependencies } from '../shared/answers/use-cases/answers.ts';
+import {
+  approveCandidate,
+  approveGroup,
+  mapCandidate,
+  mapGroup,
+  mergeReasons,
+  pendingGroups,
+  reasonCounts,
+  renameReasonLabel,
+  retireReasonById,
+} from '../shared/answers/use-cases/catalogue.ts';
 import { followUpsWithStatus, moveFollowUp, type FollowUpToDo } from '../shared/answers/use-cases/follow-ups.ts';
 import { formatCount, table, UsageError } from './output.ts';
 
@@ -59,7 +71,8 @@ export const listReasons = async (flags: { json?: boolean }): Promise<void> => {
       formatCount(answers),
     ]);
   console.log(table(rows, { indent: 2, header: ['id', 'label', 'churn', 'status', 'answers'], alignRight: [4] }));
-  if (pending > 0) console.log(`\n${formatCount(pending)} answers wait for a manager: \`comeback reasons candidates\``);
+  if (pending > 0)
+    console.log(`\n${formatCount(pending)} answers wait for a manager: \`comeback reasons groups\` (or one by one: \`comeback reasons candidates\`)`);
 };
 
 export const listCandidates = async (flags: { json?: boolean }): Promise<void> => {
@@ -73,24 +86,94 @@ export const listCandidates = async (flags: { json?: boolean }): Promise<void> =
     ),
   );
   console.log('\nPlace one: comeback reasons map "TEXT" --to REASON   or make it a new reason: comeback reasons approve "TEXT" --label "..."');
+  console.log('Place them a group at a time: comeback reasons groups');
 };
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${formatCount(n)} ${n === 1 ? one : many}`;
+
+const describeSuggestion = (suggestion: GroupSuggestion): string =>
+  suggestion.kind === 'new' ? `new reason "${suggestion.label}"` : `${suggestion.reasonId} (${Math.round(suggestion.confidence * 100)}% sure)`;
+
+/** Where the answers of a group came from: "in 3 languages (el, en, ru)", "in el". */
+const writtenIn = (locales: readonly string[]): string =>
+  locales.length === 0 ? '' : locales.length === 1 ? ` in ${locales[0]}` : ` in ${locales.length} languages (${locales.join(', ')})`;
+
+/** The groups as a manager reads them: one line each, then up to three of its texts. */
+export const formatGroups = ({ groups, leftOut }: PendingGroups): string => {
+  if (groups.length === 0) return 'No answers wait for a manager.';
+  const lines = table(
+    groups.map((group) => [
+      group.groupId,
+      group.topic,
+      `${plural(group.answers, 'answer')}${writtenIn(group.locales)}`,
+      `suggested: ${describeSuggestion(group.suggestion)}`,
+    ]),
+    { indent: 2 },
+  ).split('\n');
+  const shown = groups.flatMap((group, index) => [
+    lines[index]!,
+    ...group.examples.map((text) => `      "${text}"`),
+    ...(group.texts.length > group.examples.length ? [`      … and ${plural(group.texts.length - group.examples.length, 'more text')}`] : []),
+  ]);
+  const answers = groups.reduce((sum, group) => sum + group.answers, 0);
+  return [
+    `${plural(answers, 'answer')} ${answers === 1 ? 'waits' : 'wait'} for a manager, in ${plural(groups.length, 'group')}:`,
+    ...shown,
+    ...(leftOut > 0 ? [`\nOnly the most answered texts are grouped: ${plural(leftOut, 'more text')} wait; place these groups, then list again.`] : []),
+    '\nPlace a group: comeback reasons map-group ID --to REASON   or make it a new reason: comeback reasons approve-group ID --label "..."',
+  ].join('\n');
+};
+
+export const listGroups = async (flags: { json?: boolean }, deps: AnswerDependencies = buildApp().answerDependencies()): Promise<void> => {
+  const groups = await pendingGroups(deps);
+  console.log(flags.json ? JSON.stringify(groups, null, 2) : formatGroups(groups));
+};
+
+const alsoPlacedLine = (alsoPlaced: number): string => `${plural(alsoPlaced, 'more pending answer')} placed by what was learned.`;
 
 const churnTypes: readonly ChurnType[] = ['voluntary', 'involuntary', 'passive'];
 
+const churnTypeOf = (flag: string): ChurnType => {
+  if (!churnTypes.includes(flag as ChurnType)) throw new UsageError(`--churn-type ${flag}: one of ${churnTypes.join(', ')}`);
+  return flag as ChurnType;
+};
+
+/** Placing a whole group of pending answers at once (`reasons groups` lists them). */
+export const groupCommands = {
+  map: async (groupId: string, flags: { to: string; by?: string }, deps: AnswerDependencies = buildApp().answerDependencies()): Promise<void> => {
+    const { texts, placed, alsoPlaced } = await mapGroup(groupId, flags.to, actor(flags.by), deps);
+    console.log(`Group ${groupId} now means ${flags.to}: ${plural(texts, 'text')} learned, ${plural(placed, 'waiting answer')} placed.`);
+    console.log(alsoPlacedLine(alsoPlaced));
+  },
+  approve: async (
+    groupId: string,
+    flags: { label: string; locale: string; churnType: string; by?: string },
+    deps: AnswerDependencies = buildApp().answerDependencies(),
+  ): Promise<void> => {
+    const churnType = churnTypeOf(flags.churnType);
+    const { reason, texts, placed, alsoPlaced } = await approveGroup(groupId, { label: flags.label, locale: flags.locale, churnType }, actor(flags.by), deps);
+    console.log(
+      `New reason ${reason.id} ("${flags.label}"): ${plural(texts, 'text')} of group ${groupId} learned, ${plural(placed, 'waiting answer')} placed.`,
+    );
+    console.log(alsoPlacedLine(alsoPlaced));
+  },
+};
+
 export const reasonCommands = {
   map: async (text: string, flags: { to: string; locale?: string; by?: string }) => {
-    const { placed } = await mapCandidate(text, flags.to, flags.locale, actor(flags.by), buildApp().answerDependencies());
+    const { placed, alsoPlaced } = await mapCandidate(text, flags.to, flags.locale, actor(flags.by), buildApp().answerDependencies());
     console.log(`"${text}" now means ${flags.to}: ${formatCount(placed)} waiting answers placed, and the next ones will be matched by themselves.`);
+    console.log(alsoPlacedLine(alsoPlaced));
   },
   approve: async (text: string, flags: { label: string; locale: string; churnType: string; by?: string }) => {
-    if (!churnTypes.includes(flags.churnType as ChurnType)) throw new UsageError(`--churn-type ${flags.churnType}: one of ${churnTypes.join(', ')}`);
-    const { reason, placed } = await approveCandidate(
+    const { reason, placed, alsoPlaced } = await approveCandidate(
       text,
-      { label: flags.label, locale: flags.locale, churnType: flags.churnType as ChurnType },
+      { label: flags.label, locale: flags.locale, churnType: churnTypeOf(flags.churnType) },
       actor(flags.by),
       buildApp().answerDependencies(),
     );
     console.log(`New reason ${reason.id} ("${flags.label}"): ${formatCount(placed)} waiting answers placed.`);
+    console.log(alsoPlacedLine(alsoPlaced));
   },
   merge: async (from: string, flags: { into: string; by?: string }) => {
     const catalogue = await mergeReasons(from, flags.into, actor(flags.by), buildApp().answerDependencies());

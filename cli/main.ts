@@ -12,7 +12,18 @@ import { runExport } from './export-command.ts';
 import { printReport, reportNames, type ReportFlags } from './report-command.ts';
 import { localReportEngine } from './local-reports.ts';
 import { openApiDocument } from '../infra/openapi.ts';
-import { listCandidates, listFollowUps, listReasons, moveFollowUpCommand, reasonCommands, simulateSmsReply } from './answers-command.ts';
+import {
+  groupCommands,
+  listCandidates,
+  listFollowUps,
+  listGroups,
+  listReasons,
+  moveFollowUpCommand,
+  reasonCommands,
+  simulateSmsReply,
+} from './answers-command.ts';
+import { reasonsCheck, reasonsExplain, type ReasonsCheckFlags } from './reasons-check-command.ts';
+import { defaultMatchThreshold } from '../shared/answers/reason-matching.ts';
 import { printImportReport, runImport, type ImportFlags } from './import-command.ts';
 import { formatCount, printSafely, unexpectedErrorLine } from './output.ts';
 import { seedClinic, storyCounts } from './seed-command.ts';
@@ -331,6 +342,45 @@ reasons
     withStack(() => reasonCommands.approve(text, flags)),
   );
 reasons
+  .command('groups')
+  .description('pending answers in groups of one meaning, across languages, with what each may be: place a whole group in one action')
+  .option('--json', 'print as JSON, every text of every group')
+  .addHelpText(
+    'after',
+    `
+Groups change as answers come and are placed: use the ids of the latest list.
+
+Example:
+  npx comeback reasons groups
+    g-1x2y3z  parking  12 answers in 3 languages (el, en, ru)  suggested: new reason "parking"
+        "no parking near the clinic at all"
+  npx comeback reasons approve-group g-1x2y3z --label Parking
+  npx comeback reasons map-group g-4k5l6m --to waiting-time`,
+  )
+  .action(async (flags: { json?: boolean }) => withStack(() => listGroups(flags)));
+reasons
+  .command('map-group')
+  .description(
+    'say what a whole group of pending answers means: every text is learned in one change, its answers placed, and pending answers that now match are placed too',
+  )
+  .argument('<group>', 'the group id, as `reasons groups` shows it')
+  .requiredOption('--to <reason>', 'the reason id the group means')
+  .option('--by <name>', 'who decides (default: your login name)')
+  .addHelpText('after', '\nExample:\n  npx comeback reasons map-group g-4k5l6m --to waiting-time')
+  .action(async (group: string, flags: { to: string; by?: string }) => withStack(() => groupCommands.map(group, flags)));
+reasons
+  .command('approve-group')
+  .description('make a whole group of pending answers a new reason: every text becomes its alias, its answers placed')
+  .argument('<group>', 'the group id, as `reasons groups` shows it')
+  .requiredOption('--label <label>', 'the new reason’s name')
+  .option('--locale <tag>', 'the language of the label', 'en')
+  .option('--churn-type <type>', 'voluntary, involuntary or passive', 'voluntary')
+  .option('--by <name>', 'who decides (default: your login name)')
+  .addHelpText('after', '\nExample:\n  npx comeback reasons approve-group g-1x2y3z --label Parking --churn-type voluntary')
+  .action(async (group: string, flags: { label: string; locale: string; churnType: string; by?: string }) =>
+    withStack(() => groupCommands.approve(group, flags)),
+  );
+reasons
   .command('merge')
   .description('merge a reason into another: every past answer counts under the other from now on')
   .argument('<reason>', 'the reason that goes away')
@@ -351,6 +401,27 @@ reasons
   .argument('<reason>')
   .option('--by <name>', 'who decides')
   .action(async (id: string, flags: { by?: string }) => withStack(() => reasonCommands.retire(id, flags)));
+reasons
+  .command('check')
+  .description('how well the catalogue places answers a person labelled: right, wrong, unplaced, by language and reason')
+  .argument('<file>', 'JSON Lines, one {"text": "...", "locale": "el", "expected": "price"} per line (expected null: the text gives no reason)')
+  .option('--learn-half', 'also map the unplaced answers of one half (split by "family") and score the other half again')
+  .option('--threshold <confidence>', 'least confidence to place an answer', String(defaultMatchThreshold))
+  .option('--mistakes <n>', 'print the first n answers it got wrong or left unplaced', '0')
+  .option('--seed', 'check the catalogue a new clinic starts with, not this clinic’s (no stack needed)')
+  .option('--json', 'print every figure and mistake as JSON')
+  .addHelpText('after', '\nExample:\n  npx comeback reasons check test/fixtures/answers/labelled-el.jsonl --learn-half --seed')
+  .action(async (file: string, flags: ReasonsCheckFlags) => (flags.seed ? reasonsCheck(file, flags) : withStack(() => reasonsCheck(file, flags))));
+reasons
+  .command('explain')
+  .description('what an answer would count as, and which of its words said so')
+  .argument('<text>', 'the answer as the client wrote it')
+  .option('--locale <tag>', 'the client’s language (en, el, ru, bn, ka, km, tl)')
+  .option('--seed', 'use the catalogue a new clinic starts with (no stack needed)')
+  .option('--json', 'print as JSON')
+  .action(async (text: string, flags: { locale?: string; seed?: boolean; json?: boolean }) =>
+    flags.seed ? reasonsExplain(text, flags) : withStack(() => reasonsExplain(text, flags)),
+  );
 reasons
   .command('record')
   .description('record what a client said on the phone')

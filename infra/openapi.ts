@@ -120,11 +120,11 @@ export const openApiDocument = (): Json => {
       parameters: [...pathParameters(route.path), ...(route.query ? queryParameters(route.query) : [])],
       ...(route.body && { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body) } } } }),
       responses: {
-        [route.method === 'POST' && route.path.endsWith('answers') ? 201 : 200]: jsonResponse('done'),
+        [route.method === 'POST' && /\/(answers|approve)$/.test(route.path) ? 201 : 200]: jsonResponse('done'),
         400: problem('a bad field or path parameter (a malformed escape, too long), named'),
         401: problem('no verified token'),
         403: problem('not in a group this route is for'),
-        404: problem('no such client, reason, candidate or follow-up'),
+        404: problem('no such client, reason, candidate, group of pending answers (list the groups again) or follow-up'),
         409: problem('changed by someone else, or not a step this can take'),
       },
     });

@@ -178,6 +178,8 @@ export const answersTable: TableDefinition = {
  * id, the normalised text (a digest of long text, which is then in `text`: see
  * shared/aws/dynamo-keys.ts), or the version. Every change bumps the meta version in the same
  * transaction and is kept as a `change` item, so history can be re-counted at any version.
+ * Beside them, counters outside the versioning: `given` (answers per reason, the reply page's
+ * order) and `model-spend` (the optional answer model's spend per month, `key` YYYY-MM).
  */
 export const catalogueTable: TableDefinition = {
   id: 'ReasonCatalogue',

@@ -7,7 +7,17 @@ import { staffRoutes } from './routes.ts';
 import { appContext, staffDependencies } from '../../shared/app.ts';
 import type { LapseStore } from '../../shared/lapse/ports/lapse-store.ts';
 import { recordStaffAnswer, UnknownClientError, type AnswerDependencies } from '../../shared/answers/use-cases/answers.ts';
-import { approveCandidate, mapCandidate, mergeReasons, reasonCounts, renameReasonLabel, retireReasonById } from '../../shared/answers/use-cases/catalogue.ts';
+import {
+  approveCandidate,
+  approveGroup,
+  mapCandidate,
+  mapGroup,
+  mergeReasons,
+  pendingGroups,
+  reasonCounts,
+  renameReasonLabel,
+  retireReasonById,
+} from '../../shared/answers/use-cases/catalogue.ts';
 import { clientCard } from '../../shared/visits/use-cases/client-card.ts';
 import { followUpsWithStatus, moveFollowUp } from '../../shared/answers/use-cases/follow-ups.ts';
 
@@ -42,6 +52,10 @@ export const staffApi = httpRouter<typeof staffRoutes, StaffDependencies>(
     mapCandidate: async ({ body, caller, deps }) => json(200, await mapCandidate(body.text, body.reason, body.locale, caller.name, deps)),
     approveCandidate: async ({ body, caller, deps }) =>
       json(201, await approveCandidate(body.text, { label: body.label, locale: body.locale, churnType: body.churnType }, caller.name, deps)),
+    groups: async ({ deps }) => json(200, await pendingGroups(deps)),
+    mapGroup: async ({ params, body, caller, deps }) => json(200, await mapGroup(params.groupId!, body.reasonId, caller.name, deps)),
+    approveGroup: async ({ params, body, caller, deps }) =>
+      json(201, await approveGroup(params.groupId!, { label: body.label, locale: body.locale, churnType: body.churnType }, caller.name, deps)),
     mergeReason: async ({ params, body, caller, deps }) => json(200, { version: (await mergeReasons(params.reasonId!, body.into, caller.name, deps)).version }),
     renameReason: async ({ params, body, caller, deps }) =>
       json(200, { version: (await renameReasonLabel(params.reasonId!, body.locale, body.label, caller.name, deps)).version }),

@@ -69,6 +69,26 @@ export const staffRoutes = {
     summary: 'Make a pending answer a new reason',
     body: z.object({ text: text(1000), label: text(200), locale, churnType }).strict(),
   },
+  groups: {
+    method: 'GET',
+    path: '/reasons/groups',
+    groups: managers,
+    summary: 'Pending answers in groups of one meaning across languages, each with a suggested reason or a new one',
+  },
+  mapGroup: {
+    method: 'POST',
+    path: '/reasons/groups/{groupId}/map',
+    groups: managers,
+    summary: 'Say what a whole group of pending answers means; pending answers the catalogue now places are placed too',
+    body: z.object({ reasonId: text(100) }).strict(),
+  },
+  approveGroup: {
+    method: 'POST',
+    path: '/reasons/groups/{groupId}/approve',
+    groups: managers,
+    summary: 'Make a whole group of pending answers a new reason',
+    body: z.object({ label: text(200), locale, churnType }).strict(),
+  },
   mergeReason: {
     method: 'POST',
     path: '/reasons/{reasonId}/merge',

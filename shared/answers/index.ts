@@ -14,14 +14,22 @@ export {
 } from './use-cases/answers.ts';
 export {
   approveCandidate,
+  approveGroup,
   mapCandidate,
+  mapGroup,
   mergeReasons,
+  pendingGroups,
+  placeNowKnown,
   reasonCounts,
   renameReasonLabel,
   retireReasonById,
   UnknownCandidateError,
+  UnknownGroupError,
+  type GroupPlaced,
+  type Placed,
   type ReasonCount,
 } from './use-cases/catalogue.ts';
+export { groupPending, type GroupSuggestion, type PendingGroup, type PendingGroups } from './pending-groups.ts';
 export { followUpsWithStatus, moveFollowUp, FollowUpMovedError, UnknownFollowUpError, type FollowUpToDo } from './use-cases/follow-ups.ts';
 export {
   checkReply,
@@ -34,9 +42,11 @@ export {
   type ReplyPageData,
   type ReplyPageSettings,
 } from './use-cases/reply-page.ts';
+export { AnswerModelError, type AnswerModel, type ModelPlacement, type ReasonChoice } from './ports/answer-model.ts';
 export type { AnswerStore } from './ports/answer-store.ts';
 export { CatalogueConflictError, type Candidate, type CatalogueChange, type CatalogueStore } from './ports/catalogue-store.ts';
 export type { FollowUpStore } from './ports/follow-up-store.ts';
+export type { ModelSpend } from './ports/model-spend.ts';
 export type { Answer, AnswerChannel } from './answer.ts';
 export type { FollowUp, FollowUpStatus } from './follow-up.ts';
 export type { Catalogue, Reason } from './reasons.ts';

@@ -23,6 +23,11 @@ export interface Reason {
   readonly keywords: Readonly<Record<string, readonly string[]>>;
   readonly addedAt?: string;
   readonly mergedAt?: string;
+  /**
+   * A reason a client cannot give about themselves, like "passed away": staff record it and
+   * texts from relatives are matched to it, but the reply page never offers it.
+   */
+  readonly offeredToClients?: false;
 }
 
 export interface Alias {
@@ -74,7 +79,7 @@ export const digitReasons: Record<string, string> = {
   '6': 'other',
 };
 
-type SeedReason = Pick<Reason, 'id' | 'churnType' | 'labels' | 'keywords'>;
+type SeedReason = Pick<Reason, 'id' | 'churnType' | 'labels' | 'keywords' | 'offeredToClients'>;
 
 const seedReasons: readonly SeedReason[] = [
   {
@@ -195,7 +200,6 @@ const seedReasons: readonly SeedReason[] = [
     },
     keywords: {
       en: [
-        'doctor',
         'bad doctor',
         'didnt help',
         'did not help',
@@ -213,15 +217,11 @@ const seedReasons: readonly SeedReason[] = [
         'worse',
         'got worse',
         'incompetent',
-        'mistake',
         'quality',
         'not cured',
         'not recovered',
       ],
       el: [
-        'γιατρός',
-        'γιατρό',
-        'ο γιατρός',
         'δεν βοήθησε',
         'δεν με βοήθησε',
         'καμία βελτίωση',
@@ -232,12 +232,8 @@ const seedReasons: readonly SeedReason[] = [
         'χειρότερα',
         'ποιότητα',
         'ανίκανος',
-        'λάθος',
       ],
       ru: [
-        'врач',
-        'врачи',
-        'доктор',
         'плохой врач',
         'не помогло',
         'не помогли',
@@ -249,24 +245,11 @@ const seedReasons: readonly SeedReason[] = [
         'хуже',
         'качество',
         'некомпетентный',
-        'ошибка',
       ],
-      bn: ['ডাক্তার', 'চিকিৎসা ভালো না', 'চিকিৎসা ভালো হয়নি', 'কাজ হয়নি', 'উন্নতি হয়নি', 'ভুল চিকিৎসা', 'সুস্থ হইনি', 'ভালো হইনি', 'আরও খারাপ', 'মান'],
-      ka: [
-        'ექიმი',
-        'ექიმმა',
-        'ცუდი ექიმი',
-        'არ დამეხმარა',
-        'არ მიშველა',
-        'ცუდი მკურნალობა',
-        'არასწორი დიაგნოზი',
-        'უარესად',
-        'გაუარესდა',
-        'არ გამოვჯანმრთელდი',
-        'ხარისხი',
-      ],
-      km: ['គ្រូពេទ្យ', 'វេជ្ជបណ្ឌិត', 'ព្យាបាលមិនល្អ', 'មិនបានជា', 'មិនធូរ', 'មិនជាសះស្បើយ', 'មិនបានជាសះស្បើយ', 'កាន់តែធ្ងន់', 'មើលមិនត្រូវ'],
-      tl: ['doktor', 'hindi gumaling', 'hindi nakatulong', 'walang nangyari', 'mali ang diagnosis', 'lumala', 'walang pagbabago', 'hindi magaling ang doktor'],
+      bn: ['চিকিৎসা ভালো না', 'চিকিৎসা ভালো হয়নি', 'কাজ হয়নি', 'উন্নতি হয়নি', 'ভুল চিকিৎসা', 'সুস্থ হইনি', 'ভালো হইনি', 'আরও খারাপ', 'মান'],
+      ka: ['ცუდი ექიმი', 'არ დამეხმარა', 'არ მიშველა', 'ცუდი მკურნალობა', 'არასწორი დიაგნოზი', 'უარესად', 'გაუარესდა', 'არ გამოვჯანმრთელდი', 'ხარისხი'],
+      km: ['ព្យាបាលមិនល្អ', 'មិនបានជា', 'មិនធូរ', 'មិនជាសះស្បើយ', 'មិនបានជាសះស្បើយ', 'កាន់តែធ្ងន់', 'មើលមិនត្រូវ'],
+      tl: ['hindi gumaling', 'hindi nakatulong', 'walang nangyari', 'mali ang diagnosis', 'lumala', 'walang pagbabago', 'hindi magaling ang doktor'],
     },
   },
   {
@@ -587,18 +570,19 @@ const seedReasons: readonly SeedReason[] = [
       tl: 'Insurance o bayad',
     },
     keywords: {
-      en: ['insurance', 'insurer', 'not covered', 'coverage', 'card declined', 'payment', 'card', 'billing', 'bill', 'invoice', 'refund', 'policy'],
-      el: ['ασφάλεια', 'ασφαλιστική', 'ασφάλιση', 'ΕΟΠΥΥ', 'δεν καλύπτει', 'δεν καλύπτεται', 'κάρτα', 'πληρωμή', 'πληρωμές', 'τιμολόγιο'],
-      ru: ['страховка', 'страховая', 'страховку', 'полис', 'ОМС', 'ДМС', 'не покрывает', 'оплата', 'оплату', 'карта', 'карту', 'счёт'],
-      bn: ['বীমা', 'ইন্সুরেন্স', 'পেমেন্ট', 'বিল', 'কার্ড', 'বিকাশ', 'পরিশোধ'],
-      ka: ['დაზღვევა', 'დაზღვევის', 'დაზღვევამ', 'სადაზღვევო', 'პოლისი', 'გადახდა', 'ბარათი', 'ანგარიში', 'ინვოისი', 'საყოველთაო ჯანდაცვა'],
-      km: ['ធានារ៉ាប់រង', 'បង់ប្រាក់', 'ការបង់ប្រាក់', 'កាត', 'វិក្កយបត្រ'],
-      tl: ['insurance', 'philhealth', 'hmo', 'card', 'billing', 'hindi tinanggap', 'problema sa bayad', 'resibo'],
+      en: ['insurance', 'insurer', 'not covered', 'coverage', 'card declined', 'payment', 'billing', 'refund', 'policy'],
+      el: ['ασφάλεια', 'ασφαλιστική', 'ασφάλιση', 'ΕΟΠΥΥ', 'δεν καλύπτει', 'δεν καλύπτεται', 'πληρωμή', 'πληρωμές'],
+      ru: ['страховка', 'страховая', 'страховку', 'полис', 'ОМС', 'ДМС', 'не покрывает', 'оплата', 'оплату'],
+      bn: ['বীমা', 'ইন্সুরেন্স', 'পেমেন্ট', 'বিকাশ', 'পরিশোধ'],
+      ka: ['დაზღვევა', 'დაზღვევის', 'დაზღვევამ', 'სადაზღვევო', 'პოლისი', 'გადახდა', 'საყოველთაო ჯანდაცვა'],
+      km: ['ធានារ៉ាប់រង', 'បង់ប្រាក់', 'ការបង់ប្រាក់'],
+      tl: ['insurance', 'philhealth', 'hmo', 'billing', 'hindi tinanggap', 'problema sa bayad', 'resibo'],
     },
   },
   {
     id: 'deceased',
     churnType: 'involuntary',
+    offeredToClients: false,
     labels: { en: 'Passed away', el: 'Απεβίωσε', ru: 'Скончался', bn: 'মারা গেছেন', ka: 'გარდაიცვალა', km: 'ទទួលមរណភាព', tl: 'Pumanaw' },
     keywords: {
       en: ['passed away', 'died', 'deceased', 'death', 'dead', 'funeral', 'rip', 'rest in peace', 'passed'],
@@ -671,6 +655,9 @@ export const reasonLabel = (reason: Reason, locale: string | undefined): string 
   reason.labels.en ||
   Object.values(reason.labels)[0] ||
   reason.id;
+
+/** Whether the reply page offers the reason; catalogues stored before `offeredToClients` existed hold "deceased" without it. */
+export const offeredToClients = (reason: Reason): boolean => reason.offeredToClients !== false && reason.id !== 'deceased';
 
 export const activeReasons = (catalogue: Catalogue): readonly Reason[] => catalogue.reasons.filter((reason) => reason.status === 'active');
 

@@ -154,4 +154,20 @@ export class DynamoCatalogueStore implements CatalogueStore {
   async dropCandidate(text: string): Promise<void> {
     await this.db.send(new DeleteCommand({ TableName: this.table, Key: { kind: 'candidate', key: textKey(text) } }));
   }
+
+  async countReasonGiven(reasonId: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        // A `given` item per reason id, beside the reasons; a reason id is a bounded key.
+        Key: { kind: 'given', key: reasonId },
+        UpdateExpression: 'ADD answers :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+  }
+
+  async reasonsGiven(): Promise<ReadonlyMap<string, number>> {
+    return new Map((await this.items('given')).map((item) => [item.key as string, Number(item.answers ?? 0)]));
+  }
 }

@@ -18,6 +18,7 @@ export class InMemoryCatalogueStore implements CatalogueStore {
   private catalogue: Catalogue | undefined;
   private readonly history: CatalogueChange[] = [];
   private readonly waiting = new Map<string, StoredCandidate>();
+  private readonly given = new Map<string, number>();
 
   async load(): Promise<Catalogue> {
     if (!this.catalogue) {
@@ -62,5 +63,13 @@ export class InMemoryCatalogueStore implements CatalogueStore {
 
   async dropCandidate(text: string): Promise<void> {
     this.waiting.delete(text);
+  }
+
+  async countReasonGiven(reasonId: string): Promise<void> {
+    this.given.set(reasonId, (this.given.get(reasonId) ?? 0) + 1);
+  }
+
+  async reasonsGiven(): Promise<ReadonlyMap<string, number>> {
+    return new Map([...this.given.entries()].sort(byKey(([id]) => id)));
   }
 }

@@ -12,6 +12,9 @@ export interface CatalogueChange {
   readonly text?: string;
   readonly label?: string;
   readonly locale?: string;
+  /** A group of pending answers placed in one action (`reasons map-group`, `approve-group`): its id, and how many texts were learned. */
+  readonly group?: string;
+  readonly texts?: number;
 }
 
 /** Text no reason matched with confidence, waiting for a manager: never a reason on its own. */
@@ -41,4 +44,8 @@ export interface CatalogueStore {
   noteCandidate(text: string, locale: string | undefined, at: string, options?: { truncated?: boolean }): Promise<void>;
   candidates(): Promise<Candidate[]>;
   dropCandidate(text: string): Promise<void>;
+  /** One more answer counts under this reason (an atomic increment, never a read of all answers). */
+  countReasonGiven(reasonId: string): Promise<void>;
+  /** How many answers were given under each reason id, as recorded (a merged reason keeps its own count). */
+  reasonsGiven(): Promise<ReadonlyMap<string, number>>;
 }

@@ -1,9 +1,10 @@
 import { endsOutreach, followUpsFor, keptAnswerText, smsAnswerId, staffAnswerId, unmatchedClientId, type Answer, type AnswerChannel } from '../answer.ts';
 import { followUpId } from '../follow-up.ts';
 import { suppressionKeys } from '../../outreach/eligibility.ts';
-import { matchAnswer } from '../reason-matching.ts';
-import { resolveReason, type Catalogue } from '../reasons.ts';
+import { defaultMatchThreshold, matchAnswer } from '../reason-matching.ts';
+import { activeReasons, offeredToClients, reasonLabel, resolveReason, type Catalogue } from '../reasons.ts';
 import { isOptOutText, smsHelpText, smsIntent } from '../sms-keywords.ts';
+import type { AnswerModel, ReasonChoice } from '../ports/answer-model.ts';
 import type { AnswerStore } from '../ports/answer-store.ts';
 import type { CatalogueStore } from '../ports/catalogue-store.ts';
 import type { ClientStore } from '../../visits/ports/client-store.ts';
@@ -12,6 +13,7 @@ import type { Messenger } from '../../outreach/ports/messenger.ts';
 import type { OutreachLog } from '../../outreach/ports/outreach-log.ts';
 import type { SuppressionList } from '../../outreach/ports/suppression-list.ts';
 import { AppError } from '../../common/app-error.ts';
+import { logger } from '../../common/logger.ts';
 
 export interface AnswerDependencies {
   readonly answers: AnswerStore;
@@ -20,6 +22,8 @@ export interface AnswerDependencies {
   readonly clients: ClientStore;
   readonly suppression: SuppressionList;
   readonly log: OutreachLog;
+  /** The optional cloud stage for text the matcher cannot place (off unless configured). */
+  readonly answerModel?: AnswerModel;
   readonly now?: () => Date;
 }
 
@@ -117,12 +121,60 @@ export const optOutEverywhere = async (clientId: string | undefined, phones: rea
   for (const key of keys) await deps.suppression.add({ key, reason: 'opt-out', at });
 };
 
+type Placement = Pick<Answer, 'reasonId' | 'alsoReasonId' | 'confidence' | 'method' | 'candidate'>;
+
+/**
+ * The reasons the model may choose among: those a client can give about themselves, but not
+ * "other", which says nothing a manager could act on: an answer the model can only call
+ * "other" waits as a candidate, and may become a reason of its own.
+ */
+const modelChoices = (catalogue: Catalogue): ReasonChoice[] =>
+  activeReasons(catalogue)
+    .filter((reason) => offeredToClients(reason) && reason.id !== 'other')
+    .map((reason) => ({ id: reason.id, label: reasonLabel(reason, 'en') }));
+
+/**
+ * The model's reason for text the matcher could not place, when it is as sure as the matcher
+ * must be; else undefined. It is given the text only. A model that fails (throttled, down)
+ * never costs the answer: it waits as a candidate, as it would without the model.
+ */
+const askModel = async (model: AnswerModel, text: string, catalogue: Catalogue, answerId: string): Promise<Placement | undefined> => {
+  const choices = modelChoices(catalogue);
+  try {
+    const placed = await model.place(text, choices);
+    if (placed?.reasonId === undefined || placed.confidence < defaultMatchThreshold) return undefined;
+    if (!choices.some((choice) => choice.id === placed.reasonId)) return undefined;
+    return { reasonId: placed.reasonId, confidence: placed.confidence, method: 'model' };
+  } catch (error) {
+    logger.warn('answer model failed; the answer waits as a candidate', { answerId, error: (error as Error).name });
+    return undefined;
+  }
+};
+
+/** A chosen reason as it is; free text through the matcher, then the model (when there is one) for what the matcher leaves. */
+const placeAnswer = async (
+  input: AnswerInput,
+  text: string | undefined,
+  optedOut: boolean,
+  catalogue: Catalogue,
+  deps: AnswerDependencies,
+): Promise<Placement> => {
+  if (input.chosenReasonId) return { reasonId: activeReason(catalogue, input.chosenReasonId).id, confidence: 1, method: 'chosen' };
+  if (!text || optedOut) return { confidence: 0, method: 'none' };
+  const match = matchAnswer(catalogue, text, input.locale);
+  if (match.reasonId) {
+    return { reasonId: match.reasonId, ...(match.alsoReasonId && { alsoReasonId: match.alsoReasonId }), confidence: match.confidence, method: match.method };
+  }
+  const byModel = deps.answerModel && (await askModel(deps.answerModel, text, catalogue, input.answerId));
+  return byModel ?? { confidence: match.confidence, method: 'none', ...(match.normalized && { candidate: match.normalized }) };
+};
+
 /**
  * Records one answer: a chosen reason is taken as it is; free text is matched against the
- * catalogue, and text it cannot place with confidence becomes a candidate for a manager,
- * never a new reason on its own. Text longer than `longestAnswerText` is cut first, and the
- * answer says so. Text that asks us to stop ("please remove me") opts the client out on
- * every channel, whichever channel it came by.
+ * catalogue, then (when one is configured) offered to the answer model, and text neither can
+ * place with confidence becomes a candidate for a manager, never a new reason on its own.
+ * Text longer than `longestAnswerText` is cut first, and the answer says so. Text that asks us
+ * to stop ("please remove me") opts the client out on every channel, whichever channel it came by.
  */
 export const recordAnswer = async (input: AnswerInput, deps: AnswerDependencies): Promise<AnswerOutcome> => {
   const now = (deps.now ?? (() => new Date()))();
@@ -131,17 +183,7 @@ export const recordAnswer = async (input: AnswerInput, deps: AnswerDependencies)
   const kept = written === undefined ? undefined : keptAnswerText(written);
   const text = kept?.text;
   const optedOut = input.optedOut === true || (written !== undefined && isOptOutText(written));
-  let placed: Pick<Answer, 'reasonId' | 'confidence' | 'method' | 'candidate'>;
-  if (input.chosenReasonId) {
-    placed = { reasonId: activeReason(catalogue, input.chosenReasonId).id, confidence: 1, method: 'chosen' };
-  } else if (text && !optedOut) {
-    const match = matchAnswer(catalogue, text, input.locale);
-    placed = match.reasonId
-      ? { reasonId: match.reasonId, confidence: match.confidence, method: match.method }
-      : { confidence: match.confidence, method: 'none', ...(match.normalized && { candidate: match.normalized }) };
-  } else {
-    placed = { confidence: 0, method: 'none' };
-  }
+  const placed = await placeAnswer(input, text, optedOut, catalogue, deps);
   const answer: Answer = {
     clientId: input.clientId,
     answerId: input.answerId,
@@ -167,6 +209,8 @@ export const recordAnswer = async (input: AnswerInput, deps: AnswerDependencies)
   if (answer.candidate && answer.candidate !== before?.candidate) {
     await deps.catalogue.noteCandidate(answer.candidate, input.locale, answer.receivedAt, { ...(answer.truncated && { truncated: true }) });
   }
+  // Counted once per answer: a redelivery returned above, and a second submit counts only a changed reason.
+  if (answer.reasonId && answer.reasonId !== before?.reasonId) await deps.catalogue.countReasonGiven(answer.reasonId);
   return { outcome, answer, ...(await actOnAnswer(answer, catalogue, deps)) };
 };
 

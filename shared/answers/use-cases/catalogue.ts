@@ -1,10 +1,18 @@
 import { addReason, learnAlias, mergeReason, renameReason, resolveReason, retireReason, type Catalogue, type ChurnType, type Reason } from '../reasons.ts';
-import { CatalogueConflictError, type CatalogueChange } from '../ports/catalogue-store.ts';
+import { CatalogueConflictError, type Candidate, type CatalogueChange } from '../ports/catalogue-store.ts';
+import { clusterPending, groupPending, mostGroupedTexts, type PendingGroups } from '../pending-groups.ts';
+import { matchAnswer } from '../reason-matching.ts';
 import { actOnAnswer, type AnswerDependencies } from './answers.ts';
 import { AppError } from '../../common/app-error.ts';
 
 export class UnknownCandidateError extends AppError {
   override readonly name = 'UnknownCandidateError';
+  readonly kind = 'not-found';
+}
+
+/** A group id that is not among the groups of the pending answers now. */
+export class UnknownGroupError extends AppError {
+  override readonly name = 'UnknownGroupError';
   readonly kind = 'not-found';
 }
 
@@ -57,10 +65,42 @@ const placeWaiting = async (text: string, reasonId: string, catalogue: Catalogue
   const waiting = await deps.answers.waitingOn(text);
   for (const answer of waiting) {
     await deps.answers.place(answer, reasonId, catalogue.version);
+    await deps.catalogue.countReasonGiven(reasonId);
     await actOnAnswer({ ...answer, reasonId }, catalogue, deps);
   }
   await deps.catalogue.dropCandidate(text);
   return waiting.length;
+};
+
+/** What one mapping placed: the answers that waited on what was mapped, and those the catalogue now places by itself. */
+export interface Placed {
+  readonly placed: number;
+  /** Other pending answers the catalogue places now that it learned more (`placeNowKnown`). */
+  readonly alsoPlaced: number;
+}
+
+/** The one reason a pending text now gets in each language it was written in; none if truncated (only its beginning is kept) or unsure. */
+const nowKnownReason = (catalogue: Catalogue, candidate: Candidate): string | undefined => {
+  if (candidate.truncated) return undefined;
+  const locales = candidate.locales.length > 0 ? candidate.locales : [undefined];
+  const reasons = new Set(locales.map((locale) => matchAnswer(catalogue, candidate.text, locale).reasonId));
+  const [only] = reasons;
+  return reasons.size === 1 && only !== undefined ? resolveReason(catalogue, only).id : undefined;
+};
+
+/**
+ * After a mapping the catalogue knows more: every pending text (the most answered first, as many
+ * as are grouped) is matched again, and the answers that waited on those it now places with
+ * confidence are placed. Returns how many answers.
+ */
+export const placeNowKnown = async (catalogue: Catalogue, deps: AnswerDependencies): Promise<number> => {
+  const pending = (await deps.catalogue.candidates()).sort((a, b) => b.answers - a.answers).slice(0, mostGroupedTexts);
+  let placed = 0;
+  for (const candidate of pending) {
+    const reasonId = nowKnownReason(catalogue, candidate);
+    if (reasonId !== undefined) placed += await placeWaiting(candidate.text, reasonId, catalogue, deps);
+  }
+  return placed;
 };
 
 const knownCandidate = async (text: string, deps: AnswerDependencies): Promise<void> => {
@@ -70,13 +110,7 @@ const knownCandidate = async (text: string, deps: AnswerDependencies): Promise<v
 };
 
 /** "ακριβό" means price: learned, so the next "ακριβό" maps by itself; the answers that waited are placed. */
-export const mapCandidate = async (
-  text: string,
-  reasonId: string,
-  locale: string | undefined,
-  by: string,
-  deps: AnswerDependencies,
-): Promise<{ placed: number }> => {
+export const mapCandidate = async (text: string, reasonId: string, locale: string | undefined, by: string, deps: AnswerDependencies): Promise<Placed> => {
   await knownCandidate(text, deps);
   const catalogue = await change(deps, (current, at) => learnAlias(current, text, reasonId, locale, at), {
     kind: 'learn',
@@ -85,7 +119,8 @@ export const mapCandidate = async (
     by,
     ...(locale && { locale }),
   });
-  return { placed: await placeWaiting(text, resolveReason(catalogue, reasonId).id, catalogue, deps) };
+  const placed = await placeWaiting(text, resolveReason(catalogue, reasonId).id, catalogue, deps);
+  return { placed, alsoPlaced: await placeNowKnown(catalogue, deps) };
 };
 
 /** A candidate that names something new becomes a reason of its own, with the candidate as its first alias. */
@@ -94,7 +129,7 @@ export const approveCandidate = async (
   reason: { label: string; locale: string; churnType: ChurnType },
   by: string,
   deps: AnswerDependencies,
-): Promise<{ reason: Reason; placed: number }> => {
+): Promise<Placed & { reason: Reason }> => {
   await knownCandidate(text, deps);
   let created: Reason | undefined;
   const catalogue = await change(
@@ -106,7 +141,92 @@ export const approveCandidate = async (
     },
     { kind: 'add', text, label: reason.label, locale: reason.locale, by },
   );
-  return { reason: created!, placed: await placeWaiting(text, created!.id, catalogue, deps) };
+  const placed = await placeWaiting(text, created!.id, catalogue, deps);
+  return { reason: created!, placed, alsoPlaced: await placeNowKnown(catalogue, deps) };
+};
+
+/** The pending answers in groups of one meaning across languages, each with what the catalogue suggests. */
+export const pendingGroups = async (deps: AnswerDependencies): Promise<PendingGroups> => {
+  const [catalogue, candidates] = await Promise.all([deps.catalogue.load(), deps.catalogue.candidates()]);
+  return groupPending(catalogue, candidates);
+};
+
+/** The pending texts a group id stands for now; groups change as answers come and are placed. */
+const groupMembers = async (groupId: string, deps: AnswerDependencies): Promise<readonly Candidate[]> => {
+  const found = clusterPending(await deps.catalogue.candidates()).clusters.find((cluster) => cluster.groupId === groupId);
+  if (!found) {
+    throw new UnknownGroupError(
+      `there is no group ${groupId} of pending answers now (groups change as answers come and are placed): list them again with \`comeback reasons groups\``,
+    );
+  }
+  return found.members;
+};
+
+/** Texts learned per catalogue change: a store writes one change at once (DynamoDB: 100 items a transaction). */
+const textsPerChange = 90;
+
+const inChunks = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
+
+/** Learns each text as meaning `reasonId`, in the language it was written in when only one; the whole as one version step. */
+const learnTexts = (before: Catalogue, start: Catalogue, texts: readonly Candidate[], reasonId: string, at: string): Catalogue => {
+  const soleLocale = (candidate: Candidate) => (candidate.locales.length === 1 ? candidate.locales[0] : undefined);
+  const learned = texts.reduce((current, candidate) => learnAlias(current, candidate.text, reasonId, soleLocale(candidate), at), start);
+  return learned.version > before.version + 1 ? { ...learned, version: before.version + 1 } : learned;
+};
+
+export interface GroupPlaced extends Placed {
+  /** The group's texts, now aliases of the reason. */
+  readonly texts: number;
+}
+
+const placeGroup = async (texts: readonly Candidate[], reasonId: string, catalogue: Catalogue, deps: AnswerDependencies): Promise<GroupPlaced> => {
+  let placed = 0;
+  for (const candidate of texts) placed += await placeWaiting(candidate.text, reasonId, catalogue, deps);
+  return { texts: texts.length, placed, alsoPlaced: await placeNowKnown(catalogue, deps) };
+};
+
+/** A whole group means a reason: every text learned in one change, the answers that waited placed, then whatever that teaches. */
+export const mapGroup = async (groupId: string, reasonId: string, by: string, deps: AnswerDependencies): Promise<GroupPlaced> => {
+  const texts = await groupMembers(groupId, deps);
+  let catalogue: Catalogue | undefined;
+  for (const chunk of inChunks(texts, textsPerChange)) {
+    catalogue = await change(deps, (current, at) => learnTexts(current, current, chunk, reasonId, at), {
+      kind: 'learn',
+      reasonId,
+      text: chunk[0]!.text,
+      group: groupId,
+      texts: chunk.length,
+      by,
+    });
+  }
+  return placeGroup(texts, resolveReason(catalogue!, reasonId).id, catalogue!, deps);
+};
+
+/** A group that names something new becomes a reason, with every text of the group as its aliases. */
+export const approveGroup = async (
+  groupId: string,
+  reason: { label: string; locale: string; churnType: ChurnType },
+  by: string,
+  deps: AnswerDependencies,
+): Promise<GroupPlaced & { reason: Reason }> => {
+  const texts = await groupMembers(groupId, deps);
+  const [first, ...rest] = inChunks(texts, textsPerChange) as [Candidate[], ...Candidate[][]];
+  let created: Reason | undefined;
+  let catalogue = await change(
+    deps,
+    (current, at) => {
+      const withReason = addReason(current, reason, at);
+      created = withReason.reasons.find((candidate) => !current.reasons.some((old) => old.id === candidate.id))!;
+      return learnTexts(current, withReason, first, created.id, at);
+    },
+    { kind: 'add', text: first[0]!.text, label: reason.label, locale: reason.locale, group: groupId, texts: first.length, by },
+  );
+  for (const chunk of rest) {
+    const what = { kind: 'learn', reasonId: created!.id, text: chunk[0]!.text, group: groupId, texts: chunk.length, by } as const;
+    catalogue = await change(deps, (current, at) => learnTexts(current, current, chunk, created!.id, at), what);
+  }
+  return { reason: created!, ...(await placeGroup(texts, created!.id, catalogue, deps)) };
 };
 
 export const mergeReasons = (fromId: string, intoId: string, by: string, deps: AnswerDependencies): Promise<Catalogue> =>

@@ -1,6 +1,6 @@
 import { pageAnswerId, type Answer } from '../answer.ts';
 import { signReplyToken, verifyReplyToken, type ReplyTokenClaims, type TokenPurpose } from '../reply-token.ts';
-import { reasonLabel, resolveReason, type Catalogue } from '../reasons.ts';
+import { activeReasons, offeredToClients, reasonLabel, resolveReason, seedCatalogue, type Catalogue, type Reason } from '../reasons.ts';
 import { firstNameOf } from '../../outreach/wording.ts';
 import { recordAnswer, unsubscribe, type AnswerDependencies, type AnswerOutcome } from './answers.ts';
 import { AppError } from '../../common/app-error.ts';
@@ -44,9 +44,40 @@ const contextOf = async (token: string, purpose: TokenPurpose, settings: ReplyPa
   };
 };
 
-/** The reasons a client can pick, in their language (then its base language, then the page's, then English). */
-export const choicesFor = (catalogue: Catalogue, locale: string): { id: string; label: string }[] =>
-  catalogue.reasons.filter((reason) => reason.status === 'active').map((reason) => ({ id: reason.id, label: reasonLabel(reason, locale) }));
+/** Where each seed reason stands among the seed reasons: the order of choices nobody has given yet. */
+const seedOrder: ReadonlyMap<string, number> = new Map(seedCatalogue().reasons.map((reason, index) => [reason.id, index]));
+
+/** The catch-all reason, offered after every named one. */
+const otherReasonId = 'other';
+
+/** Answers given under each reason today: a merged reason's answers count under the reason it went into. */
+const givenToday = (catalogue: Catalogue, given: ReadonlyMap<string, number>): Map<string, number> => {
+  const counts = new Map<string, number>();
+  for (const [id, answers] of given) {
+    if (!catalogue.reasons.some((reason) => reason.id === id)) continue;
+    const survivor = resolveReason(catalogue, id).id;
+    counts.set(survivor, (counts.get(survivor) ?? 0) + answers);
+  }
+  return counts;
+};
+
+/**
+ * The reasons a client can pick about themselves (never "passed away": see offeredToClients),
+ * in their language (then its base language, then the page's, then English): the ones this
+ * clinic's clients give most first, ties in seed order (reasons added later after the seed
+ * ones, in the catalogue's order), and "other" last.
+ */
+export const choicesFor = (catalogue: Catalogue, locale: string, given: ReadonlyMap<string, number>): { id: string; label: string }[] => {
+  const counts = givenToday(catalogue, given);
+  const offered = activeReasons(catalogue).filter(offeredToClients);
+  const tieOrder = (reason: Reason): number => seedOrder.get(reason.id) ?? seedOrder.size + offered.indexOf(reason);
+  return [...offered]
+    .sort(
+      (a, b) =>
+        Number(a.id === otherReasonId) - Number(b.id === otherReasonId) || (counts.get(b.id) ?? 0) - (counts.get(a.id) ?? 0) || tieOrder(a) - tieOrder(b),
+    )
+    .map((reason) => ({ id: reason.id, label: reasonLabel(reason, locale) }));
+};
 
 export interface ReplyPageData {
   readonly context: ReplyContext;
@@ -59,7 +90,11 @@ export interface ReplyPageData {
 /** What the reply page shows: the reasons, and the earlier answer when the client comes back to it. */
 export const openReplyPage = async (token: string, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<ReplyPageData> => {
   const context = await contextOf(token, 'reply', settings, deps);
-  const [catalogue, stored] = await Promise.all([deps.catalogue.load(), deps.answers.get(context.clientId, pageAnswerId(context.claims.outreachId))]);
+  const [catalogue, given, stored] = await Promise.all([
+    deps.catalogue.load(),
+    deps.catalogue.reasonsGiven(),
+    deps.answers.get(context.clientId, pageAnswerId(context.claims.outreachId)),
+  ]);
   // A reason merged since the answer shows as the reason it now counts under.
   const previous =
     stored?.reasonId && catalogue.reasons.some((reason) => reason.id === stored.reasonId)
@@ -67,7 +102,7 @@ export const openReplyPage = async (token: string, settings: ReplyPageSettings, 
       : stored;
   return {
     context,
-    choices: choicesFor(catalogue, context.locale),
+    choices: choicesFor(catalogue, context.locale, given),
     ...(previous && { previous }),
     unsubscribeToken: signReplyToken({ ...context.claims, purpose: 'unsubscribe' }, settings.tokenSecrets[0]!),
   };

@@ -6,6 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pageAnswerId } from '../../../shared/answers/answer.ts';
+import { offeredToClients } from '../../../shared/answers/reasons.ts';
 import { pageWordings } from '../../../functions/reply-web/views/reply-page.ts';
 import { browserOrSkip, launchChromium, watchPage } from '../../support/chromium.ts';
 import { serveReplyWeb, type ServedReplyWeb } from '../../support/reply-web.ts';
@@ -55,7 +56,7 @@ describe('the reply page in Chromium, served by the reply-web function', () => {
       const page = await open(javaScriptEnabled);
       if (!page) return;
       const catalogue = await served.deps.catalogue.load();
-      const greekLabels = catalogue.reasons.filter((reason) => reason.status === 'active').map((reason) => reason.labels.el!);
+      const greekLabels = catalogue.reasons.filter((reason) => reason.status === 'active' && offeredToClients(reason)).map((reason) => reason.labels.el!);
       const waiting = catalogue.reasons.find((reason) => reason.id === 'waiting-time')!.labels.el!;
       const words = 'Περίμενα πάνω από μία ώρα 😤⏰\nκαι κανείς δεν μας ενημέρωσε 👎🏽';
 

@@ -8,6 +8,7 @@ import { replyWeb } from '../../../functions/reply-web/handler.ts';
 import { answersTable, catalogueTable, clientsTable, followUpsTable, outreachTable, suppressionTable, visitsTable } from '../../../infra/resources.ts';
 import { longestAnswerText, pageAnswerId } from '../../../shared/answers/answer.ts';
 import { maxReplyTextLength, pageWordings } from '../../../functions/reply-web/views/reply-page.ts';
+import { offeredToClients } from '../../../shared/answers/reasons.ts';
 import { mergeReasons } from '../../../shared/answers/use-cases/catalogue.ts';
 import { replyWebNow, replyWebSecret, serveReplyWeb, type ServedReplyWeb } from '../../support/reply-web.ts';
 
@@ -94,8 +95,10 @@ describe('the reply-web function behind the local API Gateway', () => {
     // Assess
     expect(reply.status).toBe(200);
     const catalogue = await served.deps.catalogue.load();
-    const active = catalogue.reasons.filter((reason) => reason.status === 'active');
+    // What a client can say about themselves: never "passed away".
+    const active = catalogue.reasons.filter((reason) => reason.status === 'active' && offeredToClients(reason));
     expect(active.length).toBeGreaterThan(5);
+    expect(reply.body).not.toContain('value="deceased"');
     for (const reason of active) {
       expect(reason.labels.el).toMatch(/\p{Script=Greek}/u);
       expect(reply.body).toContain(`<input type="radio" name="reason" value="${reason.id}"><span dir="auto">${escaped(reason.labels.el!)}</span>`);

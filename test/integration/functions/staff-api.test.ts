@@ -192,6 +192,7 @@ describe('signing in', () => {
       ['/clients/c-1', staffToken],
       ['/reasons', staffToken],
       ['/reasons/candidates', staffToken],
+      ['/reasons/groups', staffToken],
       ['/clients/c-404', staffToken],
       ['/followups?status=closed', staffToken],
       ['/nowhere', staffToken],
@@ -233,6 +234,9 @@ describe('signing in', () => {
       'GET /reasons/candidates',
       'POST /reasons/candidates/map',
       'POST /reasons/candidates/approve',
+      'GET /reasons/groups',
+      'POST /reasons/groups/{groupId}/map',
+      'POST /reasons/groups/{groupId}/approve',
       'POST /reasons/{reasonId}/merge',
       'POST /reasons/{reasonId}/rename',
       'POST /reasons/{reasonId}/retire',
@@ -333,7 +337,7 @@ describe('managers', () => {
     const again = await call('POST', '/reasons/other/merge', managerToken, { into: 'no-longer-needed' });
 
     // Assess
-    expect(mapped).toEqual({ status: 200, body: { placed: 1 } });
+    expect(mapped).toEqual({ status: 200, body: { placed: 1, alsoPlaced: 0 } });
     const count = (body: any, id: string) => body.reasons.find((reason: { id: string }) => reason.id === id).answers;
     expect([count(before, 'other'), count(before, 'no-longer-needed')]).toEqual([1, 0]);
     expect(merged.status).toBe(200);
@@ -350,5 +354,63 @@ describe('managers', () => {
     expect(renamed.status).toBe(200);
     expect((await call('GET', '/reasons', managerToken)).body.reasons.find((r: { id: string }) => r.id === 'price').labels.en).toBe('Cost of treatment');
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('managers, a group of pending answers at a time', () => {
+  it('see parking written in three languages as one group, approve it as a new reason, and the group is gone', async () => {
+    // Prepare: clients who wrote about parking, in English, Greek and Tagalog, and one about the lift.
+    const replies = [
+      ['No parking', 'en'],
+      ['no parking!!', 'en'],
+      ['parking', 'en'],
+      ['πάρκινγκ', 'el'],
+      ['walang parking', 'tl'],
+      ['the lift is always broken', 'en'],
+    ];
+    for (const [index, [text, locale]] of replies.entries()) {
+      await recordAnswer({ clientId: `g-${index}`, answerId: `page#group-${index}`, channel: 'page', mode: 'upsert', text: text!, locale: locale! }, deps);
+    }
+
+    // Act
+    const listed = await call('GET', '/reasons/groups', managerToken);
+    const parking = listed.body.groups.find((group: { texts: string[] }) => group.texts.includes('no parking'));
+    const forStaff = await call('GET', '/reasons/groups', staffToken);
+    const approved = await call('POST', `/reasons/groups/${parking.groupId}/approve`, managerToken, { label: 'Parking', locale: 'en', churnType: 'voluntary' });
+    const again = await call('POST', `/reasons/groups/${parking.groupId}/map`, managerToken, { reasonId: 'parking' });
+    const after = await call('GET', '/reasons/groups', managerToken);
+    const reasons = (await call('GET', '/reasons', managerToken)).body.reasons;
+
+    // Assess
+    expect(listed.status).toBe(200);
+    expect(parking).toMatchObject({
+      topic: 'parking',
+      answers: 5,
+      locales: ['el', 'en', 'tl'],
+      examples: ['no parking', 'parking', 'walang parking'],
+      suggestion: { kind: 'new', label: 'parking' },
+    });
+    expect(listed.body).toMatchObject({ leftOut: 0 });
+    expect(forStaff.status).toBe(403);
+    expect(approved).toMatchObject({ status: 201, body: { reason: { id: 'parking' }, texts: 4, placed: 5, alsoPlaced: 0 } });
+    expect(again.status).toBe(404);
+    expect(again.body.message).toContain('list them again');
+    expect(after.body.groups.flatMap((group: { texts: string[] }) => group.texts)).toEqual(['the lift is always broken']);
+    expect(reasons.find((reason: { id: string }) => reason.id === 'parking').answers).toBe(5);
+  });
+
+  it('map a group to a reason the catalogue has, and get 404 for a reason it does not', async () => {
+    // Prepare
+    const { groups } = (await call('GET', '/reasons/groups', managerToken)).body;
+    const lift = groups.find((group: { texts: string[] }) => group.texts.includes('the lift is always broken'));
+
+    // Act
+    const unknown = await call('POST', `/reasons/groups/${lift.groupId}/map`, managerToken, { reasonId: 'no-such-reason' });
+    const mapped = await call('POST', `/reasons/groups/${lift.groupId}/map`, managerToken, { reasonId: 'other' });
+
+    // Assess
+    expect(unknown.status).toBe(404);
+    expect(mapped).toEqual({ status: 200, body: { texts: 1, placed: 1, alsoPlaced: 0 } });
+    expect((await call('GET', '/reasons/groups', managerToken)).body.groups).toEqual([]);
   });
 });

@@ -101,7 +101,7 @@ describe('capturing answers', () => {
     const candidate = pending.kind === 'answer' ? pending.result.answer.candidate! : '';
     expect((await deps.catalogue.candidates()).map((c) => [c.text, c.locales, c.answers])).toEqual([[candidate, ['el'], 1]]);
 
-    expect(await mapCandidate(candidate, 'quality-of-care', 'el', 'manager', deps)).toEqual({ placed: 1 });
+    expect(await mapCandidate(candidate, 'quality-of-care', 'el', 'manager', deps)).toEqual({ placed: 1, alsoPlaced: 0 });
     const next = await sms(words.toUpperCase(), 'in-5', 'provider-1');
 
     expect(next).toMatchObject({ kind: 'answer', result: { answer: { reasonId: 'quality-of-care', method: 'alias', confidence: 1 } } });
@@ -183,7 +183,7 @@ describe('capturing answers', () => {
       const candidate = first.answer.candidate!;
       expect(Buffer.byteLength(candidate)).toBeGreaterThan(1024);
       expect((await deps.catalogue.candidates()).map((c) => [c.text, c.answers])).toEqual([[candidate, 1]]);
-      expect(await mapCandidate(candidate, 'other', 'ru', 'manager', deps)).toEqual({ placed: 1 });
+      expect(await mapCandidate(candidate, 'other', 'ru', 'manager', deps)).toEqual({ placed: 1, alsoPlaced: 0 });
       expect(await deps.catalogue.candidates()).toEqual([]);
       expect(await deps.answers.answersOf('c-1')).toEqual([expect.objectContaining({ reasonId: 'other', method: 'alias' })]);
       expect((await deps.catalogue.load()).aliases).toEqual([expect.objectContaining({ text: candidate, reasonId: 'other' })]);
