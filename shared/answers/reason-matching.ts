@@ -1,4 +1,4 @@
-import { digitReasons, resolveReason, type Catalogue, type Reason } from './reasons.ts';
+import { digitReasons, isManagersAlias, resolveReason, type Catalogue, type Reason } from './reasons.ts';
 import { isWrittenWithoutSpaces, normalizeAnswer, tokenize } from './text-normalize.ts';
 import { languageOf } from '../common/languages.ts';
 import {
@@ -111,7 +111,7 @@ const buildIndex = (catalogue: Catalogue): CatalogueIndex => {
   const aliasLocales = new Map<string, string | undefined>();
   for (const alias of catalogue.aliases) {
     const reasonId = liveReasonId(catalogue, alias.reasonId);
-    if (reasonId === undefined) continue;
+    if (reasonId === undefined || !isManagersAlias(alias)) continue;
     aliases.set(alias.text, reasonId);
     aliasLocales.set(alias.text, alias.locale === undefined ? undefined : baseLanguage(alias.locale));
   }
@@ -166,7 +166,7 @@ const buildIndex = (catalogue: Catalogue): CatalogueIndex => {
     byLocale: new Map([...byLocale].map(([locale, entries]) => [locale, buildEntryIndex(entries)])),
     everyLocale: buildEntryIndex(everyLocale),
     classifier: trainClassifier({
-      examples: examplesOf(catalogue, aliases),
+      examples: examplesOf(catalogue),
       functionWords: silentWords(),
       noReason,
     }),
@@ -179,6 +179,8 @@ export const noReason = '(no reason)';
 const cueWeight = 1;
 /** A manager's mapping counts twice a built-in cue: enough that one mapping of a new word ("parking") teaches it, not so much that the everyday words of one answer drown the cues. */
 const aliasWeight = 2;
+/** A client's words beside the button they chose, or a staff note with a reason: one cue's worth. */
+const chosenWordsWeight = 1;
 
 const negatorSets = new Map<string, ReadonlySet<string>>();
 
@@ -209,7 +211,7 @@ const negatorsFor = (locale: string | undefined): ReadonlySet<string> => {
 const silentWords = (): string[] => wordsWithoutReason().map(normalizeAnswer);
 
 /** Everything the catalogue knows as labelled text: labels, keywords and cues of live reasons, the non-answer cues, every learned alias. */
-const examplesOf = (catalogue: Catalogue, aliases: ReadonlyMap<string, string>): LabelledExample[] => {
+const examplesOf = (catalogue: Catalogue): LabelledExample[] => {
   const examples: LabelledExample[] = [];
   const addText = (text: string, reasonId: string, weight: number): void => {
     const normalized = normalizeAnswer(text);
@@ -234,7 +236,10 @@ const examplesOf = (catalogue: Catalogue, aliases: ReadonlyMap<string, string>):
       .map((words) => words.slice(0, 2).join(' '));
     for (const cue of [...questions, ...booking, ...deniedPhrases]) addText(cue, noReason, cueWeight);
   }
-  for (const [text, reasonId] of aliases) examples.push({ text, reasonId, weight: aliasWeight });
+  for (const alias of catalogue.aliases) {
+    const reasonId = liveReasonId(catalogue, alias.reasonId);
+    if (reasonId !== undefined) examples.push({ text: alias.text, reasonId, weight: isManagersAlias(alias) ? aliasWeight : chosenWordsWeight });
+  }
   return examples;
 };
 

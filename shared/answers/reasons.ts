@@ -30,13 +30,24 @@ export interface Reason {
   readonly offeredToClients?: false;
 }
 
+/**
+ * Who taught an alias: a manager mapped the words (the default, and the only kind that places the
+ * same words by themselves), a client chose a reason button and wrote them, or staff recorded a
+ * reason with them as the note. The matcher learns from all three, a manager's mapping most.
+ */
+export type AliasSource = 'manager' | 'client' | 'staff';
+
 export interface Alias {
-  /** Normalised (normalizeAnswer) text of an answer a manager placed under a reason. */
+  /** Normalised (normalizeAnswer) text of an answer placed under a reason. */
   readonly text: string;
   readonly reasonId: string;
   readonly locale?: string;
   readonly learnedAt: string;
+  /** Absent: a manager's. */
+  readonly source?: AliasSource;
 }
+
+export const isManagersAlias = (alias: Alias): boolean => alias.source === undefined || alias.source === 'manager';
 
 export interface Catalogue {
   readonly version: number;
@@ -786,17 +797,31 @@ export const retireReason = (catalogue: Catalogue, id: string): Catalogue => {
 };
 
 /**
- * Remembers that an answer worded like `text` means `reasonId` (a manager placed it). The text
- * is normalised; learning the same text again for another reason replaces the old alias, and
- * learning it again for the same reason changes nothing (same catalogue, same version).
+ * Remembers that an answer worded like `text` means `reasonId`. The text is normalised; a
+ * manager learning the same text again for another reason replaces the old alias, learning it
+ * again for the same reason changes nothing (same catalogue, same version), and a client's or
+ * staff's words never replace an alias that is already there.
  */
-export const learnAlias = (catalogue: Catalogue, text: string, reasonId: string, locale: string | undefined, at: string): Catalogue => {
+export const learnAlias = (
+  catalogue: Catalogue,
+  text: string,
+  reasonId: string,
+  locale: string | undefined,
+  at: string,
+  source: AliasSource = 'manager',
+): Catalogue => {
   if (locale !== undefined) checkLocale(locale);
   const normalized = normalizeAnswer(text);
   if (normalized === '') throw new CatalogueError('bad-label', 'An alias needs at least one letter or digit');
   const reason = requireActive(resolveReason(catalogue, reasonId));
   const existing = catalogue.aliases.find((alias) => alias.text === normalized);
-  if (existing && existing.reasonId === reason.id) return catalogue;
-  const learned: Alias = { text: normalized, reasonId: reason.id, ...(locale !== undefined ? { locale } : {}), learnedAt: at };
+  if (existing && (existing.reasonId === reason.id || source !== 'manager')) return catalogue;
+  const learned: Alias = {
+    text: normalized,
+    reasonId: reason.id,
+    ...(locale !== undefined ? { locale } : {}),
+    learnedAt: at,
+    ...(source !== 'manager' && { source }),
+  };
   return nextVersion(catalogue, { aliases: [...catalogue.aliases.filter((alias) => alias.text !== normalized), learned] });
 };

@@ -2,7 +2,8 @@ import { endsOutreach, followUpsFor, keptAnswerText, smsAnswerId, staffAnswerId,
 import { followUpId } from '../follow-up.ts';
 import { suppressionKeys } from '../../outreach/eligibility.ts';
 import { defaultMatchThreshold, matchAnswer } from '../reason-matching.ts';
-import { activeReasons, offeredToClients, reasonLabel, resolveReason, type Catalogue } from '../reasons.ts';
+import { activeReasons, learnAlias, offeredToClients, reasonLabel, resolveReason, type Catalogue } from '../reasons.ts';
+import { changeCatalogue } from './catalogue-change.ts';
 import { isOptOutText, smsHelpText, smsIntent } from '../sms-keywords.ts';
 import type { AnswerModel, ReasonChoice } from '../ports/answer-model.ts';
 import type { AnswerStore } from '../ports/answer-store.ts';
@@ -211,7 +212,27 @@ export const recordAnswer = async (input: AnswerInput, deps: AnswerDependencies)
   }
   // Counted once per answer: a redelivery returned above, and a second submit counts only a changed reason.
   if (answer.reasonId && answer.reasonId !== before?.reasonId) await deps.catalogue.countReasonGiven(answer.reasonId);
+  if (placed.method === 'chosen' && text && !optedOut && text !== before?.text) await learnChosenWords(text, answer, input.locale, deps);
   return { outcome, answer, ...(await actOnAnswer(answer, catalogue, deps)) };
+};
+
+/**
+ * A reason chosen with words beside it (a reply-page button and the text box, staff's reason and
+ * note) teaches the matcher those words, as a manager's mapping does but weaker and never over
+ * one. Learning is a bonus: if the catalogue cannot be changed now, the answer still stands.
+ */
+const learnChosenWords = async (text: string, answer: Answer, locale: string | undefined, deps: AnswerDependencies): Promise<void> => {
+  const source = answer.channel === 'staff' ? 'staff' : 'client';
+  try {
+    await changeCatalogue(deps, (current, at) => learnAlias(current, text, answer.reasonId!, locale, at, source), {
+      kind: 'learn',
+      reasonId: answer.reasonId!,
+      by: answer.by ?? `${source} answer`,
+      ...(locale && { locale }),
+    });
+  } catch (error) {
+    logger.warn('the words of a chosen answer were not learned', { answerId: answer.answerId, error: (error as Error).name });
+  }
 };
 
 /** The two-way SMS payload End User Messaging publishes to SNS. */

@@ -1,5 +1,6 @@
 import { addReason, learnAlias, mergeReason, renameReason, resolveReason, retireReason, type Catalogue, type ChurnType, type Reason } from '../reasons.ts';
-import { CatalogueConflictError, type Candidate, type CatalogueChange } from '../ports/catalogue-store.ts';
+import type { Candidate } from '../ports/catalogue-store.ts';
+import { changeCatalogue as change } from './catalogue-change.ts';
 import { clusterPending, groupPending, mostGroupedTexts, type PendingGroups } from '../pending-groups.ts';
 import { matchAnswer } from '../reason-matching.ts';
 import { actOnAnswer, type AnswerDependencies } from './answers.ts';
@@ -15,28 +16,6 @@ export class UnknownGroupError extends AppError {
   override readonly name = 'UnknownGroupError';
   readonly kind = 'not-found';
 }
-
-/**
- * Applies one manager's change on the newest catalogue: loads it, changes it, saves it with a
- * check that nobody changed it meanwhile, and tries again (a few times) if somebody did.
- */
-const change = async (
-  deps: AnswerDependencies,
-  apply: (catalogue: Catalogue, at: string) => Catalogue,
-  what: Omit<CatalogueChange, 'version' | 'at'>,
-): Promise<Catalogue> => {
-  for (let attempt = 1; ; attempt++) {
-    const previous = await deps.catalogue.load();
-    const at = (deps.now ?? (() => new Date()))().toISOString();
-    const next = apply(previous, at);
-    try {
-      await deps.catalogue.save(previous, next, { ...what, at });
-      return next;
-    } catch (error) {
-      if (!(error instanceof CatalogueConflictError) || attempt >= 3) throw error;
-    }
-  }
-};
 
 export interface ReasonCount {
   readonly reason: Reason;

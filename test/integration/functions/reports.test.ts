@@ -138,7 +138,14 @@ describe('GET /reports/{name}', () => {
     const response = await get('/reports/lost?from=2026-04-01&to=2026-05-31', manager);
 
     expect(response.status).toBe(200);
-    expect(response.body.columns.map((column: { name: string }) => column.name)).toEqual(['reason_id', 'label', 'churn_type', 'clients', 'share', 'also_clients']);
+    expect(response.body.columns.map((column: { name: string }) => column.name)).toEqual([
+      'reason_id',
+      'label',
+      'churn_type',
+      'clients',
+      'share',
+      'also_clients',
+    ]);
     expect(response.body.rows.map((row: any) => [row.reason_id, row.clients, row.also_clients])).toEqual([
       ['schedule', 2, 0],
       ['price', 1, 1],

@@ -10,6 +10,9 @@ import { mapCandidate, mergeReasons, reasonCounts } from '../../../shared/answer
 import { clientCard } from '../../../shared/visits/use-cases/client-card.ts';
 import { moveFollowUp } from '../../../shared/answers/use-cases/follow-ups.ts';
 import { openReplyPage, submitReply, unsubscribeByToken } from '../../../shared/answers/use-cases/reply-page.ts';
+import { CatalogueConflictError } from '../../../shared/answers/ports/catalogue-store.ts';
+import { matchAnswer } from '../../../shared/answers/reason-matching.ts';
+import { learnAlias } from '../../../shared/answers/reasons.ts';
 import { InMemoryAnswerStore } from '../../fakes/answer-store.ts';
 import { InMemoryCatalogueStore } from '../../fakes/catalogue-store.ts';
 import { InMemoryClientStore } from '../../fakes/client-store.ts';
@@ -256,6 +259,58 @@ describe('capturing answers', () => {
       const staff = await recordStaffAnswer({ clientId: 'c-2', reasonId: 'price', by: 'anna', note: 'сказал: не пишите мне больше' }, deps);
       expect(staff.answer).toMatchObject({ reasonId: 'price', optedOut: true });
       expect(await deps.suppression.suppressed(['client:c-2', 'phone:+306955555555'])).toEqual(new Set(['client:c-2', 'phone:+306955555555']));
+    });
+  });
+
+  describe('learning from chosen answers', () => {
+    const page = (answerId: string, chosenReasonId: string, text: string) =>
+      recordAnswer({ clientId: 'c-1', answerId, channel: 'page', mode: 'upsert', chosenReasonId, text, locale: 'en' }, deps);
+
+    it('learns the words a client wrote beside the reason they chose, and staff’s note beside theirs, without placing the same words by themselves', async () => {
+      // Act
+      await page('page#job-1', 'price', 'my pension does not stretch to it any more');
+      await recordStaffAnswer({ clientId: 'c-1', reasonId: 'schedule', note: 'works night shifts at the port', by: 'reception' }, deps);
+      const catalogue = await deps.catalogue.load();
+      const again = matchAnswer(catalogue, 'my pension does not stretch to it any more', 'en');
+
+      // Assess
+      expect(catalogue.aliases.map(({ text, reasonId, source }) => [text, reasonId, source])).toEqual([
+        ['my pension does not stretch to it any more', 'price', 'client'],
+        ['works night shifts at the port', 'schedule', 'staff'],
+      ]);
+      expect(again.method).not.toBe('alias');
+    });
+
+    it('never lets a client’s words replace a manager’s mapping, and learns nothing from a repeat', async () => {
+      // Prepare
+      await deps.catalogue.save(await deps.catalogue.load(), learnAlias(await deps.catalogue.load(), 'the stairs', 'moved-away', 'en', 'x'), {
+        kind: 'learn',
+        at: 'x',
+      });
+      const version = (await deps.catalogue.load()).version;
+
+      // Act
+      await page('page#job-1', 'quality-of-care', 'the stairs');
+      await page('page#job-1', 'quality-of-care', 'the stairs');
+
+      // Assess
+      const catalogue = await deps.catalogue.load();
+      expect(catalogue.version).toBe(version);
+      expect(catalogue.aliases).toEqual([expect.objectContaining({ text: 'the stairs', reasonId: 'moved-away' })]);
+    });
+
+    it('keeps the answer when the catalogue cannot be changed', async () => {
+      // Prepare
+      deps.catalogue.save = async () => {
+        throw new CatalogueConflictError('someone else changed it');
+      };
+
+      // Act
+      const result = await page('page#job-1', 'price', 'too dear for me now');
+
+      // Assess
+      expect(result.answer).toMatchObject({ reasonId: 'price', method: 'chosen' });
+      expect(await deps.answers.get('c-1', 'page#job-1')).toMatchObject({ reasonId: 'price' });
     });
   });
 

@@ -1,0 +1,24 @@
+import type { Catalogue } from '../reasons.ts';
+import { CatalogueConflictError, type CatalogueChange, type CatalogueStore } from '../ports/catalogue-store.ts';
+
+/**
+ * Applies one change on the newest catalogue: loads it, changes it, saves it with a check that
+ * nobody changed it meanwhile, and tries again (a few times) if somebody did.
+ */
+export const changeCatalogue = async (
+  deps: { readonly catalogue: CatalogueStore; readonly now?: () => Date },
+  apply: (catalogue: Catalogue, at: string) => Catalogue,
+  what: Omit<CatalogueChange, 'version' | 'at'>,
+): Promise<Catalogue> => {
+  for (let attempt = 1; ; attempt++) {
+    const previous = await deps.catalogue.load();
+    const at = (deps.now ?? (() => new Date()))().toISOString();
+    const next = apply(previous, at);
+    try {
+      await deps.catalogue.save(previous, next, { ...what, at });
+      return next;
+    } catch (error) {
+      if (!(error instanceof CatalogueConflictError) || attempt >= 3) throw error;
+    }
+  }
+};
