@@ -185,6 +185,10 @@ export const recordAnswer = async (input: AnswerInput, deps: AnswerDependencies)
   const text = kept?.text;
   const optedOut = input.optedOut === true || (written !== undefined && isOptOutText(written));
   const placed = await placeAnswer(input, text, optedOut, catalogue, deps);
+  // A second submit of the page with the same words waits on the candidate once, not twice, and teaches nothing new.
+  const before = input.mode === 'upsert' ? await deps.answers.get(input.clientId, input.answerId) : undefined;
+  const taught =
+    placed.method === 'chosen' && text && !optedOut && text !== before?.text ? await learnChosenWords(text, placed.reasonId!, input, deps) : undefined;
   const answer: Answer = {
     clientId: input.clientId,
     answerId: input.answerId,
@@ -200,10 +204,8 @@ export const recordAnswer = async (input: AnswerInput, deps: AnswerDependencies)
     ...(optedOut && { optedOut: true }),
     ...(input.by && { by: input.by }),
     ...(input.from && { from: input.from }),
-    catalogueVersion: catalogue.version,
+    catalogueVersion: (taught ?? catalogue).version,
   };
-  // A second submit of the page with the same words waits on the candidate once, not twice.
-  const before = input.mode === 'upsert' ? await deps.answers.get(answer.clientId, answer.answerId) : undefined;
   const outcome = await deps.answers.save(answer, input.mode);
   if (optedOut) await optOutEverywhere(answer.clientId, [], now.toISOString(), deps);
   if (outcome === 'duplicate') return { outcome, answer, followUps: [], outreachEnded: false };
@@ -212,7 +214,6 @@ export const recordAnswer = async (input: AnswerInput, deps: AnswerDependencies)
   }
   // Counted once per answer: a redelivery returned above, and a second submit counts only a changed reason.
   if (answer.reasonId && answer.reasonId !== before?.reasonId) await deps.catalogue.countReasonGiven(answer.reasonId);
-  if (placed.method === 'chosen' && text && !optedOut && text !== before?.text) await learnChosenWords(text, answer, input.locale, deps);
   return { outcome, answer, ...(await actOnAnswer(answer, catalogue, deps)) };
 };
 
@@ -221,17 +222,18 @@ export const recordAnswer = async (input: AnswerInput, deps: AnswerDependencies)
  * note) teaches the matcher those words, as a manager's mapping does but weaker and never over
  * one. Learning is a bonus: if the catalogue cannot be changed now, the answer still stands.
  */
-const learnChosenWords = async (text: string, answer: Answer, locale: string | undefined, deps: AnswerDependencies): Promise<void> => {
-  const source = answer.channel === 'staff' ? 'staff' : 'client';
+const learnChosenWords = async (text: string, reasonId: string, input: AnswerInput, deps: AnswerDependencies): Promise<Catalogue | undefined> => {
+  const source = input.channel === 'staff' ? 'staff' : 'client';
   try {
-    await changeCatalogue(deps, (current, at) => learnAlias(current, text, answer.reasonId!, locale, at, source), {
+    return await changeCatalogue(deps, (current, at) => learnAlias(current, text, reasonId, input.locale, at, source), {
       kind: 'learn',
-      reasonId: answer.reasonId!,
-      by: answer.by ?? `${source} answer`,
-      ...(locale && { locale }),
+      reasonId,
+      by: input.by ?? `${source} answer`,
+      ...(input.locale && { locale: input.locale }),
     });
   } catch (error) {
-    logger.warn('the words of a chosen answer were not learned', { answerId: answer.answerId, error: (error as Error).name });
+    logger.warn('the words of a chosen answer were not learned', { answerId: input.answerId, error: (error as Error).name });
+    return undefined;
   }
 };
 

@@ -3,7 +3,8 @@ import { CatalogueConflictError, type CatalogueChange, type CatalogueStore } fro
 
 /**
  * Applies one change on the newest catalogue: loads it, changes it, saves it with a check that
- * nobody changed it meanwhile, and tries again (a few times) if somebody did.
+ * nobody changed it meanwhile, and tries again (a few times) if somebody did. A change that
+ * changes nothing is not saved.
  */
 export const changeCatalogue = async (
   deps: { readonly catalogue: CatalogueStore; readonly now?: () => Date },
@@ -14,6 +15,8 @@ export const changeCatalogue = async (
     const previous = await deps.catalogue.load();
     const at = (deps.now ?? (() => new Date()))().toISOString();
     const next = apply(previous, at);
+    // Nothing changed (the words were known already): no new version, and no history entry over the last one.
+    if (next === previous) return previous;
     try {
       await deps.catalogue.save(previous, next, { ...what, at });
       return next;
