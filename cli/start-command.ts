@@ -99,7 +99,7 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
     ['npx comeback model fit', "the lapse model's parameters"],
     ['npx comeback model check', 'how good the lapse decision is on this clinic (--tune to tune it)'],
     ['npx comeback outbox', 'the emails, texts and calls that went out'],
-    ['npx comeback reasons', 'answers by reason; `reasons candidates`, `map`, `merge` for managers'],
+    ['npx comeback reasons', 'answers by reason; `reasons groups` and `map-group` place pending answers, `explain` says why'],
     ['npx comeback followups', 'call-backs and complaints for staff'],
     ['npx comeback report NAME', 'lost, lapsed, at-risk, retention-by-doctor, average-check, churn, campaigns, cohorts (--help)'],
     ['npx comeback serve', 'the reply page, the staff and managers’ API and the reports on :8080; the queues drained'],

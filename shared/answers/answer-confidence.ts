@@ -49,8 +49,8 @@ export interface ConfidenceModel {
 
 /** Fitted by `npm run calibrate:matcher`; see the header. */
 export const confidenceModel: ConfidenceModel = {
-  weights: [0.5795, -0.0859, 0.5514, -1.1855, -0.9709, 0.5076, 1.1158, 0.5517, -0.3256, -0.2797, -0.8197],
-  intercept: 0.5363,
+  weights: [0.6008, -0.098, 0.572, -1.2382, -1.0438, 0.4918, 1.1761, 0.5261, -0.3724, -0.3115, -0.8589],
+  intercept: 0.6623,
 };
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));

@@ -19,6 +19,8 @@ export interface LabelledExample {
   readonly reasonId: string;
   /** How much the example counts; a manager's mapping more than a built-in cue. */
   readonly weight: number;
+  /** What its single words weigh against its word pairs (1 when absent): "is there parking" teaches that "there parking" asks more than that "parking" gives no reason. */
+  readonly wordWeight?: number;
 }
 
 export interface ClassifierInput {
@@ -109,7 +111,7 @@ export const trainClassifier = ({ examples, functionWords, noReason }: Classifie
     const isSilent = (key: string): boolean => silent.has(key) || isNumber(key);
     const words = keys.filter((key) => !isSilent(key)).length;
     keys.forEach((key, at) => {
-      if (!isSilent(key)) vote(key, index, example.weight / Math.max(1, words));
+      if (!isSilent(key)) vote(key, index, (example.weight * (example.wordWeight ?? 1)) / Math.max(1, words));
       const previous = keys[at - 1];
       if (previous !== undefined && !(isSilent(previous) && isSilent(key))) vote(pairKey(previous, key), index, example.weight / Math.max(1, keys.length - 1));
     });

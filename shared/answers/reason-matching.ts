@@ -179,6 +179,8 @@ export const noReason = '(no reason)';
 const cueWeight = 1;
 /** A manager's mapping counts twice a built-in cue: enough that one mapping of a new word ("parking") teaches it, not so much that the everyday words of one answer drown the cues. */
 const aliasWeight = 2;
+/** A question's or booking request's own words ("parking" in "is there parking?") say less than its form ("there parking"). */
+const questionWordWeight = 0.5;
 /** A client's words beside the button they chose, or a staff note with a reason: one cue's worth. */
 const chosenWordsWeight = 1;
 
@@ -213,9 +215,9 @@ const silentWords = (): string[] => wordsWithoutReason().map(normalizeAnswer);
 /** Everything the catalogue knows as labelled text: labels, keywords and cues of live reasons, the non-answer cues, every learned alias. */
 const examplesOf = (catalogue: Catalogue): LabelledExample[] => {
   const examples: LabelledExample[] = [];
-  const addText = (text: string, reasonId: string, weight: number): void => {
+  const addText = (text: string, reasonId: string, weight: number, wordWeight = 1): void => {
     const normalized = normalizeAnswer(text);
-    if (normalized !== '') examples.push({ text: normalized, reasonId, weight });
+    if (normalized !== '') examples.push({ text: normalized, reasonId, weight, ...(wordWeight !== 1 && { wordWeight }) });
   };
   for (const reason of catalogue.reasons) {
     const reasonId = liveReasonId(catalogue, reason.id);
@@ -234,7 +236,8 @@ const examplesOf = (catalogue: Catalogue): LabelledExample[] => {
       .filter((words) => words.length > 1)
       // Only the denial's first pair ("nothing wrong"): "because of" alone denies nothing.
       .map((words) => words.slice(0, 2).join(' '));
-    for (const cue of [...questions, ...booking, ...deniedPhrases]) addText(cue, noReason, cueWeight);
+    for (const cue of [...questions, ...booking]) addText(cue, noReason, cueWeight, questionWordWeight);
+    for (const cue of deniedPhrases) addText(cue, noReason, cueWeight);
   }
   for (const alias of catalogue.aliases) {
     const reasonId = liveReasonId(catalogue, alias.reasonId);
