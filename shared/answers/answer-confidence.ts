@@ -49,8 +49,8 @@ export interface ConfidenceModel {
 
 /** Fitted by `npm run calibrate:matcher`; see the header. */
 export const confidenceModel: ConfidenceModel = {
-  weights: [0.6008, -0.098, 0.572, -1.2382, -1.0438, 0.4918, 1.1761, 0.5261, -0.3724, -0.3115, -0.8589],
-  intercept: 0.6623,
+  weights: [0.6332, -0.1369, 0.6219, -1.1062, -1.0503, 0.4613, 1.1705, 0.527, -0.2941, -0.3612, -0.5879],
+  intercept: 0.2045,
 };
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));

@@ -42,7 +42,7 @@ export interface ReasonClassifier {
   /** Trigram to the spellings (indexes) that have it. */
   readonly byTrigram: ReadonlyMap<string, readonly number[]>;
   /** Examples in scripts written without spaces, found anywhere in an answer. */
-  readonly unspaced: ReadonlyArray<{ readonly text: string; readonly reasonIndex: number; readonly weight: number }>;
+  readonly unspaced: ReadonlyArray<{ readonly text: string; readonly row: Float64Array }>;
   readonly functionWords: ReadonlySet<string>;
   readonly noReasonIndex: number;
   readonly examples: number;
@@ -98,12 +98,17 @@ export const trainClassifier = ({ examples, functionWords, noReason }: Classifie
     }
     row[index]! += weight;
   };
-  const unspaced: Array<ReasonClassifier['unspaced'][number]> = [];
+  const unspaced = new Map<string, Float64Array>();
   const spelled = new Map<string, string>();
   for (const example of examples) {
     const index = slot.get(example.reasonId)!;
     if (isWrittenWithoutSpaces(example.text)) {
-      for (const word of tokenize(example.text)) if (isWrittenWithoutSpaces(word)) unspaced.push({ text: word, reasonIndex: index, weight: example.weight });
+      for (const word of tokenize(example.text)) {
+        if (!isWrittenWithoutSpaces(word)) continue;
+        const row = unspaced.get(word) ?? new Float64Array(reasonIds.length);
+        row[index]! += example.weight;
+        unspaced.set(word, row);
+      }
     }
     const keys = keysOf(example.text);
     for (const word of tokenize(example.text)) if (!isWrittenWithoutSpaces(word) && !spelled.has(stemKey(word))) spelled.set(stemKey(word), word);
@@ -137,7 +142,7 @@ export const trainClassifier = ({ examples, functionWords, noReason }: Classifie
     spelled,
     spellings,
     byTrigram,
-    unspaced,
+    unspaced: [...unspaced].map(([text, row]) => ({ text, row })),
     functionWords: silent,
     noReasonIndex: slot.get(noReason)!,
     examples: examples.length,
@@ -275,11 +280,13 @@ export const scoreReasons = (classifier: ReasonClassifier, normalized: string, {
     if (!isWrittenWithoutSpaces(word)) continue;
     for (const cue of classifier.unspaced) {
       const at = word.indexOf(cue.text);
-      if (at === -1 || !firstTime(`\u0000${cue.text}\u0000${cue.reasonIndex}`)) continue;
-      const strength = cue.weight * Math.min(1, Array.from(cue.text).length / 4);
+      if (at === -1 || !firstTime(`\u0000${cue.text}`)) continue;
+      // A short run of letters is weak evidence: it may be part of a longer word.
+      const weight = Math.min(1, Array.from(cue.text).length / 4);
       const denied = negators !== undefined && deniedInside(word, at, negators);
-      sums[denied ? classifier.noReasonIndex : cue.reasonIndex]! += strength;
-      trace?.push({ words: cue.text, reasonId: classifier.reasonIds[cue.reasonIndex]!, strength, denied });
+      const strength = denied ? weight : addVotes(sums, cue.row, weight);
+      if (denied) sums[classifier.noReasonIndex]! += weight;
+      trace?.push({ words: cue.text, reasonId: classifier.reasonIds[leadingIndex(cue.row)]!, strength, denied });
       heard = true;
     }
   }

@@ -165,8 +165,8 @@ describe('understanding answers nobody wrote the keywords for', () => {
     );
 
     // Assess: the figures measured when this was written, so a change that makes it worse fails
-    expect(shares.right).toBeGreaterThanOrEqual(0.6);
-    expect(shares.wrong).toBeLessThanOrEqual(0.045);
+    expect(shares.right).toBeGreaterThanOrEqual(0.59);
+    expect(shares.wrong).toBeLessThanOrEqual(0.04);
     expect(shares.nonAnswersLeftAlone).toBeGreaterThanOrEqual(0.95);
     for (const [language, tally] of Object.entries(check.byLanguage)) expect(tallyShares(tally).right, language).toBeGreaterThanOrEqual(0.4);
   });
