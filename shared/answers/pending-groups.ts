@@ -274,21 +274,22 @@ const cueReasonsOf = (stem: string): number => {
  * What the group is about: its commonest content word in any script (each word scores the
  * answers whose text has it or a word like it, so "parking" also counts "πάρκινγκ"), as
  * written in the group. On a tie: the word fewer seed reasons use (a new topic is named by a
- * word the catalogue does not know: "lift", not "always"), the longer word ("parking", not
- * "near"), the spelling most answers use.
+ * word the catalogue does not know: "lift", not "always"), the word the lead text names first
+ * ("parking near the clinic is impossible" is about parking), the spelling most answers use.
  */
 const topicOf = (members: readonly Candidate[]): string => {
   const read = members
     .slice(0, textsReadForTopic)
     .map((candidate) => ({ answers: candidate.answers, words: [...new Set(contentWords(candidate.text))].map(formOf) }));
-  const scored = new Map<string, { score: number; known: number; letters: number; spelled: number }>();
+  const scored = new Map<string, { score: number; known: number; first: number; spelled: number }>();
   for (const word of read.flatMap((text) => text.words)) {
     if (scored.has(word.spelling)) continue;
     const score = read.reduce((sum, text) => sum + text.answers * Math.max(0, ...text.words.map((other) => likeness(word, other))), 0);
     const spelled = read.reduce((sum, text) => sum + (text.words.some((other) => other.spelling === word.spelling) ? text.answers : 0), 0);
-    scored.set(word.spelling, { score: Math.round(score * 1e6), known: cueReasonsOf(word.stem), letters: word.skeleton.length, spelled });
+    const position = read[0]?.words.findIndex((other) => other.spelling === word.spelling) ?? -1;
+    scored.set(word.spelling, { score: Math.round(score * 1e6), known: cueReasonsOf(word.stem), first: position === -1 ? Infinity : position, spelled });
   }
-  const [best] = [...scored].sort(([, a], [, b]) => b.score - a.score || a.known - b.known || b.letters - a.letters || b.spelled - a.spelled);
+  const [best] = [...scored].sort(([, a], [, b]) => b.score - a.score || a.known - b.known || a.first - b.first || b.spelled - a.spelled);
   return best?.[0] ?? unspacedTopicOf(members) ?? Array.from(members[0]!.text).slice(0, 30).join('');
 };
 
