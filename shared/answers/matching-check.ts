@@ -1,3 +1,4 @@
+import { fnv1a } from '../common/hash.ts';
 import { languageOf } from '../common/languages.ts';
 import { matchAnswer, type MatchOptions } from './reason-matching.ts';
 import { learnAlias, resolveReason, type Catalogue } from './reasons.ts';
@@ -111,18 +112,11 @@ export const tallyShares = (tally: Tally) => {
   };
 };
 
-/** FNV-1a: a stable hash, so a family falls in the same half on every machine and every run. */
-const hashOf = (text: string): number => {
-  let hash = 0x811c9dc5;
-  for (let at = 0; at < text.length; at++) hash = Math.imul(hash ^ text.charCodeAt(at), 0x01000193);
-  return hash >>> 0;
-};
-
 /** Two halves by paraphrase family (by text when an answer has none): no idea is in both. */
 export const halvesByFamily = (labelled: readonly LabelledAnswer[]): readonly [LabelledAnswer[], LabelledAnswer[]] => {
   const first: LabelledAnswer[] = [];
   const second: LabelledAnswer[] = [];
-  for (const answer of labelled) (hashOf(answer.family ?? answer.text) % 2 === 0 ? first : second).push(answer);
+  for (const answer of labelled) (fnv1a(answer.family ?? answer.text) % 2 === 0 ? first : second).push(answer);
   return [first, second];
 };
 

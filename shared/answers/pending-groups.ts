@@ -1,10 +1,11 @@
 import type { Candidate } from './ports/catalogue-store.ts';
 import type { Catalogue } from './reasons.ts';
 import { matchAnswer } from './reason-matching.ts';
-import { stemKey } from './reason-classifier.ts';
+import { stemKey, trigramsOf } from './reason-classifier.ts';
 import { scriptOf, wordSkeleton } from './romanize.ts';
-import { isWrittenWithoutSpaces, normalizeAnswer, tokenize } from './text-normalize.ts';
-import { lexicons, wordsWithoutReason } from './lexicon/index.ts';
+import { isWrittenWithoutSpaces, letterGrams, normalizeAnswer, tokenize } from './text-normalize.ts';
+import { normalisedCues } from './lexicon/index.ts';
+import { fnv1a } from '../common/hash.ts';
 
 /**
  * Pending answers in groups, so a manager places "parking, 12 answers in 3 languages" in one
@@ -86,11 +87,11 @@ const unspacedGrams = [2, 3] as const;
 const fillers = ['theres', 'cant', 'couldnt', 'wont', 'wouldnt', 'tbh', 'honestly', 'mag', 'nag', 'sana', 'pwede', 'dyan', 'diyan', 'dun', 'bong', 'nas'];
 
 /** Words that say nothing about why a client left, in every language: function words, negators, greetings, thanks, fillers. */
-const emptyWords: ReadonlySet<string> = new Set(
-  [...wordsWithoutReason(), ...Object.values(lexicons).flatMap(({ nonAnswers }) => nonAnswers.negators), ...fillers]
-    .map(normalizeAnswer)
-    .filter((word) => word !== '' && !word.includes(' ')),
-);
+const emptyWords: ReadonlySet<string> = new Set([
+  ...normalisedCues().silentWords,
+  ...normalisedCues().negators.map((negator) => negator.word),
+  ...fillers.map(normalizeAnswer),
+]);
 
 /** The same words in scripts written without spaces, longest first: cut out of a text before it is read. */
 const emptyUnspaced: readonly string[] = [...emptyWords].filter(isWrittenWithoutSpaces).sort((a, b) => b.length - a.length);
@@ -107,13 +108,7 @@ const unspacedPieces = (text: string): string[] =>
     .flatMap((token) => emptyUnspaced.reduce((rest, word) => rest.replaceAll(word, ' '), token).split(' '))
     .filter((piece) => Array.from(piece).length >= 2);
 
-const gramsOf = (letters: readonly string[], size: number): string[] => {
-  const grams: string[] = [];
-  for (let at = 0; at + size <= letters.length; at++) grams.push(letters.slice(at, at + size).join(''));
-  return grams;
-};
-
-const skeletonTrigrams = (word: string): string[] => gramsOf(Array.from(`^${wordSkeleton(word)}$`), 3);
+const skeletonTrigrams = (word: string): string[] => trigramsOf(wordSkeleton(word));
 
 type Features = Map<string, number>;
 
@@ -136,7 +131,7 @@ const featuresOf = (text: string): Features => {
   }
   for (const piece of unspacedPieces(text)) {
     for (const size of unspacedGrams) {
-      const grams = gramsOf(Array.from(piece), size);
+      const grams = letterGrams(piece, size);
       for (const gram of grams) add(features, `u:${gram}`, 1 / grams.length);
     }
   }
@@ -203,13 +198,6 @@ const clusterIndexes = (vectors: readonly Features[], threshold: number): number
   return groups.map((group) => group.members);
 };
 
-/** FNV-1a, 32 bits, over the UTF-8 bytes: a short id that is the same for the same text. */
-const fnv1a = (text: string): number => {
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(text)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-  return hash;
-};
-
 /** A group's id, from its lead text: "g-" and base 36. */
 export const groupIdOf = (leadText: string): string => `g-${fnv1a(leadText).toString(36)}`;
 
@@ -257,12 +245,10 @@ let cueReasonCounts: ReadonlyMap<string, number> | undefined;
 const cueReasonsOf = (stem: string): number => {
   if (!cueReasonCounts) {
     const reasons = new Map<string, Set<string>>();
-    for (const lexicon of Object.values(lexicons)) {
-      for (const [reasonId, cues] of Object.entries(lexicon.reasons)) {
-        for (const word of cues.flatMap((cue) => tokenize(normalizeAnswer(cue)))) {
-          const key = stemKey(word);
-          reasons.set(key, (reasons.get(key) ?? new Set()).add(reasonId));
-        }
+    for (const { seedId, text } of normalisedCues().reasons) {
+      for (const word of tokenize(text)) {
+        const key = stemKey(word);
+        reasons.set(key, (reasons.get(key) ?? new Set()).add(seedId));
       }
     }
     cueReasonCounts = new Map([...reasons].map(([key, ids]) => [key, ids.size]));

@@ -1,4 +1,4 @@
-import { isWrittenWithoutSpaces, tokenize } from './text-normalize.ts';
+import { isWrittenWithoutSpaces, letterGrams, tokenize } from './text-normalize.ts';
 import { romanize, soundSkeleton, wordSkeleton } from './romanize.ts';
 import { stemWord } from './stemming.ts';
 
@@ -45,7 +45,6 @@ export interface ReasonClassifier {
   readonly unspaced: ReadonlyArray<{ readonly text: string; readonly row: Float64Array }>;
   readonly functionWords: ReadonlySet<string>;
   readonly noReasonIndex: number;
-  readonly examples: number;
 }
 
 /** The stem of a word in the sound skeleton: the key two spellings of one word share. */
@@ -72,18 +71,8 @@ const shortestFuzzyWord = 4;
 /** Least Dice similarity of trigrams for an unknown word to borrow a known word's votes. */
 const leastFuzzySimilarity = 0.6;
 
-const trigramsOf = (word: string): string[] => {
-  const letters = Array.from(`^${word}$`);
-  const grams: string[] = [];
-  for (let at = 0; at + 3 <= letters.length; at++) grams.push(letters.slice(at, at + 3).join(''));
-  return grams;
-};
-
-const keysOf = (normalized: string): string[] =>
-  tokenize(normalized)
-    .filter((word) => !isWrittenWithoutSpaces(word))
-    .map(stemKey)
-    .filter((key) => key !== '');
+/** A word's letter trigrams with its start and end marked: "^pa", "par", …, "ng$". */
+export const trigramsOf = (word: string): string[] => letterGrams(`^${word}$`, 3);
 
 export const trainClassifier = ({ examples, functionWords, noReason }: ClassifierInput): ReasonClassifier => {
   const silent = new Set(functionWords.map(stemKey));
@@ -100,23 +89,24 @@ export const trainClassifier = ({ examples, functionWords, noReason }: Classifie
   };
   const unspaced = new Map<string, Float64Array>();
   const spelled = new Map<string, string>();
+  const isSilent = (key: string): boolean => silent.has(key) || isNumber(key);
   for (const example of examples) {
     const index = slot.get(example.reasonId)!;
-    if (isWrittenWithoutSpaces(example.text)) {
-      for (const word of tokenize(example.text)) {
-        if (!isWrittenWithoutSpaces(word)) continue;
-        const row = unspaced.get(word) ?? new Float64Array(reasonIds.length);
-        row[index]! += example.weight;
-        unspaced.set(word, row);
-      }
+    const words = tokenize(example.text);
+    for (const word of words.filter(isWrittenWithoutSpaces)) {
+      const row = unspaced.get(word) ?? new Float64Array(reasonIds.length);
+      row[index]! += example.weight;
+      unspaced.set(word, row);
     }
-    const keys = keysOf(example.text);
-    for (const word of tokenize(example.text)) if (!isWrittenWithoutSpaces(word) && !spelled.has(stemKey(word))) spelled.set(stemKey(word), word);
+    const spaced = words.filter((word) => !isWrittenWithoutSpaces(word) && stemKey(word) !== '');
+    const keys = spaced.map(stemKey);
+    spaced.forEach((word, at) => {
+      if (!spelled.has(keys[at]!)) spelled.set(keys[at]!, word);
+    });
     // An example's words share its weight ("rolled her eyes" says little about "eyes" alone), and so do its word pairs.
-    const isSilent = (key: string): boolean => silent.has(key) || isNumber(key);
-    const words = keys.filter((key) => !isSilent(key)).length;
+    const voters = keys.filter((key) => !isSilent(key)).length;
     keys.forEach((key, at) => {
-      if (!isSilent(key)) vote(key, index, (example.weight * (example.wordWeight ?? 1)) / Math.max(1, words));
+      if (!isSilent(key)) vote(key, index, (example.weight * (example.wordWeight ?? 1)) / Math.max(1, voters));
       const previous = keys[at - 1];
       if (previous !== undefined && !(isSilent(previous) && isSilent(key))) vote(pairKey(previous, key), index, example.weight / Math.max(1, keys.length - 1));
     });
@@ -145,7 +135,6 @@ export const trainClassifier = ({ examples, functionWords, noReason }: Classifie
     unspaced: [...unspaced].map(([text, row]) => ({ text, row })),
     functionWords: silent,
     noReasonIndex: slot.get(noReason)!,
-    examples: examples.length,
   };
 };
 

@@ -1,6 +1,7 @@
 import { digitReasons, isManagersAlias, resolveReason, type Catalogue, type Reason } from './reasons.ts';
 import { isWrittenWithoutSpaces, normalizeAnswer, tokenize } from './text-normalize.ts';
 import { languageOf } from '../common/languages.ts';
+import { fnv1a } from '../common/hash.ts';
 import {
   deniedInside,
   scoreReasons,
@@ -11,7 +12,7 @@ import {
   type WordVote,
 } from './reason-classifier.ts';
 import { confidenceOf, type ConfidenceModel, type MatchEvidence } from './answer-confidence.ts';
-import { lexicons, wordsWithoutReason } from './lexicon/index.ts';
+import { normalisedCues } from './lexicon/index.ts';
 
 /**
  * Places a client's free-text answer under a reason of the catalogue, or says it cannot: the
@@ -44,8 +45,6 @@ export interface MatchOptions {
 /** Placed answers at this confidence are right about 95% of the time on held-out labelled answers (see answer-confidence.ts). */
 export const defaultMatchThreshold = 0.8;
 
-/** Two reasons equally supported: a manager decides. */
-const tiedConfidence = 0.5;
 /** A keyword token this long also matches words that merely extend it ("wait" in "waiting", "врач" in "врача"). */
 const shortestStem = 4;
 const longestEnding = 3;
@@ -167,7 +166,7 @@ const buildIndex = (catalogue: Catalogue): CatalogueIndex => {
     everyLocale: buildEntryIndex(everyLocale),
     classifier: trainClassifier({
       examples: examplesOf(catalogue),
-      functionWords: silentWords(),
+      functionWords: normalisedCues().silentWords,
       noReason,
     }),
   };
@@ -195,50 +194,37 @@ const negatorsFor = (locale: string | undefined): ReadonlySet<string> => {
   const language = locale === undefined ? 'en' : baseLanguage(locale);
   let negators = negatorSets.get(language);
   if (!negators) {
+    const mayDeny = (negator: { language: string; word: string }): boolean =>
+      negator.language === language || negator.language === 'en' || !/\p{Script=Latin}/u.test(negator.word);
     negators = new Set(
-      Object.entries(lexicons)
-        .flatMap(([lexiconLanguage, lexicon]) => lexicon.nonAnswers.negators.map((negator) => [lexiconLanguage, normalizeAnswer(negator)] as const))
-        .filter(
-          ([lexiconLanguage, negator]) =>
-            negator !== '' && !negator.includes(' ') && (lexiconLanguage === language || lexiconLanguage === 'en' || !/\p{Script=Latin}/u.test(negator)),
-        )
-        .map(([, negator]) => negator),
+      normalisedCues()
+        .negators.filter(mayDeny)
+        .map((negator) => negator.word),
     );
     negatorSets.set(language, negators);
   }
   return negators;
 };
 
-/** Words that never vote alone: function words, and greetings and thanks, which wrap an answer without saying why. */
-const silentWords = (): string[] => wordsWithoutReason().map(normalizeAnswer);
-
 /** Everything the catalogue knows as labelled text: labels, keywords and cues of live reasons, the non-answer cues, every learned alias. */
 const examplesOf = (catalogue: Catalogue): LabelledExample[] => {
   const examples: LabelledExample[] = [];
-  const addText = (text: string, reasonId: string, weight: number, wordWeight = 1): void => {
-    const normalized = normalizeAnswer(text);
-    if (normalized !== '') examples.push({ text: normalized, reasonId, weight, ...(wordWeight !== 1 && { wordWeight }) });
-  };
+  const cues = normalisedCues();
   for (const reason of catalogue.reasons) {
     const reasonId = liveReasonId(catalogue, reason.id);
     if (reasonId === undefined) continue;
-    for (const [, phrases] of wordingsOf(reason)) for (const phrase of phrases) addText(phrase, reasonId, cueWeight);
-  }
-  for (const lexicon of Object.values(lexicons)) {
-    for (const [seedId, cues] of Object.entries(lexicon.reasons)) {
-      const reasonId = catalogue.reasons.some((reason) => reason.id === seedId) ? liveReasonId(catalogue, seedId) : undefined;
-      if (reasonId !== undefined) for (const cue of cues) addText(cue, reasonId, cueWeight);
+    for (const [, phrases] of wordingsOf(reason)) {
+      for (const text of phrases.map(normalizeAnswer)) if (text !== '') examples.push({ text, reasonId, weight: cueWeight });
     }
-    const { questions, booking, negators } = lexicon.nonAnswers;
-    // Denials of several words ("nothing to do with", "no complaints") are non-answers of their own.
-    const deniedPhrases = negators
-      .map((negator) => tokenize(normalizeAnswer(negator)))
-      .filter((words) => words.length > 1)
-      // Only the denial's first pair ("nothing wrong"): "because of" alone denies nothing.
-      .map((words) => words.slice(0, 2).join(' '));
-    for (const cue of [...questions, ...booking]) addText(cue, noReason, cueWeight, questionWordWeight);
-    for (const cue of deniedPhrases) addText(cue, noReason, cueWeight);
   }
+  const liveSeedIds = new Map(catalogue.reasons.map((reason) => [reason.id, liveReasonId(catalogue, reason.id)]));
+  for (const { seedId, text } of cues.reasons) {
+    const reasonId = liveSeedIds.get(seedId);
+    if (reasonId !== undefined) examples.push({ text, reasonId, weight: cueWeight });
+  }
+  for (const text of cues.questions) examples.push({ text, reasonId: noReason, weight: cueWeight, wordWeight: questionWordWeight });
+  // Denials of several words ("nothing to do with", "no complaints") are non-answers of their own; only their first pair, as "because of" alone denies nothing.
+  for (const text of cues.denials) examples.push({ text, reasonId: noReason, weight: cueWeight });
   for (const alias of catalogue.aliases) {
     const reasonId = liveReasonId(catalogue, alias.reasonId);
     if (reasonId !== undefined) examples.push({ text: alias.text, reasonId, weight: isManagersAlias(alias) ? aliasWeight : chosenWordsWeight });
@@ -257,16 +243,9 @@ const indexes = new WeakMap<Catalogue, CatalogueIndex>();
 const recentIndexes = new Map<string, CatalogueIndex>();
 const recentKept = 2;
 
-/** FNV-1a over everything the index is built from: two loads of one catalogue version give one fingerprint. */
-const fingerprint = (catalogue: Catalogue): string => {
-  let hash = 0x811c9dc5;
-  const mix = (text: string): void => {
-    for (let at = 0; at < text.length; at++) hash = Math.imul(hash ^ text.charCodeAt(at), 0x01000193);
-  };
-  for (const reason of catalogue.reasons) mix(JSON.stringify(reason));
-  for (const alias of catalogue.aliases) mix(`${alias.text}\u0000${alias.reasonId}\u0000${alias.locale ?? ''}\u0001`);
-  return `${catalogue.version}:${catalogue.reasons.length}:${catalogue.aliases.length}:${hash >>> 0}`;
-};
+/** A hash of everything the index is built from: two loads of one catalogue version give one fingerprint. */
+const fingerprint = (catalogue: Catalogue): string =>
+  `${catalogue.version}:${catalogue.reasons.length}:${catalogue.aliases.length}:${fnv1a(JSON.stringify([catalogue.reasons, catalogue.aliases]))}`;
 
 const indexOf = (catalogue: Catalogue): CatalogueIndex => {
   const known = indexes.get(catalogue);
@@ -352,24 +331,6 @@ const findHits = (index: EntryIndex, normalized: string, tokens: readonly Token[
 const outermostHits = (hits: readonly Hit[]): Hit[] =>
   hits.filter((hit) => !hits.some((other) => other.start <= hit.start && other.end >= hit.end && other.end - other.start > hit.end - hit.start));
 
-interface Candidate {
-  readonly reasonId?: string;
-  readonly confidence: number;
-  readonly suggestedReasonId?: string;
-}
-
-const noCandidate: Candidate = { confidence: 0 };
-
-/** The reason with the highest score; a lead over a runner-up lowers confidence, a tie leaves it to a manager. */
-const decide = (scores: ReadonlyMap<string, number>, confidenceOf: (best: number, runnerUp: number) => number): Candidate => {
-  const ranked = [...scores].sort((a, b) => b[1] - a[1]);
-  const best = ranked[0];
-  if (!best) return noCandidate;
-  const runnerUp = ranked[1]?.[1] ?? 0;
-  if (runnerUp === best[1]) return { confidence: tiedConfidence, suggestedReasonId: best[0] };
-  return { reasonId: best[0], confidence: confidenceOf(best[1], runnerUp) };
-};
-
 /** Words looked back on for a denial: "it wasn't really the price". */
 const denialReach = 3;
 
@@ -379,7 +340,8 @@ const denied = (hit: Hit, normalized: string, tokens: readonly Token[], negators
   return first > 0 && tokens.slice(Math.max(0, first - denialReach), first).some((token) => negators.has(token.text));
 };
 
-const keywordCandidate = (index: EntryIndex, normalized: string, tokens: readonly Token[], negators: ReadonlySet<string>): Candidate => {
+/** The reason the answer's keywords name most (a longer phrase counts more), or none on a tie. */
+const keywordReason = (index: EntryIndex, normalized: string, tokens: readonly Token[], negators: ReadonlySet<string>): string | undefined => {
   const scores = new Map<string, number>();
   const counted = new Set<string>();
   for (const hit of outermostHits(findHits(index, normalized, tokens))) {
@@ -389,7 +351,8 @@ const keywordCandidate = (index: EntryIndex, normalized: string, tokens: readonl
     counted.add(key);
     scores.set(hit.reasonId, (scores.get(hit.reasonId) ?? 0) + hit.weight);
   }
-  return decide(scores, (best, runnerUp) => 1 - 0.25 * (runnerUp / best));
+  const [best, runnerUp] = [...scores].sort((a, b) => b[1] - a[1]);
+  return best !== undefined && best[1] !== runnerUp?.[1] ? best[0] : undefined;
 };
 
 /** A question back ("how much is a check-up?") leans towards no reason. */
@@ -409,9 +372,9 @@ interface Reading {
 }
 
 /**
- * Reads an answer: the classifier's votes over every example, and the reason's keywords (the
- * client's language first, then every language, then typos of them) as one more piece of
- * evidence; the confidence is calibrated (answer-confidence.ts).
+ * Reads an answer: the classifier's votes over every example, and the reasons' keywords (the
+ * client's language first, then every language) as one more piece of evidence; the confidence
+ * is calibrated (answer-confidence.ts).
  */
 const readAnswer = (
   index: CatalogueIndex,
@@ -425,13 +388,13 @@ const readAnswer = (
   const votes: WordVote[] = [];
   const scores = scoreReasons(index.classifier, normalized, { negators, noReasonVotes: asksBack(text) ? 1 : 0, trace: votes });
   const localeIndex = locale === undefined ? undefined : index.byLocale.get(baseLanguage(locale));
-  const inLocale = localeIndex ? keywordCandidate(localeIndex, normalized, tokens, negators) : noCandidate;
-  const anywhere = keywordCandidate(index.everyLocale, normalized, tokens, negators);
-  const keywordReasonId = inLocale.reasonId ?? anywhere.reasonId;
+  const inLocale = localeIndex ? keywordReason(localeIndex, normalized, tokens, negators) : undefined;
+  const anywhere = keywordReason(index.everyLocale, normalized, tokens, negators);
+  const keywordReasonId = inLocale ?? anywhere;
   const [top, runnerUp] = scores.filter((score) => score.reasonId !== noReason);
   if (!top || top.score <= 0) return { scores, votes, confidence: 0, method: 'none', ...(keywordReasonId !== undefined && { keywordReasonId }) };
   const topVotes = votes.filter((vote) => vote.reasonId === top.reasonId && !vote.denied);
-  const keywordAgrees = [inLocale, anywhere].some((candidate) => candidate.reasonId === top.reasonId);
+  const keywordAgrees = inLocale === top.reasonId || anywhere === top.reasonId;
   const evidence: MatchEvidence = {
     best: top.score,
     second: Math.max(0, runnerUp?.score ?? 0),
@@ -456,7 +419,7 @@ const secondReasonConfidence = 0.85;
 
 /** The one other reason a clause of the answer gives on its own, if exactly one does. */
 const secondReason = (index: CatalogueIndex, text: string, locale: string | undefined, first: string, model?: ConfidenceModel): string | undefined => {
-  const clauses = text.split(clauseBreak).filter((clause) => clause !== undefined && normalizeAnswer(clause).length > 2);
+  const clauses = text.split(clauseBreak).filter((clause) => normalizeAnswer(clause).length > 2);
   if (clauses.length < 2) return undefined;
   const found = new Set<string>();
   for (const clause of clauses) {

@@ -80,6 +80,9 @@ export class CatalogueError extends AppError {
   }
 }
 
+/** The catch-all reason: offered after every named one, and not a reason the answer model may choose. */
+export const otherReasonId = 'other';
+
 /** The reply digits of the outgoing SMS: "Reply 1 price, 2 waiting, 3 moved, 4 doctor, 5 feel better, 6 other". */
 export const digitReasons: Record<string, string> = {
   '1': 'price',

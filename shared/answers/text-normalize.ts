@@ -49,6 +49,14 @@ export const normalizeAnswer = (text: string): string => {
 /** The words of a normalised answer. Scripts written without spaces (Khmer) come out as one long token. */
 export const tokenize = (normalized: string): string[] => (normalized === '' ? [] : normalized.split(' '));
 
+/** The runs of `size` letters (code points) of a text, in order. */
+export const letterGrams = (text: string, size: number): string[] => {
+  const letters = Array.from(text);
+  const grams: string[] = [];
+  for (let at = 0; at + size <= letters.length; at++) grams.push(letters.slice(at, at + size).join(''));
+  return grams;
+};
+
 /** Scripts written without spaces between words: a keyword there is found anywhere inside a token. */
 const unspacedScript = /[\p{Script=Khmer}\p{Script=Thai}\p{Script=Lao}\p{Script=Myanmar}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 

@@ -2,7 +2,7 @@ import { endsOutreach, followUpsFor, keptAnswerText, smsAnswerId, staffAnswerId,
 import { followUpId } from '../follow-up.ts';
 import { suppressionKeys } from '../../outreach/eligibility.ts';
 import { defaultMatchThreshold, matchAnswer } from '../reason-matching.ts';
-import { activeReasons, learnAlias, offeredToClients, reasonLabel, resolveReason, type Catalogue } from '../reasons.ts';
+import { activeReasons, learnAlias, offeredToClients, otherReasonId, reasonLabel, resolveReason, type Catalogue } from '../reasons.ts';
 import { changeCatalogue } from './catalogue-change.ts';
 import { isOptOutText, smsHelpText, smsIntent } from '../sms-keywords.ts';
 import type { AnswerModel, ReasonChoice } from '../ports/answer-model.ts';
@@ -131,7 +131,7 @@ type Placement = Pick<Answer, 'reasonId' | 'alsoReasonId' | 'confidence' | 'meth
  */
 const modelChoices = (catalogue: Catalogue): ReasonChoice[] =>
   activeReasons(catalogue)
-    .filter((reason) => offeredToClients(reason) && reason.id !== 'other')
+    .filter((reason) => offeredToClients(reason) && reason.id !== otherReasonId)
     .map((reason) => ({ id: reason.id, label: reasonLabel(reason, 'en') }));
 
 /**

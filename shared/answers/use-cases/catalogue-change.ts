@@ -3,8 +3,9 @@ import { CatalogueConflictError, type CatalogueChange, type CatalogueStore } fro
 
 /**
  * Applies one change on the newest catalogue: loads it, changes it, saves it with a check that
- * nobody changed it meanwhile, and tries again (a few times) if somebody did. A change that
- * changes nothing is not saved.
+ * nobody changed it meanwhile, and tries again (a few times) if somebody did. One saved change
+ * is one version step, however many edits it made (a reason and its first aliases); a change
+ * that changes nothing is not saved.
  */
 export const changeCatalogue = async (
   deps: { readonly catalogue: CatalogueStore; readonly now?: () => Date },
@@ -14,9 +15,10 @@ export const changeCatalogue = async (
   for (let attempt = 1; ; attempt++) {
     const previous = await deps.catalogue.load();
     const at = (deps.now ?? (() => new Date()))().toISOString();
-    const next = apply(previous, at);
+    const edited = apply(previous, at);
     // Nothing changed (the words were known already): no new version, and no history entry over the last one.
-    if (next === previous) return previous;
+    if (edited === previous) return previous;
+    const next = { ...edited, version: previous.version + 1 };
     try {
       await deps.catalogue.save(previous, next, { ...what, at });
       return next;

@@ -51,6 +51,9 @@ const placeWaiting = async (text: string, reasonId: string, catalogue: Catalogue
   return waiting.length;
 };
 
+/** The reason `addReason` made: the one `after` has that `before` had not. */
+const addedReason = (before: Catalogue, after: Catalogue): Reason => after.reasons.find((reason) => !before.reasons.some((old) => old.id === reason.id))!;
+
 /** What one mapping placed: the answers that waited on what was mapped, and those the catalogue now places by itself. */
 export interface Placed {
   readonly placed: number;
@@ -64,7 +67,7 @@ const nowKnownReason = (catalogue: Catalogue, candidate: Candidate): string | un
   const locales = candidate.locales.length > 0 ? candidate.locales : [undefined];
   const reasons = new Set(locales.map((locale) => matchAnswer(catalogue, candidate.text, locale).reasonId));
   const [only] = reasons;
-  return reasons.size === 1 && only !== undefined ? resolveReason(catalogue, only).id : undefined;
+  return reasons.size === 1 ? only : undefined;
 };
 
 /**
@@ -115,7 +118,7 @@ export const approveCandidate = async (
     deps,
     (current, at) => {
       const withReason = addReason(current, reason, at);
-      created = withReason.reasons.find((candidate) => !current.reasons.some((old) => old.id === candidate.id))!;
+      created = addedReason(current, withReason);
       return learnAlias(withReason, text, created.id, reason.locale, at);
     },
     { kind: 'add', text, label: reason.label, locale: reason.locale, by },
@@ -147,11 +150,10 @@ const textsPerChange = 90;
 const inChunks = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
 
-/** Learns each text as meaning `reasonId`, in the language it was written in when only one; the whole as one version step. */
-const learnTexts = (before: Catalogue, start: Catalogue, texts: readonly Candidate[], reasonId: string, at: string): Catalogue => {
+/** Learns each text as meaning `reasonId`, in the language it was written in when only one. */
+const learnTexts = (catalogue: Catalogue, texts: readonly Candidate[], reasonId: string, at: string): Catalogue => {
   const soleLocale = (candidate: Candidate) => (candidate.locales.length === 1 ? candidate.locales[0] : undefined);
-  const learned = texts.reduce((current, candidate) => learnAlias(current, candidate.text, reasonId, soleLocale(candidate), at), start);
-  return learned.version > before.version + 1 ? { ...learned, version: before.version + 1 } : learned;
+  return texts.reduce((current, candidate) => learnAlias(current, candidate.text, reasonId, soleLocale(candidate), at), catalogue);
 };
 
 export interface GroupPlaced extends Placed {
@@ -170,7 +172,7 @@ export const mapGroup = async (groupId: string, reasonId: string, by: string, de
   const texts = await groupMembers(groupId, deps);
   let catalogue: Catalogue | undefined;
   for (const chunk of inChunks(texts, textsPerChange)) {
-    catalogue = await change(deps, (current, at) => learnTexts(current, current, chunk, reasonId, at), {
+    catalogue = await change(deps, (current, at) => learnTexts(current, chunk, reasonId, at), {
       kind: 'learn',
       reasonId,
       text: chunk[0]!.text,
@@ -196,14 +198,14 @@ export const approveGroup = async (
     deps,
     (current, at) => {
       const withReason = addReason(current, reason, at);
-      created = withReason.reasons.find((candidate) => !current.reasons.some((old) => old.id === candidate.id))!;
-      return learnTexts(current, withReason, first, created.id, at);
+      created = addedReason(current, withReason);
+      return learnTexts(withReason, first, created.id, at);
     },
     { kind: 'add', text: first[0]!.text, label: reason.label, locale: reason.locale, group: groupId, texts: first.length, by },
   );
   for (const chunk of rest) {
     const what = { kind: 'learn', reasonId: created!.id, text: chunk[0]!.text, group: groupId, texts: chunk.length, by } as const;
-    catalogue = await change(deps, (current, at) => learnTexts(current, current, chunk, created!.id, at), what);
+    catalogue = await change(deps, (current, at) => learnTexts(current, chunk, created!.id, at), what);
   }
   return { reason: created!, ...(await placeGroup(texts, created!.id, catalogue, deps)) };
 };

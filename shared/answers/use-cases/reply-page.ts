@@ -1,6 +1,6 @@
 import { pageAnswerId, type Answer } from '../answer.ts';
 import { signReplyToken, verifyReplyToken, type ReplyTokenClaims, type TokenPurpose } from '../reply-token.ts';
-import { activeReasons, offeredToClients, reasonLabel, resolveReason, seedCatalogue, type Catalogue, type Reason } from '../reasons.ts';
+import { activeReasons, offeredToClients, otherReasonId, reasonLabel, resolveReason, seedCatalogue, type Catalogue, type Reason } from '../reasons.ts';
 import { firstNameOf } from '../../outreach/wording.ts';
 import { recordAnswer, unsubscribe, type AnswerDependencies, type AnswerOutcome } from './answers.ts';
 import { AppError } from '../../common/app-error.ts';
@@ -46,9 +46,6 @@ const contextOf = async (token: string, purpose: TokenPurpose, settings: ReplyPa
 
 /** Where each seed reason stands among the seed reasons: the order of choices nobody has given yet. */
 const seedOrder: ReadonlyMap<string, number> = new Map(seedCatalogue().reasons.map((reason, index) => [reason.id, index]));
-
-/** The catch-all reason, offered after every named one. */
-const otherReasonId = 'other';
 
 /** Answers given under each reason today: a merged reason's answers count under the reason it went into. */
 const givenToday = (catalogue: Catalogue, given: ReadonlyMap<string, number>): Map<string, number> => {

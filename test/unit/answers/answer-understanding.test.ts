@@ -59,7 +59,7 @@ describe('the classifier over labelled examples', () => {
     expect(votes.trace?.[0]).toMatchObject({ words: 'parkng', heardAs: 'parking', reasonId: 'parking' });
   });
 
-  it('lets a word a function word only never vote alone', () => {
+  it('never lets a function word vote alone', () => {
     expect(scoreReasons(classifier, 'for the')).toEqual([]);
   });
 });
