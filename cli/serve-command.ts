@@ -11,6 +11,8 @@ import { receiveReplies } from './answers-command.ts';
 import { sendQueued } from './outreach-command.ts';
 import { localReportDependencies } from './local-reports.ts';
 import { UsageError } from './output.ts';
+import { builtConsole } from '../console/build.ts';
+import { consoleSite, localSignIn } from '../infra/local/console-site.ts';
 
 /** The port of the reply links the local stack writes (REPLY_BASE_URL), unless --port says otherwise. */
 const portOf = (flag: string | undefined, app: App): number => {
@@ -21,15 +23,19 @@ const portOf = (flag: string | undefined, app: App): number => {
 
 /**
  * The cloud's two APIs on one local port (0: any free one): the public reply page, and the
- * staff and managers' API behind a JWT authorizer that takes `comeback token`'s tokens.
+ * staff and managers' API behind a JWT authorizer that takes `comeback token`'s tokens; with
+ * `console`, the clinic console at `/` (built on first use) and its local sign-in.
  */
-export const startLocalApi = async (port: number, app: App = buildApp()): ReturnType<typeof startHttpApi> => {
+export const startLocalApi = async (port: number, app: App = buildApp(), options: { console?: boolean } = {}): ReturnType<typeof startHttpApi> => {
   const use = await app.replyPage();
   const reply = (event: Parameters<typeof replyWeb>[0]) => replyWeb(event, use);
   const staff = (event: Parameters<typeof staffApi>[0]) => staffApi(event, app.staffDependencies());
   const verify = async (token: string) => verifyLocalToken(token);
   const reportDeps = localReportDependencies(dataDir());
   const openApi = JSON.stringify(openApiDocument());
+  const site = options.console
+    ? consoleSite(await builtConsole(), { auth: { kind: 'local' }, apiUrl: '', ...app.clinicDefaults(), currency: 'EUR' })
+    : undefined;
   const api = await startHttpApi(
     [
       { prefix: '/r/', handler: reply },
@@ -37,6 +43,12 @@ export const startLocalApi = async (port: number, app: App = buildApp()): Return
       ...['/clients/', '/reasons', '/followups'].map((prefix) => ({ prefix, handler: staff, verify })),
       { prefix: '/reports', handler: (event) => reportsApi(event, reportDeps), verify },
       { prefix: '/openapi.json', handler: async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: openApi }) },
+      ...(site
+        ? [
+            { prefix: '/local/sign-in', handler: localSignIn },
+            { prefix: '/', handler: site },
+          ]
+        : []),
     ],
     port,
   );
@@ -55,7 +67,7 @@ export const startLocalApi = async (port: number, app: App = buildApp()): Return
  */
 export const startServing = async (flags: { port?: string; interval?: string }): Promise<{ port: number; stop: () => Promise<void> }> => {
   const app = buildApp();
-  const api = await startLocalApi(portOf(flags.port, app), app);
+  const api = await startLocalApi(portOf(flags.port, app), app, { console: true });
   const every = Number(flags.interval ?? 5) * 1000;
   let running = true;
   const loop = (async () => {
@@ -81,6 +93,7 @@ export const startServing = async (flags: { port?: string; interval?: string }):
 
 export const serve = async (flags: { port?: string; interval?: string }): Promise<void> => {
   const served = await startServing(flags);
+  console.log(`The clinic console on http://127.0.0.1:${served.port}/ (sign in as a manager or as staff).`);
   console.log(`Reply pages on http://127.0.0.1:${served.port}/r/<token> (the links in the outbox's emails and texts).`);
   console.log(
     `Staff and managers' API on http://127.0.0.1:${served.port}/ (GET /clients/ID, /reasons, /followups, /reports/NAME; a token: \`comeback token --group managers\`).`,

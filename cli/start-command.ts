@@ -9,6 +9,7 @@ import { exportLocally } from './export-command.ts';
 import { localReportEngine } from './local-reports.ts';
 import { emulatorUrl } from '../infra/local/stack.ts';
 import { printReport } from './report-command.ts';
+import { builtConsole } from '../console/build.ts';
 
 /** Reads every client through the parallel segmented Scan the weekly sweep uses. */
 export const allClients = async (store: ClientStore, segments = 4): Promise<StoredClient[]> => {
@@ -102,7 +103,7 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
     ['npx comeback reasons', 'answers by reason; `reasons groups` and `map-group` place pending answers, `explain` says why'],
     ['npx comeback followups', 'call-backs and complaints for staff'],
     ['npx comeback report NAME', 'lost, lapsed, at-risk, retention-by-doctor, average-check, churn, campaigns, cohorts (--help)'],
-    ['npx comeback serve', 'the reply page, the staff and managers’ API and the reports on :8080; the queues drained'],
+    ['npx comeback serve', 'the clinic console, the reply page, the staff and managers’ API and the reports on :8080; the queues drained'],
     ['npx comeback send', 'send what was waiting for a client’s morning'],
     ['npx comeback import visits FILE', 'import your own visits (see --help)'],
     ['npx comeback --help', 'everything else'],
@@ -113,4 +114,7 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
   console.log(`  curl -H "authorization: Bearer $TOKEN" 'http://127.0.0.1:8080/reports/lost?by=month'`);
   console.log(`  curl -H "authorization: Bearer $TOKEN" -H 'accept: text/csv' http://127.0.0.1:8080/reports/retention-by-doctor`);
   if (example) console.log(`  curl -H "authorization: Bearer $TOKEN" http://127.0.0.1:8080/clients/${example}`);
+  // Built now, so `comeback serve` opens it at once.
+  await builtConsole();
+  console.log('\nThe clinic console (managers and front desk): run `npx comeback serve`, then open http://127.0.0.1:8080/');
 };

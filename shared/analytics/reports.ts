@@ -422,6 +422,46 @@ export const atRiskReport = defineReport({
   bind: (p) => [p.weeks, p.kind, p.kind, p.branch, p.branch, p.doctor, p.doctor, p.limit],
 });
 
+const activityParameters = withPeriod(
+  { by: z.enum(['now', 'week']).default('now').describe('the latest export and sweep with the clients lapsed now; or the clients found lapsed week by week') },
+  182,
+);
+
+/**
+ * How fresh the reports are and where the lapsed stand: the latest export day (the newest
+ * snapshot), the latest day a sweep found someone lapsed, and the clients lapsed now with their
+ * value at risk (one row per currency); or, by week, the clients found lapsed that week, those
+ * of them still lapsed, and their value at risk. `from` and `to` bound the weeks only.
+ */
+export const activityReport = defineReport({
+  name: 'activity',
+  description: 'The latest export day and sweep with the clients lapsed now and their value at risk; or the clients found lapsed week by week',
+  parameters: activityParameters,
+  sql: (_dialect, p) => {
+    if (p.by === 'now') {
+      return `
+    WITH exported AS (SELECT dt AS export_day FROM clients ORDER BY dt DESC LIMIT 1),
+    swept AS (SELECT max(opened_on) AS last_sweep FROM lapse_episodes),
+    lapsed AS (
+      SELECT currency, count(*) AS lapsed_clients, sum(coalesce(value_at_risk_minor, 0)) AS value_at_risk_minor
+      FROM lapse_episodes WHERE status = 'open' GROUP BY currency
+    )
+    SELECT e.export_day, s.last_sweep, l.currency, coalesce(l.lapsed_clients, 0) AS lapsed_clients,
+           coalesce(l.value_at_risk_minor, 0) AS value_at_risk_minor
+    FROM swept s LEFT JOIN exported e ON 1 = 1 LEFT JOIN lapsed l ON 1 = 1
+    ORDER BY l.currency`;
+    }
+    return `
+    SELECT CAST(date_trunc('week', opened_on) AS DATE) AS week, currency, count(*) AS lapsed_clients,
+           sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS still_lapsed, sum(coalesce(value_at_risk_minor, 0)) AS value_at_risk_minor
+    FROM lapse_episodes
+    WHERE dt >= ? AND dt <= ?
+    GROUP BY 1, currency
+    ORDER BY week, currency`;
+  },
+  bind: (p) => (p.by === 'now' ? [] : [p.from, p.to]),
+});
+
 export const reports = [
   lostReport,
   lapsedReport,
@@ -431,6 +471,7 @@ export const reports = [
   churnReport,
   campaignsReport,
   cohortsReport,
+  activityReport,
 ] as const;
 
 export type ReportName = (typeof reports)[number]['name'];

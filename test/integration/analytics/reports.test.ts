@@ -186,6 +186,8 @@ describe('the SQL of every report', () => {
     ['churn', { by: 'outcome' }],
     ['campaigns', {}],
     ['cohorts', {}],
+    ['activity', {}],
+    ['activity', { by: 'week' }],
   ];
 
   it('covers every report', () => {
@@ -433,6 +435,35 @@ describe('numbers checked against an independent count', () => {
       new Map([...active].map(([key, set]) => [key, set.size])),
     );
     for (const row of rows.filter((r) => num(r.months_since) === 0)) expect(num(row.share)).toBe(1);
+  });
+
+  it('activity: the latest export day and sweep, the clients lapsed now with their value at risk, and those found lapsed each week', async () => {
+    const open = episodes.filter((e) => e.status === 'open');
+    const lastOpened = episodes
+      .map((e) => e.opened_on as string)
+      .sort()
+      .at(-1);
+    const weekOf = (day: string): string => {
+      const at = new Date(`${day}T00:00:00Z`);
+      return new Date(at.getTime() - ((at.getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
+    };
+    const weeks = new Map<string, number[]>();
+    for (const e of episodes.filter((ep) => (ep.dt as string) >= from && (ep.dt as string) <= to)) {
+      const [found, still, value] = weeks.get(weekOf(e.opened_on as string)) ?? [0, 0, 0];
+      weeks.set(weekOf(e.opened_on as string), [found! + 1, still! + (e.status === 'open' ? 1 : 0), value! + (e.value_at_risk_minor as number)]);
+    }
+
+    const now = await run('activity');
+    const byWeek = await run('activity', { from, to, by: 'week' });
+
+    expect(now).toHaveLength(1);
+    expect(String(now[0]!.export_day).slice(0, 10)).toBe('2026-11-20');
+    expect(String(now[0]!.last_sweep).slice(0, 10)).toBe(lastOpened);
+    expect(num(now[0]!.lapsed_clients)).toBe(open.length);
+    expect(num(now[0]!.value_at_risk_minor)).toBe(open.reduce((sum, e) => sum + (e.value_at_risk_minor as number), 0));
+    expect(
+      new Map(byWeek.map((row) => [String(row.week).slice(0, 10), [num(row.lapsed_clients), num(row.still_lapsed), num(row.value_at_risk_minor)]])),
+    ).toEqual(weeks);
   });
 
   it('lapsed: only open episodes, most value at risk first, with the latest request and answer', async () => {
