@@ -2,9 +2,11 @@ import { App, Tags, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { defaultModelPrices, defaultMonthlyCapUsd } from '../shared/answers/model-budget.ts';
 import { isIsoDay } from '../shared/common/dates.ts';
+import { isCurrency } from '../shared/common/money.ts';
 import type { AnswerModelSettings } from './constructs/answer-model.ts';
+import { isSignInDomainPrefix } from './constructs/console.ts';
 import { StatefulStack } from './stateful-stack.ts';
-import { StatelessStack, type OutreachContext } from './stateless-stack.ts';
+import { StatelessStack, type ConsoleContext, type OutreachContext } from './stateless-stack.ts';
 
 export interface ComebackApp {
   readonly app: App;
@@ -99,6 +101,42 @@ export const answerModelOf = (app: App): AnswerModelSettings | undefined => {
   };
 };
 
+/**
+ * The web console's settings from CDK context: `consoleDomainPrefix` (the managed login's
+ * `https://<prefix>.auth.<region>.amazoncognito.com`; unique in the region, by default
+ * `comeback-<account id>`), `consoleDomainName` with `consoleCertificateArn` (a domain of the
+ * clinic's and its ACM certificate in us-east-1; without them the console has the distribution's
+ * `*.cloudfront.net` name), and `clinicCurrency` (ISO 4217, default EUR).
+ */
+export const consoleSettingsOf = (app: App): ConsoleContext => {
+  const optional = (key: string): string | undefined => {
+    const value: unknown = app.node.tryGetContext(key);
+    if (value === undefined || value === '') return undefined;
+    if (typeof value !== 'string') throw new Error(`CDK context ${key} must be a string`);
+    return value;
+  };
+  const signInDomainPrefix = optional('consoleDomainPrefix');
+  if (signInDomainPrefix !== undefined && !isSignInDomainPrefix(signInDomainPrefix))
+    throw new Error(
+      `CDK context consoleDomainPrefix=${signInDomainPrefix} must be lower-case letters, digits and inner hyphens (at most 63), without aws, amazon or cognito`,
+    );
+  const domainName = optional('consoleDomainName');
+  const certificateArn = optional('consoleCertificateArn');
+  if ((domainName === undefined) !== (certificateArn === undefined))
+    throw new Error('CDK context consoleDomainName and consoleCertificateArn go together: a domain of the clinic needs its certificate');
+  if (domainName !== undefined && !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domainName))
+    throw new Error(`CDK context consoleDomainName=${domainName} must be a lower-case domain name, e.g. console.clinic.example`);
+  if (certificateArn !== undefined && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(certificateArn))
+    throw new Error(`CDK context consoleCertificateArn=${certificateArn} must be the ARN of an ACM certificate in us-east-1 (CloudFront takes no other)`);
+  const currency = optional('clinicCurrency') ?? 'EUR';
+  if (!isCurrency(currency)) throw new Error(`CDK context clinicCurrency=${currency} must be an ISO 4217 currency code, e.g. EUR`);
+  return {
+    ...(signInDomainPrefix !== undefined && { signInDomainPrefix }),
+    ...(domainName !== undefined && certificateArn !== undefined && { customDomain: { domainName, certificateArn } }),
+    currency,
+  };
+};
+
 /** Both stacks, tagged. Without CDK_DEFAULT_ACCOUNT/REGION the stacks are environment-agnostic. */
 export const createComebackApp = (app: App = new App()): ComebackApp => {
   const env: Environment = {
@@ -119,6 +157,7 @@ export const createComebackApp = (app: App = new App()): ComebackApp => {
     answerModel: answerModelOf(app),
     staffUserPool: stateful.staffUsers.userPool,
     staffUserPoolClients: [stateful.staffUsers.toolsClient],
+    console: consoleSettingsOf(app),
   });
   Tags.of(app).add('app', 'comeback');
   return { app, stateful, stateless };

@@ -7,6 +7,7 @@ import { AnalyticsExport } from './constructs/analytics-export.ts';
 import { useAnswerModel, type AnswerModelSettings } from './constructs/answer-model.ts';
 import { AnalyticsQuery } from './constructs/analytics-query.ts';
 import { ClinicApi } from './constructs/clinic-api.ts';
+import { ClinicConsole, type ConsoleCustomDomain } from './constructs/console.ts';
 import type { DataTables } from './constructs/data-tables.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { RecordVisits } from './constructs/record-visits.ts';
@@ -25,6 +26,16 @@ import { envNames } from '../shared/environment.ts';
  */
 export type OutreachContext = Omit<OutreachSettings, 'replyBaseUrl'> & { readonly replyBaseUrl?: string };
 
+/** The web console as deployed (CDK context `consoleDomainPrefix`, `consoleDomainName` and `consoleCertificateArn`, `clinicCurrency`). */
+export interface ConsoleContext {
+  /** The managed login's domain prefix. @default comeback-<account id> */
+  readonly signInDomainPrefix?: string;
+  /** @default the distribution's `*.cloudfront.net` name */
+  readonly customDomain?: ConsoleCustomDomain;
+  /** ISO 4217 code of the clinic's money, as the console shows amounts. */
+  readonly currency: string;
+}
+
 /** What the stateless stack uses from the stateful one. */
 export interface StatelessStackProps extends StackProps {
   readonly tables: DataTables;
@@ -37,8 +48,9 @@ export interface StatelessStackProps extends StackProps {
   readonly outreach: OutreachContext;
   /** Staff and managers sign in here to use the staff API. */
   readonly staffUserPool: IUserPool;
-  /** The app clients whose tokens the staff API accepts. */
+  /** The app clients whose tokens the staff API accepts (the web console's own client is added). */
   readonly staffUserPoolClients: readonly IUserPoolClient[];
+  readonly console: ConsoleContext;
   /** The earliest export day Athena looks for (CDK context `analyticsFirstDay`). @default 2020-01-01 */
   readonly analyticsFirstDay?: string;
   /** The optional Bedrock stage for answers the matcher cannot place (CDK context `answerModel`). @default off */
@@ -56,6 +68,7 @@ export class StatelessStack extends Stack {
   readonly replyWeb: ReplyWeb;
   readonly smsInbound: SmsInbound;
   readonly staffApi: StaffApi;
+  readonly console: ClinicConsole;
   readonly analyticsExport: AnalyticsExport;
   readonly analyticsQuery: AnalyticsQuery;
 
@@ -117,10 +130,24 @@ export class StatelessStack extends Stack {
       useAnswerModel(this.smsInbound.function, props.answerModel);
     }
 
+    // The console's sign-in returns to the distribution, the API's CORS names it, and the
+    // console's config names the API: distribution and client first, the files last.
+    this.console = new ClinicConsole(this, 'Console', {
+      userPool: props.staffUserPool,
+      signInDomainPrefix: props.console.signInDomainPrefix,
+      customDomain: props.console.customDomain,
+    });
     this.staffApi = new StaffApi(this, 'StaffApi', {
       tables: props.tables,
       userPool: props.staffUserPool,
-      userPoolClients: props.staffUserPoolClients,
+      userPoolClients: [...props.staffUserPoolClients, this.console.client],
+      consoleOrigin: this.console.origin,
+    });
+    this.console.publish({
+      apiUrl: this.staffApi.url,
+      timeZone: props.clinicTimeZone,
+      locale: outreach.defaultLocale,
+      currency: props.console.currency,
     });
 
     this.analyticsExport = new AnalyticsExport(this, 'AnalyticsExport', {
@@ -148,8 +175,16 @@ export class StatelessStack extends Stack {
       value: this.messaging.topic(smsRepliesTopic).topicArn,
     });
     new CfnOutput(this, 'StaffApiUrl', {
-      description: "Base URL of the staff and managers' API (a Cognito token from the UserPoolClientId app client)",
+      description: "Base URL of the staff and managers' API (a Cognito token from the UserPoolClientId app client or the console's)",
       value: this.staffApi.url,
+    });
+    new CfnOutput(this, 'ConsoleUrl', {
+      description: 'The clinic web console: staff and managers sign in with their user pool account',
+      value: this.console.url,
+    });
+    new CfnOutput(this, 'ConsoleSignInDomain', {
+      description: "The console's sign-in (Cognito managed login) domain",
+      value: this.console.signInUrl,
     });
     new CfnOutput(this, 'AnalyticsDatabase', {
       description: 'Glue database of the daily export (one table per exported table, dt by partition projection)',

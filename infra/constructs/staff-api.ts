@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CorsHttpMethod, HttpApi, HttpMethod, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
@@ -124,12 +124,15 @@ export interface StaffApiProps {
   readonly userPool: IUserPool;
   /** The app clients whose tokens the API accepts. */
   readonly userPoolClients: readonly IUserPoolClient[];
+  /** The web console's origin (`https://<domain>`, no path): the one origin whose pages may call the API. */
+  readonly consoleOrigin: string;
 }
 
 /**
  * The staff and managers' API: an HTTP API whose every route needs a token from the staff
  * user pool (the JWT authorizer is the API's default, so routes added later have it too), one
  * route per entry of `staffRoutes` to the staff function, which checks the caller's groups.
+ * Browsers may call it from the web console's origin only (CORS).
  */
 export class StaffApi extends Construct {
   readonly function: ComebackFunction;
@@ -156,6 +159,15 @@ export class StaffApi extends Construct {
       description: 'Comeback: staff and managers (Cognito sign-in)',
       createDefaultStage: false,
       defaultAuthorizer: this.authorizer,
+      // API Gateway answers the preflight itself, before the authorizer (a preflight carries no token).
+      corsPreflight: {
+        allowOrigins: [props.consoleOrigin],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.HEAD, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+        allowHeaders: ['authorization', 'content-type', 'accept'],
+        // What the reports send back about a query still running and a CSV download.
+        exposeHeaders: ['location', 'retry-after', 'content-disposition'],
+        maxAge: Duration.hours(1),
+      },
     });
     addLoggedDefaultStage(this, this.httpApi, { throttle, accessLogFields: accessLogFields('$context.authorizer.claims.sub') });
 

@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { createComebackApp } from '../../../infra/app.ts';
+import { ComebackFunction } from '../../../infra/constructs/comeback-function.ts';
 import { clientsTable, queues, topics, visitsTable } from '../../../infra/resources.ts';
 
 // Prepare: synthesize once (bundling the functions with esbuild), with the flags `cdk synth` uses.
@@ -23,7 +24,16 @@ const resourceOf = (construct: IConstruct) => {
 };
 
 describe('functions', () => {
-  const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+  const allFunctions = template.findResources('AWS::Lambda::Function');
+  const ownIds = stateless.node
+    .findAll()
+    .filter((construct) => construct instanceof ComebackFunction)
+    .map(logicalIdOf);
+  const functions = ownIds.map((id) => allFunctions[id]!);
+
+  it('are all ComebackFunctions, but for the CDK handler that copies the console files', () => {
+    expect(Object.keys(allFunctions).filter((id) => !ownIds.includes(id))).toEqual([expect.stringMatching(/^CustomCDKBucketDeployment/)]);
+  });
 
   it('all run Node.js 24 on arm64 with active tracing and source maps', () => {
     expect(functions.length).toBeGreaterThan(0);
@@ -158,5 +168,22 @@ describe.each(topics.map((definition) => [definition.id, definition] as const))(
         Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
+  });
+});
+
+describe('the web console', () => {
+  it('is built into the deployment: index.html naming its hashed files under assets/, which exist', () => {
+    const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment'));
+    const markers = deployment!.Properties.SourceMarkers as Record<string, unknown>[];
+    // The built console is the source without deploy-time values; config.json has them.
+    const built = (deployment!.Properties.SourceObjectKeys as string[]).filter((_, index) => Object.keys(markers[index]!).length === 0);
+    expect(built).toHaveLength(1);
+    const dir = path.join(app.outdir, `asset.${built[0]!.replace(/\.zip$/, '')}`);
+    const page = readFileSync(path.join(dir, 'index.html'), 'utf8');
+    const files = [...page.matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)].map((match) => match[1]!);
+    expect(files.some((file) => file.endsWith('.js'))).toBe(true);
+    for (const file of files) expect(readFileSync(path.join(dir, file)).length, file).toBeGreaterThan(0);
+    // Files only: the Content-Security-Policy allows no inline script.
+    expect(page).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
   });
 });

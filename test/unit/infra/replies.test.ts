@@ -213,9 +213,10 @@ describe('the staff and managers’ API', () => {
     expect(authorizers).toHaveLength(1);
     const [authorizerId, authorizer] = authorizers[0]!;
     expect(authorizer.Properties).toMatchObject({ AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
-    // The tools' client is the audience; the issuer is the staff user pool.
+    // The tools' client and the web console's are the audience; the issuer is the staff user pool.
     const { Audience, Issuer } = authorizer.Properties.JwtConfiguration;
-    expect(Audience).toEqual([{ 'Fn::ImportValue': expect.stringContaining(`ExportsOutputRef${clientId}`) }]);
+    const consoleClientId = stateless.getLogicalId(stateless.console.client.node.defaultChild as CfnElement);
+    expect(Audience).toEqual([{ 'Fn::ImportValue': expect.stringContaining(`ExportsOutputRef${clientId}`) }, { Ref: consoleClientId }]);
     expect(JSON.stringify(Issuer)).toMatch(/^\{"Fn::Join":\["",\["https:\/\/cognito-idp\./);
     expect(JSON.stringify(Issuer)).toContain(`ExportsOutputRef${poolId}`);
     for (const route of routes) {
