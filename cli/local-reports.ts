@@ -1,4 +1,5 @@
-import { access } from 'node:fs/promises';
+import { access, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { dataDir } from '../infra/local/stack.ts';
 import { DuckDbQueryEngine } from '../shared/files/duckdb-query-engine.ts';
 import { localExportRoot } from '../shared/analytics/export-location.ts';
@@ -18,8 +19,17 @@ export const localReportEngine = async (): Promise<DuckDbQueryEngine> => {
   return new DuckDbQueryEngine(root);
 };
 
+/** When the export last changed: the newest of its manifests, which each run writes after its partitions. */
+const exportVersionOf = (root: string) => async (): Promise<string> => {
+  const manifests = join(root, '_manifest');
+  const names = await readdir(manifests).catch(() => [] as string[]);
+  const changed = await Promise.all(names.map(async (name) => (await stat(join(manifests, name)).catch(() => undefined))?.mtimeMs ?? 0));
+  return String(Math.max(0, ...changed));
+};
+
 /** The reports API's dependencies on one machine: DuckDB over the export of `dataDirectory`. */
 export const localReportDependencies = (dataDirectory: string): ReportDependencies & { readonly engine: DuckDbQueryEngine } => ({
   engine: new DuckDbQueryEngine(localExportRoot(dataDirectory)),
   dialect: 'duckdb',
+  exportVersion: exportVersionOf(localExportRoot(dataDirectory)),
 });

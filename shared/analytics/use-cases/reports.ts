@@ -7,12 +7,14 @@ export interface ReportDependencies {
   readonly engine: QueryEngine;
   readonly dialect: Dialect;
   readonly now?: () => Date;
+  /** What identifies the export the reports read now; a new export starts new queries the same day. */
+  readonly exportVersion?: () => Promise<string>;
 }
 
 /**
  * Runs a report and waits up to `waitMs`: the rows, or the query's id when it is still running
  * (the API then answers 202 and the caller asks again). The same report with the same
- * parameters on the same day starts one query however often it is asked.
+ * parameters on the same day, over the same export, starts one query however often it is asked.
  */
 export const runReport = async (
   name: string,
@@ -22,8 +24,9 @@ export const runReport = async (
 ): Promise<QueryState> => {
   const { sql, parameters } = prepareReport(name, query, deps.dialect);
   const day = (deps.now ?? (() => new Date()))().toISOString().slice(0, 10);
+  const exported = (await deps.exportVersion?.()) ?? '';
   const requestToken = createHash('sha256')
-    .update(JSON.stringify([name, sql, parameters, day]))
+    .update(JSON.stringify([name, sql, parameters, day, exported]))
     .digest('hex');
   return deps.engine.run({ sql, parameters, requestToken }, waitMs);
 };
