@@ -250,9 +250,9 @@ program
 program
   .command('serve')
   .description(
-    'run the cloud’s APIs and queues locally: the reply page behind the emails’ and texts’ links, the staff and managers’ API and reports, the queues drained',
+    'run the cloud’s APIs and queues locally: the clinic console at /, the reply page behind the emails’ and texts’ links, the staff and managers’ API and reports, the queues drained',
   )
-  .option('--port <port>', 'where the reply page listens (default: the port of REPLY_BASE_URL, 8080)')
+  .option('--port <port>', 'where the console, the API and the reply page listen (default: the port of REPLY_BASE_URL, 8080)')
   .option('--interval <seconds>', 'how often the queues are drained', '5')
   .action(async (flags: { port?: string; interval?: string }) => withStack(() => serve(flags)));
 

@@ -102,7 +102,7 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
     ['npx comeback outbox', 'the emails, texts and calls that went out'],
     ['npx comeback reasons', 'answers by reason; `reasons groups` and `map-group` place pending answers, `explain` says why'],
     ['npx comeback followups', 'call-backs and complaints for staff'],
-    ['npx comeback report NAME', 'lost, lapsed, at-risk, retention-by-doctor, average-check, churn, campaigns, cohorts (--help)'],
+    ['npx comeback report NAME', 'lost, lapsed, at-risk, retention-by-doctor, average-check, churn, campaigns, cohorts, activity (--help)'],
     ['npx comeback serve', 'the clinic console, the reply page, the staff and managers’ API and the reports on :8080; the queues drained'],
     ['npx comeback send', 'send what was waiting for a client’s morning'],
     ['npx comeback import visits FILE', 'import your own visits (see --help)'],

@@ -92,7 +92,8 @@ export const DataTable = <Row,>({
   const words = useWords();
   if (rows.length === 0) return <p class="empty">{words.common.noRows}</p>;
   return (
-    <div class="table-wrap">
+    // A table wider than a phone scrolls in its own box, which keyboard users must be able to reach.
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={caption}>
       <table>
         <caption>{caption}</caption>
         <thead>

@@ -268,7 +268,7 @@ export const LapsedList = ({ place }: PageProps) => {
               <p class="empty">{rows.length === 0 ? words.common.noRows : w.nothingMatches}</p>
             ) : (
               <>
-                <div class="table-wrap">
+                <div class="table-wrap" tabIndex={0} role="region" aria-label={w.title}>
                   <table class="lapsed-table" data-testid="lapsed-table">
                     <caption>
                       {w.caption(formats.number(current), formats.number(pages))}
