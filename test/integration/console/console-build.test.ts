@@ -5,11 +5,11 @@
  */
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildConsole } from '../../../console/build.ts';
+import { buildConsole, consoleRoot } from '../../../console/build.ts';
 import { consoleSite, localSignIn } from '../../../infra/local/console-site.ts';
 import { startHttpApi } from '../../../infra/local/http-api.ts';
 
@@ -131,4 +131,33 @@ describe('the console served locally', () => {
       await api.stop();
     }
   });
+});
+
+describe('the console against the API’s route contracts', () => {
+  /** The console's type errors when `api.ts` reads as `edit` makes it, through the compiler with the console's own settings. */
+  const typeErrorsWith = async (edit: (source: string) => string): Promise<string[]> => {
+    const ts = (await import('typescript')).default;
+    const configPath = join(consoleRoot, 'tsconfig.json');
+    const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+    const apiFile = join(consoleRoot, 'src', 'api.ts');
+    const host = ts.createCompilerHost(config.options);
+    const readFile = host.readFile.bind(host);
+    host.readFile = (file) => (resolve(file) === apiFile ? edit(readFile(file) ?? '') : readFile(file));
+    const program = ts.createProgram({ rootNames: config.fileNames, options: config.options, host });
+    return ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+  };
+
+  it('type-checks as it is, and fails when a route it calls no longer matches its contract', async () => {
+    // Act
+    const asItIs = await typeErrorsWith((source) => source);
+    const movedPath = await typeErrorsWith((source) => source.replace("'/clients/{clientId}'", "'/client/{clientId}'"));
+    const wrongBody = await typeErrorsWith(
+      (source) => `${source}\nexport const wrong = () => call('moveFollowUp', { params: { followUpId: 'f' }, body: { to: 'closed' } });\n`,
+    );
+
+    // Assess
+    expect(asItIs).toEqual([]);
+    expect(movedPath.join('\n')).toMatch(/\/client\/\{clientId\}/);
+    expect(wrongBody.join('\n')).toMatch(/closed/);
+  }, 120_000);
 });
