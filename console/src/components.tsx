@@ -92,8 +92,8 @@ export const DataTable = <Row,>({
   const words = useWords();
   if (rows.length === 0) return <p class="empty">{words.common.noRows}</p>;
   return (
-    // A table wider than a phone scrolls in its own box, which keyboard users must be able to reach.
-    <div class="table-wrap" tabIndex={0} role="region" aria-label={caption}>
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a table wider than a phone scrolls in its own box, which keyboard users must reach
+    <section class="table-wrap" tabIndex={0} aria-label={caption}>
       <table>
         <caption>{caption}</caption>
         <thead>
@@ -117,6 +117,6 @@ export const DataTable = <Row,>({
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 };
