@@ -1,0 +1,20 @@
+import { ProviderRejectedError } from './ports/messenger.ts';
+
+/** The messengers a client can be asked on, besides email, texts and calls. */
+export type MessengerName = 'viber' | 'whatsapp';
+
+/**
+ * The messenger says this client is not on it, or not reachable by us on it (Viber: not a
+ * Viber user, or not subscribed to the clinic's account). Unlike other refusals it says nothing
+ * against the client or the number, so the channel policy tries the next channel.
+ */
+export class NotOnMessengerError extends ProviderRejectedError {
+  constructor(
+    readonly messenger: MessengerName,
+    message: string,
+  ) {
+    super(message, 'unreachable');
+  }
+}
+
+export const isNotOnMessenger = (error: unknown): error is NotOnMessengerError => error instanceof NotOnMessengerError;
