@@ -11,7 +11,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { exportPrefix, withKeyPrefix } from './analytics/export-location.ts';
 import type { ObjectStore } from './analytics/ports/object-store.ts';
 import type { ExportDependencies, ExportSources } from './analytics/use-cases/export.ts';
-import type { ReportDependencies } from './analytics/use-cases/reports.ts';
+import { exportVersionOf, type ReportDependencies } from './analytics/use-cases/reports.ts';
 import { defaultModelPrices, defaultMonthlyCapUsd } from './answers/model-budget.ts';
 import type { AnswerModel } from './answers/ports/answer-model.ts';
 import type { AnswerDependencies, SmsDependencies } from './answers/use-cases/answers.ts';
@@ -369,6 +369,7 @@ export const reportDependencies = /* @__PURE__ */ part(
   (app): ReportDependencies => ({
     engine: new AthenaQueryEngine({ workGroup: required(app, envNames.athenaWorkGroup), database: required(app, envNames.analyticsDatabase) }),
     dialect: 'trino',
+    exportVersion: exportVersionOf(withKeyPrefix(analyticsObjects(app), exportPrefix)),
   }),
 );
 

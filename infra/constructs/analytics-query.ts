@@ -156,7 +156,12 @@ export class AnalyticsQuery extends Construct {
       memorySize: 512,
       // HTTP APIs give up at 30 seconds; the function answers 202 after 20.
       timeout: Duration.seconds(29),
-      environment: { [envNames.athenaWorkGroup]: this.workGroupName, [envNames.analyticsDatabase]: this.databaseName },
+      environment: {
+        [envNames.athenaWorkGroup]: this.workGroupName,
+        [envNames.analyticsDatabase]: this.databaseName,
+        // The export's manifests say when it changed, so a report asked after a new export runs again.
+        [envNames.analyticsBucket]: props.analyticsBucket.bucketName,
+      },
     });
     this.grantQueries(this.reportsFunction, props);
 

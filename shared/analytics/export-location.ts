@@ -4,6 +4,9 @@ import type { ObjectStore } from './ports/object-store.ts';
 /** Where the exported tables live in the analytics bucket: `exports/<table>/dt=…/`. */
 export const exportPrefix = 'exports/';
 
+/** Under the export's root, one manifest per table: `_manifest/<table>.json`. */
+export const manifestFolder = '_manifest/';
+
 /** The export folder of one machine's data directory (`.comeback/exports`): what DuckDB reads. */
 export const localExportRoot = (dataDirectory: string): string => join(dataDirectory, 'exports');
 

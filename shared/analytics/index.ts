@@ -8,7 +8,7 @@ export {
   type ExportSettings,
   type ExportSources,
 } from './use-cases/export.ts';
-export { reportCsv, reportResult, runReport, type ReportDependencies } from './use-cases/reports.ts';
+export { exportVersionOf, reportCsv, reportResult, runReport, type ReportDependencies } from './use-cases/reports.ts';
 export type { ObjectStore } from './ports/object-store.ts';
 export type { PartitionFormat } from './ports/partition-format.ts';
 export {

@@ -19,6 +19,7 @@ import {
 } from '../export-rows.ts';
 import { addDays } from '../../common/dates.ts';
 import { partitionPrefix, type ExportRow, type ExportTable } from '../export-tables.ts';
+import { manifestFolder } from '../export-location.ts';
 import type { AnswerStore } from '../../answers/ports/answer-store.ts';
 import type { CatalogueStore } from '../../answers/ports/catalogue-store.ts';
 import type { ClientStore } from '../../visits/ports/client-store.ts';
@@ -120,7 +121,7 @@ const manifestFormat = 1;
  */
 export const snapshotDaysKept = 7;
 
-export const manifestKey = (table: string): string => `_manifest/${table}.json`;
+export const manifestKey = (table: string): string => `${manifestFolder}${table}.json`;
 export const partitionFile = (table: string, dt: string): string => `${partitionPrefix(table, dt)}part-00000.parquet`;
 
 const readManifest = async (objects: ObjectStore, table: string): Promise<{ manifest: TableManifest; text?: string }> => {

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { csvLine, safeCsvCell } from '../../common/csv.ts';
 import { prepareReport, type Dialect } from '../reports.ts';
 import type { QueryEngine, QueryResult, QueryState } from '../ports/query-engine.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import { manifestFolder } from '../export-location.ts';
 
 export interface ReportDependencies {
   readonly engine: QueryEngine;
@@ -29,6 +31,35 @@ export const runReport = async (
     .update(JSON.stringify([name, sql, parameters, day, exported]))
     .digest('hex');
   return deps.engine.run({ sql, parameters, requestToken }, waitMs);
+};
+
+/**
+ * What identifies the export as it stands: a digest of its manifests (keys relative to the
+ * export's root), which an export rewrites exactly when it changed something. Looked up again
+ * at most every `keepMs`, so a burst of report requests reads the manifests once.
+ */
+export const exportVersionOf = (objects: ObjectStore, keepMs = 30_000, now = () => Date.now()): (() => Promise<string>) => {
+  let known: { version: Promise<string>; at: number } | undefined;
+  const read = async (): Promise<string> => {
+    const keys = (await objects.list(manifestFolder)).sort();
+    const hash = createHash('sha256');
+    for (const key of keys)
+      hash
+        .update(key)
+        .update('\0')
+        .update((await objects.get(key)) ?? new Uint8Array())
+        .update('\0');
+    return hash.digest('hex').slice(0, 16);
+  };
+  return () => {
+    if (!known || now() - known.at >= keepMs) {
+      const version = read();
+      known = { version, at: now() };
+      // A failed look is not kept: the next request looks again.
+      version.catch(() => (known = undefined));
+    }
+    return known.version;
+  };
 };
 
 /** A started report's rows, when they are ready. */
