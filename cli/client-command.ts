@@ -35,7 +35,10 @@ export const renderClientCard = (
       [
         ['phone', profile.phone ?? '—'],
         ['email', profile.email ?? '—'],
-        ['consent', `email ${yesNo(profile.consent.email)}, sms ${yesNo(profile.consent.sms)}, voice ${yesNo(profile.consent.voice)}`],
+        [
+          'consent',
+          `email ${yesNo(profile.consent.email)}, sms ${yesNo(profile.consent.sms)}, voice ${yesNo(profile.consent.voice)}, whatsapp ${yesNo(profile.consent.whatsapp === true)}, viber ${yesNo(profile.consent.viber === true)}`,
+        ],
         ['preferred', profile.preferredChannel ?? '—'],
         ['reachable by', reachable.length ? reachable.join(', ') : 'nothing (no consented channel with a valid contact)'],
         ['language', profile.locale],

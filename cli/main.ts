@@ -87,7 +87,7 @@ const addImport = (kind: 'clients' | 'visits', columns: string, example: string)
 
 addImport(
   'clients',
-  'client_id,name,phone,email,locale,timezone,preferred_channel,branch_id,consent_sms,consent_email,consent_voice',
+  'client_id,name,phone,email,locale,timezone,preferred_channel,branch_id,consent_sms,consent_email,consent_voice,consent_whatsapp,consent_viber',
   'comeback import clients clients.csv',
 ).action(async (file: string, flags: ImportFlags) => void (await runImport('clients', file, flags)));
 

@@ -486,6 +486,27 @@ const homeCountry: Readonly<Record<Language, CountryCode>> = {
   fil: 'PH',
 };
 
+/** How likely a client with a mobile here agreed to be asked on each messenger: Viber leads in Greece, Georgia, Russia and the Philippines, WhatsApp elsewhere. */
+const messengerShare: Readonly<Partial<Record<CountryCode, { whatsapp: number; viber: number }>>> = {
+  GB: { whatsapp: 0.7, viber: 0.05 },
+  GR: { whatsapp: 0.35, viber: 0.6 },
+  RU: { whatsapp: 0.4, viber: 0.45 },
+  GE: { whatsapp: 0.45, viber: 0.55 },
+  BD: { whatsapp: 0.7, viber: 0.15 },
+  KH: { whatsapp: 0.45, viber: 0.1 },
+  PH: { whatsapp: 0.3, viber: 0.6 },
+};
+
+/**
+ * Messenger consent from a stream of its own, so the clients' other draws (and the demo's
+ * stories and counts) stay what they were before messengers existed.
+ */
+const messengerConsent = (seed: number, clientNumber: number, country: CountryCode, mobile: boolean): { consent_whatsapp: string; consent_viber: string } => {
+  const random = new Random(clientSeed(seed, clientNumber) ^ 0x2545f491);
+  const share = messengerShare[country] ?? { whatsapp: 0.4, viber: 0.2 };
+  return { consent_whatsapp: String(mobile && random.chance(share.whatsapp)), consent_viber: String(mobile && random.chance(share.viber)) };
+};
+
 const countryTimeZone: Readonly<Partial<Record<CountryCode, string>>> = {
   GB: 'Europe/London',
   GR: 'Europe/Athens',
@@ -868,6 +889,7 @@ export function generateClinic(options: SeedOptions): SeededClinic {
       consent_sms: String(consent.sms),
       consent_email: String(consent.email),
       consent_voice: String(consent.voice),
+      ...messengerConsent(options.seed, clientNumber, country, phone !== '' && !landline),
     });
     profiles[clientId] = story;
 

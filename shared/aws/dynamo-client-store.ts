@@ -59,6 +59,9 @@ const profileHash = (profile: ClientProfile): string =>
         profile.consent.email,
         profile.consent.sms,
         profile.consent.voice,
+        // Only when given, so the hash of a client without them stays what it was.
+        ...(profile.consent.whatsapp ? ['whatsapp'] : []),
+        ...(profile.consent.viber ? ['viber'] : []),
       ]),
     )
     .digest('base64url')
@@ -72,7 +75,13 @@ const toStoredClient = (item: ClientItem): StoredClient => {
     clientId: item.clientId as string,
     locale: item.locale as string,
     timeZone: item.timeZone as string,
-    consent: { email: consent.email === true, sms: consent.sms === true, voice: consent.voice === true },
+    consent: {
+      email: consent.email === true,
+      sms: consent.sms === true,
+      voice: consent.voice === true,
+      ...(consent.whatsapp === true && { whatsapp: true }),
+      ...(consent.viber === true && { viber: true }),
+    },
     ...Object.fromEntries(optionalProfileFields.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])),
   };
   const summary = item.summary as VisitSummary | undefined;

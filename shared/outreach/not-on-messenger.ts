@@ -1,7 +1,5 @@
+import type { Messenger } from '../visits/client.ts';
 import { ProviderRejectedError } from './ports/messenger.ts';
-
-/** The messengers a client can be asked on, besides email, texts and calls. */
-export type MessengerName = 'viber' | 'whatsapp';
 
 /**
  * The messenger says this client is not on it, or not reachable by us on it (Viber: not a
@@ -10,7 +8,7 @@ export type MessengerName = 'viber' | 'whatsapp';
  */
 export class NotOnMessengerError extends ProviderRejectedError {
   constructor(
-    readonly messenger: MessengerName,
+    readonly messenger: Messenger,
     message: string,
   ) {
     super(message, 'unreachable');

@@ -1,7 +1,15 @@
 export const channels = ['email', 'sms', 'voice'] as const;
 export type Channel = (typeof channels)[number];
 
-export type Consent = Readonly<Record<Channel, boolean>>;
+/**
+ * The messengers a client may agree to be asked on. Their consent is recorded from the import;
+ * they join `channels` (and the channel policy) once their sending path is in place.
+ */
+export const messengers = ['whatsapp', 'viber'] as const;
+export type Messenger = (typeof messengers)[number];
+
+/** What the client agreed to: each channel, and each messenger (absent: not agreed). */
+export type Consent = Readonly<Record<Channel, boolean>> & Partial<Readonly<Record<Messenger, boolean>>>;
 
 /** Who the client is and how we may reach them. Contact data is personal: never logged. */
 export interface ClientProfile {

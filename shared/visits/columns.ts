@@ -11,6 +11,8 @@ export const clientColumns = [
   'consent_sms',
   'consent_email',
   'consent_voice',
+  'consent_whatsapp',
+  'consent_viber',
 ] as const;
 export type ClientColumn = (typeof clientColumns)[number];
 
@@ -48,6 +50,8 @@ export const fieldMaxLength: Readonly<Record<ClientColumn | VisitColumn, number>
   consent_sms: 8,
   consent_email: 8,
   consent_voice: 8,
+  consent_whatsapp: 8,
+  consent_viber: 8,
   visited_at: 40,
   amount: 32,
   currency: 8,

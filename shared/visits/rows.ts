@@ -156,6 +156,8 @@ export const parseClientRow = (raw: ClientRow, line: number, defaults: ClientDef
     email: parseConsent(row.consent_email, 'consent_email', line, errors),
     sms: parseConsent(row.consent_sms, 'consent_sms', line, errors),
     voice: parseConsent(row.consent_voice, 'consent_voice', line, errors),
+    ...(parseConsent(row.consent_whatsapp, 'consent_whatsapp', line, errors) && { whatsapp: true }),
+    ...(parseConsent(row.consent_viber, 'consent_viber', line, errors) && { viber: true }),
   };
 
   // A bad contact keeps the client: the visits still count, only that channel is off.

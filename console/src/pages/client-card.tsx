@@ -157,9 +157,9 @@ const Contact = ({ card }: { card: ClientCard }) => {
           <Fact term={w.timeZone}>{profile.timeZone}</Fact>
           <Fact term={w.preferredChannel}>{profile.preferredChannel ? (w.channels[profile.preferredChannel] ?? profile.preferredChannel) : w.none}</Fact>
           <Fact term={w.branch}>{profile.branchId ?? w.none}</Fact>
-          {(['email', 'sms', 'voice'] as const).map((channel) => (
+          {(['email', 'sms', 'voice', 'whatsapp', 'viber'] as const).map((channel) => (
             <Fact key={channel} term={`${w.consent}: ${w.channels[channel]}`}>
-              <span data-testid={`consent-${channel}`}>{profile.consent[channel] ? w.yes : w.no}</span>
+              <span data-testid={`consent-${channel}`}>{profile.consent[channel] === true ? w.yes : w.no}</span>
             </Fact>
           ))}
           <Fact term={w.optedOut}>

@@ -259,7 +259,7 @@ export const el: Words = {
     branch: 'Παράρτημα',
     none: '—',
     consent: 'Συγκατάθεση',
-    channels: { email: 'Email', sms: 'SMS', voice: 'Φωνητική κλήση' } as Record<string, string>,
+    channels: { email: 'Email', sms: 'SMS', voice: 'Φωνητική κλήση', whatsapp: 'WhatsApp', viber: 'Viber' } as Record<string, string>,
     yes: 'Ναι',
     no: 'Όχι',
     optedOut: 'Εξαίρεση από μηνύματα',

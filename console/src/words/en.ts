@@ -259,7 +259,7 @@ export const en = {
     branch: 'Branch',
     none: '—',
     consent: 'Consent',
-    channels: { email: 'Email', sms: 'SMS', voice: 'Voice call' } as Record<string, string>,
+    channels: { email: 'Email', sms: 'SMS', voice: 'Voice call', whatsapp: 'WhatsApp', viber: 'Viber' } as Record<string, string>,
     yes: 'Yes',
     no: 'No',
     optedOut: 'Opted out',

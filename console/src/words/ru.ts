@@ -258,7 +258,7 @@ export const ru: Words = {
     branch: 'Филиал',
     none: '—',
     consent: 'Согласие',
-    channels: { email: 'Email', sms: 'SMS', voice: 'Голосовой звонок' } as Record<string, string>,
+    channels: { email: 'Email', sms: 'SMS', voice: 'Голосовой звонок', whatsapp: 'WhatsApp', viber: 'Viber' } as Record<string, string>,
     yes: 'Да',
     no: 'Нет',
     optedOut: 'Отказ от сообщений',

@@ -44,6 +44,18 @@ describe('DynamoClientStore on DynamoDB Local', () => {
     expect(stored?.profile.phone).toBe('+306912345678');
   });
 
+  it('keeps consent to WhatsApp and Viber, and a new consent is an update', async () => {
+    // Act
+    await t.store.saveProfile(profile('c-1'));
+    const consented = await t.store.saveProfile({ ...profile('c-1'), consent: { ...profile('c-1').consent, whatsapp: true } });
+    const again = await t.store.saveProfile({ ...profile('c-1'), consent: { ...profile('c-1').consent, whatsapp: true } });
+    const stored = await t.store.getClient('c-1');
+
+    // Assess
+    expect([consented, again]).toEqual(['updated', 'unchanged']);
+    expect(stored?.profile.consent).toEqual({ ...profile('c-1').consent, whatsapp: true });
+  });
+
   it('keeps the visit summary when the profile is updated', async () => {
     // Prepare
     await t.store.saveProfile(profile('c-1'));

@@ -41,6 +41,19 @@ describe('a client row', () => {
     });
   });
 
+  it('records consent to WhatsApp and Viber when the row gives it, and names a bad value', () => {
+    // Act
+    const both = parseClientRow({ client_id: 'c-7', phone: '+306912345678', consent_whatsapp: 'yes', consent_viber: 'TRUE' }, 2, defaults);
+    const neither = parseClientRow({ client_id: 'c-8', phone: '+306912345678', consent_whatsapp: 'no' }, 3, defaults);
+    const bad = parseClientRow({ client_id: 'c-9', consent_viber: 'maybe' }, 4, defaults);
+
+    // Assess
+    expect(both.ok && both.value.consent).toEqual({ email: false, sms: false, voice: false, whatsapp: true, viber: true });
+    expect(neither.ok && neither.value.consent).toEqual({ email: false, sms: false, voice: false });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.errors).toContainEqual({ line: 4, field: 'consent_viber', reason: '"maybe" is not yes/no (use true, false, yes, no, 1 or 0)' });
+  });
+
   it('takes the clinic’s language and zone when the row has none', () => {
     const result = parseClientRow({ client_id: 'c-2' }, 3, defaults);
     expect(result.ok && result.value).toMatchObject({ locale: 'en', timeZone: 'Europe/Athens', consent: { email: false, sms: false, voice: false } });
