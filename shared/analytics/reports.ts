@@ -93,7 +93,7 @@ export const lostReport = defineReport({
     WITH cat AS ${latest('reason_catalogue')},
     cl AS ${latest('clients')},
     answered AS (
-      SELECT r.client_id, CAST(r.received_at AS DATE) AS answered_on, c.counts_as AS reason_id, c.churn_type, second_cat.counts_as AS also_reason_id
+      SELECT r.client_id, r.received_at AS answered_at, CAST(r.received_at AS DATE) AS answered_on, c.counts_as AS reason_id, c.churn_type, second_cat.counts_as AS also_reason_id
       FROM replies r
       JOIN cat c ON c.reason_id = r.reason_id
       LEFT JOIN cat second_cat ON second_cat.reason_id = r.also_reason_id
@@ -104,7 +104,7 @@ export const lostReport = defineReport({
     if (parameters.by === 'reason') {
       return `${answered},
     latest_answer AS (
-      SELECT client_id, reason_id, churn_type, also_reason_id, row_number() OVER (PARTITION BY client_id ORDER BY answered_on DESC, reason_id) AS n
+      SELECT client_id, reason_id, churn_type, also_reason_id, row_number() OVER (PARTITION BY client_id ORDER BY answered_at DESC, reason_id) AS n
       FROM answered
     ),
     also_given AS (

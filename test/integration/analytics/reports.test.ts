@@ -114,6 +114,14 @@ for (let c = 0; c < 240; c++) {
     }
   }
 }
+// A client who answered twice on one day, the later answer's reason sorting after the earlier's:
+// the latest answer is the later one, not the alphabetically first.
+{
+  const morning = replies.find(
+    (reply) => reply.reason_id === 'moved-away' && !replies.some((other) => other !== reply && other.client_id === reply.client_id),
+  )!;
+  replies.push({ ...morning, answer_id: `${morning.client_id}-evening`, received_at: `${morning.dt} 18:00:00`, reason_id: 'staff-attitude' });
+}
 // The latest catalogue has merged waiting time into schedule; the older one had not.
 const catalogue = (dt: string, merged: boolean): Row[] =>
   reasons.map((id) => ({
