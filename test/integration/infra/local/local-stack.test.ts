@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -9,7 +9,7 @@ import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SQ
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { freePort, LocalStackError, startLocalStack, type StackPorts } from '../../../../infra/local/stack.ts';
+import { freePort, LocalStackError, startDynamoDb, startLocalStack, stopProcess, type StackPorts } from '../../../../infra/local/stack.ts';
 import { clientsTable, outreachQueue, queues, smsRepliesQueue, smsRepliesTopic, tables } from '../../../../infra/resources.ts';
 
 /** Java processes serving DynamoDB Local on this port (there must be none after a stop). */
@@ -134,6 +134,35 @@ describe('the local stack', () => {
       await expect(startLocalStack({ ports: { ...ports, messaging: busy.ports.messaging } })).rejects.toThrow(/already in use/);
     } finally {
       await busy.stop();
+    }
+  });
+});
+
+describe('DynamoDB Local', () => {
+  it('runs with the stated Java heap, and refuses a heap it cannot read', async () => {
+    // Prepare
+    const port = await freePort();
+    process.env.COMEBACK_DYNAMODB_HEAP = '384m';
+    let java: Awaited<ReturnType<typeof startDynamoDb>> | undefined;
+    try {
+      // Act
+      java = await startDynamoDb(port, undefined);
+      const [pid] = javaOnPort(port);
+      const environment = await readFile(`/proc/${pid}/environ`, 'utf8');
+      process.env.COMEBACK_DYNAMODB_HEAP = 'lots';
+      const refused = await startDynamoDb(await freePort(), undefined).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+
+      // Assess
+      expect(environment.split('\0')).toContain('JDK_JAVA_OPTIONS=-Xmx384m');
+      expect(process.env.JDK_JAVA_OPTIONS).toBeUndefined();
+      expect(refused).toBeInstanceOf(LocalStackError);
+      expect((refused as Error).message).toContain('COMEBACK_DYNAMODB_HEAP=lots');
+    } finally {
+      delete process.env.COMEBACK_DYNAMODB_HEAP;
+      if (java) await stopProcess(java);
     }
   });
 });
