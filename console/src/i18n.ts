@@ -5,6 +5,7 @@
  */
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import { minorDigits } from '../../shared/common/money.ts';
 import { el } from './words/el.ts';
 import { en, type Words } from './words/en.ts';
 import { ru } from './words/ru.ts';
@@ -41,7 +42,7 @@ export const formatsFor = (language: string, timeZone: string, currency: string)
   const number = new Intl.NumberFormat(language, { maximumFractionDigits: 2 });
   const share = new Intl.NumberFormat(language, { style: 'percent', maximumFractionDigits: 1 });
   const money = new Intl.NumberFormat(language, { style: 'currency', currency });
-  const minorDigits = money.resolvedOptions().maximumFractionDigits ?? 2;
+  const digits = minorDigits(currency);
   const day = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeZone: 'UTC' });
   const instant = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short', timeZone });
   return {
@@ -50,7 +51,7 @@ export const formatsFor = (language: string, timeZone: string, currency: string)
     currency,
     number: (value) => number.format(value),
     share: (value) => share.format(value),
-    money: (minor) => money.format(minor / 10 ** minorDigits),
+    money: (minor) => money.format(minor / 10 ** digits),
     day: (isoDay) => (/^\d{4}-\d{2}-\d{2}$/.test(isoDay.slice(0, 10)) ? day.format(new Date(`${isoDay.slice(0, 10)}T00:00:00Z`)) : isoDay),
     instant: (iso) => {
       const at = new Date(iso);

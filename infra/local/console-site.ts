@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { consoleContentSecurityPolicy } from '../../console/security-headers.ts';
 import type { ConsoleConfig } from '../../console/src/config.ts';
 import { issueLocalToken } from './sign-in.ts';
+import { bodyText } from '../../functions/http.ts';
 
 /**
  * What CloudFront and Cognito's managed login do for the console in the cloud, on one machine:
@@ -79,7 +80,7 @@ export const localSignIn = async (event: APIGatewayProxyEventV2): Promise<APIGat
   if (event.requestContext.http.method !== 'POST') return { ...problem(405, 'POST a person and a group'), headers: { allow: 'POST' } };
   let request: { user?: unknown; group?: unknown };
   try {
-    request = JSON.parse(event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '')) as typeof request;
+    request = JSON.parse(bodyText(event)) as typeof request;
   } catch {
     return problem(400, 'the body must be JSON: {"user": "...", "group": "managers" or "staff"}');
   }

@@ -9,9 +9,8 @@
  * payload for the SNS reply topic.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { escapeHtml, openOutbox, readBody } from './emulator-kit.ts';
 
 export interface SentMessage {
   readonly messageId: string;
@@ -156,22 +155,9 @@ const phone = (input: Record<string, unknown>): string => {
 const optional = (input: Record<string, unknown>, field: string): string | undefined =>
   typeof input[field] === 'string' ? (input[field] as string) : undefined;
 
-const readBody = async (request: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-};
-
-const escapeHtml = (text: string): string => text.replace(/[&<>"]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[char]!);
-
 export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsVoiceLocal> => {
-  const outboxFile = options.dataDir ? join(options.dataDir, 'outbox.jsonl') : undefined;
-  const sent: SentMessage[] = [];
-  if (outboxFile) {
-    await mkdir(options.dataDir!, { recursive: true });
-    const kept = await readFile(outboxFile, 'utf8').catch(() => '');
-    for (const line of kept.split('\n')) if (line.trim()) sent.push(JSON.parse(line) as SentMessage);
-  }
+  const outbox = await openOutbox<SentMessage>(options.dataDir);
+  const sent = outbox.messages;
   const recentSends = new Map<string, number[]>();
 
   /** The moment the message is taken: paced, and recorded as its send time. */
@@ -212,8 +198,7 @@ export const startSmsVoiceLocal = async (options: SmsVoiceOptions): Promise<SmsV
   };
 
   const keep = async (message: SentMessage): Promise<void> => {
-    sent.push(message);
-    if (outboxFile) await appendFile(outboxFile, `${JSON.stringify(message)}\n`);
+    await outbox.keep(message);
     const destination = message.configurationSet !== undefined ? options.configurationSets?.[message.configurationSet] : undefined;
     if (destination) await destination(JSON.stringify(deliveryEventOf(message, simulated.get(message.destination) ?? 'delivered')));
   };

@@ -9,10 +9,9 @@
  * reason button) and a client subscribing through the clinic's deep link.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import { reasonButtonBody } from '../../shared/outreach/viber-callbacks.ts';
+import { escapeHtml, openOutbox, readBody } from './emulator-kit.ts';
 
 export interface ViberSentMessage {
   /** Viber's 64-bit message token, as decimal text. */
@@ -100,14 +99,6 @@ const viberJson = (body: Record<string, unknown>): string => {
   return JSON.stringify(typeof token === 'string' ? { ...rest, message_token: rawJSON(token) } : body);
 };
 
-const readBody = async (request: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-};
-
-const escapeHtml = (text: string): string => text.replace(/[&<>"]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[char]!);
-
 /** A request to the emulator's own routes that it cannot take. */
 const refused = (message: string, httpStatus = 400): Error => Object.assign(new Error(message), { httpStatus });
 
@@ -120,13 +111,8 @@ const answer = ([code, message]: readonly [number, string], extra: Record<string
 const textOf = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 export const startViberEmulator = async (options: ViberEmulatorOptions): Promise<ViberEmulator> => {
-  const outboxFile = options.dataDir ? join(options.dataDir, 'outbox.jsonl') : undefined;
-  const sent: ViberSentMessage[] = [];
-  if (outboxFile) {
-    await mkdir(options.dataDir!, { recursive: true });
-    const kept = await readFile(outboxFile, 'utf8').catch(() => '');
-    for (const line of kept.split('\n')) if (line.trim()) sent.push(JSON.parse(line) as ViberSentMessage);
-  }
+  const outbox = await openOutbox<ViberSentMessage>(options.dataDir);
+  const sent = outbox.messages;
   let webhook: { url: string; events: Set<string> } | undefined;
   const simulated = new Map<string, ViberFate>();
   const unanswered = new Map<string, number[]>();
@@ -197,8 +183,7 @@ export const startViberEmulator = async (options: ViberEmulatorOptions): Promise
       ...(textOf(input.tracking_data) && { trackingData: input.tracking_data as string }),
       ...(input.keyboard !== undefined && { keyboard: input.keyboard }),
     };
-    sent.push(message);
-    if (outboxFile) await appendFile(outboxFile, `${JSON.stringify(message)}\n`);
+    await outbox.keep(message);
     later(...fateCallbacks(message));
     return answer(status.ok, { message_token: message.messageToken, chat_hostname: chatHostname });
   };

@@ -8,11 +8,10 @@
  * from a client is published the same way, and opens that client's 24-hour window.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AppError, type ErrorKind } from '../../shared/common/app-error.ts';
+import { escapeHtml, openOutbox, readBody } from './emulator-kit.ts';
 
 export interface SentWhatsAppMessage {
   /** What SendWhatsAppMessage answered: AWS's id. */
@@ -155,13 +154,6 @@ const checkList = (action: Record<string, unknown>): void => {
   }
 };
 
-const readBody = async (request: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-};
-
-const escapeHtml = (value: string): string => value.replace(/[&<>"]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[char]!);
 const e164 = (number: string): string => (number.startsWith('+') ? number : `+${number}`);
 const digits = (number: string): string => number.replace(/^\+/, '');
 const wamidOf = (): string => `wamid.${randomBytes(24).toString('base64url')}`;
@@ -204,13 +196,8 @@ const statusesOf = (sent: SentWhatsAppMessage, fate: WhatsAppFate | 'window-clos
 };
 
 export const startWhatsAppEmulator = async (options: WhatsAppEmulatorOptions): Promise<WhatsAppEmulator> => {
-  const outboxFile = options.dataDir ? join(options.dataDir, 'outbox.jsonl') : undefined;
-  const sent: SentWhatsAppMessage[] = [];
-  if (outboxFile) {
-    await mkdir(options.dataDir!, { recursive: true });
-    const kept = await readFile(outboxFile, 'utf8').catch(() => '');
-    for (const line of kept.split('\n')) if (line.trim()) sent.push(JSON.parse(line) as SentWhatsAppMessage);
-  }
+  const outbox = await openOutbox<SentWhatsAppMessage>(options.dataDir);
+  const sent = outbox.messages;
   const region = options.region ?? 'us-east-1';
   const ownSns =
     !options.sns && options.snsEndpoint
@@ -264,8 +251,7 @@ export const startWhatsAppEmulator = async (options: WhatsAppEmulatorOptions): P
       message,
       sentAt: new Date().toISOString(),
     };
-    sent.push(kept);
-    if (outboxFile) await appendFile(outboxFile, `${JSON.stringify(kept)}\n`);
+    await outbox.keep(kept);
     return kept;
   };
 

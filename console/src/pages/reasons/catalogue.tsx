@@ -3,7 +3,7 @@ import { useId, useState } from 'preact/hooks';
 import { type ReportRows, call } from '../../api.ts';
 import { DataTable, type Loaded, Loading } from '../../components.tsx';
 import { useLocale } from '../../i18n.ts';
-import { ActionError, Confirmation, type CountedReason, labelLanguages, labelOf, languageName, productLanguage } from './common.tsx';
+import { ActionError, Confirmation, type CountedReason, LabelLanguageSelect, labelOf, languageName, productLanguage } from './common.tsx';
 import { Sparkline, TrendTable, lastMonths, seriesOf, trendMonths, trendOf } from './trend.tsx';
 
 export type ReasonAction = { readonly kind: 'rename' | 'merge' | 'retire'; readonly reason: CountedReason };
@@ -201,23 +201,15 @@ const RenameDialog = ({ action: { reason }, close, done, reload }: DialogProps) 
   return (
     <Confirmation title={w.renameOf(current)} describedBy={describedBy} onClose={close}>
       <form class="dialog-form" onSubmit={submit}>
-        <label>
-          {w.renameLanguage}
-          <select
-            value={locale}
-            data-testid="rename-language"
-            onChange={(event) => {
-              setLocale(event.currentTarget.value);
-              setLabel(reason.labels[event.currentTarget.value] ?? '');
-            }}
-          >
-            {labelLanguages(locale).map((tag) => (
-              <option key={tag} value={tag}>
-                {languageName(tag, formats.language)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <LabelLanguageSelect
+          label={w.renameLanguage}
+          value={locale}
+          testId="rename-language"
+          onChange={(tag) => {
+            setLocale(tag);
+            setLabel(reason.labels[tag] ?? '');
+          }}
+        />
         <label>
           {w.renameLabel}
           <input

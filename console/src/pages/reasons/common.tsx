@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
 import { ApiError } from '../../api.ts';
 import { ErrorNote } from '../../components.tsx';
-import { languages, useWords } from '../../i18n.ts';
+import { languages, useLocale, useWords } from '../../i18n.ts';
 import type { Reason } from '../../../../shared/answers/reasons.ts';
 
 /** A reason as `GET /reasons` answers it: with how many answers count under it now. */
@@ -26,6 +26,23 @@ export const languageName = (tag: string, inLanguage: string): string => {
 export const labelLanguages = (wanted: string): string[] => {
   const tags: string[] = languages.map((each) => each.tag);
   return tags.includes(wanted) ? tags : [...tags, wanted];
+};
+
+/** A labelled select of the languages a label can be in, each named in the console's language. */
+export const LabelLanguageSelect = ({ label, value, testId, onChange }: { label: string; value: string; testId: string; onChange: (tag: string) => void }) => {
+  const { formats } = useLocale();
+  return (
+    <label>
+      {label}
+      <select value={value} data-testid={testId} onChange={(event) => onChange(event.currentTarget.value)}>
+        {labelLanguages(value).map((tag) => (
+          <option key={tag} value={tag}>
+            {languageName(tag, formats.language)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 };
 
 /** The product language nearest the one chosen: its base if the product has it, else English. */

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { call } from '../../api.ts';
 import { useLocale } from '../../i18n.ts';
 import type { PendingGroup, PendingGroups } from '../../../../shared/answers/pending-groups.ts';
-import { ActionError, type CountedReason, labelLanguages, labelOf, languageName, productLanguage } from './common.tsx';
+import { ActionError, type CountedReason, LabelLanguageSelect, labelOf, languageName, productLanguage } from './common.tsx';
 import type { Done } from './catalogue.tsx';
 
 const churnTypes = ['voluntary', 'involuntary', 'passive'] as const;
@@ -141,16 +141,7 @@ const Group = ({ group, reasons, done, reload }: { group: PendingGroup; reasons:
                   onInput={(event) => setLabel(event.currentTarget.value)}
                 />
               </label>
-              <label>
-                {w.newLanguage}
-                <select value={locale} data-testid={`${id}-approve-language`} onChange={(event) => setLocale(event.currentTarget.value)}>
-                  {labelLanguages(locale).map((tag) => (
-                    <option key={tag} value={tag}>
-                      {languageName(tag, formats.language)}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <LabelLanguageSelect label={w.newLanguage} value={locale} testId={`${id}-approve-language`} onChange={setLocale} />
               <label>
                 {w.newChurnType}
                 <select
