@@ -64,6 +64,7 @@ export interface BucketDefinition {
  * sweep everything it needs, without ever reading the visits table.
  */
 export const clientsByPhoneIndex = 'byPhone';
+export const clientsByViberUserIndex = 'byViberUser';
 
 export const clientsTable: TableDefinition = {
   id: 'Clients',
@@ -71,7 +72,11 @@ export const clientsTable: TableDefinition = {
   localName: 'comeback-clients',
   partitionKey: { name: 'clientId', type: 'S' },
   // Who texted us when a reply names no message of ours: keys only, so imports stay cheap.
-  globalIndexes: [{ indexName: clientsByPhoneIndex, partitionKey: { name: 'phone', type: 'S' }, projection: 'KEYS_ONLY' }],
+  globalIndexes: [
+    { indexName: clientsByPhoneIndex, partitionKey: { name: 'phone', type: 'S' }, projection: 'KEYS_ONLY' },
+    // Whose Viber unsubscribe or message this is: only subscribed clients have the key (sparse).
+    { indexName: clientsByViberUserIndex, partitionKey: { name: 'viberUserId', type: 'S' }, projection: 'KEYS_ONLY' },
+  ],
 };
 
 /**
@@ -201,6 +206,19 @@ export const followUpsTable: TableDefinition = {
   globalIndexes: [{ indexName: followUpsByStatusIndex, partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'openedAt', type: 'S' } }],
 };
 
+/**
+ * Provider callbacks already taken (Viber's signed webhook calls), keyed by the event and its
+ * message token, each kept only as long as the same signed body could still be accepted.
+ */
+export const callbacksTable: TableDefinition = {
+  id: 'Callbacks',
+  envVar: envNames.callbacksTable,
+  localName: 'comeback-callbacks',
+  partitionKey: { name: 'callbackKey', type: 'S' },
+  globalIndexes: [],
+  timeToLiveAttribute: 'expiresAt',
+};
+
 export const tables = [
   clientsTable,
   visitsTable,
@@ -211,6 +229,7 @@ export const tables = [
   answersTable,
   catalogueTable,
   followUpsTable,
+  callbacksTable,
 ] as const;
 
 /** Inbound two-way SMS: End User Messaging publishes here; the reply queue consumes it. */
@@ -227,7 +246,17 @@ export const smsVoiceEventsTopic: TopicDefinition = {
   localName: 'comeback-sms-voice-events',
 };
 
-export const topics = [smsRepliesTopic, smsVoiceEventsTopic] as const;
+/**
+ * WhatsApp statuses and inbound messages: the WhatsApp business account's event destination
+ * (End User Messaging Social publishes here; standard topic, FIFO is not supported).
+ */
+export const whatsAppEventsTopic: TopicDefinition = {
+  id: 'WhatsAppEvents',
+  envVar: envNames.whatsAppEventsTopic,
+  localName: 'comeback-whatsapp-events',
+};
+
+export const topics = [smsRepliesTopic, smsVoiceEventsTopic, whatsAppEventsTopic] as const;
 
 /** One message per feedback request to send; the sweep fills it, the send function drains it. */
 export const outreachQueue: QueueDefinition = {
@@ -264,7 +293,18 @@ export const smsVoiceEventsQueue: QueueDefinition = {
   subscribesTo: smsVoiceEventsTopic.id,
 };
 
-export const queues = [outreachQueue, smsRepliesQueue, smsVoiceEventsQueue] as const;
+/** WhatsApp events between the topic and the whatsapp-events function, as the SMS events are. */
+export const whatsAppEventsQueue: QueueDefinition = {
+  id: 'WhatsAppEventsQueue',
+  envVar: envNames.whatsAppEventsQueue,
+  localName: 'comeback-whatsapp-events',
+  visibilityTimeoutSeconds: 60,
+  retentionDays: 14,
+  maxReceiveCount: 5,
+  subscribesTo: whatsAppEventsTopic.id,
+};
+
+export const queues = [outreachQueue, smsRepliesQueue, smsVoiceEventsQueue, whatsAppEventsQueue] as const;
 
 /** Parquet exports that the report engines read (Athena in the cloud, DuckDB locally). */
 export const analyticsBucket: BucketDefinition = {

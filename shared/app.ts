@@ -17,7 +17,12 @@ import type { AnswerModel } from './answers/ports/answer-model.ts';
 import type { AnswerDependencies, SmsDependencies } from './answers/use-cases/answers.ts';
 import type { ReplyPageSettings } from './answers/use-cases/reply-page.ts';
 import { AthenaQueryEngine } from './aws/athena-query-engine.ts';
-import { AwsMessenger } from './aws/aws-messenger.ts';
+import { AwsMessenger, type MessengerAccounts } from './aws/aws-messenger.ts';
+import { WhatsAppSender } from './aws/whatsapp-sender.ts';
+import { DynamoCallbackLedger } from './aws/dynamo-callback-ledger.ts';
+import type { CallbackLedger } from './outreach/ports/callback-ledger.ts';
+import type { MessengerEventDependencies } from './outreach/use-cases/messenger-events.ts';
+import { ViberBotClient, viberTokenFrom } from './viber/viber-bot-client.ts';
 import { BedrockAnswerModel } from './aws/bedrock-answer-model.ts';
 import { DynamoAnswerStore } from './aws/dynamo-answer-store.ts';
 import { DynamoCatalogueStore } from './aws/dynamo-catalogue-store.ts';
@@ -32,7 +37,7 @@ import { InProcessSegmentRunner, LambdaSegmentRunner } from './aws/lambda-segmen
 import { S3ObjectStore } from './aws/s3-object-store.ts';
 import { SqsOutreachQueue } from './aws/sqs-outreach-queue.ts';
 import { Pacer, paceHeadroom } from './common/concurrency.ts';
-import { ConfigError } from './common/config.ts';
+import { ConfigError, MissingConfigError } from './common/config.ts';
 import { envNames, optionalSetting, requiredSetting, type EnvName, type Environment, type Settings } from './environment.ts';
 import { FolderObjectStore } from './files/folder-object-store.ts';
 import { parquetPartitions } from './files/parquet-file.ts';
@@ -41,7 +46,8 @@ import type { LapseStore } from './lapse/ports/lapse-store.ts';
 import type { ModelStore } from './lapse/ports/model-store.ts';
 import type { RuleSetting } from './lapse/tuned-rule.ts';
 import { defaultSweepSettings, sweepSegment, type SegmentDependencies, type SweepDependencies, type SweepSettings } from './lapse/use-cases/sweep.ts';
-import { defaultFallbackOrder } from './outreach/channel-policy.ts';
+import { classicChannels, defaultFallbackOrder } from './outreach/channel-policy.ts';
+import { defaultWhatsAppTemplate } from './outreach/whatsapp-messages.ts';
 import { checkOutreachPolicy, defaultOutreachPolicy } from './outreach/eligibility.ts';
 import { PacedMessenger } from './outreach/paced-messenger.ts';
 import type { OutreachLog } from './outreach/ports/outreach-log.ts';
@@ -51,6 +57,7 @@ import { defaultSendWindow } from './outreach/quiet-hours.ts';
 import type { SendDependencies, SendSettings } from './outreach/use-cases/send-outreach.ts';
 import { checkWordings, shippedWordings } from './outreach/wording.ts';
 import type { ClientStore } from './visits/ports/client-store.ts';
+import type { Channel } from './visits/client.ts';
 
 export { envNames, environmentSchema, type Environment } from './environment.ts';
 
@@ -75,20 +82,23 @@ export interface App {
   readonly lapseStore: () => LapseStore;
   readonly modelStore: () => ModelStore;
   /** The queues the CLI drains on one machine, as the event source mappings do in the cloud. */
-  readonly queueUrls: () => { readonly outreach: string; readonly smsReplies: string; readonly smsVoiceEvents: string };
+  readonly queueUrls: () => { readonly outreach: string; readonly smsReplies: string; readonly smsVoiceEvents: string; readonly whatsAppEvents: string };
   /** The sweep's settings: the defaults, changed by whichever variables are set. */
   readonly sweepSettings: (asOf: string, overrides?: Partial<SweepSettings>) => SweepSettings;
   /** Segments each run as a Lambda when SWEEP_SEGMENT_FUNCTION names one, else in this process. */
   readonly sweepDependencies: () => SweepDependencies;
   readonly segmentDependencies: () => SegmentDependencies;
   readonly sendSettings: () => Promise<SendSettings>;
-  readonly sendRates: () => Promise<{ email: number; phone: number }>;
+  readonly sendRates: () => Promise<SendRates>;
   readonly sender: () => Promise<Sender>;
   readonly deliveryDependencies: () => { log: OutreachLog; suppression: SuppressionList };
   /** Everything the answer paths (reply page, inbound SMS, staff, managers) read and write. */
   readonly answerDependencies: () => AnswerDependencies;
   /** The inbound SMS path: the answer stores, and the messenger that answers HELP. */
   readonly smsDependencies: () => SmsDependencies;
+  /** WhatsApp's events and messages, and Viber's callbacks. */
+  readonly messengerEventDependencies: () => MessengerEventDependencies;
+  readonly viberCallbacks: () => Promise<ViberCallbacks>;
   /** The answer paths' stores and the lapse episodes: what the staff API and the client card read. */
   readonly staffDependencies: () => AnswerDependencies & { readonly lapses: LapseStore };
   readonly replySecrets: () => Promise<string[]>;
@@ -160,6 +170,7 @@ export const queueUrls = /* @__PURE__ */ part((app) => ({
   outreach: required(app, envNames.outreachQueue),
   smsReplies: required(app, envNames.smsRepliesQueue),
   smsVoiceEvents: required(app, envNames.smsVoiceEventsQueue),
+  whatsAppEvents: required(app, envNames.whatsAppEventsQueue),
 }));
 
 /** The lapse rule from the defaults and whichever variables are set, and which settings those are. */
@@ -256,6 +267,35 @@ export const replyBaseUrl = (app: AppContext): string => required(app, envNames.
 
 const voices = (app: AppContext): Record<string, string> => optional(app, envNames.voices) ?? {};
 
+/** Email, texts and calls always; WhatsApp once a number is set up, Viber once a bot's token is. */
+const offeredChannels = (app: AppContext): ReadonlySet<Channel> =>
+  new Set<Channel>([
+    ...classicChannels,
+    ...(optional(app, envNames.whatsAppPhoneNumberId) ? (['whatsapp'] as const) : []),
+    ...(optional(app, envNames.viberTokenParameter) || optional(app, envNames.viberToken) ? (['viber'] as const) : []),
+  ]);
+
+/**
+ * The Viber bot's token: VIBER_TOKEN on one machine, or the SSM SecureString named by
+ * VIBER_TOKEN_PARAMETER in the cloud, read once and never logged. Undefined: no bot.
+ */
+export const viberToken = /* @__PURE__ */ part((app): (() => Promise<string>) | undefined => {
+  const parameter = optional(app, envNames.viberTokenParameter);
+  if (parameter) return viberTokenFrom(app.clients.ssm ?? new SSMClient({}), parameter);
+  const token = optional(app, envNames.viberToken);
+  return token === undefined ? undefined : () => Promise.resolve(token);
+});
+
+const messengerAccounts = /* @__PURE__ */ part((app): MessengerAccounts => {
+  const phoneNumberId = optional(app, envNames.whatsAppPhoneNumberId);
+  const token = viberToken(app);
+  const viberApi = optional(app, envNames.viberApiUrl);
+  return {
+    ...(phoneNumberId && { whatsApp: new WhatsAppSender({ originationPhoneNumberId: phoneNumberId }) }),
+    ...(token && { viber: new ViberBotClient({ senderName: required(app, envNames.clinicName), token, ...(viberApi && { baseUrl: viberApi }) }) }),
+  };
+});
+
 export const sendSettings = /* @__PURE__ */ part(async (app): Promise<SendSettings> => {
   const window = optional(app, envNames.sendWindow) ?? defaultSendWindow;
   const settings: SendSettings = {
@@ -265,40 +305,80 @@ export const sendSettings = /* @__PURE__ */ part(async (app): Promise<SendSettin
     channelPolicy: {
       fallbackOrder: optional(app, envNames.fallbackOrder) ?? [...defaultFallbackOrder],
       voiceLocales: new Set(Object.keys(voices(app))),
+      offered: offeredChannels(app),
     },
     maxSmsSegments: optional(app, envNames.smsMaxSegments) ?? 3,
     replyBaseUrl: required(app, envNames.replyBaseUrl),
     tokenSecrets: await replySecrets(app),
     tokenDays: optional(app, envNames.replyTokenDays) ?? 30,
     wordings: shippedWordings,
+    whatsAppTemplate: {
+      name: optional(app, envNames.whatsAppTemplate) ?? defaultWhatsAppTemplate,
+      fallbackLanguage: optional(app, envNames.whatsAppTemplateFallbackLanguage) ?? 'en',
+    },
   };
   // A wording that cannot be sent fails here, when the function starts, not at the first send.
   checkWordings(settings.wordings, settings.clinicName, settings.maxSmsSegments);
   return settings;
 });
 
+/** What Viber's webhook needs: the bot's token, the reply secrets (they sign deep links), the ledger of callbacks taken. */
+export interface ViberCallbacks {
+  readonly token: string;
+  readonly secrets: readonly string[];
+  readonly ledger: CallbackLedger;
+  readonly deps: MessengerEventDependencies;
+}
+
+/** Messages per second, per channel's provider. */
+export interface SendRates {
+  readonly email: number;
+  readonly phone: number;
+  readonly whatsapp: number;
+  readonly viber: number;
+}
+
+/**
+ * Meta's default throughput for a WhatsApp business number; a clinic whose number was raised
+ * (or that shares it with the WhatsApp Business app, 20) says so in WHATSAPP_MESSAGES_PER_SECOND.
+ */
+export const defaultWhatsAppMessagesPerSecond = 80;
+/** Viber documents no account-wide rate for bots: a modest one, raised by VIBER_MESSAGES_PER_SECOND. */
+export const defaultViberMessagesPerSecond = 10;
+
 /**
  * Each sending process's share of the providers' rates: SES's own send rate (GetAccount,
- * never hard-coded) and the origination identity's messages per second (SMS_MESSAGES_PER_SECOND,
- * 1 for a 10DLC number), divided by how many processes send at once (SEND_CONCURRENCY).
+ * never hard-coded), the origination identity's messages per second (SMS_MESSAGES_PER_SECOND,
+ * 1 for a 10DLC number), the WhatsApp number's and the Viber bot's, divided by how many
+ * processes send at once (SEND_CONCURRENCY).
  */
-export const sendRates = /* @__PURE__ */ part(async (app): Promise<{ email: number; phone: number }> => {
+export const sendRates = /* @__PURE__ */ part(async (app): Promise<SendRates> => {
   const { SendQuota } = await (app.clients.ses ?? new SESv2Client({})).send(new GetAccountCommand({}));
   if (!SendQuota?.MaxSendRate) throw new ConfigError('SES did not say its send rate (GetAccount has no SendQuota)');
   const share = (optional(app, envNames.sendConcurrency) ?? 1) / paceHeadroom;
-  return { email: SendQuota.MaxSendRate / share, phone: (optional(app, envNames.smsMessagesPerSecond) ?? 1) / share };
+  return {
+    email: SendQuota.MaxSendRate / share,
+    phone: (optional(app, envNames.smsMessagesPerSecond) ?? 1) / share,
+    whatsapp: (optional(app, envNames.whatsAppMessagesPerSecond) ?? defaultWhatsAppMessagesPerSecond) / share,
+    viber: (optional(app, envNames.viberMessagesPerSecond) ?? defaultViberMessagesPerSecond) / share,
+  };
 });
 
 const messenger = /* @__PURE__ */ part((app): AwsMessenger => {
   const emailConfigurationSet = optional(app, envNames.emailConfigurationSet);
   const smsConfigurationSet = optional(app, envNames.smsConfigurationSet);
-  return new AwsMessenger({
-    fromAddress: required(app, envNames.emailFrom),
-    originationIdentity: required(app, envNames.smsOriginationIdentity),
-    voices: voices(app),
-    ...(emailConfigurationSet && { emailConfigurationSet }),
-    ...(smsConfigurationSet && { smsConfigurationSet }),
-  });
+  return new AwsMessenger(
+    {
+      fromAddress: required(app, envNames.emailFrom),
+      originationIdentity: required(app, envNames.smsOriginationIdentity),
+      voices: voices(app),
+      ...(emailConfigurationSet && { emailConfigurationSet }),
+      ...(smsConfigurationSet && { smsConfigurationSet }),
+    },
+    undefined,
+    undefined,
+    messengerAccounts(app),
+  );
 });
 
 const sendDependencies = /* @__PURE__ */ part(async (app): Promise<SendDependencies> => {
@@ -307,7 +387,13 @@ const sendDependencies = /* @__PURE__ */ part(async (app): Promise<SendDependenc
     clients: clientStore(app),
     suppression: suppressionList(app),
     log: outreachLog(app),
-    messenger: new PacedMessenger(messenger(app), { email: new Pacer(rates.email), phone: new Pacer(rates.phone) }),
+    catalogue: catalogueStore(app),
+    messenger: new PacedMessenger(messenger(app), {
+      email: new Pacer(rates.email),
+      phone: new Pacer(rates.phone),
+      whatsapp: new Pacer(rates.whatsapp),
+      viber: new Pacer(rates.viber),
+    }),
   };
 });
 
@@ -353,6 +439,28 @@ export const answerDependencies = /* @__PURE__ */ part((app): AnswerDependencies
 export const smsDependencies = /* @__PURE__ */ part(
   (app): SmsDependencies => ({ ...answerDependencies(app), messenger: messenger(app), clinicName: required(app, envNames.clinicName) }),
 );
+
+/** The messengers' events and messages: the answer stores, the queue a request goes back to, and the messenger that answers in the conversation. */
+export const messengerEventDependencies = /* @__PURE__ */ part(
+  (app): MessengerEventDependencies => ({
+    ...answerDependencies(app),
+    queue: outreachQueue(app),
+    messenger: messenger(app),
+    clinicName: required(app, envNames.clinicName),
+  }),
+);
+
+/** Viber's webhook: the bot's token (it signs every callback), the ledger of callbacks taken, and what they change. */
+export const viberCallbacks = /* @__PURE__ */ part(async (app): Promise<ViberCallbacks> => {
+  const token = viberToken(app);
+  if (!token) throw new MissingConfigError(`${envNames.viberTokenParameter} (or ${envNames.viberToken} on one machine)`);
+  return {
+    token: await token(),
+    secrets: await replySecrets(app),
+    ledger: new DynamoCallbackLedger(required(app, envNames.callbacksTable)),
+    deps: messengerEventDependencies(app),
+  };
+});
 
 /** The answer paths' stores and the lapse episodes: what the staff API and the client card read. */
 export const staffDependencies = /* @__PURE__ */ part((app) => ({ ...answerDependencies(app), lapses: lapseStore(app) }));
@@ -416,6 +524,8 @@ export const buildApp = (env: Environment = process.env, clients: AppClients = {
     deliveryDependencies: () => deliveryDependencies(app),
     answerDependencies: () => answerDependencies(app),
     smsDependencies: () => smsDependencies(app),
+    messengerEventDependencies: () => messengerEventDependencies(app),
+    viberCallbacks: () => viberCallbacks(app),
     staffDependencies: () => staffDependencies(app),
     replySecrets: () => replySecrets(app),
     replyBaseUrl: () => replyBaseUrl(app),

@@ -20,11 +20,14 @@ export const envNames = {
   answersTable: 'ANSWERS_TABLE',
   catalogueTable: 'CATALOGUE_TABLE',
   followUpsTable: 'FOLLOW_UPS_TABLE',
+  callbacksTable: 'CALLBACKS_TABLE',
   outreachQueue: 'OUTREACH_QUEUE_URL',
   smsRepliesQueue: 'SMS_REPLIES_QUEUE_URL',
   smsVoiceEventsQueue: 'SMS_VOICE_EVENTS_QUEUE_URL',
   smsRepliesTopic: 'SMS_REPLIES_TOPIC_ARN',
   smsVoiceEventsTopic: 'SMS_VOICE_EVENTS_TOPIC_ARN',
+  whatsAppEventsQueue: 'WHATSAPP_EVENTS_QUEUE_URL',
+  whatsAppEventsTopic: 'WHATSAPP_EVENTS_TOPIC_ARN',
   analyticsBucket: 'ANALYTICS_BUCKET',
   // The clinic.
   clinicName: 'CLINIC_NAME',
@@ -41,6 +44,16 @@ export const envNames = {
   smsMaxSegments: 'SMS_MAX_SEGMENTS',
   smsMessagesPerSecond: 'SMS_MESSAGES_PER_SECOND',
   sendConcurrency: 'SEND_CONCURRENCY',
+  // WhatsApp (End User Messaging Social) and Viber (the clinic's bot): each is on only when set up.
+  whatsAppPhoneNumberId: 'WHATSAPP_PHONE_NUMBER_ID',
+  whatsAppTemplate: 'WHATSAPP_TEMPLATE',
+  whatsAppTemplateFallbackLanguage: 'WHATSAPP_TEMPLATE_FALLBACK_LANGUAGE',
+  whatsAppMessagesPerSecond: 'WHATSAPP_MESSAGES_PER_SECOND',
+  viberTokenParameter: 'VIBER_TOKEN_PARAMETER',
+  viberToken: 'VIBER_TOKEN',
+  viberApiUrl: 'VIBER_API_URL',
+  viberBotUri: 'VIBER_BOT_URI',
+  viberMessagesPerSecond: 'VIBER_MESSAGES_PER_SECOND',
   // Reply links.
   replyBaseUrl: 'REPLY_BASE_URL',
   replySecret: 'REPLY_SECRET',
@@ -100,6 +113,9 @@ export const environmentSchema = z.object({
   [envNames.smsVoiceEventsQueue]: text,
   [envNames.smsRepliesTopic]: text,
   [envNames.smsVoiceEventsTopic]: text,
+  [envNames.whatsAppEventsQueue]: text,
+  [envNames.whatsAppEventsTopic]: text,
+  [envNames.callbacksTable]: text,
   [envNames.analyticsBucket]: text,
 
   [envNames.clinicName]: text,
@@ -129,6 +145,20 @@ export const environmentSchema = z.object({
   [envNames.smsMaxSegments]: whole(1, 10),
   [envNames.smsMessagesPerSecond]: number(0.1, 1000),
   [envNames.sendConcurrency]: whole(1, 100),
+  [envNames.whatsAppPhoneNumberId]: z
+    .string()
+    .regex(/^(phone-number-id-[0-9a-zA-Z]+|arn:[\w-]+:social-messaging:[\w-]+:\d{12}:phone-number-id\/[0-9a-zA-Z]+)$/, 'phone-number-id-… or its ARN'),
+  [envNames.whatsAppTemplate]: z.string().regex(/^[a-z0-9_]{1,512}$/, 'the approved template’s name: lower-case letters, digits and _'),
+  [envNames.whatsAppTemplateFallbackLanguage]: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'a Meta template language, e.g. en or en_US'),
+  [envNames.whatsAppMessagesPerSecond]: number(0.1, 1000),
+  [envNames.viberTokenParameter]: text,
+  [envNames.viberToken]: text,
+  [envNames.viberApiUrl]: z
+    .string()
+    .url()
+    .transform((url) => url.replace(/\/+$/, '')),
+  [envNames.viberBotUri]: z.string().regex(/^[\w.-]{1,64}$/, 'the bot’s URI as Viber gave it (the chatURI of its deep link)'),
+  [envNames.viberMessagesPerSecond]: number(0.1, 1000),
 
   [envNames.replyBaseUrl]: z.string().transform((url) => url.replace(/\/+$/, '')),
   [envNames.replySecret]: text,

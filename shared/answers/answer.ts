@@ -6,7 +6,7 @@
 import type { MatchMethod } from './reason-matching.ts';
 import type { ChurnType } from './reasons.ts';
 
-export type AnswerChannel = 'page' | 'sms' | 'staff';
+export type AnswerChannel = 'page' | 'sms' | 'staff' | 'whatsapp' | 'viber';
 
 export interface Answer {
   readonly clientId: string;
@@ -63,6 +63,8 @@ export const unmatchedClientId = 'unmatched';
 
 export const pageAnswerId = (outreachId: string): string => `page#${outreachId}`;
 export const smsAnswerId = (inboundMessageId: string): string => `sms#${inboundMessageId}`;
+/** A messenger's message id (WhatsApp's wamid, Viber's message token): a redelivery is the same answer. */
+export const messengerAnswerId = (channel: 'whatsapp' | 'viber', messageId: string): string => `${channel}#${messageId}`;
 export const staffAnswerId = (at: Date): string => `staff#${at.toISOString()}`;
 
 /** Answers that name a complaint about people or care: staff should hear about it. */

@@ -4,11 +4,15 @@ import { AppError, type ErrorKind } from '../common/app-error.ts';
 /**
  * The token in a reply or unsubscribe link: the outreach job it answers, what it may do, and
  * until when, signed with HMAC-SHA256. It carries no personal data; whoever holds the link
- * can answer that one request and nothing else.
+ * can answer that one request and nothing else. A `viber` token is the context of the clinic's
+ * Viber deep link: it names the client who subscribes, and does nothing else.
  */
-export type TokenPurpose = 'reply' | 'unsubscribe';
+export type TokenPurpose = 'reply' | 'unsubscribe' | 'viber';
+
+const purposes: ReadonlySet<unknown> = new Set<TokenPurpose>(['reply', 'unsubscribe', 'viber']);
 
 export interface ReplyTokenClaims {
+  /** The outreach job (for `viber`: the client). */
   readonly outreachId: string;
   readonly purpose: TokenPurpose;
   /** Seconds since the epoch. */
@@ -64,9 +68,8 @@ export const verifyReplyToken = (token: string, secrets: readonly string[], purp
   } catch {
     throw new ReplyTokenError('malformed');
   }
-  if (typeof claims.o !== 'string' || (claims.p !== 'reply' && claims.p !== 'unsubscribe') || typeof claims.e !== 'number')
-    throw new ReplyTokenError('malformed');
+  if (typeof claims.o !== 'string' || !purposes.has(claims.p) || typeof claims.e !== 'number') throw new ReplyTokenError('malformed');
   if (claims.p !== purpose) throw new ReplyTokenError('wrong-purpose');
   if (claims.e <= nowSeconds) throw new ReplyTokenError('expired');
-  return { outreachId: claims.o, purpose: claims.p, expiresAt: claims.e };
+  return { outreachId: claims.o, purpose: claims.p as TokenPurpose, expiresAt: claims.e };
 };

@@ -8,7 +8,17 @@ import {
   type OutgoingCall,
   type OutgoingEmail,
   type OutgoingText,
+  type OutgoingViberMessage,
 } from '../outreach/ports/messenger.ts';
+import type { WhatsAppMessage } from '../outreach/whatsapp-messages.ts';
+import type { ViberBotClient } from '../viber/viber-bot-client.ts';
+import type { WhatsAppSender } from './whatsapp-sender.ts';
+
+/** The messengers the clinic has set up; a channel without one refuses as not configured. */
+export interface MessengerAccounts {
+  readonly whatsApp?: WhatsAppSender;
+  readonly viber?: ViberBotClient;
+}
 
 export interface AwsMessengerConfig {
   readonly fromAddress: string;
@@ -85,13 +95,27 @@ const classify = (error: unknown): unknown => {
   return error;
 };
 
-/** SES v2 for email, End User Messaging SMS and voice v2 for texts and calls. */
+/**
+ * SES v2 for email, End User Messaging SMS and voice v2 for texts and calls, End User Messaging
+ * Social for WhatsApp, and the clinic's Viber bot.
+ */
 export class AwsMessenger implements Messenger {
   constructor(
     private readonly config: AwsMessengerConfig,
     private readonly ses: SESv2Client = new SESv2Client({}),
     private readonly smsVoice: PinpointSMSVoiceV2Client = new PinpointSMSVoiceV2Client({}),
+    private readonly accounts: MessengerAccounts = {},
   ) {}
+
+  sendWhatsApp(message: WhatsAppMessage): Promise<string> {
+    if (!this.accounts.whatsApp) return Promise.reject(new ProviderRejectedError('no WhatsApp number is set up', 'not-configured'));
+    return this.accounts.whatsApp.send(message);
+  }
+
+  sendViber(message: OutgoingViberMessage): Promise<string> {
+    if (!this.accounts.viber) return Promise.reject(new ProviderRejectedError('no Viber bot is set up', 'not-configured'));
+    return this.accounts.viber.sendMessage(message);
+  }
 
   async sendEmail(email: OutgoingEmail): Promise<string> {
     try {

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { batchGetItems } from './dynamo-batch.ts';
-import { clientsByPhoneIndex, visitsByClientIndex } from '../../infra/resources.ts';
+import { clientsByPhoneIndex, clientsByViberUserIndex, visitsByClientIndex } from '../../infra/resources.ts';
 import type { ClientProfile } from '../visits/client.ts';
 import type { LapseMark } from '../lapse/episode.ts';
 import type { VisitSummary } from '../visits/summary.ts';
@@ -83,6 +83,7 @@ const toStoredClient = (item: ClientItem): StoredClient => {
       ...(consent.viber === true && { viber: true }),
     },
     ...Object.fromEntries(optionalProfileFields.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])),
+    ...(typeof item.viberUserId === 'string' && { viberUserId: item.viberUserId }),
   };
   const summary = item.summary as VisitSummary | undefined;
   const lapse = item.lapse as LapseMark | undefined;
@@ -295,6 +296,30 @@ export class DynamoClientStore implements ClientStore {
         IndexName: clientsByPhoneIndex,
         KeyConditionExpression: 'phone = :phone',
         ExpressionAttributeValues: { ':phone': phone },
+      }),
+    );
+    return Items.map((item) => item.clientId as string);
+  }
+
+  async bindViberUser(clientId: string, viberUserId: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tables.clients,
+        Key: { clientId },
+        UpdateExpression: 'SET viberUserId = :user',
+        ConditionExpression: 'attribute_exists(clientId)',
+        ExpressionAttributeValues: { ':user': viberUserId },
+      }),
+    );
+  }
+
+  async clientsWithViberUser(viberUserId: string): Promise<string[]> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tables.clients,
+        IndexName: clientsByViberUserIndex,
+        KeyConditionExpression: 'viberUserId = :user',
+        ExpressionAttributeValues: { ':user': viberUserId },
       }),
     );
     return Items.map((item) => item.clientId as string);

@@ -4,11 +4,17 @@ import { suppressedChannels } from './eligibility.ts';
 export interface ChannelPolicy {
   /** Tried in this order after the client's preferred channel. */
   readonly fallbackOrder: readonly Channel[];
+  /** The channels this clinic has set up (a WhatsApp number, a Viber bot); email, texts and calls when absent. */
+  readonly offered?: ReadonlySet<Channel>;
   /** Locales (language tags, or their primary language) we have a voice for; voice is never used for others. */
   readonly voiceLocales: ReadonlySet<string>;
 }
 
-export const defaultFallbackOrder: readonly Channel[] = ['email', 'sms', 'voice'];
+/** Where clients read first: a messenger they agreed to, then a text, an email, a call. */
+export const defaultFallbackOrder: readonly Channel[] = ['whatsapp', 'viber', 'sms', 'email', 'voice'];
+
+/** What every clinic can send on without setting up a messenger. */
+export const classicChannels: ReadonlySet<Channel> = new Set(['email', 'sms', 'voice']);
 
 export type ChannelChoice =
   | { readonly channel: Channel }
@@ -20,8 +26,9 @@ export const hasVoiceFor = (locale: string, voiceLocales: ReadonlySet<string>): 
 /**
  * The one channel for a request, decided at send time with what is true then: the preferred
  * channel when the client consented to it and we have a working contact, else the first of
- * the fallback order that is; never a suppressed one, and voice only in a language we have a
- * voice for. `allowed` narrows it to what the sweep found open.
+ * the fallback order that is; never a suppressed one, never a messenger the clinic has not set
+ * up, and voice only in a language we have a voice for. `allowed` narrows it to what the sweep
+ * found open, less any messenger the client turned out not to be on.
  */
 export const chooseChannel = (
   profile: ClientProfile,
@@ -29,7 +36,8 @@ export const chooseChannel = (
   policy: ChannelPolicy,
   allowed: readonly Channel[] = defaultFallbackOrder,
 ): ChannelChoice => {
-  const reachable = reachableChannels(profile).filter((channel) => allowed.includes(channel));
+  const offered = policy.offered ?? classicChannels;
+  const reachable = reachableChannels(profile).filter((channel) => allowed.includes(channel) && offered.has(channel));
   if (reachable.length === 0) return { reason: 'no-consent' };
   const closed = suppressedChannels(profile, suppressed);
   const open = reachable.filter((channel) => !closed.has(channel));

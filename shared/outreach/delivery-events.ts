@@ -1,11 +1,12 @@
 /**
- * What the providers tell us after a send, in one shape: SES events (through EventBridge) and
- * End User Messaging SMS and voice events (through the configuration set's SNS topic).
+ * What the providers tell us after a send, in one shape: SES events (through EventBridge),
+ * End User Messaging SMS and voice events (through the configuration set's SNS topic), and the
+ * messengers' statuses (WhatsApp's through its event destination, Viber's callbacks).
  */
 import type { OutreachStatus } from './outreach-record.ts';
 import { providerFailure, sesBounceCode, smsVoiceFailureCode, smsVoiceFailureTypes, type ProviderFailure } from './provider-failure.ts';
 
-export type DeliveryOutcome = Extract<OutreachStatus, 'delivered' | 'clicked' | 'bounced' | 'complained' | 'failed'>;
+export type DeliveryOutcome = Extract<OutreachStatus, 'delivered' | 'seen' | 'clicked' | 'bounced' | 'complained' | 'failed'>;
 
 export interface DeliveryEvent {
   readonly providerMessageId: string;
@@ -26,10 +27,11 @@ export const outcomeRank: Readonly<Record<OutreachStatus, number>> = {
   sending: 1,
   sent: 2,
   delivered: 3,
-  clicked: 4,
-  failed: 5,
-  bounced: 6,
-  complained: 7,
+  seen: 4,
+  clicked: 5,
+  failed: 6,
+  bounced: 7,
+  complained: 8,
 };
 
 /** The statuses an outcome may replace. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { reachableChannels, type Channel, type ClientProfile } from '../visits/client.ts';
+import { channels, reachableChannels, type Channel, type ClientProfile, type Messenger } from '../visits/client.ts';
 import { daysBetween } from '../visits/summary.ts';
 import { AppError } from '../common/app-error.ts';
 
@@ -43,22 +43,30 @@ export const inControlGroup = (clientId: string, policy: Pick<OutreachPolicy, 'c
   return digest.readUInt32BE(0) / 2 ** 32 < policy.controlGroupShare;
 };
 
-/** Keys of the suppression list that concern a client: the whole client, their email, their phone. */
+/**
+ * Keys of the suppression list that concern a client: the whole client, their email, their
+ * phone, their number on WhatsApp (kept apart: a number not on WhatsApp still takes texts),
+ * and their Viber user.
+ */
 export const suppressionKeys = (profile: ClientProfile): string[] => [
   `client:${profile.clientId}`,
   ...(profile.email ? [`email:${profile.email.toLowerCase()}`] : []),
-  ...(profile.phone ? [`phone:${profile.phone}`] : []),
+  ...(profile.phone ? [`phone:${profile.phone}`, notOnMessengerKey('whatsapp', profile.phone)] : []),
+  ...(profile.viberUserId ? [notOnMessengerKey('viber', profile.viberUserId)] : []),
 ];
+
+/** The suppression key that closes one messenger for an address: a number not on WhatsApp, a Viber user not (or no longer) subscribed. */
+export const notOnMessengerKey = (messenger: Messenger, address: string): string => `${messenger}:${address}`;
 
 /** The client's channels closed by the suppression list (an opted-out client: all of them). */
 export const suppressedChannels = (profile: ClientProfile, suppressed: ReadonlySet<string>): Set<Channel> => {
-  if (suppressed.has(`client:${profile.clientId}`)) return new Set(['email', 'sms', 'voice']);
+  if (suppressed.has(`client:${profile.clientId}`)) return new Set(channels);
   const closed = new Set<Channel>();
   if (profile.email && suppressed.has(`email:${profile.email.toLowerCase()}`)) closed.add('email');
-  if (profile.phone && suppressed.has(`phone:${profile.phone}`)) {
-    closed.add('sms');
-    closed.add('voice');
-  }
+  // A number that is gone or opted out is gone for texts, calls and WhatsApp alike.
+  if (profile.phone && suppressed.has(`phone:${profile.phone}`)) for (const channel of ['sms', 'voice', 'whatsapp'] as const) closed.add(channel);
+  if (profile.phone && suppressed.has(notOnMessengerKey('whatsapp', profile.phone))) closed.add('whatsapp');
+  if (profile.viberUserId && suppressed.has(notOnMessengerKey('viber', profile.viberUserId))) closed.add('viber');
   return closed;
 };
 

@@ -9,12 +9,19 @@ export {
 } from './use-cases/send-outreach.ts';
 export { recordDelivery, type DeliveryResult } from './use-cases/record-delivery.ts';
 export {
+  recordViberEvent,
+  recordWhatsAppEvent,
+  type MessengerEventDependencies,
+  type MessengerEventOutcome,
+} from './use-cases/messenger-events.ts';
+export {
   ProviderRejectedError,
   ProviderThrottledError,
   type Messenger,
   type OutgoingCall,
   type OutgoingEmail,
   type OutgoingText,
+  type OutgoingViberMessage,
 } from './ports/messenger.ts';
 export type { OutreachLog } from './ports/outreach-log.ts';
 export type { OutreachQueue } from './ports/outreach-queue.ts';

@@ -11,7 +11,7 @@ export class NotOnMessengerError extends ProviderRejectedError {
     readonly messenger: Messenger,
     message: string,
   ) {
-    super(message, 'unreachable');
+    super(message, 'not-on-messenger');
   }
 }
 

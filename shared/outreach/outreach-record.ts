@@ -3,9 +3,10 @@ import type { Channel } from '../visits/client.ts';
 /**
  * Where one feedback request stands. `sending` is claimed: the provider may or may not have
  * taken it, so it is never sent again automatically; `retry` was refused by the provider for
- * a passing reason (throttling) and may be claimed again.
+ * a passing reason (throttling, a messenger the client is not on) and may be claimed again;
+ * `seen` is a messenger's read receipt (WhatsApp's read, Viber's seen).
  */
-export type OutreachStatus = 'sending' | 'retry' | 'sent' | 'delivered' | 'clicked' | 'bounced' | 'complained' | 'failed' | 'skipped';
+export type OutreachStatus = 'sending' | 'retry' | 'sent' | 'delivered' | 'seen' | 'clicked' | 'bounced' | 'complained' | 'failed' | 'skipped';
 
 export interface OutreachRecord {
   readonly outreachId: string;

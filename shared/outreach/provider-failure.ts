@@ -10,6 +10,8 @@ export const failureReasons = [
   'invalid-number',
   /** The handset or its network could not be reached (TEXT_UNREACHABLE, TEXT_CARRIER_UNREACHABLE, UNKNOWN). */
   'unreachable',
+  /** The number is not on the messenger, or the client is not subscribed to the clinic's bot: the next channel is tried. */
+  'not-on-messenger',
   /** End User Messaging or a protect configuration blocked it (TEXT_BLOCKED, a blocked country). */
   'blocked',
   /** The carrier blocked it (TEXT_CARRIER_BLOCKED): often a registration matter on our side. */

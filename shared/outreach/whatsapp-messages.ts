@@ -6,7 +6,7 @@
  * status event: the id SendWhatsAppMessage answers is AWS's, not Meta's wamid.
  */
 import { cleanValue, type OutreachValues } from './wording.ts';
-import { choicesFor } from '../answers/use-cases/reply-page.ts';
+import { choicesFor, shortChoices } from '../answers/use-cases/reply-page.ts';
 import type { Catalogue } from '../answers/reasons.ts';
 import { languageOf, wordingKeys } from '../common/languages.ts';
 import { AppError } from '../common/app-error.ts';
@@ -72,6 +72,9 @@ export interface WhatsAppTextMessage extends Addressed {
 }
 
 export type WhatsAppMessage = WhatsAppTemplateMessage | WhatsAppListMessage | WhatsAppTextMessage;
+
+/** The template's name when the clinic names none (README, "WhatsApp": how to have it approved). */
+export const defaultWhatsAppTemplate = 'comeback_feedback';
 
 /** The approved template the first message uses, as the clinic registered it with Meta. */
 export interface WhatsAppTemplateSettings {
@@ -246,7 +249,7 @@ export const whatsAppReasonList = (request: ReasonListRequest): WhatsAppListMess
   const choices = choicesFor(request.catalogue, request.locale, request.given ?? new Map());
   if (choices.length === 0) throw new WhatsAppMessageError('the catalogue offers clients no reason');
   // "Other" comes last from choicesFor and stays in the list when the rest must be cut.
-  const kept = choices.length <= whatsAppLimits.rows ? choices : [...choices.slice(0, whatsAppLimits.rows - 1), choices.at(-1)!];
+  const kept = shortChoices(choices, whatsAppLimits.rows);
   const rows = kept.map(({ id, label }): WhatsAppListRow => {
     const title = shortened(label, whatsAppLimits.rowTitle);
     return title === label ? { id, title } : { id, title, description: shortened(label, whatsAppLimits.rowDescription) };

@@ -9,7 +9,9 @@ import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { AppError } from '../common/app-error.ts';
 import { ConfigError } from '../common/config.ts';
 import { NotOnMessengerError } from '../outreach/not-on-messenger.ts';
-import { ProviderRejectedError, ProviderThrottledError } from '../outreach/ports/messenger.ts';
+import { ProviderRejectedError, ProviderThrottledError, type OutgoingViberMessage } from '../outreach/ports/messenger.ts';
+
+export type { OutgoingViberMessage };
 import type { FailureReason } from '../outreach/provider-failure.ts';
 import { parseViberJson, reasonButtonBody } from '../outreach/viber-callbacks.ts';
 
@@ -31,28 +33,6 @@ export interface ViberBotSettings {
   readonly token: () => Promise<string>;
   /** For tests; the global fetch when absent. */
   readonly fetch?: typeof fetch;
-}
-
-/** A button for one reason on the keyboard under the message. */
-export interface ReasonButton {
-  readonly reasonId: string;
-  readonly label: string;
-}
-
-/** A button that opens the reply page. */
-export interface ReplyLinkButton {
-  readonly url: string;
-  readonly label: string;
-}
-
-export interface OutgoingViberMessage {
-  /** The client's Viber user id for this bot (given when they subscribed), not a phone number. */
-  readonly receiver: string;
-  readonly text: string;
-  readonly keyboard?: readonly ReasonButton[];
-  readonly replyLink?: ReplyLinkButton;
-  /** Our outreach id: Viber echoes it back with the client's reply. */
-  readonly trackingData: string;
 }
 
 /** Viber did not answer, or answered with a server error: whether it took the message is unknown. */
@@ -180,7 +160,7 @@ export class ViberBotClient {
  * The bot's token from an SSM SecureString, read with decryption on first use and kept for the
  * life of the process (as the reply-link secret is). A failed read is not kept: the next call tries again.
  */
-export const viberTokenFrom = (ssm: SSMClient, parameterName: string): (() => Promise<string>) => {
+export const viberTokenFrom = (ssm: Pick<SSMClient, 'send'>, parameterName: string): (() => Promise<string>) => {
   let token: Promise<string> | undefined;
   const read = async (): Promise<string> => {
     const { Parameter } = await ssm.send(new GetParameterCommand({ Name: parameterName, WithDecryption: true }));

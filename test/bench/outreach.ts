@@ -99,6 +99,7 @@ export const outreachBench: Bench = {
         tokenSecrets: ['bench-secret-0123456789abcdef0123456789'],
         tokenDays: 30,
         wordings: shippedWordings,
+        whatsAppTemplate: { name: 'comeback_feedback', fallbackLanguage: 'en' },
       };
       const smsVoice = new PinpointSMSVoiceV2Client({ endpoint: `http://127.0.0.1:${emulator.port}`, maxAttempts: 1 });
       const aws = new AwsMessenger({ fromAddress: 'care@bench.example', originationIdentity: '+18005550100', voices: {} }, undefined, smsVoice);
@@ -113,7 +114,7 @@ export const outreachBench: Bench = {
             clients: buildApp().clientStore(),
             suppression: new DynamoSuppressionList(process.env.SUPPRESSION_TABLE!),
             log: new DynamoOutreachLog(process.env.OUTREACH_TABLE!),
-            messenger: new PacedMessenger(aws, { email: pacer, phone: pacer }),
+            messenger: new PacedMessenger(aws, { email: pacer, phone: pacer, whatsapp: pacer, viber: pacer }),
           };
           await eachLimited(share, inFlight, async (job) => {
             // A throttled job goes back to the queue in the cloud; here it is simply tried again.

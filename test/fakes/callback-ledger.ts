@@ -13,4 +13,8 @@ export class InMemoryCallbackLedger implements CallbackLedger {
     this.keptUntil.set(key, now + keepFor * 1000);
     return true;
   }
+
+  async forget(key: string): Promise<void> {
+    this.keptUntil.delete(key);
+  }
 }

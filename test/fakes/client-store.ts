@@ -12,12 +12,18 @@ import { ConditionalWriteError, copy } from './conditional-write.ts';
 
 const optionalProfileFields = ['name', 'phone', 'email', 'preferredChannel', 'branchId'] as const;
 
-/** The profile as the table keeps it: absent optional fields left out, consent as three booleans. */
+/** The profile as the table keeps it: absent optional fields left out, consent as booleans (a messenger's only when agreed). */
 const storedProfile = (profile: ClientProfile): ClientProfile => ({
   clientId: profile.clientId,
   locale: profile.locale,
   timeZone: profile.timeZone,
-  consent: { email: profile.consent.email === true, sms: profile.consent.sms === true, voice: profile.consent.voice === true },
+  consent: {
+    email: profile.consent.email === true,
+    sms: profile.consent.sms === true,
+    voice: profile.consent.voice === true,
+    ...(profile.consent.whatsapp === true && { whatsapp: true }),
+    ...(profile.consent.viber === true && { viber: true }),
+  },
   ...Object.fromEntries(optionalProfileFields.filter((field) => profile[field] !== undefined).map((field) => [field, profile[field]])),
 });
 
@@ -52,9 +58,21 @@ export class InMemoryClientStore implements ClientStore {
       this.clients.set(profile.clientId, { profile: next, version: 0 });
       return 'created';
     }
-    if (JSON.stringify(storedProfile(client.profile)) === JSON.stringify(next)) return 'unchanged';
-    client.profile = next;
+    const { viberUserId } = client.profile;
+    if (JSON.stringify(storedProfile({ ...client.profile, viberUserId: undefined })) === JSON.stringify(next)) return 'unchanged';
+    // The Viber user id is learned from Viber, not from the clinic's file: an import keeps it.
+    client.profile = { ...next, ...(viberUserId && { viberUserId }) };
     return 'updated';
+  }
+
+  async bindViberUser(clientId: string, viberUserId: string): Promise<void> {
+    const client = this.clients.get(clientId);
+    if (!client) throw new ConditionalWriteError(`no client ${clientId}`);
+    client.profile = { ...client.profile, viberUserId };
+  }
+
+  async clientsWithViberUser(viberUserId: string): Promise<string[]> {
+    return [...this.clients.values()].filter((client) => client.profile.viberUserId === viberUserId).map((client) => client.profile.clientId);
   }
 
   async recordVisits(writes: readonly VisitWrite[]): Promise<VisitWriteResult[]> {

@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 import { provisionTable } from '../../infra/local/provision.ts';
 import {
   answersTable,
+  callbacksTable,
   catalogueTable,
   clientsTable,
   episodesTable,
@@ -39,6 +40,7 @@ export interface TestTables {
   readonly answers: string;
   readonly catalogue: string;
   readonly followUps: string;
+  readonly callbacks: string;
 }
 
 /** Fresh copies of every table, built from the same definitions as the cloud ones. */
@@ -55,6 +57,7 @@ export const freshTables = async (): Promise<{ tables: TestTables; db: DynamoDBD
     answers: `answers-${suffix}`,
     catalogue: `catalogue-${suffix}`,
     followUps: `follow-ups-${suffix}`,
+    callbacks: `callbacks-${suffix}`,
   };
   await Promise.all([
     provisionTable(raw, clientsTable, tables.clients),
@@ -66,6 +69,7 @@ export const freshTables = async (): Promise<{ tables: TestTables; db: DynamoDBD
     provisionTable(raw, answersTable, tables.answers),
     provisionTable(raw, catalogueTable, tables.catalogue),
     provisionTable(raw, followUpsTable, tables.followUps),
+    provisionTable(raw, callbacksTable, tables.callbacks),
   ]);
   return { tables, db: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }) };
 };

@@ -255,7 +255,8 @@ export type SmsOutcome =
   | { readonly kind: 'unmatched'; readonly duplicate: boolean };
 
 export interface SmsDependencies extends AnswerDependencies {
-  readonly messenger: Messenger;
+  /** Answers HELP. */
+  readonly messenger: Pick<Messenger, 'sendText'>;
   readonly clinicName: string;
 }
 
@@ -277,13 +278,13 @@ const senderOf = async (sms: InboundSms, deps: SmsDependencies) => {
   return { request, client: clientId ? await deps.clients.getClient(clientId) : undefined };
 };
 
-/** A text that is no answer (STOP, HELP, or from a number we do not know): kept as it came, with no reason. True when it was already kept. */
-const keepWithoutReason = async (answer: AnswerInput & { readonly from?: string }, deps: SmsDependencies, optedOut = false): Promise<boolean> => {
+/** A message that is no answer (STOP, HELP, or from someone we do not know): kept as it came, with no reason. True when it was already kept. */
+export const keepWithoutReason = async (answer: AnswerInput & { readonly from?: string }, deps: AnswerDependencies, optedOut = false): Promise<boolean> => {
   const recorded = await deps.answers.save(
     {
       clientId: answer.clientId,
       answerId: answer.answerId,
-      channel: 'sms',
+      channel: answer.channel,
       receivedAt: answer.receivedAt!,
       ...keptAnswerText(answer.text ?? ''),
       confidence: 0,

@@ -76,6 +76,10 @@ export const choicesFor = (catalogue: Catalogue, locale: string, given: Readonly
     .map((reason) => ({ id: reason.id, label: reasonLabel(reason, locale) }));
 };
 
+/** At most `limit` of the choices, in order, with "other" kept last when the rest must be cut (a messenger's buttons, a list). */
+export const shortChoices = <C extends { readonly id: string }>(choices: readonly C[], limit: number): C[] =>
+  choices.length <= limit ? [...choices] : [...choices.slice(0, limit - 1), choices.at(-1)!];
+
 export interface ReplyPageData {
   readonly context: ReplyContext;
   readonly choices: { id: string; label: string }[];

@@ -9,4 +9,6 @@ export interface CallbackLedger {
    * same callback racing each other get one `true` between them.
    */
   firstSighting(key: string, keepFor: number): Promise<boolean>;
+  /** The key as if never seen: a callback taken but not acted on (we failed), so the provider's retry is taken. */
+  forget(key: string): Promise<void>;
 }

@@ -1,7 +1,8 @@
 import { redactContacts, type FailureReason } from '../provider-failure.ts';
 import { AppError } from '../../common/app-error.ts';
+import type { WhatsAppMessage } from '../whatsapp-messages.ts';
 
-/** What leaves Comeback toward a client: an email, a text, a call. Each answers the provider's message id. */
+/** What leaves Comeback toward a client: an email, a text, a call, a messenger's message. Each answers the provider's message id. */
 export interface OutgoingEmail {
   readonly outreachId: string;
   readonly to: string;
@@ -25,10 +26,36 @@ export interface OutgoingCall {
   readonly locale: string;
 }
 
+/** A button for one reason on the keyboard under a Viber message. */
+export interface ReasonButton {
+  readonly reasonId: string;
+  readonly label: string;
+}
+
+/** A button that opens the reply page. */
+export interface ReplyLinkButton {
+  readonly url: string;
+  readonly label: string;
+}
+
+export interface OutgoingViberMessage {
+  /** The client's Viber user id for this bot (given when they subscribed), not a phone number. */
+  readonly receiver: string;
+  readonly text: string;
+  readonly keyboard?: readonly ReasonButton[];
+  readonly replyLink?: ReplyLinkButton;
+  /** Our outreach id: Viber echoes it back with the client's reply. */
+  readonly trackingData: string;
+}
+
 export interface Messenger {
   sendEmail(email: OutgoingEmail): Promise<string>;
   sendText(text: OutgoingText): Promise<string>;
   placeCall(call: OutgoingCall): Promise<string>;
+  /** A Meta Cloud API message through the clinic's WhatsApp number; our outreach id rides in `biz_opaque_callback_data`. */
+  sendWhatsApp(message: WhatsAppMessage): Promise<string>;
+  /** A message from the clinic's Viber bot to a subscribed client. */
+  sendViber(message: OutgoingViberMessage): Promise<string>;
 }
 
 /** The provider is over its rate: try again later. Its message is redacted (no number, no address). */

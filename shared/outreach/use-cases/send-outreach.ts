@@ -3,7 +3,7 @@ import type { Channel, ClientProfile } from '../../visits/client.ts';
 import type { OutreachJob } from '../../lapse/episode.ts';
 import type { OutreachStatus } from '../outreach-record.ts';
 import { providerFailure, type FailureReason } from '../provider-failure.ts';
-import { suppressionKeys } from '../eligibility.ts';
+import { notOnMessengerKey, suppressionKeys } from '../eligibility.ts';
 import { firstNameOf, renderEmail, renderSms, renderVoice, wordingFor, type OutreachValues, type OutreachWording } from '../wording.ts';
 import { nextSendTime, type SendWindow } from '../quiet-hours.ts';
 import { signReplyToken } from '../../answers/reply-token.ts';
@@ -11,6 +11,13 @@ import type { ClientStore, StoredClient } from '../../visits/ports/client-store.
 import { ProviderRejectedError, ProviderThrottledError, type Messenger } from '../ports/messenger.ts';
 import type { OutreachLog } from '../ports/outreach-log.ts';
 import type { SuppressionList } from '../ports/suppression-list.ts';
+import { isNotOnMessenger } from '../not-on-messenger.ts';
+import { whatsAppFirstMessage, type WhatsAppTemplateSettings } from '../whatsapp-messages.ts';
+import { choicesFor, shortChoices } from '../../answers/use-cases/reply-page.ts';
+import type { CatalogueStore } from '../../answers/ports/catalogue-store.ts';
+
+/** A Viber message is one text of up to 7,000 characters: the SMS wording always fits. */
+const viberTextSegments = 10;
 
 /** How long an email's unsubscribe link works, whatever the reply link's life. */
 export const unsubscribeLinkDays = 730;
@@ -27,13 +34,20 @@ export interface SendSettings {
   readonly tokenSecrets: readonly string[];
   readonly tokenDays: number;
   readonly wordings: Readonly<Record<string, OutreachWording>>;
+  /** The approved template WhatsApp's first message uses (only templates may open a conversation). */
+  readonly whatsAppTemplate: WhatsAppTemplateSettings;
 }
+
+/** How many reason buttons a Viber message carries under its text (the digits in the text cover the rest). */
+export const viberReasonButtons = 6;
 
 export interface SendDependencies {
   readonly clients: ClientStore;
   readonly suppression: SuppressionList;
   readonly log: OutreachLog;
   readonly messenger: Messenger;
+  /** The reason catalogue, for the buttons under a Viber message; without it the message carries the reply-page button only. */
+  readonly catalogue?: Pick<CatalogueStore, 'load'>;
   readonly now?: () => Date;
 }
 
@@ -119,7 +133,7 @@ interface ClaimedMessage {
 const sendClaimed = async (message: ClaimedMessage, settings: SendSettings, deps: SendDependencies, now: Date): Promise<SendOutcome> => {
   const { job, channel } = message;
   try {
-    const providerMessageId = await deliver(message, settings, deps.messenger);
+    const providerMessageId = await deliver(message, settings, deps);
     await deps.log.sent(job.jobId, providerMessageId, now);
     return { kind: 'sent', channel, providerMessageId };
   } catch (error) {
@@ -127,6 +141,13 @@ const sendClaimed = async (message: ClaimedMessage, settings: SendSettings, deps
     if (error instanceof ProviderThrottledError) {
       await deps.log.refused(job.jobId, 'retry', providerFailure(error.code, error.message), now);
       throw error;
+    }
+    if (isNotOnMessenger(error)) {
+      // Nothing against the client: the messenger is closed for them, the request released and tried at once on the next channel.
+      const address = error.messenger === 'viber' ? message.profile.viberUserId : message.profile.phone;
+      if (address) await deps.suppression.add({ key: notOnMessengerKey(error.messenger, address), reason: 'bounce', at: now.toISOString() });
+      await deps.log.refused(job.jobId, 'retry', providerFailure('not-on-messenger', error.message), now);
+      return sendOutreach(withoutChannel(job, channel), settings, deps);
     }
     if (error instanceof ProviderRejectedError) {
       await deps.log.refused(job.jobId, 'failed', providerFailure(error.code, error.message), now);
@@ -137,8 +158,34 @@ const sendClaimed = async (message: ClaimedMessage, settings: SendSettings, deps
   }
 };
 
-/** The email, text or call itself: the provider's message id. */
-const deliver = async ({ job, profile, channel, locale, wording, values }: ClaimedMessage, settings: SendSettings, messenger: Messenger): Promise<string> => {
+/** The same request with a channel taken out: a messenger the client turned out not to be on. */
+export const withoutChannel = (job: OutreachJob, channel: Channel): OutreachJob => ({ ...job, channels: job.channels.filter((open) => open !== channel) });
+
+/** The reasons as buttons under a Viber message, in the reply page's order, when the catalogue is at hand. */
+const viberKeyboard = async (locale: string, deps: SendDependencies) => {
+  if (!deps.catalogue) return undefined;
+  const choices = shortChoices(choicesFor(await deps.catalogue.load(), locale, new Map()), viberReasonButtons);
+  return choices.map(({ id, label }) => ({ reasonId: id, label }));
+};
+
+/** The email, text, call or messenger message itself: the provider's message id. */
+const deliver = async (message: ClaimedMessage, settings: SendSettings, deps: SendDependencies): Promise<string> => {
+  const { job, profile, channel, locale, wording, values } = message;
+  const { messenger } = deps;
+  if (channel === 'whatsapp') {
+    return messenger.sendWhatsApp(whatsAppFirstMessage({ outreachId: job.jobId, to: profile.phone!, locale, values, template: settings.whatsAppTemplate }));
+  }
+  if (channel === 'viber') {
+    // The text's own words (digits, a few words, STOP) with the reply page as a button: Viber shows links.
+    const keyboard = await viberKeyboard(locale, deps);
+    return messenger.sendViber({
+      receiver: profile.viberUserId!,
+      text: renderSms(wording, values, viberTextSegments).text,
+      replyLink: { url: values.replyLink, label: wording.cta },
+      trackingData: job.jobId,
+      ...(keyboard && { keyboard }),
+    });
+  }
   if (channel === 'email') {
     const email = renderEmail(locale, wording, values);
     return messenger.sendEmail({ outreachId: job.jobId, to: profile.email!, ...email, unsubscribeUrl: values.unsubscribeLink });

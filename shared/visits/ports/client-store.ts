@@ -68,6 +68,10 @@ export interface ClientStore {
   scanVisits(segment: number, totalSegments: number): AsyncGenerator<Visit[]>;
   /** The clients with this phone number (a family may share one). */
   clientsWithPhone(phone: string): Promise<string[]>;
+  /** The client subscribed to the clinic's Viber bot as this user (kept apart from what the clinic imports). */
+  bindViberUser(clientId: string, viberUserId: string): Promise<void>;
+  /** The clients bound to this Viber user (one, unless a family shares a phone and an account). */
+  clientsWithViberUser(viberUserId: string): Promise<string[]>;
   /** No more feedback requests to this client, and why (an involuntary reason). */
   endOutreach(clientId: string, why: string): Promise<void>;
 }

@@ -85,7 +85,7 @@ export const driver: BadInputDriver<SmsCase> = {
       clients: new DynamoClientStore(world.tables, world.db),
       suppression: new DynamoSuppressionList(world.tables.suppression, world.db),
       log: new DynamoOutreachLog(world.tables.outreach, world.db),
-      messenger: { sendText: async (text) => `help-${texts.push(text)}`, sendEmail: async () => 'email', placeCall: async () => 'call' },
+      messenger: { sendText: async (text) => `help-${texts.push(text)}` },
       clinicName: 'Harbour Clinic',
       now: () => now,
     };

@@ -82,6 +82,8 @@ describe('outreach through the local queues, the emulators and back', () => {
       sendEmail: async () => Promise.reject(new ProviderThrottledError('ThrottlingException')),
       sendText: async () => Promise.reject(new ProviderThrottledError('ThrottlingException')),
       placeCall: async () => Promise.reject(new ProviderThrottledError('ThrottlingException')),
+      sendWhatsApp: async () => Promise.reject(new ProviderThrottledError('ThrottledRequestException')),
+      sendViber: async () => Promise.reject(new ProviderThrottledError('Viber status 12 (tooManyRequests)')),
     };
     const throttled = { ...sender, deps: { ...sender.deps, messenger: overloaded } };
     const queueUrl = process.env.OUTREACH_QUEUE_URL!;

@@ -30,6 +30,7 @@ const settings: SendSettings = {
   tokenSecrets: [secret],
   tokenDays: 30,
   wordings: shippedWordings,
+  whatsAppTemplate: { name: 'comeback_feedback', fallbackLanguage: 'en' },
 };
 const messengerConfig: AwsMessengerConfig = { fromAddress: 'care@harbour.example', originationIdentity: '+18005550100', voices: { en: 'JOANNA', el: 'MARIA' } };
 // 11:00 in Athens (UTC+3 in May).
@@ -201,6 +202,8 @@ describe('sending a feedback request on the local stack', () => {
           throttleOnce(call.outreachId);
           return messenger.placeCall(call);
         },
+        sendWhatsApp: (message) => messenger.sendWhatsApp(message),
+        sendViber: (message) => messenger.sendViber(message),
       };
       const sender = {
         settings,

@@ -137,7 +137,7 @@ describe('recordAnswer with the optional answer model', () => {
     const model = new FakeAnswerModel(() => ({ reasonId: 'quality-of-care', confidence: 0.8 }));
     const sms: SmsDependencies = {
       ...withModel(model),
-      messenger: { sendText: async () => 'm', sendEmail: async () => 'e', placeCall: async () => 'v' },
+      messenger: { sendText: async () => 'm' },
       clinicName: 'Harbour Clinic',
     };
 

@@ -48,7 +48,7 @@ describe('capturing answers', () => {
       clients: new InMemoryClientStore(),
       suppression: new InMemorySuppressionList(),
       log: new InMemoryOutreachLog(),
-      messenger: { sendText: async (text) => `m-${texts.push(text)}`, sendEmail: async () => 'e', placeCall: async () => 'v' },
+      messenger: { sendText: async (text) => `m-${texts.push(text)}` },
       clinicName: 'Harbour Clinic',
       now: () => new Date('2026-05-12T10:00:00Z'),
     };

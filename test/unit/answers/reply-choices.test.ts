@@ -128,7 +128,7 @@ describe('counting the reasons given', () => {
       clients: new InMemoryClientStore(),
       suppression: new InMemorySuppressionList(),
       log: new InMemoryOutreachLog(),
-      messenger: { sendText: async () => 'm', sendEmail: async () => 'e', placeCall: async () => 'v' },
+      messenger: { sendText: async () => 'm' },
       clinicName: 'Harbour Clinic',
       now: () => new Date('2026-05-12T10:00:00Z'),
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseChannel, hasVoiceFor, type ChannelPolicy } from '../../../shared/outreach/channel-policy.ts';
+import { chooseChannel, defaultFallbackOrder, hasVoiceFor, type ChannelPolicy } from '../../../shared/outreach/channel-policy.ts';
 import type { ClientProfile } from '../../../shared/visits/client.ts';
 
 const policy: ChannelPolicy = { fallbackOrder: ['email', 'sms', 'voice'], voiceLocales: new Set(['en', 'el', 'ru']) };
@@ -50,5 +50,39 @@ describe('which channel a request goes by', () => {
     expect(hasVoiceFor('en-GB', new Set(['en']))).toBe(true);
     expect(hasVoiceFor('pt-BR', new Set(['pt-BR']))).toBe(true);
     expect(hasVoiceFor('pt-PT', new Set(['pt-BR']))).toBe(false);
+  });
+});
+
+describe('the messengers in the channel policy', () => {
+  const clinic: ChannelPolicy = {
+    fallbackOrder: defaultFallbackOrder,
+    voiceLocales: new Set(['en']),
+    offered: new Set(['email', 'sms', 'voice', 'whatsapp', 'viber']),
+  };
+  const both = { consent: { email: true, sms: true, voice: true, whatsapp: true, viber: true }, viberUserId: 'vu-1' };
+
+  it('asks first where clients read, by default: WhatsApp, then Viber, then a text, an email, a call', () => {
+    expect(defaultFallbackOrder).toEqual(['whatsapp', 'viber', 'sms', 'email', 'voice']);
+    expect(chooseChannel(client(both), new Set(), clinic)).toEqual({ channel: 'whatsapp' });
+    expect(chooseChannel(client({ ...both, consent: { ...both.consent, whatsapp: false } }), new Set(), clinic)).toEqual({ channel: 'viber' });
+    expect(chooseChannel(client({ ...both, preferredChannel: 'viber' }), new Set(), clinic)).toEqual({ channel: 'viber' });
+  });
+
+  it('reaches Viber only through a subscription to the clinic’s bot, and WhatsApp only with a number', () => {
+    const noSubscription = client({ consent: { email: false, sms: false, voice: false, viber: true } });
+    expect(chooseChannel(noSubscription, new Set(), clinic)).toEqual({ reason: 'no-consent' });
+    expect(chooseChannel(client({ ...both, phone: undefined }), new Set(), clinic)).toEqual({ channel: 'viber' });
+  });
+
+  it('never uses a messenger the clinic has not set up, nor one without the client’s consent', () => {
+    expect(chooseChannel(client(both), new Set(), { ...clinic, offered: new Set(['email', 'sms', 'voice', 'viber']) })).toEqual({ channel: 'viber' });
+    expect(chooseChannel(client(both), new Set(), { fallbackOrder: defaultFallbackOrder, voiceLocales: new Set() })).toEqual({ channel: 'sms' });
+    expect(chooseChannel(client({ preferredChannel: 'whatsapp' }), new Set(), clinic)).toEqual({ channel: 'sms' });
+  });
+
+  it('falls back past a messenger the client is not on, and past one the sweep did not leave open', () => {
+    expect(chooseChannel(client(both), new Set(['whatsapp:+306912345678']), clinic)).toEqual({ channel: 'viber' });
+    expect(chooseChannel(client(both), new Set(['whatsapp:+306912345678', 'viber:vu-1']), clinic)).toEqual({ channel: 'sms' });
+    expect(chooseChannel(client(both), new Set(), clinic, ['viber', 'sms', 'email', 'voice'])).toEqual({ channel: 'viber' });
   });
 });

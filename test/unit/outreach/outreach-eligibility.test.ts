@@ -93,9 +93,17 @@ describe('the control group', () => {
 });
 
 describe('suppression keys', () => {
-  it('covers the client, the email in lower case and the phone', () => {
-    expect(suppressionKeys(profile)).toEqual(['client:c-7', 'email:maria@example.com', 'phone:+306912345678']);
-    expect([...suppressedChannels(profile, new Set(['phone:+306912345678']))]).toEqual(['sms', 'voice']);
+  it('covers the client, the email in lower case, the phone and the number on WhatsApp', () => {
+    expect(suppressionKeys(profile)).toEqual(['client:c-7', 'email:maria@example.com', 'phone:+306912345678', 'whatsapp:+306912345678']);
+    expect([...suppressedChannels(profile, new Set(['phone:+306912345678']))]).toEqual(['sms', 'voice', 'whatsapp']);
+  });
+
+  it('closes only WhatsApp for a number not on it, and only Viber for a user who left the bot', () => {
+    const subscribed = { ...profile, viberUserId: 'vu-1' };
+    expect(suppressionKeys(subscribed)).toContain('viber:vu-1');
+    expect([...suppressedChannels(subscribed, new Set(['whatsapp:+306912345678']))]).toEqual(['whatsapp']);
+    expect([...suppressedChannels(subscribed, new Set(['viber:vu-1']))]).toEqual(['viber']);
+    expect(suppressedChannels(subscribed, new Set(['client:c-7']))).toEqual(new Set(['email', 'sms', 'voice', 'whatsapp', 'viber']));
   });
 });
 

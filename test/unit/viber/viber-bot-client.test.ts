@@ -120,7 +120,7 @@ describe('ViberBotClient: Viber’s statuses as the outreach feature’s failure
     // Assess
     for (const error of [notRegistered, notSubscribed]) {
       expect(error).toBeInstanceOf(NotOnMessengerError);
-      expect(error).toMatchObject({ messenger: 'viber', code: 'unreachable', kind: 'unprocessable' });
+      expect(error).toMatchObject({ messenger: 'viber', code: 'not-on-messenger', kind: 'unprocessable' });
     }
     expect((notSubscribed as Error).message).toBe('Viber status 6 (receiverNotSubscribed): receiverNotSubscribed');
   });
