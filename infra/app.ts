@@ -3,8 +3,10 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { defaultModelPrices, defaultMonthlyCapUsd } from '../shared/answers/model-budget.ts';
 import { isIsoDay } from '../shared/common/dates.ts';
 import { isCurrency } from '../shared/common/money.ts';
+import { environmentSchema, envNames, type EnvName, type Settings } from '../shared/environment.ts';
 import type { AnswerModelSettings } from './constructs/answer-model.ts';
 import { isSignInDomainPrefix } from './constructs/console.ts';
+import type { MessengerSettings, ViberSettings, WhatsAppSettings } from './constructs/messengers.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack, type ConsoleContext, type OutreachContext } from './stateless-stack.ts';
 
@@ -101,6 +103,68 @@ export const answerModelOf = (app: App): AnswerModelSettings | undefined => {
   };
 };
 
+/** A WhatsApp business account as PutWhatsAppBusinessAccountEventDestinations takes it. */
+const businessAccountPattern = /^(waba-[0-9a-zA-Z]+|arn:[\w-]+:social-messaging:[\w-]+:\d{12}:waba\/[0-9a-zA-Z]+)$/;
+
+/**
+ * WhatsApp and Viber from CDK context, each off unless set up. WhatsApp: `whatsAppPhoneNumberId`
+ * (`phone-number-id-…` or its ARN) turns it on; `whatsAppBusinessAccountId` (`waba-…` or its
+ * ARN) lets the deployment point the account's events at the topic; `whatsAppTemplate`,
+ * `whatsAppTemplateFallbackLanguage`, `whatsAppMessagesPerSecond`. Viber: `viberTokenParameter`
+ * (the SSM SecureString with the bot's token) turns it on; `viberBotUri`,
+ * `viberMessagesPerSecond`. Each value is checked as the functions will check it.
+ */
+export const messengerSettingsOf = (app: App): MessengerSettings => {
+  const present = (key: string): boolean => {
+    const value: unknown = app.node.tryGetContext(key);
+    return value !== undefined && value !== '';
+  };
+  const setting = <N extends EnvName>(key: string, name: N): Settings[N] | undefined => {
+    const value: unknown = app.node.tryGetContext(key);
+    if (value === undefined || value === '') return undefined;
+    const parsed = environmentSchema.shape[name].safeParse(typeof value === 'number' ? String(value) : value);
+    if (!parsed.success) throw new Error(`CDK context ${key}=${JSON.stringify(value)}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    return parsed.data as Settings[N];
+  };
+  const needs = (keys: readonly string[], on: string): void => {
+    for (const key of keys.filter(present)) throw new Error(`CDK context ${key} needs ${on}`);
+  };
+
+  const phoneNumberId = setting('whatsAppPhoneNumberId', envNames.whatsAppPhoneNumberId);
+  const whatsAppKeys = ['whatsAppBusinessAccountId', 'whatsAppTemplate', 'whatsAppTemplateFallbackLanguage', 'whatsAppMessagesPerSecond'];
+  if (phoneNumberId === undefined) needs(whatsAppKeys, 'whatsAppPhoneNumberId (the number WhatsApp messages go from)');
+  const account: unknown = app.node.tryGetContext('whatsAppBusinessAccountId');
+  const businessAccountId = account === undefined || account === '' ? undefined : account;
+  if (businessAccountId !== undefined && (typeof businessAccountId !== 'string' || !businessAccountPattern.test(businessAccountId)))
+    throw new Error(`CDK context whatsAppBusinessAccountId=${JSON.stringify(businessAccountId)} must be waba-… or its ARN`);
+  const template = setting('whatsAppTemplate', envNames.whatsAppTemplate);
+  const templateFallbackLanguage = setting('whatsAppTemplateFallbackLanguage', envNames.whatsAppTemplateFallbackLanguage);
+  const whatsAppRate = setting('whatsAppMessagesPerSecond', envNames.whatsAppMessagesPerSecond);
+  const whatsApp: WhatsAppSettings | undefined =
+    phoneNumberId === undefined
+      ? undefined
+      : {
+          phoneNumberId,
+          ...(businessAccountId !== undefined && { businessAccountId }),
+          ...(template !== undefined && { template }),
+          ...(templateFallbackLanguage !== undefined && { templateFallbackLanguage }),
+          ...(whatsAppRate !== undefined && { messagesPerSecond: whatsAppRate }),
+        };
+
+  const tokenParameter = setting('viberTokenParameter', envNames.viberTokenParameter);
+  if (tokenParameter === undefined) needs(['viberBotUri', 'viberMessagesPerSecond'], "viberTokenParameter (the SSM parameter with the bot's token)");
+  if (tokenParameter !== undefined && !/^\/?[\w.-]+(\/[\w.-]+)*$/.test(tokenParameter))
+    throw new Error(`CDK context viberTokenParameter=${tokenParameter} must be an SSM parameter name, e.g. /comeback/viber-token`);
+  const botUri = setting('viberBotUri', envNames.viberBotUri);
+  const viberRate = setting('viberMessagesPerSecond', envNames.viberMessagesPerSecond);
+  const viber: ViberSettings | undefined =
+    tokenParameter === undefined
+      ? undefined
+      : { tokenParameter, ...(botUri !== undefined && { botUri }), ...(viberRate !== undefined && { messagesPerSecond: viberRate }) };
+
+  return { ...(whatsApp && { whatsApp }), ...(viber && { viber }) };
+};
+
 /**
  * The web console's settings from CDK context: `consoleDomainPrefix` (the managed login's
  * `https://<prefix>.auth.<region>.amazoncognito.com`; unique in the region, by default
@@ -158,6 +222,7 @@ export const createComebackApp = (app: App = new App()): ComebackApp => {
     staffUserPool: stateful.staffUsers.userPool,
     staffUserPoolClients: [stateful.staffUsers.toolsClient],
     console: consoleSettingsOf(app),
+    messengers: messengerSettingsOf(app),
   });
   Tags.of(app).add('app', 'comeback');
   return { app, stateful, stateless };

@@ -10,6 +10,7 @@ import { ClinicApi } from './constructs/clinic-api.ts';
 import { ClinicConsole, type ConsoleCustomDomain } from './constructs/console.ts';
 import type { DataTables } from './constructs/data-tables.ts';
 import { Messaging } from './constructs/messaging.ts';
+import { Messengers, type MessengerSettings } from './constructs/messengers.ts';
 import { RecordVisits } from './constructs/record-visits.ts';
 import { ReplyWeb } from './constructs/reply-web.ts';
 import { SendOutreach, type OutreachSettings } from './constructs/send-outreach.ts';
@@ -17,7 +18,17 @@ import { SmsInbound } from './constructs/sms-inbound.ts';
 import { StaffApi } from './constructs/staff-api.ts';
 import { WeeklySweep } from './constructs/weekly-sweep.ts';
 import { DeliveryEvents } from './constructs/delivery-events.ts';
-import { outreachQueue, queues, smsRepliesQueue, smsRepliesTopic, smsVoiceEventsQueue, smsVoiceEventsTopic, topics } from './resources.ts';
+import {
+  outreachQueue,
+  queues,
+  smsRepliesQueue,
+  smsRepliesTopic,
+  smsVoiceEventsQueue,
+  smsVoiceEventsTopic,
+  topics,
+  whatsAppEventsQueue,
+  whatsAppEventsTopic,
+} from './resources.ts';
 import { envNames } from '../shared/environment.ts';
 
 /**
@@ -55,6 +66,8 @@ export interface StatelessStackProps extends StackProps {
   readonly analyticsFirstDay?: string;
   /** The optional Bedrock stage for answers the matcher cannot place (CDK context `answerModel`). @default off */
   readonly answerModel?: AnswerModelSettings;
+  /** WhatsApp and Viber (CDK context `whatsApp…`, `viber…`), each only when set up. @default neither */
+  readonly messengers?: MessengerSettings;
 }
 
 /** Functions, APIs and messaging: everything that can be replaced without losing data. */
@@ -67,6 +80,7 @@ export class StatelessStack extends Stack {
   readonly deliveryEvents: DeliveryEvents;
   readonly replyWeb: ReplyWeb;
   readonly smsInbound: SmsInbound;
+  readonly messengers: Messengers;
   readonly staffApi: StaffApi;
   readonly console: ClinicConsole;
   readonly analyticsExport: AnalyticsExport;
@@ -80,6 +94,8 @@ export class StatelessStack extends Stack {
     this.messaging.allowServiceToPublish(smsRepliesTopic, 'sms-voice');
     // ...and SMS and voice delivery events to this one.
     this.messaging.allowServiceToPublish(smsVoiceEventsTopic, 'sms-voice');
+    // ...and End User Messaging Social a WhatsApp business account's statuses and messages to this one.
+    this.messaging.allowServiceToPublish(whatsAppEventsTopic, 'social-messaging');
 
     this.clinicApi = new ClinicApi(this, 'ClinicApi');
     this.recordVisits = new RecordVisits(this, 'RecordVisits', { api: this.clinicApi, tables: props.tables });
@@ -92,6 +108,7 @@ export class StatelessStack extends Stack {
     });
 
     const { outreach } = props;
+    const messengers = props.messengers ?? {};
     this.replyWeb = new ReplyWeb(this, 'ReplyWeb', {
       tables: props.tables,
       settings: { clinicName: outreach.clinicName, replySecretParameter: outreach.replySecretParameter, defaultLocale: outreach.defaultLocale },
@@ -101,6 +118,7 @@ export class StatelessStack extends Stack {
       tables: props.tables,
       outreachQueue: this.messaging.queue(outreachQueue),
       settings: { ...outreach, replyBaseUrl: outreach.replyBaseUrl ?? this.replyWeb.url },
+      messengers,
     });
 
     this.deliveryEvents = new DeliveryEvents(this, 'DeliveryEvents', {
@@ -110,17 +128,30 @@ export class StatelessStack extends Stack {
     });
     this.sendOutreach.function.addEnvironment(envNames.smsConfigurationSet, this.deliveryEvents.smsConfigurationSet.ref);
 
+    const clinic = {
+      clinicName: outreach.clinicName,
+      emailFrom: outreach.emailFrom,
+      smsOriginationIdentity: outreach.smsOriginationIdentity,
+      voices: outreach.voices,
+      defaultLocale: outreach.defaultLocale,
+    };
     this.smsInbound = new SmsInbound(this, 'SmsInbound', {
       tables: props.tables,
       smsRepliesQueue: this.messaging.queue(smsRepliesQueue),
       smsConfigurationSet: this.deliveryEvents.smsConfigurationSet.ref,
-      settings: {
-        clinicName: outreach.clinicName,
-        emailFrom: outreach.emailFrom,
-        smsOriginationIdentity: outreach.smsOriginationIdentity,
-        voices: outreach.voices,
-        defaultLocale: outreach.defaultLocale,
-      },
+      settings: clinic,
+    });
+
+    this.messengers = new Messengers(this, 'Messengers', {
+      tables: props.tables,
+      settings: messengers,
+      clinic,
+      smsConfigurationSet: this.deliveryEvents.smsConfigurationSet.ref,
+      whatsAppEventsTopic: this.messaging.topic(whatsAppEventsTopic),
+      whatsAppEventsQueue: this.messaging.queue(whatsAppEventsQueue),
+      outreachQueue: this.messaging.queue(outreachQueue),
+      replyWeb: this.replyWeb,
+      replySecretParameter: outreach.replySecretParameter,
     });
 
     // The paths where clients' own words arrive may ask the model about words the matcher cannot
@@ -173,6 +204,15 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'SmsRepliesTopicArn', {
       description: "Two-way SMS destination: set it as the origination number's two-way channel so texts clients send back are recorded",
       value: this.messaging.topic(smsRepliesTopic).topicArn,
+    });
+    new CfnOutput(this, 'WhatsAppEventsTopicArn', {
+      description:
+        "WhatsApp event destination: the business account's statuses and clients' messages (set by the deployment when whatsAppBusinessAccountId is given)",
+      value: this.messaging.topic(whatsAppEventsTopic).topicArn,
+    });
+    new CfnOutput(this, 'ViberWebhookUrl', {
+      description: "Viber webhook: set it as the clinic bot's webhook (set_webhook) once the bot's token is in SSM",
+      value: this.messengers.viberWebhookUrl,
     });
     new CfnOutput(this, 'StaffApiUrl', {
       description: "Base URL of the staff and managers' API (a Cognito token from the UserPoolClientId app client or the console's)",

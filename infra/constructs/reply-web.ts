@@ -1,7 +1,8 @@
 import { Arn, Stack, Validations } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpNoneAuthorizer, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, HttpApi, HttpMethod, HttpNoneAuthorizer, type HttpStage, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { methodsAnswering } from '../../functions/http.ts';
 import { replyRoutes } from '../../functions/reply-web/routes.ts';
@@ -25,6 +26,19 @@ export interface ReplyPageSettings {
   readonly defaultLocale: string;
 }
 
+/** A provider's webhook on the page's API: public, its body's signature the only credential. */
+export interface SignedCallbackRoute {
+  /** Names the integration. */
+  readonly id: string;
+  /** `POST` on this path. */
+  readonly path: string;
+  readonly handler: IFunction;
+  /** The route's own rate, apart from the page's. */
+  readonly throttle: ThrottleSettings;
+  /** How the function tells a genuine call from a forged one (the cdk-nag acknowledgement's reason). */
+  readonly credential: string;
+}
+
 export interface ReplyWebProps {
   readonly tables: DataTables;
   readonly settings: ReplyPageSettings;
@@ -40,6 +54,7 @@ export interface ReplyWebProps {
 export class ReplyWeb extends Construct {
   readonly function: ComebackFunction;
   readonly httpApi: HttpApi;
+  private readonly stage: HttpStage;
 
   constructor(scope: Construct, id: string, props: ReplyWebProps) {
     super(scope, id);
@@ -67,7 +82,7 @@ export class ReplyWeb extends Construct {
       description: 'Comeback: the reply page behind the links in feedback requests (public)',
       createDefaultStage: false,
     });
-    addLoggedDefaultStage(this, this.httpApi, { throttle, accessLogFields: accessLogFields() });
+    this.stage = addLoggedDefaultStage(this, this.httpApi, { throttle, accessLogFields: accessLogFields() });
 
     const integration = new HttpLambdaIntegration('ReplyPage', fn);
     // A GET route comes with its HEAD (routes are per method; the function answers HEAD as GET).
@@ -86,6 +101,29 @@ export class ReplyWeb extends Construct {
         });
       }
     }
+  }
+
+  /**
+   * Adds `POST path` for a provider's signed callbacks (Viber's webhook), with no authorizer and
+   * a rate of its own, and returns its URL. The stage names the route in its settings, so it
+   * waits for the route.
+   */
+  addSignedCallback(route: SignedCallbackRoute): string {
+    const [created] = this.httpApi.addRoutes({
+      path: route.path,
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration(route.id, route.handler),
+      authorizer: new HttpNoneAuthorizer(),
+    });
+    if (!created) throw new Error(`No route was added for POST ${route.path}`);
+    Validations.of(created).acknowledge({ id: 'AwsSolutions-APIG4', reason: route.credential });
+    const stage = this.stage.node.defaultChild as CfnStage;
+    stage.addPropertyOverride(`RouteSettings.POST ${route.path}`, {
+      ThrottlingRateLimit: route.throttle.rateLimit,
+      ThrottlingBurstLimit: route.throttle.burstLimit,
+    });
+    stage.node.addDependency(created);
+    return `${this.url}${route.path}`;
   }
 
   /** Where the page lives: `${url}/r/<token>`. */

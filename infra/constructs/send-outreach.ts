@@ -5,10 +5,11 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { ConfigurationSet, EmailSendingEvent, EventDestination, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { clientsTable, outreachQueue, outreachTable, suppressionTable, visitsTable } from '../resources.ts';
+import { catalogueTable, clientsTable, outreachQueue, outreachTable, suppressionTable, visitsTable } from '../resources.ts';
 import { acknowledgeWildcardResource } from './acknowledge.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';
+import { useMessengersToSend, type MessengerSettings } from './messengers.ts';
 import { envNames } from '../../shared/environment.ts';
 
 /** What a clinic sets at deploy time (CDK context), see README "Outreach". */
@@ -36,6 +37,8 @@ export interface SendOutreachProps {
   readonly tables: DataTables;
   readonly outreachQueue: IQueue;
   readonly settings: OutreachSettings;
+  /** WhatsApp and Viber, each only when the clinic set it up. @default neither */
+  readonly messengers?: MessengerSettings;
 }
 
 /**
@@ -84,6 +87,8 @@ export class SendOutreach extends Construct {
     send.useTable(clientsTable, props.tables.table(clientsTable), 'read');
     send.useTable(suppressionTable, props.tables.table(suppressionTable), 'read');
     send.useTable(outreachTable, props.tables.table(outreachTable), 'readWrite');
+    // Viber's message carries the reasons as buttons, in the reply page's order.
+    send.useTable(catalogueTable, props.tables.table(catalogueTable), 'read');
     // The client store wants both table names; sending reads the client item only.
     send.addEnvironment(visitsTable.envVar, props.tables.table(visitsTable).tableName);
     // A job due at night goes back on the queue with a delay.
@@ -121,5 +126,7 @@ export class SendOutreach extends Construct {
         resources: [Arn.format({ service: 'ssm', resource: 'parameter', resourceName: settings.replySecretParameter.replace(/^\//, '') }, stack)],
       }),
     );
+    // WhatsApp from the clinic's one number, Viber with its bot's token: nothing of either unless set up.
+    useMessengersToSend(send, props.messengers ?? {});
   }
 }

@@ -76,7 +76,7 @@ describe('the reply page', () => {
   const reply = stateless.replyWeb;
   const apiId = idOf(reply.httpApi);
 
-  it('has its own public API with the four reply and unsubscribe routes (and HEAD beside each GET), none behind an authorizer', () => {
+  it('has its own public API with the four reply and unsubscribe routes (and HEAD beside each GET) and Viber’s signed webhook, none behind an authorizer', () => {
     const routes = routesOf(apiId);
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([
       'GET /r/{token}',
@@ -85,6 +85,7 @@ describe('the reply page', () => {
       'HEAD /u/{token}',
       'POST /r/{token}',
       'POST /u/{token}',
+      'POST /viber/callback',
     ]);
     expect(Object.values(replyRoutes)).toHaveLength(4);
     for (const route of routes) {
@@ -94,8 +95,8 @@ describe('the reply page', () => {
     expect(template.findResources('AWS::ApiGatewayV2::Authorizer', { Properties: { ApiId: { Ref: apiId } } })).toEqual({});
   });
 
-  it('sends every route to the reply function', () => {
-    for (const route of routesOf(apiId)) {
+  it('sends every route but Viber’s webhook to the reply function', () => {
+    for (const route of routesOf(apiId).filter((candidate) => candidate.Properties.RouteKey !== 'POST /viber/callback')) {
       const integrationId = (route.Properties.Target['Fn::Join'][1] as unknown[])[1] as { Ref: string };
       expect(resources[integrationId.Ref]?.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [idOf(reply.function), 'Arn'] });
     }
