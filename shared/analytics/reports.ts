@@ -78,7 +78,7 @@ const replyFilters = `
 
 const lostParameters = withPeriod({
   by: z.enum(['reason', 'week', 'month']).default('reason').describe('count per reason, or each reason per week or month'),
-  channel: filter.describe('only answers that came this way: page, sms or staff'),
+  channel: filter.describe('only answers that came this way: page, sms, whatsapp, viber or staff'),
   churnType: z.enum(['', 'voluntary', 'involuntary', 'passive']).default('').describe('only reasons of this churn type'),
   ...clientFilters,
 });
@@ -342,17 +342,21 @@ export const churnReport = defineReport({
 
 const campaignParameters = withPeriod({}, 365);
 
-/** Each kind of request (channel, first or reminder, language): sent, delivered, answered, came back. */
+/**
+ * Each kind of request (channel, first or reminder, language): sent, delivered, seen (on the
+ * messengers, which say so; empty for channels that do not), answered, came back.
+ */
 export const campaignsReport = defineReport({
   name: 'campaigns',
-  description: 'Feedback requests by channel, request (first, reminder) and language: sent, delivered, answered, came back',
+  description: 'Feedback requests by channel, request (first, reminder) and language: sent, delivered, seen (WhatsApp and Viber), answered, came back',
   parameters: campaignParameters,
   sql: () => `
     WITH answered AS (SELECT DISTINCT outreach_id FROM replies WHERE outreach_id IS NOT NULL),
     credited AS (SELECT client_id, episode_id, credited_request FROM lapse_episodes WHERE status = 'won-back' AND credited_request IS NOT NULL)
     SELECT o.channel, o.request, o.locale,
            count(*) AS sent,
-           sum(CASE WHEN o.status IN ('delivered', 'clicked') THEN 1 ELSE 0 END) AS delivered,
+           sum(CASE WHEN o.status IN ('delivered', 'seen', 'clicked') THEN 1 ELSE 0 END) AS delivered,
+           CASE WHEN o.channel IN ('whatsapp', 'viber') THEN sum(CASE WHEN o.status = 'seen' THEN 1 ELSE 0 END) END AS seen,
            sum(CASE WHEN a.outreach_id IS NOT NULL THEN 1 ELSE 0 END) AS answered,
            sum(CASE WHEN w.client_id IS NOT NULL THEN 1 ELSE 0 END) AS came_back,
            CAST(sum(CASE WHEN a.outreach_id IS NOT NULL THEN 1 ELSE 0 END) AS DOUBLE) / count(*) AS answer_rate,

@@ -478,6 +478,7 @@ export const Campaigns = ({ place }: PageProps) => {
           col('locale', 'text', 'language'),
           col('sent', 'number'),
           col('delivered', 'number'),
+          col('seen', 'number'),
           col('answered', 'number'),
           col('came_back', 'number', 'cameBack'),
           col('answer_rate', 'share', 'answerRate'),

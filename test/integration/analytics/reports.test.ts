@@ -85,9 +85,9 @@ for (let c = 0; c < 240; c++) {
         client_id: clientId,
         episode_id: openedOn,
         request: r,
-        channel: pick(['email', 'sms']),
+        channel: pick(['email', 'sms', 'whatsapp', 'viber']),
         locale: pick(['en', 'el']),
-        status: pick(['sent', 'delivered', 'clicked', 'bounced']),
+        status: pick(['sent', 'delivered', 'seen', 'clicked', 'bounced']),
         sent_at: `${openedOn} 09:00:00`,
         updated_at: `${openedOn} 09:00:00`,
         dt: openedOn,
@@ -100,7 +100,7 @@ for (let c = 0; c < 240; c++) {
         client_id: clientId,
         outreach_id: `${clientId}-o1`,
         episode_id: openedOn,
-        channel: pick(['sms', 'page']),
+        channel: pick(['sms', 'page', 'whatsapp', 'viber']),
         received_at: `${received} 12:00:00`,
         reason_id: random() < 0.1 ? null : pick(reasons),
         method: 'chosen',
@@ -401,16 +401,18 @@ describe('numbers checked against an independent count', () => {
     ).toEqual(groups);
   });
 
-  it('campaigns: sent, delivered, answered and came back per channel, request and language', async () => {
+  it('campaigns: sent, delivered, seen (on the messengers only), answered and came back per channel, request and language', async () => {
     const answeredRequests = new Set(replies.map((r) => r.outreach_id));
-    const expected = new Map<string, number[]>();
+    const expected = new Map<string, (number | null)[]>();
     for (const o of outreach) {
       const key = `${o.channel}|${o.request}|${o.locale}`;
       const e = episodes.find((ep) => ep.client_id === o.client_id && ep.episode_id === o.episode_id)!;
-      const [sent, delivered, answered, back] = expected.get(key) ?? [0, 0, 0, 0];
+      const messenger = o.channel === 'whatsapp' || o.channel === 'viber';
+      const [sent, delivered, seen, answered, back] = expected.get(key) ?? [0, 0, messenger ? 0 : null, 0, 0];
       expected.set(key, [
         sent! + 1,
-        delivered! + (['delivered', 'clicked'].includes(o.status as string) ? 1 : 0),
+        delivered! + (['delivered', 'seen', 'clicked'].includes(o.status as string) ? 1 : 0),
+        seen === null ? null : seen + (o.status === 'seen' ? 1 : 0),
         answered! + (answeredRequests.has(o.outreach_id) ? 1 : 0),
         back! + (e.status === 'won-back' && e.credited_request === o.request ? 1 : 0),
       ]);
@@ -419,8 +421,14 @@ describe('numbers checked against an independent count', () => {
     const rows = await run('campaigns', { from: '2020-01-01', to });
 
     expect(
-      new Map(rows.map((row) => [`${row.channel}|${row.request}|${row.locale}`, [num(row.sent), num(row.delivered), num(row.answered), num(row.came_back)]])),
+      new Map(
+        rows.map((row) => [
+          `${row.channel}|${row.request}|${row.locale}`,
+          [num(row.sent), num(row.delivered), row.seen === null ? null : num(row.seen), num(row.answered), num(row.came_back)],
+        ]),
+      ),
     ).toEqual(expected);
+    expect(rows.some((row) => row.channel === 'whatsapp' && num(row.seen) > 0)).toBe(true);
   });
 
   it('cohorts: the share of each first-visit month that came in each later month', async () => {
