@@ -159,6 +159,8 @@ export class StatelessStack extends Stack {
     if (props.answerModel) {
       useAnswerModel(this.replyWeb.function, props.answerModel);
       useAnswerModel(this.smsInbound.function, props.answerModel);
+      useAnswerModel(this.messengers.whatsAppEvents, props.answerModel);
+      useAnswerModel(this.messengers.viberCallbacks, props.answerModel);
     }
 
     // The console's sign-in returns to the distribution, the API's CORS names it, and the

@@ -38,7 +38,12 @@ const inspect = ({ stateless, template }: ReturnType<typeof synth>) => {
   };
 };
 
-const answerPaths = (stateless: StatelessStack) => [stateless.replyWeb.function, stateless.smsInbound.function];
+const answerPaths = (stateless: StatelessStack) => [
+  stateless.replyWeb.function,
+  stateless.smsInbound.function,
+  stateless.messengers.whatsAppEvents,
+  stateless.messengers.viberCallbacks,
+];
 
 describe('the answer model, off by default', () => {
   const synthesized = synth({});
@@ -55,7 +60,7 @@ describe('the answer model, with -c answerModel=<model id>', () => {
   const { stateless } = synthesized;
   const { environmentOf, statementsOf, bedrockStatements } = inspect(synthesized);
 
-  it('gives the reply page and inbound SMS the model, the cap and the prices (defaults where not given)', () => {
+  it('gives the reply page, inbound SMS, WhatsApp’s messages and Viber’s the model, the cap and the prices (defaults where not given)', () => {
     for (const fn of answerPaths(stateless)) {
       expect(environmentOf(fn)).toMatchObject({
         [envNames.answerModelId]: modelId,
@@ -72,10 +77,10 @@ describe('the answer model, with -c answerModel=<model id>', () => {
       const bedrock = statementsOf(fn).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('bedrock:')));
       expect(bedrock).toEqual([expect.objectContaining({ Action: 'bedrock:InvokeModel', Effect: 'Allow', Resource: arn })]);
     }
-    expect(bedrockStatements()).toHaveLength(2);
+    expect(bedrockStatements()).toHaveLength(answerPaths(stateless).length);
   });
 
-  it('keeps the month’s spend in the catalogue table, which both already write', () => {
+  it('keeps the month’s spend in the catalogue table, which each already writes', () => {
     for (const fn of answerPaths(stateless)) {
       const writes = statementsOf(fn).filter(
         (statement) => [statement.Action].flat().includes('dynamodb:UpdateItem') && JSON.stringify(statement.Resource).includes('Catalogue'),
