@@ -154,6 +154,9 @@ export class StatelessStack extends Stack {
       replySecretParameter: outreach.replySecretParameter,
     });
 
+    // The reply page offers clients who agreed to Viber the bot's deep link.
+    if (messengers.viber?.botUri) this.replyWeb.function.addEnvironment(envNames.viberBotUri, messengers.viber.botUri);
+
     // The paths where clients' own words arrive may ask the model about words the matcher cannot
     // place; staff always pick a reason, so the staff API never does.
     if (props.answerModel) {

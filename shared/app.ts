@@ -467,7 +467,11 @@ export const staffDependencies = /* @__PURE__ */ part((app) => ({ ...answerDepen
 
 export const replyPage = /* @__PURE__ */ part(
   async (app): Promise<{ settings: ReplyPageSettings; deps: AnswerDependencies }> => ({
-    settings: { clinicName: required(app, envNames.clinicName), tokenSecrets: await replySecrets(app) },
+    settings: {
+      clinicName: required(app, envNames.clinicName),
+      tokenSecrets: await replySecrets(app),
+      ...(optional(app, envNames.viberBotUri) && { viberBotUri: optional(app, envNames.viberBotUri)! }),
+    },
     deps: answerDependencies(app),
   }),
 );

@@ -64,7 +64,7 @@ const route = httpRouter<typeof replyRoutes, ReplyWeb>(
   replyRoutes,
   {
     replyPage: async ({ params: { token = '' }, deps: { settings, deps } }) => {
-      const { context, choices, unsubscribeToken, previous } = await openReplyPage(token, settings, deps);
+      const { context, choices, unsubscribeToken, previous, viberLink } = await openReplyPage(token, settings, deps);
       return page(
         200,
         renderReplyPage({
@@ -74,6 +74,7 @@ const route = httpRouter<typeof replyRoutes, ReplyWeb>(
           reasons: choices,
           action: `./${token}`,
           unsubscribeAction: `../u/${unsubscribeToken}`,
+          ...(viberLink && { viberLink }),
           ...(previous && {
             previous: {
               ...(previous.method === 'chosen' && previous.reasonId && { reasonId: previous.reasonId }),

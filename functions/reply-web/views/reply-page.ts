@@ -38,6 +38,8 @@ export interface ReplyPageView {
   readonly unsubscribeAction: string;
   /** A second visit shows the earlier answer pre-selected. */
   readonly previous?: PreviousReply;
+  /** The clinic's Viber deep link for this client (they agreed to Viber and have not subscribed yet). */
+  readonly viberLink?: string;
 }
 
 export type ReplyProblem = 'expired' | 'invalid' | 'not-found';
@@ -61,6 +63,8 @@ export interface PageWording {
   readonly send: string;
   readonly previous: string;
   readonly unsubscribeIntro: string;
+  /** The link to the clinic's Viber account, for clients who agreed to hear from it there. */
+  readonly viber: string;
   readonly unsubscribe: string;
   readonly thanksTitle: string;
   readonly thanks: string;
@@ -87,6 +91,7 @@ export const pageWordings: Readonly<Record<string, PageWording>> = {
     send: 'Send my answer',
     previous: 'You have already answered. You can change your answer and send it again.',
     unsubscribeIntro: 'Would you rather not hear from us again?',
+    viber: 'Rather hear from us on Viber? Open our Viber chat and we will write to you there next time.',
     unsubscribe: 'Unsubscribe',
     thanksTitle: 'Thank you!',
     thanks: 'We have received your answer and will read it carefully.',
@@ -124,6 +129,7 @@ export const pageWordings: Readonly<Record<string, PageWording>> = {
     send: 'Αποστολή απάντησης',
     previous: 'Έχετε ήδη απαντήσει. Μπορείτε να αλλάξετε την απάντησή σας και να τη στείλετε ξανά.',
     unsubscribeIntro: 'Δεν θέλετε να λαμβάνετε άλλα μηνύματα από εμάς;',
+    viber: 'Προτιμάτε το Viber; Ανοίξτε τη συνομιλία μας στο Viber και την επόμενη φορά θα σας γράψουμε εκεί.',
     unsubscribe: 'Διαγραφή',
     thanksTitle: 'Σας ευχαριστούμε!',
     thanks: 'Λάβαμε την απάντησή σας και θα τη διαβάσουμε προσεκτικά.',
@@ -160,6 +166,7 @@ export const pageWordings: Readonly<Record<string, PageWording>> = {
     send: 'Отправить ответ',
     previous: 'Вы уже ответили. Можно изменить ответ и отправить его ещё раз.',
     unsubscribeIntro: 'Не хотите больше получать от нас сообщения?',
+    viber: 'Удобнее в Viber? Откройте наш чат в Viber, и в следующий раз мы напишем вам туда.',
     unsubscribe: 'Отписаться',
     thanksTitle: 'Спасибо!',
     thanks: 'Мы получили ваш ответ и внимательно его прочитаем.',
@@ -196,6 +203,7 @@ export const pageWordings: Readonly<Record<string, PageWording>> = {
     send: 'উত্তর পাঠান',
     previous: 'আপনি আগেই উত্তর দিয়েছেন। চাইলে উত্তর বদলে আবার পাঠাতে পারেন।',
     unsubscribeIntro: 'আমাদের কাছ থেকে আর বার্তা পেতে চান না?',
+    viber: 'Viber-এ শুনতে চান? আমাদের Viber চ্যাট খুলুন, পরের বার আমরা সেখানে লিখব।',
     unsubscribe: 'সদস্যতা বাতিল করুন',
     thanksTitle: 'ধন্যবাদ!',
     thanks: 'আমরা আপনার উত্তর পেয়েছি এবং মন দিয়ে পড়ব।',
@@ -232,6 +240,7 @@ export const pageWordings: Readonly<Record<string, PageWording>> = {
     send: 'პასუხის გაგზავნა',
     previous: 'თქვენ უკვე გვიპასუხეთ. შეგიძლიათ შეცვალოთ პასუხი და ხელახლა გამოგვიგზავნოთ.',
     unsubscribeIntro: 'აღარ გსურთ ჩვენგან შეტყობინებების მიღება?',
+    viber: 'გირჩევნიათ Viber? გახსენით ჩვენი Viber ჩატი და შემდეგ ჯერზე იქ მოგწერთ.',
     unsubscribe: 'გამოწერის გაუქმება',
     thanksTitle: 'გმადლობთ!',
     thanks: 'თქვენი პასუხი მივიღეთ და ყურადღებით წავიკითხავთ.',
@@ -268,6 +277,7 @@ export const pageWordings: Readonly<Record<string, PageWording>> = {
     send: 'ផ្ញើចម្លើយ',
     previous: 'អ្នកបានឆ្លើយរួចហើយ។ អ្នកអាចកែចម្លើយ ហើយផ្ញើម្តងទៀតបាន។',
     unsubscribeIntro: 'មិនចង់ទទួលសារពីយើងទៀតទេឬ?',
+    viber: 'ចូលចិត្ត Viber ជាង? បើកការជជែក Viber របស់យើង ហើយលើកក្រោយយើងនឹងសរសេរទៅអ្នកនៅទីនោះ។',
     unsubscribe: 'ឈប់ជាវ',
     thanksTitle: 'សូមអរគុណ!',
     thanks: 'យើងបានទទួលចម្លើយរបស់អ្នក ហើយនឹងអានវាដោយយកចិត្តទុកដាក់។',
@@ -305,6 +315,7 @@ export const pageWordings: Readonly<Record<string, PageWording>> = {
     send: 'Ipadala ang sagot',
     previous: 'Nakasagot na kayo. Maaari ninyong baguhin ang sagot at ipadala itong muli.',
     unsubscribeIntro: 'Ayaw na ba ninyong makatanggap ng mensahe mula sa amin?',
+    viber: 'Mas gusto ba ninyo sa Viber? Buksan ang aming Viber chat at doon kami susulat sa susunod.',
     unsubscribe: 'Mag-unsubscribe',
     thanksTitle: 'Salamat po!',
     thanks: 'Natanggap namin ang inyong sagot at babasahin namin ito nang mabuti.',
@@ -456,6 +467,7 @@ export const renderReplyPage = (view: ReplyPageView): string => {
     checkbox('book', words.book, previous?.book),
     `<button type="submit">${escapeHtml(words.send)}</button>`,
     '</form>',
+    view.viberLink ? `<p class="note"><a href="${escapeHtml(view.viberLink)}">${escapeHtml(words.viber)}</a></p>` : '',
     `<form class="unsub" method="post" action="${escapeHtml(view.unsubscribeAction)}">`,
     `<p>${escapeHtml(words.unsubscribeIntro)}</p>`,
     `<button class="quiet" type="submit">${escapeHtml(words.unsubscribe)}</button>`,

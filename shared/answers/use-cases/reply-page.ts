@@ -4,11 +4,14 @@ import { activeReasons, offeredToClients, otherReasonId, reasonLabel, resolveRea
 import { firstNameOf } from '../../outreach/wording.ts';
 import { recordAnswer, unsubscribe, type AnswerDependencies, type AnswerOutcome } from './answers.ts';
 import { AppError } from '../../common/app-error.ts';
+import { viberContextFor, viberDeepLink } from '../../outreach/viber-subscription.ts';
 
 export interface ReplyPageSettings {
   readonly clinicName: string;
   /** The newest signs; all verify. */
   readonly tokenSecrets: readonly string[];
+  /** The clinic's Viber bot (its chatURI): the page offers a client who agreed to Viber the deep link to subscribe. */
+  readonly viberBotUri?: string;
 }
 
 /** The link names a request we have no record of (deleted, or from another installation). */
@@ -86,15 +89,26 @@ export interface ReplyPageData {
   readonly previous?: Answer;
   /** The token for the page's own unsubscribe button. */
   readonly unsubscribeToken: string;
+  /** The clinic's Viber deep link for this client, when they agreed to Viber and have not subscribed yet. */
+  readonly viberLink?: string;
 }
+
+/** The deep link that makes the client reachable on Viber, offered only to a client who agreed to Viber and is not subscribed yet. */
+const viberLinkFor = async (clientId: string, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<string | undefined> => {
+  if (!settings.viberBotUri) return undefined;
+  const profile = (await deps.clients.getClient(clientId))?.profile;
+  if (profile?.consent.viber !== true || profile.viberUserId) return undefined;
+  return viberDeepLink(settings.viberBotUri, viberContextFor(clientId, settings.tokenSecrets[0]!, (deps.now ?? (() => new Date()))()));
+};
 
 /** What the reply page shows: the reasons, and the earlier answer when the client comes back to it. */
 export const openReplyPage = async (token: string, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<ReplyPageData> => {
   const context = await contextOf(token, 'reply', settings, deps);
-  const [catalogue, given, stored] = await Promise.all([
+  const [catalogue, given, stored, viberLink] = await Promise.all([
     deps.catalogue.load(),
     deps.catalogue.reasonsGiven(),
     deps.answers.get(context.clientId, pageAnswerId(context.claims.outreachId)),
+    viberLinkFor(context.clientId, settings, deps),
   ]);
   // A reason merged since the answer shows as the reason it now counts under.
   const previous =
@@ -106,6 +120,7 @@ export const openReplyPage = async (token: string, settings: ReplyPageSettings, 
     choices: choicesFor(catalogue, context.locale, given),
     ...(previous && { previous }),
     unsubscribeToken: signReplyToken({ ...context.claims, purpose: 'unsubscribe' }, settings.tokenSecrets[0]!),
+    ...(viberLink && { viberLink }),
   };
 };
 

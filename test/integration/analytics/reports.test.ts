@@ -412,7 +412,7 @@ describe('numbers checked against an independent count', () => {
       expected.set(key, [
         sent! + 1,
         delivered! + (['delivered', 'seen', 'clicked'].includes(o.status as string) ? 1 : 0),
-        seen === null ? null : seen + (o.status === 'seen' ? 1 : 0),
+        seen === null || seen === undefined ? null : seen + (o.status === 'seen' ? 1 : 0),
         answered! + (answeredRequests.has(o.outreach_id) ? 1 : 0),
         back! + (e.status === 'won-back' && e.credited_request === o.request ? 1 : 0),
       ]);

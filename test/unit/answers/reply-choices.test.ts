@@ -4,6 +4,7 @@ import { addReason, mergeReason, offeredToClients, seedCatalogue, type Catalogue
 import { recordAnswer, receiveSms, recordStaffAnswer, type SmsDependencies } from '../../../shared/answers/use-cases/answers.ts';
 import { mapCandidate } from '../../../shared/answers/use-cases/catalogue.ts';
 import { choicesFor, openReplyPage, submitReply } from '../../../shared/answers/use-cases/reply-page.ts';
+import { clientOfViberContext } from '../../../shared/outreach/viber-subscription.ts';
 import type { OutreachJob } from '../../../shared/lapse/episode.ts';
 import { InMemoryAnswerStore } from '../../fakes/answer-store.ts';
 import { InMemoryCatalogueStore } from '../../fakes/catalogue-store.ts';
@@ -185,5 +186,20 @@ describe('counting the reasons given', () => {
     expect(ids(page.choices).slice(0, 3)).toEqual(['schedule', 'waiting-time', 'price']);
     expect(ids(page.choices)).not.toContain('deceased');
     expect(ids(page.choices).at(-1)).toBe('other');
+  });
+
+  it('offers a client who agreed to Viber the bot’s deep link, naming them, until they have subscribed', async () => {
+    const withBot = { ...settings, viberBotUri: 'harbourclinic' };
+    expect((await openReplyPage(token, withBot, deps)).viberLink).toBeUndefined();
+
+    await deps.clients.saveProfile({ ...(await deps.clients.getClient('c-1'))!.profile, consent: { email: true, sms: true, voice: false, viber: true } });
+    const link = (await openReplyPage(token, withBot, deps)).viberLink!;
+    expect((await openReplyPage(token, settings, deps)).viberLink).toBeUndefined();
+    const url = new URL(link);
+    expect(`${url.protocol}${url.search.split('&')[0]}`).toBe('viber:?chatURI=harbourclinic');
+    expect(clientOfViberContext(url.searchParams.get('context') ?? undefined, [secret], new Date('2026-05-12T10:00:00Z'))).toBe('c-1');
+
+    await deps.clients.bindViberUser('c-1', 'vu-1');
+    expect((await openReplyPage(token, withBot, deps)).viberLink).toBeUndefined();
   });
 });

@@ -134,6 +134,16 @@ describe('reply page locales', () => {
     expect(new Set(pageLocales.map((locale) => pageWordings[locale]!.problems.expired.title)).size).toBe(pageLocales.length);
   });
 
+  it('shows the Viber deep link only when it is given, escaped, in the client’s words', () => {
+    const link = 'viber://pa?chatURI=harbour&context=a.b"<x>';
+
+    expect(renderReplyPage(view())).not.toContain('viber://');
+    expect(renderReplyPage(view({ viberLink: link }))).toContain(
+      `<a href="viber://pa?chatURI=harbour&amp;context=a.b&quot;&lt;x&gt;">${pageWordings.en!.viber}</a>`,
+    );
+    expect(renderReplyPage(view({ locale: 'el', viberLink: link }))).toContain(pageWordings.el!.viber);
+  });
+
   it('greets without a name when it does not know one', () => {
     // Act
     const html = renderReplyPage(view({ firstName: undefined }));
