@@ -172,6 +172,8 @@ const channelChoice = (words: ReportWords): Choice => ({
     { value: '', label: words.filters.all },
     { value: 'page', label: words.values.page },
     { value: 'sms', label: words.values.sms },
+    { value: 'whatsapp', label: words.values.whatsapp },
+    { value: 'viber', label: words.values.viber },
     { value: 'staff', label: words.values.staff },
   ],
 });
