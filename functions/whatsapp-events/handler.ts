@@ -21,7 +21,9 @@ export const whatsAppRecord = async (record: Pick<SQSRecord, 'body'>, deps: Mess
     // Ids and outcomes only: never the number or what the client wrote.
     logger.info('whatsapp event', {
       kind: event.kind,
-      ...(event.kind === 'status' ? { status: event.status, outreachId: event.outreachId, failure: event.failure?.code } : { type: event.type }),
+      ...(event.kind === 'status' && { status: event.status, outreachId: event.outreachId, failure: event.failure?.code }),
+      ...(event.kind === 'message' && { type: event.type }),
+      ...(event.kind === 'preference' && { marketing: event.marketing }),
       outcome: outcome.kind,
       ...(outcome.kind === 'status' && { result: outcome.result }),
       ...(outcome.kind === 'reply' && { reply: outcome.reply.kind }),

@@ -46,7 +46,16 @@ export interface WhatsAppInboundMessage {
   readonly inReplyTo?: string;
 }
 
-export type WhatsAppEvent = WhatsAppStatusEvent | WhatsAppInboundMessage;
+/** The client told WhatsApp to stop (or resume) the business's marketing messages: Meta's `user_preferences`. */
+export interface WhatsAppPreferenceEvent {
+  readonly kind: 'preference';
+  /** E.164, with its +. */
+  readonly from: string;
+  readonly marketing: 'stop' | 'resume';
+  readonly at: string;
+}
+
+export type WhatsAppEvent = WhatsAppStatusEvent | WhatsAppInboundMessage | WhatsAppPreferenceEvent;
 
 export const failureMeanings: Readonly<Record<number, WhatsAppFailureMeaning>> = {
   131026: 'not-on-whatsapp',
@@ -77,14 +86,21 @@ const message = z.object({
   interactive: z.object({ type: z.string(), list_reply: choice.optional(), button_reply: choice.optional() }).optional(),
   button: z.object({ payload: z.string().optional(), text: z.string() }).optional(),
   context: z.object({ id: z.string().optional() }).optional(),
+  system: z.object({ type: z.string().optional(), marketing: z.string().optional() }).optional(),
 });
+
+const preference = z.object({ wa_id: waId, category: z.string().optional(), value: z.string(), timestamp: unixSeconds });
 
 const entry = z.object({
   id: z.string().optional(),
   changes: z.array(
     z.object({
       field: z.string(),
-      value: z.object({ statuses: z.array(status).optional(), messages: z.array(message).optional() }),
+      value: z.object({
+        statuses: z.array(status).optional(),
+        messages: z.array(message).optional(),
+        user_preferences: z.array(preference).optional(),
+      }),
     }),
   ),
 });
@@ -145,6 +161,32 @@ const messageEvent = (found: z.infer<typeof message>): WhatsAppInboundMessage =>
   };
 };
 
+const marketingChoices = new Set(['stop', 'resume']);
+
+/** Meta's two ways of saying it: the `user_preferences` field, or a system message `user_preference_changed`. */
+const preferenceEvents = (value: { user_preferences?: z.infer<typeof preference>[]; messages?: z.infer<typeof message>[] }): WhatsAppPreferenceEvent[] => [
+  ...(value.user_preferences ?? [])
+    .filter((found) => (found.category ?? 'marketing_messages') === 'marketing_messages' && marketingChoices.has(found.value))
+    .map(
+      (found): WhatsAppPreferenceEvent => ({
+        kind: 'preference',
+        from: e164(found.wa_id),
+        marketing: found.value as 'stop' | 'resume',
+        at: isoOf(found.timestamp),
+      }),
+    ),
+  ...(value.messages ?? [])
+    .filter((found) => found.type === 'system' && found.system?.type === 'user_preference_changed' && marketingChoices.has(found.system.marketing ?? ''))
+    .map(
+      (found): WhatsAppPreferenceEvent => ({
+        kind: 'preference',
+        from: e164(found.from),
+        marketing: found.system!.marketing as 'stop' | 'resume',
+        at: isoOf(found.timestamp),
+      }),
+    ),
+];
+
 /** The End User Messaging message in an SQS body: as published (raw delivery), or inside SNS's envelope. */
 const publishedMessage = (body: string): unknown => {
   const outer = jsonOf(body, 'the queue message');
@@ -157,7 +199,8 @@ const publishedMessage = (body: string): unknown => {
 };
 
 /**
- * The statuses and messages in one notification, in the order Meta listed them. Statuses Meta
+ * The statuses, messages and marketing preferences in one notification, in the order Meta
+ * listed them (preferences last). Statuses Meta
  * may add beyond sent, delivered, read and failed, and changes of other fields (template
  * reviews), say nothing about a request and are left out; anything malformed is an error.
  */
@@ -166,6 +209,7 @@ export const parseWhatsAppNotification = (body: string): WhatsAppEvent[] => {
   const { changes } = checked(entry, jsonOf(whatsAppWebhookEntry, 'whatsAppWebhookEntry'), 'whatsAppWebhookEntry');
   return changes.flatMap(({ value }) => [
     ...(value.statuses ?? []).filter((found) => deliveryStatuses.has(found.status)).map(statusEvent),
-    ...(value.messages ?? []).map(messageEvent),
+    ...(value.messages ?? []).filter((found) => found.type !== 'system').map(messageEvent),
+    ...preferenceEvents(value),
   ]);
 };

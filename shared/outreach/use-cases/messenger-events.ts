@@ -110,6 +110,10 @@ const whatsAppStatus = async (event: WhatsAppStatusEvent, deps: MessengerEventDe
 /** One WhatsApp status or message from the business account's event destination. */
 export const recordWhatsAppEvent = async (event: WhatsAppEvent, deps: MessengerEventDependencies): Promise<MessengerEventOutcome> => {
   if (event.kind === 'status') return whatsAppStatus(event, deps);
+  // Stopping the clinic's messages on WhatsApp is asking us to stop; resuming them is not consent to every channel again.
+  if (event.kind === 'preference') {
+    return event.marketing === 'stop' ? optOut(await deps.clients.clientsWithPhone(event.from), [event.from], event.at, deps) : { kind: 'ignored' };
+  }
   const reply = await receiveMessengerMessage(
     {
       channel: 'whatsapp',

@@ -263,6 +263,18 @@ describe('asking on WhatsApp and Viber', () => {
     expect(messenger.whatsApp).toHaveLength(3);
   });
 
+  it('opts a client out everywhere when they stop the clinic’s messages in WhatsApp’s own settings, and not back in on resume', async () => {
+    await lapsed(profile());
+
+    expect(await recordWhatsAppEvent({ kind: 'preference', from: phone, marketing: 'resume', at: daytime.toISOString() }, deps)).toEqual({ kind: 'ignored' });
+    expect(suppression.entries.size).toBe(0);
+    expect(await recordWhatsAppEvent({ kind: 'preference', from: phone, marketing: 'stop', at: daytime.toISOString() }, deps)).toEqual({
+      kind: 'opted-out',
+      clients: 1,
+    });
+    expect([...suppression.entries.keys()]).toEqual(expect.arrayContaining(['client:c-1', 'email:maria@example.com', `phone:${phone}`]));
+  });
+
   it('opts a client out everywhere when they write STOP or ask to be left alone on WhatsApp', async () => {
     await lapsed(profile());
 

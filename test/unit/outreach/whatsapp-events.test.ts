@@ -179,6 +179,36 @@ describe('WhatsApp messages from clients', () => {
   });
 });
 
+describe('a client’s marketing preference', () => {
+  it('reads user_preferences stop and resume, and the system message Meta also sends, as preferences, not as answers', () => {
+    // Act
+    const events = parseWhatsAppNotification(
+      published({
+        user_preferences: [
+          { wa_id: '306912345678', detail: 'User requested to stop marketing messages', category: 'marketing_messages', value: 'stop', timestamp: 1758171394 },
+          { wa_id: '306900000000', category: 'marketing_messages', value: 'resume', timestamp: 1758171395 },
+        ],
+        messages: [
+          {
+            from: '306911111111',
+            id: 'wamid.SYS',
+            timestamp: '1758171396',
+            type: 'system',
+            system: { type: 'user_preference_changed', marketing: 'stop', body: 'stopped' },
+          },
+        ],
+      }),
+    );
+
+    // Assess
+    expect(events).toEqual([
+      { kind: 'preference', from: '+306912345678', marketing: 'stop', at: '2025-09-18T04:56:34.000Z' },
+      { kind: 'preference', from: '+306900000000', marketing: 'resume', at: '2025-09-18T04:56:35.000Z' },
+      { kind: 'preference', from: '+306911111111', marketing: 'stop', at: '2025-09-18T04:56:36.000Z' },
+    ]);
+  });
+});
+
 describe('malformed notifications', () => {
   const problem = (body: string): string => {
     try {
