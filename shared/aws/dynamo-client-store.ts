@@ -290,15 +290,7 @@ export class DynamoClientStore implements ClientStore {
   }
 
   async clientsWithPhone(phone: string): Promise<string[]> {
-    const { Items = [] } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tables.clients,
-        IndexName: clientsByPhoneIndex,
-        KeyConditionExpression: 'phone = :phone',
-        ExpressionAttributeValues: { ':phone': phone },
-      }),
-    );
-    return Items.map((item) => item.clientId as string);
+    return this.clientsByKey(clientsByPhoneIndex, 'phone', phone);
   }
 
   async bindViberUser(clientId: string, viberUserId: string): Promise<void> {
@@ -314,12 +306,18 @@ export class DynamoClientStore implements ClientStore {
   }
 
   async clientsWithViberUser(viberUserId: string): Promise<string[]> {
+    return this.clientsByKey(clientsByViberUserIndex, 'viberUserId', viberUserId);
+  }
+
+  /** The clients a keys-only index finds by one attribute's value. */
+  private async clientsByKey(indexName: string, attribute: string, value: string): Promise<string[]> {
     const { Items = [] } = await this.db.send(
       new QueryCommand({
         TableName: this.tables.clients,
-        IndexName: clientsByViberUserIndex,
-        KeyConditionExpression: 'viberUserId = :user',
-        ExpressionAttributeValues: { ':user': viberUserId },
+        IndexName: indexName,
+        KeyConditionExpression: '#key = :value',
+        ExpressionAttributeNames: { '#key': attribute },
+        ExpressionAttributeValues: { ':value': value },
       }),
     );
     return Items.map((item) => item.clientId as string);

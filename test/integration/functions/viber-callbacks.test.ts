@@ -17,26 +17,18 @@ import type { OutreachJob } from '../../../shared/lapse/episode.ts';
 import { defaultFallbackOrder } from '../../../shared/outreach/channel-policy.ts';
 import { sendOutreach, type SendSettings } from '../../../shared/outreach/use-cases/send-outreach.ts';
 import { viberContextFor } from '../../../shared/outreach/viber-subscription.ts';
-import { shippedWordings } from '../../../shared/outreach/wording.ts';
 import { ViberBotClient } from '../../../shared/viber/viber-bot-client.ts';
 import { freshTables } from '../../support/tables.ts';
+import { harbourSendSettings } from '../../support/send-settings.ts';
 
 const botToken = '4453b6ac12345678-e02c5f12174805f9-daec9cbb5448c51f';
 const secret = 'viber-callbacks-secret-0123456789abcdef';
 const userId = '01234567890A=';
 
-const settings: SendSettings = {
-  clinicName: 'Harbour Clinic',
-  defaultLocale: 'en',
+const settings: SendSettings = harbourSendSettings(secret, {
   window: { startMinute: 0, endMinute: 24 * 60 },
   channelPolicy: { fallbackOrder: defaultFallbackOrder, voiceLocales: new Set(), offered: new Set(['email', 'sms', 'voice', 'viber']) },
-  maxSmsSegments: 3,
-  replyBaseUrl: 'https://reply.harbour.example',
-  tokenSecrets: [secret],
-  tokenDays: 30,
-  wordings: shippedWordings,
-  whatsAppTemplate: { name: 'comeback_feedback', fallbackLanguage: 'en' },
-};
+});
 
 const job: OutreachJob = {
   jobId: 'job-v-1',

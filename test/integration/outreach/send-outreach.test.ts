@@ -10,28 +10,18 @@ import { DynamoSuppressionList } from '../../../shared/aws/dynamo-suppression-li
 import { buildApp } from '../../../shared/app.ts';
 import type { ClientProfile } from '../../../shared/visits/client.ts';
 import type { OutreachJob } from '../../../shared/lapse/episode.ts';
-import { shippedWordings } from '../../../shared/outreach/wording.ts';
-import { defaultSendWindow } from '../../../shared/outreach/quiet-hours.ts';
 import { verifyReplyToken } from '../../../shared/answers/reply-token.ts';
 import { addVisits } from '../../../shared/visits/summary.ts';
 import type { OutreachRecord } from '../../../shared/outreach/outreach-record.ts';
 import { ProviderThrottledError, type Messenger } from '../../../shared/outreach/ports/messenger.ts';
 import { sendOutreach, type SendDependencies, type SendSettings } from '../../../shared/outreach/use-cases/send-outreach.ts';
 import { lapsedClient as lapsed } from '../../support/lapsed-client.ts';
+import { harbourSendSettings } from '../../support/send-settings.ts';
 
 const secret = 'test-secret-0123456789abcdef0123456789';
-const settings: SendSettings = {
-  clinicName: 'Harbour Clinic',
-  defaultLocale: 'en',
-  window: defaultSendWindow,
+const settings: SendSettings = harbourSendSettings(secret, {
   channelPolicy: { fallbackOrder: ['email', 'sms', 'voice'], voiceLocales: new Set(['en', 'el', 'ru']) },
-  maxSmsSegments: 3,
-  replyBaseUrl: 'https://reply.harbour.example',
-  tokenSecrets: [secret],
-  tokenDays: 30,
-  wordings: shippedWordings,
-  whatsAppTemplate: { name: 'comeback_feedback', fallbackLanguage: 'en' },
-};
+});
 const messengerConfig: AwsMessengerConfig = { fromAddress: 'care@harbour.example', originationIdentity: '+18005550100', voices: { en: 'JOANNA', el: 'MARIA' } };
 // 11:00 in Athens (UTC+3 in May).
 const daytime = new Date('2026-05-12T08:00:00Z');

@@ -3,11 +3,10 @@ import type { OutreachJob } from '../../../shared/lapse/episode.ts';
 import { defaultFallbackOrder } from '../../../shared/outreach/channel-policy.ts';
 import { NotOnMessengerError } from '../../../shared/outreach/not-on-messenger.ts';
 import type { Messenger, OutgoingText, OutgoingViberMessage } from '../../../shared/outreach/ports/messenger.ts';
-import { defaultSendWindow } from '../../../shared/outreach/quiet-hours.ts';
 import { sendOutreach, type SendDependencies, type SendSettings } from '../../../shared/outreach/use-cases/send-outreach.ts';
 import { recordViberEvent, recordWhatsAppEvent, type MessengerEventDependencies } from '../../../shared/outreach/use-cases/messenger-events.ts';
 import type { WhatsAppMessage, WhatsAppTemplateMessage } from '../../../shared/outreach/whatsapp-messages.ts';
-import { shippedWordings } from '../../../shared/outreach/wording.ts';
+import type { WhatsAppStatusEvent } from '../../../shared/outreach/whatsapp-events.ts';
 import { viberContextFor } from '../../../shared/outreach/viber-subscription.ts';
 import { verifyReplyToken } from '../../../shared/answers/reply-token.ts';
 import type { ClientProfile } from '../../../shared/visits/client.ts';
@@ -17,24 +16,16 @@ import { InMemoryClientStore } from '../../fakes/client-store.ts';
 import { InMemoryFollowUpStore } from '../../fakes/follow-up-store.ts';
 import { InMemoryOutreachLog } from '../../fakes/outreach-log.ts';
 import { InMemorySuppressionList } from '../../fakes/suppression-list.ts';
+import { harbourSendSettings } from '../../support/send-settings.ts';
 
 const secret = 'messenger-test-secret-0123456789abcdef';
 // 11:00 in Athens.
 const daytime = new Date('2026-05-12T08:00:00Z');
 const phone = '+306912345678';
 
-const settings: SendSettings = {
-  clinicName: 'Harbour Clinic',
-  defaultLocale: 'en',
-  window: defaultSendWindow,
+const settings: SendSettings = harbourSendSettings(secret, {
   channelPolicy: { fallbackOrder: defaultFallbackOrder, voiceLocales: new Set(['en']), offered: new Set(['email', 'sms', 'voice', 'whatsapp', 'viber']) },
-  maxSmsSegments: 3,
-  replyBaseUrl: 'https://reply.harbour.example',
-  tokenSecrets: [secret],
-  tokenDays: 30,
-  wordings: shippedWordings,
-  whatsAppTemplate: { name: 'comeback_feedback', fallbackLanguage: 'en' },
-};
+});
 
 /** Every message handed to the providers, and the refusals to give for some addresses. */
 class RecordingMessenger implements Messenger {
@@ -80,6 +71,18 @@ const job = (clientId = 'c-1'): OutreachJob => ({
   requestedOn: '2026-05-11',
   channels: ['email', 'sms', 'whatsapp', 'viber'],
 });
+
+/** WhatsApp's status of the first request to Maria, as the event destination reports it. */
+const whatsAppStatus = (status: WhatsAppStatusEvent['status'], failure?: WhatsAppStatusEvent['failure']): WhatsAppStatusEvent => ({
+  kind: 'status',
+  outreachId: 'job-c-1',
+  wamid: 'wamid.1',
+  recipient: phone,
+  status,
+  at: daytime.toISOString(),
+  ...(failure && { failure }),
+});
+const notOnWhatsApp = whatsAppStatus('failed', { code: 131026, meaning: 'not-on-whatsapp' });
 
 describe('asking on WhatsApp and Viber', () => {
   let messenger: RecordingMessenger;
@@ -169,18 +172,7 @@ describe('asking on WhatsApp and Viber', () => {
     await lapsed(profile());
     await sendOutreach(job(), settings, deps);
 
-    const failed = await recordWhatsAppEvent(
-      {
-        kind: 'status',
-        outreachId: 'job-c-1',
-        wamid: 'wamid.1',
-        recipient: phone,
-        status: 'failed',
-        at: daytime.toISOString(),
-        failure: { code: 131026, meaning: 'not-on-whatsapp' },
-      },
-      deps,
-    );
+    const failed = await recordWhatsAppEvent(notOnWhatsApp, deps);
     expect(failed).toEqual({ kind: 'next-channel', requeued: true });
     expect(await log.get('job-c-1')).toMatchObject({ status: 'retry', reason: 'not-on-messenger' });
     expect(queued).toHaveLength(1);
@@ -190,27 +182,13 @@ describe('asking on WhatsApp and Viber', () => {
     expect(resent).toMatchObject({ kind: 'sent', channel: 'sms' });
     expect(messenger.texts[0]!.to).toBe(phone);
     // A repeat of the failure finds the request moved on.
-    expect(
-      await recordWhatsAppEvent(
-        {
-          kind: 'status',
-          outreachId: 'job-c-1',
-          wamid: 'wamid.1',
-          recipient: phone,
-          status: 'failed',
-          at: daytime.toISOString(),
-          failure: { code: 131026, meaning: 'not-on-whatsapp' },
-        },
-        deps,
-      ),
-    ).toEqual({ kind: 'next-channel', requeued: false });
+    expect(await recordWhatsAppEvent(notOnWhatsApp, deps)).toEqual({ kind: 'next-channel', requeued: false });
   });
 
   it('moves a WhatsApp request to seen on its read receipt, and a late delivered does not move it back', async () => {
     await lapsed(profile());
     await sendOutreach(job(), settings, deps);
-    const status = (s: 'delivered' | 'read') =>
-      recordWhatsAppEvent({ kind: 'status', outreachId: 'job-c-1', wamid: 'wamid.1', recipient: phone, status: s, at: daytime.toISOString() }, deps);
+    const status = (s: 'delivered' | 'read') => recordWhatsAppEvent(whatsAppStatus(s), deps);
 
     expect(await status('read')).toEqual({ kind: 'status', result: 'recorded' });
     expect(await status('delivered')).toEqual({ kind: 'status', result: 'unchanged' });
@@ -221,18 +199,7 @@ describe('asking on WhatsApp and Viber', () => {
     await lapsed(profile());
     await sendOutreach(job(), settings, deps);
 
-    await recordWhatsAppEvent(
-      {
-        kind: 'status',
-        outreachId: 'job-c-1',
-        wamid: 'wamid.1',
-        recipient: phone,
-        status: 'failed',
-        at: daytime.toISOString(),
-        failure: { code: 131050, meaning: 'stopped-marketing' },
-      },
-      deps,
-    );
+    await recordWhatsAppEvent(whatsAppStatus('failed', { code: 131050, meaning: 'stopped-marketing' }), deps);
 
     expect([...suppression.entries.keys()]).toEqual(expect.arrayContaining(['client:c-1', 'email:maria@example.com', `phone:${phone}`]));
     expect(await log.get('job-c-1')).toMatchObject({ status: 'failed', reason: 'opted-out' });
