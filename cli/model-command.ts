@@ -1,10 +1,9 @@
 import { csvCell } from '../shared/common/csv.ts';
-import { openTableFile } from '../shared/files/table-file.ts';
-import { expectedVisits, fitBgNbd, pAlive, type BgNbdFit, type Frequency } from '../shared/stats/bg-nbd.ts';
-import { fitGammaGamma, type GammaGammaFit } from '../shared/stats/gamma-gamma.ts';
+import { readSummaryFile } from '../shared/files/summary-file.ts';
+import { expectedVisits, fitBgNbdWeighted, pAlive, type BgNbdFit, type Frequency } from '../shared/stats/bg-nbd.ts';
+import { fitGammaGammaWeighted, type GammaGammaFit } from '../shared/stats/gamma-gamma.ts';
 import { fitLapseModel, modelInput, unusableHistory } from '../shared/lapse/lapse-model.ts';
-import { readSummaryRow, summaryLayoutOf, type SummaryClient, type SummaryLayout } from '../shared/lapse/model-summary.ts';
-import type { RowProblem } from '../shared/visits/rows.ts';
+import { SummaryInputs, type SummaryClient } from '../shared/lapse/model-summary.ts';
 import { ModelNotIdentifiableError } from '../shared/stats/bg-nbd.ts';
 import { buildApp } from '../shared/app.ts';
 import { allClients } from './start-command.ts';
@@ -35,33 +34,20 @@ interface Fitted {
 
 const shownProblems = 5;
 
-/** Every row of a lifetimes-style summary file; any bad row rejects the file, naming the first few. */
-const readSummaryFile = async (path: string): Promise<{ layout: SummaryLayout; clients: SummaryClient[] }> => {
-  const file = await openTableFile(path);
-  let layout: SummaryLayout | undefined = file.format === 'csv' ? summaryLayoutOf(file.header) : undefined;
-  const clients: SummaryClient[] = [];
-  const problems: RowProblem[] = [];
-  for await (const record of file.records()) {
-    if (record.problem !== undefined) {
-      problems.push({ line: record.line, field: '', reason: record.problem });
-      continue;
-    }
-    layout ??= summaryLayoutOf(Object.keys(record.values));
-    const row = readSummaryRow(record.values, record.line, layout);
-    if (row.ok) clients.push(row.value);
-    else problems.push(...row.errors);
+/** Every row of a lifetimes-style summary file, as the model's inputs; any bad row rejects the file, naming the first few. */
+const readSummaryInputs = async (path: string, keepRows: boolean): Promise<SummaryInputs> => {
+  const read = await readSummaryFile(path, (layout) => new SummaryInputs(layout, { keepRows }), { keepProblems: shownProblems });
+  if (read.problemCount > 0) {
+    const listed = read.problems.map((p) => `  line ${p.line}${p.field ? `, ${p.field}` : ''}: ${p.reason}`);
+    const more = read.problemCount > shownProblems ? [`  … and ${formatCount(read.problemCount - shownProblems)} more`] : [];
+    throw new SummaryFileError([`${path}: ${formatCount(read.problemCount)} bad rows, nothing fitted`, ...listed, ...more].join('\n'));
   }
-  if (problems.length > 0) {
-    const listed = problems.slice(0, shownProblems).map((p) => `  line ${p.line}${p.field ? `, ${p.field}` : ''}: ${p.reason}`);
-    const more = problems.length > shownProblems ? [`  … and ${formatCount(problems.length - shownProblems)} more`] : [];
-    throw new SummaryFileError([`${path}: ${formatCount(problems.length)} bad rows, nothing fitted`, ...listed, ...more].join('\n'));
-  }
-  if (!layout || clients.length === 0) throw new SummaryFileError(`${path} has no clients`);
-  return { layout, clients };
+  if (!read.sink || read.sink.clients === 0) throw new SummaryFileError(`${path} has no clients`);
+  return read.sink;
 };
 
 /** Per client: P(alive) and expected visits in the next `days`, as CSV or JSON lines on stdout. */
-const printPredictions = (fit: BgNbdFit, clients: readonly (Frequency & { id: string })[], window: number, json: boolean): void => {
+const printPredictions = (fit: BgNbdFit, clients: Iterable<Frequency & { id: string }>, window: number, json: boolean): void => {
   const lines: string[] = json ? [] : ['id,x,t_x,T,p_alive,expected_transactions'];
   for (const client of clients) {
     const prediction = {
@@ -129,24 +115,27 @@ const predictWindow = (flag: string | undefined): number | undefined => {
   return window;
 };
 
-const fitSummaryFile = async (path: string): Promise<{ fit: Fitted; clients: SummaryClient[] }> => {
+const fitSummaryFile = async (path: string, predicting: boolean): Promise<{ fit: Fitted; clients: Iterable<SummaryClient> }> => {
   const started = performance.now();
-  const { layout, clients } = await readSummaryFile(path);
-  const bgnbd = fitBgNbd(clients);
+  const inputs = await readSummaryInputs(path, predicting);
+  const bgnbd = fitBgNbdWeighted(inputs.frequencies());
   let spend: GammaGammaFit | undefined;
   let spendProblem: string | undefined;
-  if (layout.spend) {
+  const spending = inputs.spending();
+  if (spending) {
     try {
-      // In lifetimes' layouts the spend column is the mean of the repeat visits, so x visits.
-      spend = fitGammaGamma(clients.filter((c) => c.x > 0 && (c.meanSpend ?? 0) > 0).map((c) => ({ visits: c.x, meanSpend: c.meanSpend! })));
+      spend = fitGammaGammaWeighted(spending);
     } catch (error) {
       if (!(error instanceof ModelNotIdentifiableError)) throw error;
       spendProblem = error.message;
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  const source = `${path} (${layout.name})`;
-  return { fit: { source, unit: 'period', bgnbd, ...(spend && { spend }), ...(spendProblem && { spendProblem }), seconds, saved: false }, clients };
+  const source = `${path} (${inputs.layout.name})`;
+  return {
+    fit: { source, unit: 'period', bgnbd, ...(spend && { spend }), ...(spendProblem && { spendProblem }), seconds, saved: false },
+    clients: predicting ? inputs.eachClient() : [],
+  };
 };
 
 const fitImportedVisits = async (asOf: string): Promise<{ fit: Fitted; clients: (Frequency & { id: string })[] }> => {
@@ -185,7 +174,7 @@ const fitImportedVisits = async (asOf: string): Promise<{ fit: Fitted; clients: 
 export const modelFit = async (flags: ModelFitFlags): Promise<void> => {
   const window = predictWindow(flags.predict);
   if (flags.summary && flags.asOf) throw new UsageError('--as-of is for fitting the imported visits; a summary file is already as of its own end');
-  const { fit, clients } = flags.summary ? await fitSummaryFile(flags.summary) : await fitImportedVisits(parseAsOf(flags.asOf));
+  const { fit, clients } = flags.summary ? await fitSummaryFile(flags.summary, window !== undefined) : await fitImportedVisits(parseAsOf(flags.asOf));
   if (window !== undefined) {
     // stdout carries the predictions; the fit goes to stderr so a pipe gets clean data.
     printFit(fit, (text) => console.error(text));

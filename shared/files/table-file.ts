@@ -127,8 +127,8 @@ type FileLine =
   | { readonly line: number; readonly text?: undefined; readonly problem: string };
 
 const formatCount = (n: number): string => n.toLocaleString('en');
-const tooLong = `is longer than ${formatCount(maxRowCharacters)} characters: a row that long cannot be a client or a visit`;
-const notUtf8 = 'is not UTF-8 text: save the file as UTF-8 (CSV UTF-8 in spreadsheet programs)';
+export const tooLong = `is longer than ${formatCount(maxRowCharacters)} characters: a row that long cannot be a client or a visit`;
+export const notUtf8 = 'is not UTF-8 text: save the file as UTF-8 (CSV UTF-8 in spreadsheet programs)';
 
 const decodeLine = (bytes: Buffer, line: number): FileLine => {
   try {

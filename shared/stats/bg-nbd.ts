@@ -62,26 +62,52 @@ export const bgNbdLogLikelihood = ({ r, alpha, a, b }: BgNbdParameters, { x, tx,
   return a1 + a2 + logAddExp(a3, a4);
 };
 
-interface Weighted extends Frequency {
-  readonly weight: number;
-  /** Index into the distinct repeat counts, whose special functions are shared. */
-  readonly xIndex: number;
+/** Distinct histories, each with how many clients have it. */
+export interface WeightedFrequencies {
+  readonly x: Float64Array;
+  readonly tx: Float64Array;
+  readonly T: Float64Array;
+  /** Clients with this history; may be fractional. */
+  readonly weight: Float64Array;
 }
 
+interface Collapsed extends WeightedFrequencies {
+  /** Per row, the index into the distinct repeat counts, whose special functions are shared. */
+  readonly xIndex: Uint32Array;
+  readonly xs: readonly number[];
+}
+
+const indexRepeats = (rows: WeightedFrequencies): Collapsed => {
+  const xIndex = new Uint32Array(rows.x.length);
+  const indexOf = new Map<number, number>();
+  for (let i = 0; i < rows.x.length; i++) {
+    const x = rows.x[i]!;
+    let index = indexOf.get(x);
+    if (index === undefined) {
+      index = indexOf.size;
+      indexOf.set(x, index);
+    }
+    xIndex[i] = index;
+  }
+  return { ...rows, xIndex, xs: [...indexOf.keys()] };
+};
+
 /** Clients with the same (x, t_x, T) contribute the same term: a million clients collapse to a few thousand rows. */
-const collapse = (rows: readonly Frequency[]): { rows: Weighted[]; xs: number[] } => {
-  const byKey = new Map<string, { x: number; tx: number; T: number; weight: number; xIndex: number }>();
-  const xIndex = new Map<number, number>();
+const collapse = (rows: readonly Frequency[]): Collapsed => {
+  const byKey = new Map<string, { x: number; tx: number; T: number; weight: number }>();
   for (const { x, tx, T } of rows) {
     const key = `${x} ${tx} ${T}`;
     const seen = byKey.get(key);
     if (seen) seen.weight++;
-    else {
-      if (!xIndex.has(x)) xIndex.set(x, xIndex.size);
-      byKey.set(key, { x, tx, T, weight: 1, xIndex: xIndex.get(x)! });
-    }
+    else byKey.set(key, { x, tx, T, weight: 1 });
   }
-  return { rows: [...byKey.values()], xs: [...xIndex.keys()] };
+  const distinct = [...byKey.values()];
+  return indexRepeats({
+    x: Float64Array.from(distinct, (row) => row.x),
+    tx: Float64Array.from(distinct, (row) => row.tx),
+    T: Float64Array.from(distinct, (row) => row.T),
+    weight: Float64Array.from(distinct, (row) => row.weight),
+  });
 };
 
 /**
@@ -90,7 +116,7 @@ const collapse = (rows: readonly Frequency[]): { rows: Weighted[]; xs: number[] 
  * independent of how many clients there are.
  */
 const objective =
-  ({ rows, xs }: { rows: readonly Weighted[]; xs: readonly number[] }, total: number) =>
+  ({ x: xOf, tx: txOf, T: TOf, weight: weightOf, xIndex, xs }: Collapsed, total: number) =>
   (theta: readonly number[], gradient: number[]): number => {
     const [r, alpha, a, b] = theta.map(Math.exp) as [number, number, number, number];
     const psiR = digamma(r);
@@ -102,37 +128,46 @@ const objective =
     const logAlpha = Math.log(alpha);
     const logA = Math.log(a);
     // The gamma-function terms depend on x alone: once per distinct x, not per client.
-    const byX = xs.map((x) => ({
-      a12: lgamma(r + x) - lgR + r * logAlpha + lgAB + lgamma(b + x) - lgB - lgamma(a + b + x),
-      psiRx: digamma(r + x),
-      psiBx: digamma(b + x),
-      psiABx: digamma(a + b + x),
-      logBx1: x > 0 ? Math.log(b + x - 1) : 0,
-    }));
+    const a12Of = new Float64Array(xs.length);
+    const psiRxOf = new Float64Array(xs.length);
+    const psiBxOf = new Float64Array(xs.length);
+    const psiABxOf = new Float64Array(xs.length);
+    const logBx1Of = new Float64Array(xs.length);
+    xs.forEach((x, k) => {
+      a12Of[k] = lgamma(r + x) - lgR + r * logAlpha + lgAB + lgamma(b + x) - lgB - lgamma(a + b + x);
+      psiRxOf[k] = digamma(r + x);
+      psiBxOf[k] = digamma(b + x);
+      psiABxOf[k] = digamma(a + b + x);
+      logBx1Of[k] = x > 0 ? Math.log(b + x - 1) : 0;
+    });
     let value = 0;
     let gr = 0;
     let gAlpha = 0;
     let ga = 0;
     let gb = 0;
-    for (const { x, tx, T, weight, xIndex } of rows) {
-      const { a12, psiRx, psiBx, psiABx, logBx1 } = byX[xIndex]!;
+    for (let i = 0; i < xOf.length; i++) {
+      const x = xOf[i]!;
+      const tx = txOf[i]!;
+      const T = TOf[i]!;
+      const weight = weightOf[i]!;
+      const k = xIndex[i]!;
       const logAlphaT = Math.log(alpha + T);
       const a3 = -(r + x) * logAlphaT;
       let a4 = -Infinity;
       let logAlphaTx = 0;
       if (x > 0) {
         logAlphaTx = Math.log(alpha + tx);
-        a4 = logA - logBx1 - (r + x) * logAlphaTx;
+        a4 = logA - logBx1Of[k]! - (r + x) * logAlphaTx;
       }
       const tail = logAddExp(a3, a4);
-      value += weight * (a12 + tail);
+      value += weight * (a12Of[k]! + tail);
 
       const w3 = Math.exp(a3 - tail);
       const w4 = x > 0 ? Math.exp(a4 - tail) : 0;
-      gr += weight * (psiRx - psiR + logAlpha - w3 * logAlphaT - w4 * logAlphaTx);
+      gr += weight * (psiRxOf[k]! - psiR + logAlpha - w3 * logAlphaT - w4 * logAlphaTx);
       gAlpha += weight * (r / alpha - w3 * ((r + x) / (alpha + T)) - (x > 0 ? w4 * ((r + x) / (alpha + tx)) : 0));
-      ga += weight * (psiAB - psiABx + (x > 0 ? w4 / a : 0));
-      gb += weight * (psiAB + psiBx - psiB - psiABx - (x > 0 ? w4 / (b + x - 1) : 0));
+      ga += weight * (psiAB - psiABxOf[k]! + (x > 0 ? w4 / a : 0));
+      gb += weight * (psiAB + psiBxOf[k]! - psiB - psiABxOf[k]! - (x > 0 ? w4 / (b + x - 1) : 0));
     }
     // d/dθ = p · d/dp for p = e^θ; negated and averaged.
     gradient[0] = (-gr * r) / total;
@@ -160,12 +195,44 @@ export const checkFitRows = (rows: readonly Frequency[]): void => {
 /** Maximum-likelihood fit over all clients; throws ModelNotIdentifiableError when the data cannot identify it. */
 export const fitBgNbd = (rows: readonly Frequency[]): BgNbdFit => {
   checkFitRows(rows);
-  const collapsed = collapse(rows);
   const meanX = rows.reduce((sum, row) => sum + row.x, 0) / rows.length;
   const meanT = rows.reduce((sum, row) => sum + row.T, 0) / rows.length;
+  return fitCollapsed(collapse(rows), rows.length, meanX, meanT);
+};
+
+/**
+ * The same fit over distinct histories weighted by how many clients have each (a RowTally's
+ * columns, say): exact, and no object per client. Same checks and errors as fitBgNbd.
+ */
+export const fitBgNbdWeighted = (rows: WeightedFrequencies): BgNbdFit => {
+  let total = 0;
+  let sumX = 0;
+  let sumT = 0;
+  let returned = false;
+  let aged = false;
+  for (let i = 0; i < rows.x.length; i++) {
+    const row = { x: rows.x[i]!, tx: rows.tx[i]!, T: rows.T[i]! };
+    const weight = rows.weight[i]!;
+    const problem = checkFrequency(row);
+    if (problem) throw new FrequencyError(`history ${i + 1} (x ${row.x}, t_x ${row.tx}, T ${row.T}), ${problem.field}: ${problem.reason}`);
+    if (!(Number.isFinite(weight) && weight >= 0)) throw new FrequencyError(`history ${i + 1}: weight must be >= 0, got ${weight}`);
+    if (weight === 0) continue;
+    total += weight;
+    sumX += weight * row.x;
+    sumT += weight * row.T;
+    returned ||= row.x > 0;
+    aged ||= row.T > 0;
+  }
+  if (total < 10) throw new ModelNotIdentifiableError(`the lapse model needs at least 10 clients, there are ${total}`);
+  if (!returned) throw new ModelNotIdentifiableError('nobody came back a second time, so the model cannot tell how often clients return');
+  if (!aged) throw new ModelNotIdentifiableError('every client was first seen on the as-of day: there is no time to learn from');
+  return fitCollapsed(indexRepeats(rows), total, sumX / total, sumT / total);
+};
+
+const fitCollapsed = (collapsed: Collapsed, total: number, meanX: number, meanT: number): BgNbdFit => {
   // Start at r = 1 with the rate the data shows if nobody left; a = b = 1 (a flat dropout prior).
   const start = [0, Math.log(meanT / Math.max(meanX, 0.01)), 0, 0];
-  const result = minimize(objective(collapsed, rows.length), start);
+  const result = minimize(objective(collapsed, total), start);
   const [r, alpha, a, b] = result.x.map(Math.exp) as [number, number, number, number];
   if (!result.converged || !Number.isFinite(result.value)) {
     throw new ModelNotIdentifiableError(`the lapse model did not converge after ${result.iterations} iterations`);
@@ -175,8 +242,12 @@ export const fitBgNbd = (rows: readonly Frequency[]): BgNbdFit => {
     throw new ModelNotIdentifiableError(`the data cannot pin down ${runaway.join(', ')}: the visits look the same whether clients stop or not`);
   }
   // Reported without the ridge penalty: the plain log-likelihood, comparable with other fits.
-  const logLikelihood = collapsed.rows.reduce((sum, row) => sum + row.weight * bgNbdLogLikelihood({ r, alpha, a, b }, row), 0);
-  return { r, alpha, a, b, logLikelihood, iterations: result.iterations, clients: rows.length };
+  let logLikelihood = 0;
+  for (let i = 0; i < collapsed.x.length; i++) {
+    const weight = collapsed.weight[i]!;
+    if (weight > 0) logLikelihood += weight * bgNbdLogLikelihood({ r, alpha, a, b }, { x: collapsed.x[i]!, tx: collapsed.tx[i]!, T: collapsed.T[i]! });
+  }
+  return { r, alpha, a, b, logLikelihood, iterations: result.iterations, clients: total };
 };
 
 /** (a / (b + x - 1)) · ((alpha + T) / (alpha + t_x))^(r + x): the odds the client is gone, in logs. */

@@ -2,11 +2,13 @@
 export {
   expectedVisits,
   fitBgNbd,
+  fitBgNbdWeighted,
   pAlive,
   ModelNotIdentifiableError,
   type BgNbdFit,
   type BgNbdParameters,
   type Frequency,
+  type WeightedFrequencies,
 } from './bg-nbd.ts';
 export {
   fitMbgCnbd,
@@ -18,5 +20,14 @@ export {
   type MbgCnbdParameters,
   type RegularFrequency,
 } from './mbg-cnbd.ts';
-export { expectedSpendPerVisit, fitGammaGamma, type GammaGammaFit, type GammaGammaParameters, type Spending } from './gamma-gamma.ts';
+export {
+  expectedSpendPerVisit,
+  fitGammaGamma,
+  fitGammaGammaWeighted,
+  type GammaGammaFit,
+  type GammaGammaParameters,
+  type Spending,
+  type WeightedSpending,
+} from './gamma-gamma.ts';
+export { RowTally } from './row-tally.ts';
 export { minimize, type Minimum } from './optimize.ts';
