@@ -2,6 +2,10 @@ import { userInfo } from 'node:os';
 import { smsRecord } from '../functions/sms-inbound/handler.ts';
 import { drainQueue } from '../infra/local/queue-drain.ts';
 import { emulatorUrl } from '../infra/local/stack.ts';
+import type { SimulatedFate } from '../infra/local/sms-voice.ts';
+import type { ViberFate, ViberSentMessage } from '../infra/local/viber.ts';
+import type { SentWhatsAppMessage, WhatsAppFate } from '../infra/local/whatsapp.ts';
+import { receiveWhatsAppEvents, type WhatsAppEventCounts } from './outreach-command.ts';
 import { sqsClient } from '../shared/aws/sqs-outreach-queue.ts';
 import { buildApp, type App } from '../shared/app.ts';
 import { isIsoDay } from '../shared/common/dates.ts';
@@ -27,8 +31,10 @@ import { formatCount, table, UsageError } from './output.ts';
 /** Who is acting, for the catalogue's history and follow-ups: --by, else the login name. */
 const actor = (by?: string): string => by ?? process.env.COMEBACK_USER ?? userInfo().username;
 
+export type SmsReplyCounts = Record<SmsOutcome['kind'] | 'duplicate' | 'failed', number>;
+
 /** Receives the inbound SMS waiting on the local replies queue, as the sms-inbound function does in the cloud. */
-export const receiveReplies = async (app: App = buildApp()): Promise<Record<SmsOutcome['kind'] | 'duplicate' | 'failed', number>> => {
+export const receiveSmsReplies = async (app: App = buildApp()): Promise<SmsReplyCounts> => {
   const counts = { answer: 0, 'opted-out': 0, help: 0, unmatched: 0, duplicate: 0, failed: 0 };
   const deps = app.smsDependencies();
   const { failed } = await drainQueue(sqsClient(), app.queueUrls().smsReplies, (record) => smsRecord(record, deps), {
@@ -41,17 +47,167 @@ export const receiveReplies = async (app: App = buildApp()): Promise<Record<SmsO
   return counts;
 };
 
-/** As if a client answered a text from their phone: the emulator publishes it, then it is received. */
-export const simulateSmsReply = async (from: string, body: string): Promise<void> => {
-  const response = await fetch(`${emulatorUrl('smsvoice')}/reply`, { method: 'POST', body: JSON.stringify({ from, body }) });
-  if (!response.ok) throw new UsageError(`the SMS emulator refused the reply: ${((await response.json()) as { message?: string }).message ?? response.status}`);
-  const counts = await receiveReplies();
-  console.log(
-    Object.entries(counts)
-      .filter(([, n]) => n > 0)
-      .map(([kind, n]) => `${kind} ${n}`)
-      .join(', ') || 'nothing received',
-  );
+/**
+ * Receives what clients sent on the local stack: the inbound SMS on the replies queue (the
+ * sms-inbound function) and the WhatsApp messages on the WhatsApp events queue, with the
+ * statuses beside them (the whatsapp-events function). Viber's come to the webhook as they are sent.
+ */
+export const receiveReplies = async (app: App = buildApp()): Promise<{ sms: SmsReplyCounts; whatsApp: WhatsAppEventCounts }> => ({
+  sms: await receiveSmsReplies(app),
+  whatsApp: await receiveWhatsAppEvents(app),
+});
+
+/** The channels a client can answer on from their phone. */
+export const replyChannels = ['sms', 'whatsapp', 'viber'] as const;
+export type ReplyChannel = (typeof replyChannels)[number];
+
+export interface SimulatedReply {
+  readonly channel: ReplyChannel;
+  /** A phone number (SMS, WhatsApp) or a Viber user id. */
+  readonly from: string;
+  readonly text?: string;
+  /** A reason id: the row of the reasons list tapped on WhatsApp, a reason button on Viber. */
+  readonly choice?: string;
+}
+
+const refusedBy = async (emulator: string, response: Response): Promise<never> => {
+  const message = ((await response.json().catch(() => ({}))) as { message?: string }).message ?? `HTTP ${response.status}`;
+  throw new UsageError(`the ${emulator} emulator refused the reply: ${message}`);
+};
+
+const post = async (url: string, body: unknown, emulator: string): Promise<void> => {
+  const response = await fetch(url, { method: 'POST', body: JSON.stringify(body) });
+  if (!response.ok) await refusedBy(emulator, response);
+  await response.arrayBuffer();
+};
+
+/** The reasons list last sent to a WhatsApp number, as rows (a choice taps one of them). */
+const lastWhatsAppList = async (to: string): Promise<{ id: string; title: string }[] | undefined> => {
+  const sent = (await (await fetch(`${emulatorUrl('whatsapp')}/messages?to=${encodeURIComponent(to)}`)).json()) as SentWhatsAppMessage[];
+  const last = sent.at(-1);
+  if (last?.type !== 'interactive') return undefined;
+  const { action } = last.message.interactive as { action?: { sections?: { rows?: { id: string; title: string }[] }[] } };
+  return action?.sections?.flatMap((section) => section.rows ?? []);
+};
+
+/** The reason buttons under the last Viber message to a user. */
+const lastViberButtons = async (receiver: string): Promise<string[] | undefined> => {
+  const sent = (await (await fetch(`${emulatorUrl('viber')}/messages?receiver=${encodeURIComponent(receiver)}`)).json()) as ViberSentMessage[];
+  if (sent.length === 0) return undefined;
+  const buttons = (sent.at(-1)!.keyboard as { Buttons?: { ActionType?: string; ActionBody?: string }[] } | undefined)?.Buttons ?? [];
+  return buttons.filter((button) => button.ActionType === 'reply' && button.ActionBody?.startsWith('reason:')).map((button) => button.ActionBody!.slice(7));
+};
+
+const replyOnWhatsApp = async ({ from, text, choice }: SimulatedReply): Promise<void> => {
+  if (choice === undefined) return post(`${emulatorUrl('whatsapp')}/reply`, { from, text }, 'WhatsApp');
+  const rows = await lastWhatsAppList(from);
+  if (!rows) {
+    throw new UsageError(
+      `--choice ${choice}: no reasons list was sent to ${from} last; the clinic sends one once the client writes words it cannot place (reply with words first)`,
+    );
+  }
+  const row = rows.find((candidate) => candidate.id === choice);
+  if (!row) throw new UsageError(`--choice ${choice}: the list sent to ${from} has ${rows.map((candidate) => candidate.id).join(', ')}`);
+  await post(`${emulatorUrl('whatsapp')}/reply`, { from, choice: { id: row.id, title: row.title } }, 'WhatsApp');
+};
+
+const replyOnViber = async ({ from, text, choice }: SimulatedReply): Promise<void> => {
+  const buttons = await lastViberButtons(from);
+  if (!buttons) throw new UsageError(`no Viber message went to ${from}: a Viber reply comes from a user id in \`comeback outbox --channel viber\``);
+  if (choice !== undefined && !buttons.includes(choice)) {
+    throw new UsageError(
+      `--choice ${choice}: the last message to ${from} has ${buttons.length > 0 ? `buttons for ${buttons.join(', ')}` : 'no reason buttons'}`,
+    );
+  }
+  await post(`${emulatorUrl('viber')}/reply`, choice === undefined ? { from, text } : { from, choice }, 'Viber');
+};
+
+/** What a Viber reply came to: the webhook took it at once; the newest Viber answer of the user's client. */
+const viberAnswerLine = async (from: string, app: App): Promise<string> => {
+  const deps = app.answerDependencies();
+  const [clientId] = await deps.clients.clientsWithViberUser(from);
+  if (!clientId) return 'received from a Viber user who is no client’s: kept for review';
+  const answer = (await deps.answers.answersOf(clientId))
+    .filter((found) => found.channel === 'viber')
+    .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))[0];
+  if (!answer) return `received for ${clientId}: nothing recorded`;
+  if (answer.optedOut) return `received for ${clientId}: opted out`;
+  return `received for ${clientId}: ${answer.reasonId ?? 'not matched yet, waiting for a manager'}`;
+};
+
+const countsLine = (counts: Readonly<Record<string, number>>): string =>
+  Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ') || 'nothing received';
+
+/** A reply that can be played: words or a choice, a choice only where there are buttons; checked before any stack is started. */
+export const checkReply = (reply: Pick<SimulatedReply, 'channel' | 'text' | 'choice'>): void => {
+  if (!(replyChannels as readonly string[]).includes(reply.channel)) throw new UsageError(`--channel ${reply.channel}: ${replyChannels.join(', ')}`);
+  if ((reply.text === undefined) === (reply.choice === undefined)) throw new UsageError('say what the client answered: words, or --choice REASON (not both)');
+  if (reply.channel === 'sms' && reply.choice !== undefined) throw new UsageError('--choice: a text has no buttons; write the digit or the words');
+};
+
+/**
+ * As if a client answered from their phone: the emulator publishes it (SMS, WhatsApp) or posts
+ * it to the bot's webhook (Viber), then it is received as in the cloud.
+ */
+export const simulateReply = async (reply: SimulatedReply, app: App = buildApp()): Promise<void> => {
+  checkReply(reply);
+  if (reply.channel === 'sms') {
+    await post(`${emulatorUrl('smsvoice')}/reply`, { from: reply.from, body: reply.text }, 'SMS');
+    console.log(countsLine((await receiveReplies(app)).sms));
+  } else if (reply.channel === 'whatsapp') {
+    await replyOnWhatsApp(reply);
+    const { answers, optedOut, unmatched, failed } = (await receiveReplies(app)).whatsApp;
+    console.log(countsLine({ answer: answers, 'opted-out': optedOut, unmatched, failed }));
+  } else {
+    await replyOnViber(reply);
+    console.log(await viberAnswerLine(reply.from, app));
+  }
+};
+
+/** How texts and calls to a number end (one fate for both: the SMS and voice emulator keeps it by number). */
+const phoneFates = ['delivered', 'unreachable', 'invalid', 'blocked', 'carrier-blocked', 'spam', 'ttl-expired', 'no-answer', 'busy', 'opted-out'] as const;
+
+/** How messages to a number (or Viber user) may be made to end, per channel: the emulators' fates. */
+export const simulatedFates = {
+  sms: phoneFates,
+  voice: phoneFates,
+  whatsapp: ['read', 'delivered', 'not-on-whatsapp', 'stopped'],
+  viber: ['delivered-and-seen', 'delivered', 'failed', 'not-subscribed', 'not-on-viber', 'blocked'],
+} as const satisfies {
+  readonly sms: readonly SimulatedFate[];
+  readonly voice: readonly SimulatedFate[];
+  readonly whatsapp: readonly WhatsAppFate[];
+  readonly viber: readonly ViberFate[];
+};
+export type FateChannel = keyof typeof simulatedFates;
+
+/** A fate the emulators know: `--channel` and `--fate` checked, before any stack is looked for. */
+export const checkFate = (flags: { channel: string; fate: string }): void => {
+  const channels = Object.keys(simulatedFates);
+  if (!channels.includes(flags.channel)) throw new UsageError(`--channel ${flags.channel}: ${channels.join(', ')}`);
+  const known: readonly string[] = simulatedFates[flags.channel as FateChannel];
+  if (!known.includes(flags.fate)) throw new UsageError(`--fate ${flags.fate}: on ${flags.channel}, one of ${known.join(', ')}`);
+};
+
+/** Tells the running emulator how messages to a number (or Viber user) end from now on. */
+export const simulateFate = async (flags: { channel: string; to: string; fate: string }): Promise<void> => {
+  checkFate(flags);
+  const [emulator, body] =
+    flags.channel === 'whatsapp'
+      ? (['whatsapp', { recipient: flags.to, fate: flags.fate }] as const)
+      : flags.channel === 'viber'
+        ? (['viber', { receiver: flags.to, fate: flags.fate }] as const)
+        : (['smsvoice', { destination: flags.to, fate: flags.fate }] as const);
+  const response = await fetch(`${emulatorUrl(emulator)}/simulate`, { method: 'POST', body: JSON.stringify(body) });
+  if (!response.ok) {
+    const message = ((await response.json().catch(() => ({}))) as { message?: string }).message ?? `HTTP ${response.status}`;
+    throw new UsageError(`the emulator refused: ${message}`);
+  }
+  const what = emulator === 'smsvoice' ? 'texts and calls' : `${flags.channel === 'whatsapp' ? 'WhatsApp' : 'Viber'} messages`;
+  console.log(`${what} to ${flags.to}: ${flags.fate} from now on (until the stack stops).`);
 };
 
 export const listReasons = async (flags: { json?: boolean }): Promise<void> => {

@@ -9,6 +9,10 @@ import type { Visit } from '../shared/visits/visit.ts';
 import type { LapseEpisode } from '../shared/lapse/episode.ts';
 import { explain, outreachState } from './sweep-command.ts';
 import { formatCount, parseAsOf, UsageError, table } from './output.ts';
+import { buildApp, envNames, type App } from '../shared/app.ts';
+import { requiredSetting } from '../shared/environment.ts';
+import { viberContextFor, viberDeepLink } from '../shared/outreach/viber-subscription.ts';
+import { emulatorUrl } from '../infra/local/stack.ts';
 
 export class ClientNotFoundError extends UsageError {
   override readonly name = 'ClientNotFoundError';
@@ -121,4 +125,27 @@ export const showClient = async (deps: Parameters<typeof clientCard>[1], clientI
   } else {
     console.log(renderClientCard(card.client, card.visits, asOf, card.episodes, card.answers, card.optedOut));
   }
+};
+
+/**
+ * `comeback client viber-link`: the deep link that subscribes a client to the clinic's Viber bot
+ * (VIBER_BOT_URI), its context signed with the reply-link secret; with `subscribeAs`, the local
+ * Viber emulator follows it as that user, and the webhook ties the user to the client.
+ */
+export const printViberLink = async (clientId: string, flags: { subscribeAs?: string } = {}, app: App = buildApp()): Promise<void> => {
+  const client = await app.clientStore().getClient(clientId);
+  if (!client) throw new ClientNotFoundError(`no client with id "${clientId}"`);
+  const [secret] = await app.replySecrets();
+  const context = viberContextFor(clientId, secret!, new Date());
+  console.log(viberDeepLink(requiredSetting(app.context.env, envNames.viberBotUri), context));
+  if (client.profile.consent.viber !== true) console.error(`${clientId} has not agreed to be asked on Viber (consent_viber): the bot will not write to them.`);
+  if (flags.subscribeAs === undefined) return;
+  const response = await fetch(`${emulatorUrl('viber')}/subscribe`, { method: 'POST', body: JSON.stringify({ userId: flags.subscribeAs, context }) });
+  if (!response.ok) throw new UsageError(`the Viber emulator refused: ${((await response.json()) as { message?: string }).message ?? response.status}`);
+  const bound = (await app.clientStore().getClient(clientId))?.profile.viberUserId;
+  console.error(
+    bound === flags.subscribeAs
+      ? `${clientId} subscribed as Viber user ${flags.subscribeAs}.`
+      : `${flags.subscribeAs} subscribed, but the webhook did not tie the user to ${clientId}.`,
+  );
 };

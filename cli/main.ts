@@ -6,7 +6,7 @@ import { modelFit, type ModelFitFlags } from './model-command.ts';
 import { modelCheck, modelCheckWindow, type ModelCheckFlags } from './model-check-command.ts';
 import { atRiskList, printAtRisk, soonDays } from './at-risk-command.ts';
 import { outbox, printOutbox, sendNow } from './outreach-command.ts';
-import { showClient } from './client-command.ts';
+import { printViberLink, showClient } from './client-command.ts';
 import { printToken, serve } from './serve-command.ts';
 import { runExport } from './export-command.ts';
 import { printReport, reportNames, type ReportFlags } from './report-command.ts';
@@ -20,7 +20,13 @@ import {
   listReasons,
   moveFollowUpCommand,
   reasonCommands,
-  simulateSmsReply,
+  checkFate,
+  checkReply,
+  replyChannels,
+  simulatedFates,
+  simulateFate,
+  simulateReply,
+  type ReplyChannel,
 } from './answers-command.ts';
 import { reasonsCheck, reasonsExplain, type ReasonsCheckFlags } from './reasons-check-command.ts';
 import { defaultMatchThreshold } from '../shared/answers/reason-matching.ts';
@@ -30,7 +36,7 @@ import { seedClinic, storyCounts } from './seed-command.ts';
 import { stackDown, stackStatus, stackUp } from './stack-command.ts';
 import { start } from './start-command.ts';
 import { lapsedList, printLapsed, sweepNow, type SweepFlags } from './sweep-command.ts';
-import { withStack } from './stack-session.ts';
+import { withRunningStack, withStack } from './stack-session.ts';
 
 printSafely();
 
@@ -56,7 +62,9 @@ program
   .option('--as-of <date>', "the clinic's today (YYYY-MM-DD)")
   .action(async (flags: { clients: string; seed: string; asOf?: string }) => withStack(() => start(flags)));
 
-const stack = program.command('stack').description('the local stack: DynamoDB Local, fauxqs (SQS, SNS, S3), aws-ses-v2-local');
+const stack = program
+  .command('stack')
+  .description('the local stack: DynamoDB Local, fauxqs (SQS, SNS, S3), aws-ses-v2-local, the SMS and voice, WhatsApp and Viber emulators');
 stack
   .command('up')
   .description('start it and keep it running until Ctrl-C (a second start reuses the data)')
@@ -123,14 +131,28 @@ program
     }),
   );
 
-program
-  .command('client')
-  .description('client cards')
+const client = program.command('client').description('client cards, and a client’s Viber link');
+client
   .command('show <id>')
   .description('the client card: contact, consent, visits summary, lapse state, answers')
   .option('--as-of <date>', 'judge the lapse state as of this day (YYYY-MM-DD)')
   .option('--json', 'print as JSON')
   .action(async (id: string, flags: { json?: boolean; asOf?: string }) => withStack(() => showClient(buildApp().staffDependencies(), id, flags)));
+client
+  .command('viber-link <id>')
+  .description('the deep link to the clinic’s Viber bot that subscribes this client (the bot writes only to its subscribers)')
+  .option('--subscribe-as <user>', 'local stack: as if the client followed it, as this Viber user id')
+  .addHelpText(
+    'after',
+    `
+The link carries a signed token naming the client (valid two years); when the client opens it
+and subscribes, Viber tells the webhook, which ties their Viber user to the client. Give it on
+the reply page, in an email, or as a QR code at the front desk.
+
+Example:
+  npx comeback client viber-link c-00042 --subscribe-as pttm25kSGUo1919sBORWyA==`,
+  )
+  .action(async (id: string, flags: { subscribeAs?: string }) => withStack(() => printViberLink(id, flags)));
 
 program
   .command('sweep')
@@ -211,8 +233,8 @@ program
 
 program
   .command('outbox')
-  .description('what went out on the local stack: emails, texts and calls')
-  .option('--channel <channel>', 'email, sms or voice')
+  .description('what went out on the local stack: emails, texts, calls, WhatsApp and Viber messages')
+  .option('--channel <channel>', 'email, sms, voice, whatsapp or viber')
   .option('--limit <n>', 'show at most this many', '20')
   .option('--json', 'print as JSON')
   .action(async (flags: { channel?: string; limit: string; json?: boolean }) =>
@@ -242,10 +264,62 @@ program
 
 program
   .command('reply')
-  .description('as if a client answered a text from their phone: the SMS emulator publishes it and it is received')
-  .argument('<from>', 'the client’s phone number (E.164)')
-  .argument('<text>', 'what they wrote: a digit, a few words, STOP, HELP')
-  .action(async (from: string, text: string) => withStack(() => simulateSmsReply(from, text)));
+  .description('as if a client answered from their phone (a text, WhatsApp or Viber): the emulator passes it on and it is received as in the cloud')
+  .argument('<from>', 'who answers: their phone number (E.164) for a text or WhatsApp, their Viber user id for Viber')
+  .argument('[text]', 'what they wrote: a digit, a few words, STOP, HELP')
+  .option('--channel <channel>', `${replyChannels.join(', ')}`, 'sms')
+  .option('--choice <reason>', 'instead of words, the reason they tapped (a reason id, e.g. price): a row of the reasons list on WhatsApp, a button on Viber')
+  .addHelpText(
+    'after',
+    `
+On WhatsApp the first message is a template with a button to the reply page; the reasons list
+comes once the client writes words the clinic cannot place, and --choice taps one of its rows.
+On Viber the reasons are buttons under the first message. \`comeback outbox --channel viber\`
+shows the Viber user ids.
+
+Examples:
+  npx comeback reply +306912345678 "2"
+  npx comeback reply +306912345678 "too expensive now" --channel whatsapp
+  npx comeback reply +306912345678 --channel whatsapp --choice waiting-time
+  npx comeback reply pttm25kSGUo1919sBORWyA== --channel viber --choice price`,
+  )
+  .action(async (from: string, text: string | undefined, flags: { channel: string; choice?: string }) => {
+    const reply = {
+      channel: flags.channel as ReplyChannel,
+      from,
+      ...(text !== undefined && { text }),
+      ...(flags.choice !== undefined && { choice: flags.choice }),
+    };
+    checkReply(reply);
+    await withStack(() => simulateReply(reply));
+  });
+
+program
+  .command('simulate')
+  .description('how messages to a number (or Viber user) end from now on, on the running local stack: to try the unhappy paths')
+  .requiredOption('--to <address>', 'the phone number (E.164), or the Viber user id')
+  .requiredOption('--fate <fate>', 'what happens to them (below)')
+  .option('--channel <channel>', Object.keys(simulatedFates).join(', '), 'sms')
+  .addHelpText(
+    'after',
+    `
+Fates, per channel:
+${Object.entries(simulatedFates)
+  .map(([channel, fates]) => `  ${channel.padEnd(9)}${fates.join(', ')}`)
+  .join('\n')}
+
+sms and voice share one fate per number. A fate lives in the running emulator until the stack
+stops, so this needs \`comeback stack up\`.
+
+Examples:
+  npx comeback simulate --channel whatsapp --to +306912345678 --fate not-on-whatsapp
+  npx comeback simulate --to +306912345678 --fate invalid
+  npx comeback simulate --channel viber --to pttm25kSGUo1919sBORWyA== --fate blocked`,
+  )
+  .action(async (flags: { channel: string; to: string; fate: string }) => {
+    checkFate(flags);
+    await withRunningStack('a simulated fate lives in the running emulator', () => simulateFate(flags));
+  });
 
 program
   .command('serve')

@@ -1,6 +1,10 @@
 import { buildApp, type App } from '../shared/app.ts';
 import { emulatorUrl } from '../infra/local/stack.ts';
-import { receiveReplies } from './answers-command.ts';
+import type { ViberSentMessage } from '../infra/local/viber.ts';
+import type { SentWhatsAppMessage } from '../infra/local/whatsapp.ts';
+import type { AnswerDependencies } from '../shared/answers/use-cases/answers.ts';
+import { receiveReplies, receiveSmsReplies, type SmsReplyCounts } from './answers-command.ts';
+import { receiveWhatsAppEvents, type WhatsAppEventCounts } from './outreach-command.ts';
 import { startLocalApi } from './serve-command.ts';
 
 /** What clients of the demo clinic write back, by language: digits, words, a typo, a STOP, a HELP. */
@@ -25,6 +29,20 @@ const smsReplies: Readonly<Record<string, readonly string[]>> = {
   tl: ['1', 'mahal masyado', 'lumipat na kami', '2'],
 };
 
+/** Words a client writes that name no reason: the clinic answers with the reasons to tap. */
+const unsure: Readonly<Record<string, string>> = {
+  en: 'well, a few things',
+  el: 'διάφορα',
+  ru: 'сложно сказать',
+  bn: 'বলা কঠিন',
+  ka: 'ძნელი სათქმელია',
+  km: 'ពិបាកនិយាយ',
+  tl: 'mahirap sabihin',
+};
+
+/** On a messenger clients write words, not the digits a text invites, and never HELP. */
+const messengerWords = (locale: string): readonly string[] => (smsReplies[locale] ?? smsReplies.en!).filter((text) => !/^\d$/.test(text) && text !== 'HELP');
+
 /** What clients pick on the reply page, with now and then a few words or a wish. */
 const pageAnswers = [
   { reason: 'price' },
@@ -37,29 +55,116 @@ const pageAnswers = [
 
 const pick = <T>(list: readonly T[], n: number): T => list[n % list.length]!;
 
-/**
- * A realistic wave of answers for the demo: clients answer about half the texts (SMS digits and
- * words in their own language, one STOP, one HELP) and about half the emails (the reply page,
- * through the same function as in the cloud).
- */
-export const simulateReplyWave = async (app: App = buildApp()): Promise<{ sms: Awaited<ReturnType<typeof receiveReplies>>; pages: number }> => {
+const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url)).json()) as T;
+const postJson = async (url: string, body: unknown): Promise<void> => {
+  const response = await fetch(url, { method: 'POST', body: JSON.stringify(body) });
+  if (!response.ok) console.error(`  ${url} answered ${response.status} to a client's answer: ${await response.text()}`);
+  else await response.arrayBuffer();
+};
+
+/** The client's language, for what they write; undefined for a client who answered already (nobody answers twice). */
+const unansweredLocale = async (clientId: string | undefined, deps: AnswerDependencies): Promise<string | undefined> => {
+  if (!clientId) return 'en';
+  if ((await deps.answers.answersOf(clientId)).length > 0) return undefined;
+  return (await deps.clients.getClient(clientId))?.profile.locale.split('-')[0] || 'en';
+};
+
+const smsWave = async (app: App): Promise<SmsReplyCounts> => {
   const deps = app.answerDependencies();
-  const texts = (await (await fetch(`${emulatorUrl('smsvoice')}/messages?channel=sms`)).json()) as { destination: string }[];
+  const texts = await getJson<{ destination: string }[]>(`${emulatorUrl('smsvoice')}/messages?channel=sms`);
   const numbers = [...new Set(texts.map((text) => text.destination))];
   let n = 0;
   for (const number of numbers.filter((_, i) => i % 2 === 0)) {
     const [clientId] = await deps.clients.clientsWithPhone(number);
-    // A second `npm start` finds them answered already: nobody answers twice.
-    if (clientId && (await deps.answers.answersOf(clientId)).length > 0) continue;
-    const locale = (clientId && (await deps.clients.getClient(clientId))?.profile.locale.split('-')[0]) || 'en';
-    await fetch(`${emulatorUrl('smsvoice')}/reply`, {
-      method: 'POST',
-      body: JSON.stringify({ from: number, body: pick(smsReplies[locale] ?? smsReplies.en!, n++) }),
-    });
+    const locale = await unansweredLocale(clientId, deps);
+    if (locale) await postJson(`${emulatorUrl('smsvoice')}/reply`, { from: number, body: pick(smsReplies[locale] ?? smsReplies.en!, n++) });
   }
-  const sms = await receiveReplies(app);
+  return receiveSmsReplies(app);
+};
 
-  const store = (await (await fetch(`${emulatorUrl('email')}/store`)).json()) as { emails: { body: { text?: string } }[] };
+/**
+ * About half the clients asked on WhatsApp answer: most in a few words of their own language;
+ * every third writes something the clinic cannot place, gets the reasons list back, and taps a row.
+ */
+const whatsAppWave = async (app: App): Promise<{ counts: WhatsAppEventCounts; fromList: number }> => {
+  const deps = app.answerDependencies();
+  const sent = await getJson<SentWhatsAppMessage[]>(`${emulatorUrl('whatsapp')}/messages`);
+  const numbers = [...new Set(sent.filter((message) => message.type === 'template').map((message) => message.to))];
+  const unsureOnes: string[] = [];
+  let n = 0;
+  for (const number of numbers.filter((_, i) => i % 2 === 0)) {
+    const [clientId] = await deps.clients.clientsWithPhone(number);
+    const locale = await unansweredLocale(clientId, deps);
+    if (!locale) continue;
+    const isUnsure = n++ % 3 === 2;
+    const text = isUnsure ? (unsure[locale] ?? unsure.en!) : pick(messengerWords(locale), n);
+    if (isUnsure) unsureOnes.push(number);
+    await postJson(`${emulatorUrl('whatsapp')}/reply`, { from: number, text });
+  }
+  const counts = await receiveWhatsAppEvents(app);
+  // The clinic answered the unplaced words with the reasons list: the client taps a row of it.
+  let fromList = 0;
+  for (const [i, number] of unsureOnes.entries()) {
+    const last = (await getJson<SentWhatsAppMessage[]>(`${emulatorUrl('whatsapp')}/messages?to=${encodeURIComponent(number)}`)).at(-1);
+    if (last?.type !== 'interactive') continue;
+    const rows = (last.message.interactive as { action: { sections: { rows: { id: string; title: string }[] }[] } }).action.sections.flatMap((s) => s.rows);
+    const row = pick(rows.slice(0, 4), i);
+    await postJson(`${emulatorUrl('whatsapp')}/reply`, { from: number, choice: { id: row.id, title: row.title } });
+    fromList++;
+  }
+  const tapped = await receiveWhatsAppEvents(app);
+  for (const key of Object.keys(counts) as (keyof WhatsAppEventCounts)[]) counts[key] += tapped[key];
+  return { counts, fromList };
+};
+
+/** About half the clients asked on Viber answer: every other one presses a reason button under the message, the rest write. */
+const viberWave = async (app: App): Promise<{ answers: number; buttons: number }> => {
+  const deps = app.answerDependencies();
+  const sent = await getJson<ViberSentMessage[]>(`${emulatorUrl('viber')}/messages`);
+  const firstTo = new Map<string, ViberSentMessage>();
+  for (const message of sent) if (message.trackingData && !firstTo.has(message.receiver)) firstTo.set(message.receiver, message);
+  let answers = 0;
+  let buttons = 0;
+  for (const [i, [userId, message]] of [...firstTo.entries()].filter((_, i) => i % 2 === 0).entries()) {
+    const [clientId] = await deps.clients.clientsWithViberUser(userId);
+    const locale = await unansweredLocale(clientId, deps);
+    if (!locale) continue;
+    const reasons = ((message.keyboard as { Buttons?: { ActionBody?: string }[] } | undefined)?.Buttons ?? [])
+      .map((button) => button.ActionBody ?? '')
+      .filter((body) => body.startsWith('reason:'));
+    const press = i % 2 === 0 && reasons.length > 0;
+    // The emulator posts it to the webhook and answers once the webhook took it.
+    await postJson(
+      `${emulatorUrl('viber')}/reply`,
+      press ? { from: userId, choice: pick(reasons, i).slice('reason:'.length) } : { from: userId, text: pick(messengerWords(locale), i) },
+    );
+    answers++;
+    if (press) buttons++;
+  }
+  return { answers, buttons };
+};
+
+export interface ReplyWave {
+  readonly sms: SmsReplyCounts;
+  readonly pages: number;
+  readonly whatsApp: WhatsAppEventCounts & { readonly fromList: number };
+  readonly viber: { readonly answers: number; readonly buttons: number };
+}
+
+/**
+ * A realistic wave of answers for the demo, each on the channel the client was asked on: about
+ * half the texts (digits and words in their own language, one STOP, one HELP), half the WhatsApp
+ * and Viber messages (words, a row of the reasons list, a reason button), and half the emails
+ * (the reply page, through the same function as in the cloud).
+ */
+export const simulateReplyWave = async (app: App = buildApp()): Promise<ReplyWave> => {
+  const sms = await smsWave(app);
+  const whatsApp = await whatsAppWave(app);
+  const viber = await viberWave(app);
+  // Whatever else came in meanwhile (the statuses of the clinic's own answers on WhatsApp).
+  await receiveReplies(app);
+
+  const store = await getJson<{ emails: { body: { text?: string } }[] }>(`${emulatorUrl('email')}/store`);
   const tokens = store.emails.map((email) => /\/r\/([\w-]+\.[\w-]+)/.exec(email.body.text ?? '')?.[1]).filter((token): token is string => token !== undefined);
   // Through the local API Gateway, as a client's browser would send the form.
   const api = await startLocalApi(0, app);
@@ -80,5 +185,5 @@ export const simulateReplyWave = async (app: App = buildApp()): Promise<{ sms: A
   } finally {
     await api.stop();
   }
-  return { sms, pages };
+  return { sms, pages, whatsApp: { ...whatsApp.counts, fromList: whatsApp.fromList }, viber };
 };

@@ -1,10 +1,15 @@
 import { clientColumns, visitColumns } from '../shared/visits/columns.ts';
 import { addDays } from '../shared/common/dates.ts';
-import { generateClinic, type ClientStory, type SeededClinic } from '../infra/local/demo-clinic.ts';
+import { demoMessengers, generateClinic, type ClientStory, type SeededClinic } from '../infra/local/demo-clinic.ts';
+import { emulatorUrl } from '../infra/local/stack.ts';
+import { eachLimited } from '../shared/common/concurrency.ts';
+import { viberContextFor } from '../shared/outreach/viber-subscription.ts';
 import { tableFromRows } from '../shared/files/table-file.ts';
-import { buildApp } from '../shared/app.ts';
+import { buildApp, envNames, type App } from '../shared/app.ts';
 import { importFile, type ImportReport } from '../shared/visits/use-cases/import-file.ts';
 import { parseAsOf, UsageError } from './output.ts';
+import { onLocalStack } from './stack-session.ts';
+import { optionalSetting } from '../shared/environment.ts';
 
 export interface SeedFlags {
   clients: string;
@@ -17,6 +22,8 @@ export interface SeedResult {
   readonly asOf: string;
   readonly clients: ImportReport;
   readonly visits: ImportReport;
+  /** On the local stack: clients who subscribed to the Viber bot now, and WhatsApp numbers given a fate. */
+  readonly messengers?: DemoMessengerCounts;
 }
 
 const positiveInteger = (text: string, flag: string, max: number): number => {
@@ -44,7 +51,46 @@ export const seedClinic = async (flags: SeedFlags): Promise<SeedResult> => {
     ...options,
     kind: 'visits',
   });
-  return { clinic, asOf, clients: clientReport, visits: visitReport };
+  // On the local stack with its outreach settings (the CLI's): the emulators play the clients' phones.
+  const local = onLocalStack() && optionalSetting(app.context.env, envNames.replySecret) !== undefined;
+  const messengers = local ? await setUpDemoMessengers(clinic, seed, app) : undefined;
+  return { clinic, asOf, clients: clientReport, visits: visitReport, ...(messengers && { messengers }) };
+};
+
+export interface DemoMessengerCounts {
+  /** Clients subscribed to the Viber bot, and how many of them subscribed in this run. */
+  readonly viberUsers: number;
+  readonly subscribed: number;
+  readonly notOnWhatsApp: number;
+  readonly stoppedOnWhatsApp: number;
+}
+
+const postTo = async (url: string, body: unknown): Promise<void> => {
+  const response = await fetch(url, { method: 'POST', body: JSON.stringify(body) });
+  const answer = await response.text();
+  if (!response.ok) throw new UsageError(`${url} refused: ${answer}`);
+};
+
+/**
+ * The demo clinic's clients on the local messengers: the WhatsApp emulator learns which numbers
+ * are not on WhatsApp and who stopped the clinic there, and each client who agreed to Viber
+ * follows their deep link (its context signed for them) and subscribes to the bot, so the
+ * webhook ties their Viber user to them, as a client's phone would. A client already tied is left.
+ */
+export const setUpDemoMessengers = async (clinic: SeededClinic, seed: number, app: App = buildApp()): Promise<DemoMessengerCounts> => {
+  const { viberUsers, whatsAppFates } = demoMessengers(clinic, seed);
+  for (const { phone, fate } of whatsAppFates) await postTo(`${emulatorUrl('whatsapp')}/simulate`, { recipient: phone, fate });
+  const [secret] = await app.replySecrets();
+  const store = app.clientStore();
+  const now = new Date();
+  let subscribed = 0;
+  await eachLimited(viberUsers, 8, async ({ clientId, userId }) => {
+    if ((await store.getClient(clientId))?.profile.viberUserId === userId) return;
+    await postTo(`${emulatorUrl('viber')}/subscribe`, { userId, context: viberContextFor(clientId, secret!, now) });
+    subscribed++;
+  });
+  const fates = (fate: string) => whatsAppFates.filter((found) => found.fate === fate).length;
+  return { viberUsers: viberUsers.length, subscribed, notOnWhatsApp: fates('not-on-whatsapp'), stoppedOnWhatsApp: fates('stopped') };
 };
 
 export const storyCounts = (clinic: SeededClinic): [ClientStory, number][] => {

@@ -2,6 +2,8 @@ import { userInfo } from 'node:os';
 import { replyWeb } from '../functions/reply-web/handler.ts';
 import { reportsApi } from '../functions/reports/handler.ts';
 import { staffApi } from '../functions/staff-api/handler.ts';
+import { viberCallback } from '../functions/viber-callbacks/handler.ts';
+import { viberCallbackPath } from '../infra/local/viber-webhook.ts';
 import { openApiDocument } from '../infra/openapi.ts';
 import { dataDir } from '../infra/local/stack.ts';
 import { startHttpApi } from '../infra/local/http-api.ts';
@@ -40,6 +42,8 @@ export const startLocalApi = async (port: number, app: App = buildApp(), options
     [
       { prefix: '/r/', handler: reply },
       { prefix: '/u/', handler: reply },
+      // The public API's Viber webhook, as in the cloud (the local stack's own process takes the emulator's callbacks).
+      { prefix: viberCallbackPath, handler: async (event) => viberCallback(event, await app.viberCallbacks()) },
       ...['/clients/', '/reasons', '/followups'].map((prefix) => ({ prefix, handler: staff, verify })),
       { prefix: '/reports', handler: (event) => reportsApi(event, reportDeps), verify },
       { prefix: '/openapi.json', handler: async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: openApi }) },
@@ -63,7 +67,8 @@ export const startLocalApi = async (port: number, app: App = buildApp(), options
 
 /**
  * The cloud's event-driven parts, on one machine: the reply page behind a local API Gateway,
- * and the queues drained every few seconds (requests sent, receipts and SMS replies received).
+ * and the queues drained every few seconds (requests sent, receipts, SMS replies and WhatsApp
+ * events received).
  */
 export const startServing = async (flags: { port?: string; interval?: string }): Promise<{ port: number; stop: () => Promise<void> }> => {
   const app = buildApp();
@@ -94,12 +99,13 @@ export const startServing = async (flags: { port?: string; interval?: string }):
 export const serve = async (flags: { port?: string; interval?: string }): Promise<void> => {
   const served = await startServing(flags);
   console.log(`The clinic console on http://127.0.0.1:${served.port}/ (sign in as a manager or as staff).`);
-  console.log(`Reply pages on http://127.0.0.1:${served.port}/r/<token> (the links in the outbox's emails and texts).`);
+  console.log(`Reply pages on http://127.0.0.1:${served.port}/r/<token> (the links in the outbox's emails, texts and messages).`);
   console.log(
     `Staff and managers' API on http://127.0.0.1:${served.port}/ (GET /clients/ID, /reasons, /followups, /reports/NAME; a token: \`comeback token --group managers\`).`,
   );
   console.log(`The whole API described: http://127.0.0.1:${served.port}/openapi.json`);
-  console.log(`Sending queued requests and receiving replies every ${flags.interval ?? 5} s. Ctrl-C stops.`);
+  console.log(`Viber's webhook on http://127.0.0.1:${served.port}${viberCallbackPath} (the local stack's bot posts to its own; see the README).`);
+  console.log(`Sending queued requests and receiving replies (texts, WhatsApp) every ${flags.interval ?? 5} s. Ctrl-C stops.`);
   await new Promise<void>((resolveStop) => {
     const stop = (): void => void served.stop().finally(resolveStop);
     process.once('SIGINT', stop);

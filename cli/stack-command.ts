@@ -4,10 +4,15 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configuredPorts, dataDir, runningStack, startLocalStack, stopRunningStack } from '../infra/local/stack.ts';
 import { UsageError, table } from './output.ts';
+import { viberTokenFile } from '../infra/local/outreach-settings.ts';
+import { envNames } from '../shared/environment.ts';
 
 const printEndpoints = (environment: Record<string, string>): void => {
   console.log('\nPoint the AWS CLI or your own scripts at it with:');
-  for (const [name, value] of Object.entries(environment)) console.log(`  export ${name}=${value}`);
+  for (const [name, value] of Object.entries(environment)) {
+    // A token is not printed: it is kept in the data folder.
+    console.log(`  export ${name}=${name === envNames.viberToken ? `$(cat ${viberTokenFile()})` : value}`);
+  }
 };
 
 /** `comeback stack up`: runs until Ctrl-C, then stops everything it started (Java included). */
@@ -25,6 +30,11 @@ export const stackUp = async (options: { detach?: boolean }): Promise<void> => {
   console.log(`  SQS, SNS, S3     ${stack.environment.AWS_ENDPOINT_URL_SQS} (fauxqs)`);
   console.log(`  SES v2           ${stack.environment.AWS_ENDPOINT_URL_SESV2} (inbox in a browser at that address)`);
   console.log(`  SMS and voice    ${stack.environment.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2} (outbox in a browser at that address)`);
+  console.log(`  WhatsApp         ${stack.environment.AWS_ENDPOINT_URL_SOCIALMESSAGING} (End User Messaging Social; outbox in a browser at that address)`);
+  console.log(
+    `  Viber bot API    ${stack.environment[envNames.viberApiUrl]} (outbox in a browser at ${stack.environment[envNames.viberApiUrl]!.replace(/\/pa$/, '/')})`,
+  );
+  console.log(`  Viber webhook    ${stack.viberWebhook} (the bot's callbacks: subscriptions, delivered, seen, replies)`);
   printEndpoints(stack.environment);
   console.log('\nOther comeback commands use this stack while it runs. Ctrl-C stops it.');
   await new Promise<void>((resolve) => {

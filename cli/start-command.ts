@@ -2,12 +2,11 @@ import type { ClientStore, StoredClient } from '../shared/visits/ports/client-st
 import { seedClinic, storyCounts } from './seed-command.ts';
 import { formatCount, table } from './output.ts';
 import { explain, lapsedList, printLapsed, printSweepReport, sweepNow } from './sweep-command.ts';
-import { outbox, printSendReport, sendQueued } from './outreach-command.ts';
+import { outbox, outboxCounts, outboxPages, printSendReport, sendQueued } from './outreach-command.ts';
 import { listCandidates, listFollowUps, listReasons } from './answers-command.ts';
 import { simulateReplyWave } from './reply-wave.ts';
 import { exportLocally } from './export-command.ts';
 import { localReportEngine } from './local-reports.ts';
-import { emulatorUrl } from '../infra/local/stack.ts';
 import { printReport } from './report-command.ts';
 import { builtConsole } from '../console/build.ts';
 
@@ -27,12 +26,18 @@ export const allClients = async (store: ClientStore, segments = 4): Promise<Stor
 export const start = async (flags: { clients: string; seed: string; asOf?: string }): Promise<void> => {
   const started = Date.now();
   console.log(`Seeding a demo clinic with ${formatCount(Number(flags.clients))} clients…`);
-  const { clinic, asOf, clients, visits } = await seedClinic(flags);
+  const { clinic, asOf, clients, visits, messengers } = await seedClinic(flags);
   console.log(
     `  ${clinic.branches.length} branches, ${clinic.doctors.length} doctors, ${clinic.categories.length} service categories` +
       `; clients ${formatCount(clients.imported)} new, ${formatCount(clients.unchanged)} already there` +
       `; visits ${formatCount(visits.imported)} new, ${formatCount(visits.unchanged)} already there`,
   );
+  if (messengers) {
+    console.log(
+      `  ${formatCount(messengers.viberUsers)} clients subscribed to the clinic’s Viber bot through their deep link (${formatCount(messengers.subscribed)} in this run)` +
+        `; ${formatCount(messengers.notOnWhatsApp)} numbers given for WhatsApp are not on it, ${formatCount(messengers.stoppedOnWhatsApp)} client had stopped the clinic there`,
+    );
+  }
 
   console.log(`\nRunning the weekly sweep as of ${asOf}…`);
   const report = await sweepNow({ asOf, json: false, quiet: true });
@@ -46,17 +51,17 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
 
   console.log('\nSending the feedback requests (quiet hours in each client’s own time zone)…');
   printSendReport(await sendQueued());
-  const sent = await outbox();
-  const emails = sent.filter((e) => e.channel === 'email').length;
-  console.log(
-    `  outbox: ${formatCount(emails)} emails (${emulatorUrl('email')}/), ` +
-      `${formatCount(sent.length - emails)} texts and calls (${emulatorUrl('smsvoice')}/) while the stack runs`,
-  );
+  console.log(`  outbox: ${outboxCounts(await outbox())}`);
+  console.log(`  in a browser while the stack runs: ${outboxPages()}`);
 
-  console.log('\nClients answer: texts in their own language, the reply page from the emails…');
+  console.log('\nClients answer on the channel they were asked on: texts, WhatsApp and Viber in their own language, the reply page from the emails…');
   const wave = await simulateReplyWave();
   console.log(
     `  ${formatCount(wave.sms.answer)} SMS answers, ${formatCount(wave.sms['opted-out'])} opted out (STOP), ${formatCount(wave.sms.help)} asked for HELP, ${formatCount(wave.pages)} reply-page answers`,
+  );
+  console.log(
+    `  ${formatCount(wave.whatsApp.answers)} WhatsApp answers (${formatCount(wave.whatsApp.fromList)} from the reasons list), ${formatCount(wave.whatsApp.optedOut)} opted out; ` +
+      `${formatCount(wave.viber.answers)} Viber answers (${formatCount(wave.viber.buttons)} by a reason button)`,
   );
   console.log('');
   await listReasons({});
@@ -99,7 +104,8 @@ export const start = async (flags: { clients: string; seed: string; asOf?: strin
     ['npx comeback sweep --dry-run --json', 'what a sweep would do, client by client'],
     ['npx comeback model fit', "the lapse model's parameters"],
     ['npx comeback model check', 'how good the lapse decision is on this clinic (--tune to tune it)'],
-    ['npx comeback outbox', 'the emails, texts and calls that went out'],
+    ['npx comeback outbox', 'the emails, texts, calls, WhatsApp and Viber messages that went out (--channel whatsapp…)'],
+    ['npx comeback reply NUMBER "words"', 'answer as a client (--channel whatsapp|viber, --choice REASON); `simulate` plays a lost number'],
     ['npx comeback reasons', 'answers by reason; `reasons groups` and `map-group` place pending answers, `explain` says why'],
     ['npx comeback followups', 'call-backs and complaints for staff'],
     ['npx comeback report NAME', 'lost, lapsed, at-risk, retention-by-doctor, average-check, churn, campaigns, cohorts, activity (--help)'],

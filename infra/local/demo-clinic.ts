@@ -6,6 +6,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { ClientRow, VisitRow } from '../../shared/visits/columns.ts';
 import type { Money } from '../../shared/common/money.ts';
+import { defaultOutreachPolicy, inControlGroup } from '../../shared/outreach/eligibility.ts';
 
 export interface SeedOptions {
   clients: number;
@@ -497,14 +498,26 @@ const messengerShare: Readonly<Partial<Record<CountryCode, { whatsapp: number; v
   PH: { whatsapp: 0.3, viber: 0.6 },
 };
 
+/** How likely a client who agreed to a messenger asks to be reached there first. */
+const prefersMessengerShare = 0.45;
+
 /**
  * Messenger consent from a stream of its own, so the clients' other draws (and the demo's
- * stories and counts) stay what they were before messengers existed.
+ * stories) stay what they were before messengers existed; many who agreed to a messenger also
+ * prefer it.
  */
-const messengerConsent = (seed: number, clientNumber: number, country: CountryCode, mobile: boolean): { consent_whatsapp: string; consent_viber: string } => {
+const messengerConsent = (
+  seed: number,
+  clientNumber: number,
+  country: CountryCode,
+  mobile: boolean,
+): { consent_whatsapp: string; consent_viber: string; prefers?: 'whatsapp' | 'viber' } => {
   const random = new Random(clientSeed(seed, clientNumber) ^ 0x2545f491);
   const share = messengerShare[country] ?? { whatsapp: 0.4, viber: 0.2 };
-  return { consent_whatsapp: String(mobile && random.chance(share.whatsapp)), consent_viber: String(mobile && random.chance(share.viber)) };
+  const whatsapp = mobile && random.chance(share.whatsapp);
+  const viber = mobile && random.chance(share.viber);
+  const prefers = (['whatsapp', 'viber'] as const).filter((messenger) => ({ whatsapp, viber })[messenger] && random.chance(prefersMessengerShare));
+  return { consent_whatsapp: String(whatsapp), consent_viber: String(viber), ...(prefers[0] && { prefers: prefers[0] }) };
 };
 
 const countryTimeZone: Readonly<Partial<Record<CountryCode, string>>> = {
@@ -877,6 +890,7 @@ export function generateClinic(options: SeedOptions): SeededClinic {
         ? ''
         : random.weighted(Object.fromEntries(consented.map((channel) => [channel, { sms: 5, email: language === 'en' ? 6 : 4, voice: 1 }[channel]])));
 
+    const { prefers, ...messengers } = messengerConsent(options.seed, clientNumber, country, phone !== '' && !landline);
     clients.push({
       client_id: clientId,
       name,
@@ -884,12 +898,12 @@ export function generateClinic(options: SeedOptions): SeededClinic {
       email,
       locale,
       timezone: countryTimeZone[country]!,
-      preferred_channel: preferredChannel,
+      preferred_channel: prefers ?? preferredChannel,
       branch_id: homeBranch.branchId,
       consent_sms: String(consent.sms),
       consent_email: String(consent.email),
       consent_voice: String(consent.voice),
-      ...messengerConsent(options.seed, clientNumber, country, phone !== '' && !landline),
+      ...messengers,
     });
     profiles[clientId] = story;
 
@@ -961,3 +975,55 @@ export function generateClinic(options: SeedOptions): SeededClinic {
     profiles,
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The demo clinic's clients on the messengers
+
+/** What happened to the demo clinic's clients on WhatsApp and Viber before the demo runs. */
+export interface DemoMessengers {
+  /** Each client who agreed to Viber followed the clinic's deep link and subscribed to its bot as this Viber user. */
+  readonly viberUsers: readonly { readonly clientId: string; readonly userId: string }[];
+  /**
+   * WhatsApp numbers whose messages do not end read: a few who ticked WhatsApp on the form but
+   * are not on it, and one client who had stopped the clinic's messages in WhatsApp.
+   */
+  readonly whatsAppFates: readonly { readonly clientId: string; readonly phone: string; readonly fate: 'not-on-whatsapp' | 'stopped' }[];
+}
+
+/** Share of the numbers given for WhatsApp that are not on WhatsApp. */
+const notOnWhatsAppShare = 0.03;
+/** Among the clients who drifted away and would be asked on WhatsApp first, every this many is not on it (so the demo shows the fallback). */
+const notOnWhatsAppEvery = 6;
+
+/** Viber's user ids for a bot: 16 bytes, base64, as Viber shows them. */
+const viberUserIdOf = (random: Random): string => Buffer.from(Array.from({ length: 16 }, () => random.int(0, 255))).toString('base64');
+
+/**
+ * The demo's messenger facts, from a stream of their own (the clinic itself is unchanged). Some
+ * numbers are not on WhatsApp, more of them among the clients who drifted away and would be
+ * asked there first, so the demo's send shows them falling back to a text. The client who
+ * stopped the clinic on WhatsApp is one who drifted away, prefers WhatsApp and is outside the
+ * default control group, so the demo's sweep asks them there.
+ */
+export const demoMessengers = (clinic: Pick<SeededClinic, 'clients' | 'profiles'>, seed: number): DemoMessengers => {
+  const viberUsers: { clientId: string; userId: string }[] = [];
+  const whatsAppFates: { clientId: string; phone: string; fate: 'not-on-whatsapp' | 'stopped' }[] = [];
+  let stopped = false;
+  let askedThereFirst = 0;
+  clinic.clients.forEach((client, index) => {
+    const random = new Random(clientSeed(seed, index + 1) ^ 0x68e31da4);
+    const clientId = client.client_id ?? '';
+    const phone = client.phone ?? '';
+    if (client.consent_viber === 'true') viberUsers.push({ clientId, userId: viberUserIdOf(random) });
+    if (client.consent_whatsapp !== 'true' || phone === '') return;
+    const driftedAway = clinic.profiles[clientId] === 'drifted-away' && !inControlGroup(clientId, defaultOutreachPolicy);
+    const whatsAppFirst = client.preferred_channel === 'whatsapp' || client.preferred_channel === '';
+    const notOnIt = random.chance(notOnWhatsAppShare) || (driftedAway && whatsAppFirst && ++askedThereFirst % notOnWhatsAppEvery === 0);
+    if (notOnIt) whatsAppFates.push({ clientId, phone, fate: 'not-on-whatsapp' });
+    else if (!stopped && driftedAway && client.preferred_channel === 'whatsapp') {
+      stopped = true;
+      whatsAppFates.push({ clientId, phone, fate: 'stopped' });
+    }
+  });
+  return { viberUsers, whatsAppFates };
+};

@@ -1,8 +1,10 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   ResourceInUseException,
   UpdateTableCommand,
+  UpdateTimeToLiveCommand,
   type AttributeDefinition,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -59,6 +61,13 @@ export const provisionTable = async (dynamo: DynamoDBClient, table: TableDefinit
       }),
     );
     described = await waitUntilActive(dynamo, name);
+  }
+  // Time to live as the CDK sets it (DynamoDB Local keeps expired items a while: code filters on the attribute too).
+  if (table.timeToLiveAttribute) {
+    const { TimeToLiveDescription } = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: name }));
+    if (TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
+      await dynamo.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: table.timeToLiveAttribute, Enabled: true } }));
+    }
   }
 };
 

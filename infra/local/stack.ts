@@ -4,27 +4,35 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
-import { analyticsBucket, queues, smsRepliesTopic, smsVoiceEventsTopic, tables, topics } from '../resources.ts';
+import { analyticsBucket, queues, smsRepliesTopic, smsVoiceEventsTopic, tables, topics, whatsAppEventsTopic, type TopicDefinition } from '../resources.ts';
 import { MissingConfigError } from '../../shared/common/config.ts';
+import { envNames } from '../../shared/environment.ts';
 import { provisionMessaging, provisionTables } from './provision.ts';
 import { startSmsVoiceLocal } from './sms-voice.ts';
+import { startWhatsAppEmulator } from './whatsapp.ts';
+import { startViberEmulator } from './viber.ts';
+import { startViberWebhook } from './viber-webhook.ts';
+import { dataDir, keptSecret } from './local-data.ts';
+import { localOutreachSettings, localSmsConfigurationSet, viberTokenFile } from './outreach-settings.ts';
 import { AppError } from '../../shared/common/app-error.ts';
 
-/** Where the local stack keeps its data: `.comeback/` in the project, or COMEBACK_DATA_DIR. */
-export const dataDir = (): string => resolve(process.env.COMEBACK_DATA_DIR ?? '.comeback');
+export { dataDir, localSmsConfigurationSet };
 
-export const defaultPorts = { dynamodb: 8000, messaging: 4566, email: 8005, smsvoice: 8006 } as const;
+export const defaultPorts = { dynamodb: 8000, messaging: 4566, email: 8005, smsvoice: 8006, whatsapp: 8007, viber: 8008 } as const;
 export type StackPorts = Record<keyof typeof defaultPorts, number>;
 
 export const localRegion = 'us-east-1';
 
-/** The emulator's one configuration set: its events go to the SMS and voice events topic, as in the cloud. */
-export const localSmsConfigurationSet = 'comeback-delivery';
+/** The local WhatsApp business number's id in End User Messaging Social (what WHATSAPP_PHONE_NUMBER_ID names in the cloud). */
+export const localWhatsAppPhoneNumberId = 'phone-number-id-c0meback10ca1';
+
+/** The local Viber bot's URI: the `chatURI` of its deep links. */
+export const localViberBotUri = 'comeback-local';
 
 // A CommonJS package whose ESM default differs between Node and bundlers: require() is the same everywhere.
 const startSesLocal = (createRequire(import.meta.url)('aws-ses-v2-local') as { default: (config?: { host?: string; port?: number }) => Promise<Server> })
@@ -37,6 +45,8 @@ export interface StackState {
   readonly pid: number;
   readonly javaPid?: number;
   readonly ports: StackPorts;
+  /** Where the stack process takes the Viber bot's callbacks (any free port). */
+  readonly viberWebhook?: string;
   readonly startedAt: string;
 }
 
@@ -77,6 +87,11 @@ export const stackEnvironment = (ports: StackPorts): Record<string, string> => {
     AWS_ENDPOINT_URL_S3: messaging,
     AWS_ENDPOINT_URL_SESV2: `http://127.0.0.1:${ports.email}`,
     AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: `http://127.0.0.1:${ports.smsvoice}`,
+    AWS_ENDPOINT_URL_SOCIALMESSAGING: `http://127.0.0.1:${ports.whatsapp}`,
+    // The clinic's WhatsApp number and Viber bot, set up as a clinic sets them up in the cloud.
+    [envNames.whatsAppPhoneNumberId]: localWhatsAppPhoneNumberId,
+    [envNames.viberApiUrl]: `http://127.0.0.1:${ports.viber}/pa`,
+    [envNames.viberBotUri]: localViberBotUri,
   };
   for (const table of tables) environment[table.envVar] = table.localName;
   for (const queue of queues) {
@@ -87,13 +102,21 @@ export const stackEnvironment = (ports: StackPorts): Record<string, string> => {
   return environment;
 };
 
-const emulatorVariables = { email: 'AWS_ENDPOINT_URL_SESV2', smsvoice: 'AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2' } as const;
+const emulatorVariables = {
+  email: 'AWS_ENDPOINT_URL_SESV2',
+  smsvoice: 'AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2',
+  whatsapp: 'AWS_ENDPOINT_URL_SOCIALMESSAGING',
+  viber: envNames.viberApiUrl,
+} as const;
 
-/** Where an emulator of the running stack answers (its outbox, the SMS reply simulator): the address the SDK is pointed at. */
+/**
+ * Where an emulator of the running stack answers (its outbox, its reply and fate simulators):
+ * the address the SDK (or, for Viber, the bot client) is pointed at, less the bot API's `/pa`.
+ */
 export const emulatorUrl = (emulator: keyof typeof emulatorVariables): string => {
   const url = process.env[emulatorVariables[emulator]];
   if (!url) throw new MissingConfigError(emulatorVariables[emulator]);
-  return url;
+  return emulator === 'viber' ? url.replace(/\/pa\/*$/, '') : url;
 };
 
 export const applyEnvironment = (environment: Record<string, string>): void => {
@@ -162,6 +185,16 @@ export const httpIsReady = async (url: string): Promise<boolean> => {
   }
 };
 
+/** Whether anything answers HTTP there at all (a route that takes only POST answers a GET with 405). */
+const httpAnswers = async (url: string): Promise<boolean> => {
+  try {
+    await (await fetch(url, { signal: AbortSignal.timeout(1000) })).arrayBuffer();
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 export interface ServiceStatus {
   readonly service: string;
   readonly endpoint: string;
@@ -189,6 +222,15 @@ export const runningStack = async (): Promise<{ state: StackState; services: Ser
       endpoint: `http://127.0.0.1:${state.ports.smsvoice}`,
       up: await httpIsReady(`http://127.0.0.1:${state.ports.smsvoice}/health`),
     },
+    {
+      service: 'WhatsApp (End User Messaging Social)',
+      endpoint: `http://127.0.0.1:${state.ports.whatsapp}`,
+      up: await httpIsReady(`http://127.0.0.1:${state.ports.whatsapp}/health`),
+    },
+    { service: 'Viber bot API', endpoint: `http://127.0.0.1:${state.ports.viber}`, up: await httpIsReady(`http://127.0.0.1:${state.ports.viber}/health`) },
+    ...(state.viberWebhook
+      ? [{ service: 'Viber webhook (POST /viber/callback)', endpoint: state.viberWebhook, up: await httpAnswers(state.viberWebhook) }]
+      : []),
   ];
   return { state, services };
 };
@@ -196,10 +238,13 @@ export const runningStack = async (): Promise<{ state: StackState; services: Ser
 export interface LocalStack {
   readonly ports: StackPorts;
   readonly environment: Record<string, string>;
+  /** Where the stack takes the Viber bot's callbacks. */
+  readonly viberWebhook: string;
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
+  /** The ports to listen on (0: any free one). Without any, the defaults; a service left out of those given gets any free port. */
   readonly ports?: Partial<StackPorts>;
   /** Keep DynamoDB in memory (tests); otherwise under the data directory. */
   readonly inMemory?: boolean;
@@ -262,13 +307,15 @@ export const startDynamoDb = async (port: number, path: string | undefined): Pro
 };
 
 /**
- * Starts DynamoDB Local (a Java process), fauxqs (SQS, SNS, S3) and aws-ses-v2-local, creates
- * Comeback's tables, queues, topics and bucket from the same definitions as the CDK stacks,
- * and points this process's AWS SDK at them. `stop()` ends everything it started; so does an
- * error on the way up.
+ * Starts DynamoDB Local (a Java process), fauxqs (SQS, SNS, S3), aws-ses-v2-local and the SMS
+ * and voice, WhatsApp and Viber emulators, creates Comeback's tables, queues, topics and bucket
+ * from the same definitions as the CDK stacks, points this process's AWS SDK at them, and
+ * serves the Viber webhook the emulator posts its callbacks to. `stop()` ends everything it
+ * started; so does an error on the way up.
  */
 export const startLocalStack = async (options: StartOptions = {}): Promise<LocalStack> => {
-  const ports: StackPorts = { ...defaultPorts, ...options.ports };
+  const anyFree = Object.fromEntries(Object.keys(defaultPorts).map((service) => [service, 0])) as StackPorts;
+  const ports: StackPorts = options.ports ? { ...anyFree, ...options.ports } : { ...defaultPorts };
   const step = options.onStep ?? (() => undefined);
   for (const [service, port] of Object.entries(ports)) {
     if (port !== 0 && !(await portIsFree(port))) {
@@ -328,8 +375,9 @@ export const startLocalStack = async (options: StartOptions = {}): Promise<Local
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     stops.push(async () => publisher.destroy());
-    const publishTo = (topic: typeof smsRepliesTopic) => async (message: string) =>
-      void (await publisher.send(new PublishCommand({ TopicArn: `arn:aws:sns:${localRegion}:000000000000:${topic.localName}`, Message: message })));
+    const topicArn = (topic: TopicDefinition): string => `arn:aws:sns:${localRegion}:000000000000:${topic.localName}`;
+    const publishTo = (topic: TopicDefinition) => async (message: string) =>
+      void (await publisher.send(new PublishCommand({ TopicArn: topicArn(topic), Message: message })));
     const smsVoice = await startSmsVoiceLocal({
       port: ports.smsvoice,
       ...(!options.inMemory && { dataDir: join(root, 'sms-voice') }),
@@ -339,7 +387,26 @@ export const startLocalStack = async (options: StartOptions = {}): Promise<Local
     stops.push(() => smsVoice.stop());
     ports.smsvoice = smsVoice.port;
 
-    const environment = stackEnvironment(ports);
+    step('starting the WhatsApp emulator (End User Messaging Social)');
+    // The business account's event destination is the WhatsApp events topic, as the CDK sets it up.
+    const whatsApp = await startWhatsAppEmulator({
+      port: ports.whatsapp,
+      ...(!options.inMemory && { dataDir: join(root, 'whatsapp') }),
+      sns: publisher,
+      topicArn: topicArn(whatsAppEventsTopic),
+      region: localRegion,
+    });
+    stops.push(() => whatsApp.stop());
+    ports.whatsapp = whatsApp.port;
+
+    step('starting the Viber emulator (the bot API)');
+    // The bot's token: the one this process was given, else the one kept in the data folder.
+    const viberToken = process.env[envNames.viberToken] || (await keptSecret(options.inMemory ? undefined : viberTokenFile()));
+    const viber = await startViberEmulator({ port: ports.viber, ...(!options.inMemory && { dataDir: join(root, 'viber') }), token: viberToken });
+    stops.push(() => viber.stop());
+    ports.viber = viber.port;
+
+    const environment: Record<string, string> = { ...stackEnvironment(ports), [envNames.viberToken]: viberToken };
     applyEnvironment(environment);
 
     step('creating tables, queues and topics');
@@ -360,20 +427,39 @@ export const startLocalStack = async (options: StartOptions = {}): Promise<Local
       sns.destroy();
     }
 
+    step('serving the Viber webhook (POST /viber/callback) and pointing the bot at it');
+    const webhook = await startViberWebhook({
+      apiUrl: viber.apiUrl,
+      token: viberToken,
+      // The function's environment: this stack's, with the local outreach settings where this process sets none.
+      defaults: await localOutreachSettings({ persist: !options.inMemory }),
+    });
+    // Stopped before the emulator, whose last callbacks it still answers.
+    stops.push(async () => {
+      await viber.settled();
+      await webhook.stop();
+    });
+
     if (options.register) {
       await mkdir(root, { recursive: true });
-      const state: StackState = { pid: process.pid, ...(java.pid && { javaPid: java.pid }), ports, startedAt: new Date().toISOString() };
+      const state: StackState = {
+        pid: process.pid,
+        ...(java.pid && { javaPid: java.pid }),
+        ports,
+        viberWebhook: webhook.url,
+        startedAt: new Date().toISOString(),
+      };
       await writeFile(stateFile(), JSON.stringify(state, null, 2));
       stops.unshift(() => rm(stateFile(), { force: true }));
     }
-    return { ports, environment, stop };
+    return { ports, environment, viberWebhook: webhook.url, stop };
   } catch (error) {
     await stop();
     throw error;
   }
 };
 
-/** Ports from COMEBACK_PORT_DYNAMODB / _MESSAGING / _EMAIL / _SMSVOICE, else the defaults. */
+/** Ports from COMEBACK_PORT_DYNAMODB / _MESSAGING / _EMAIL / _SMSVOICE / _WHATSAPP / _VIBER, else the defaults. */
 export const configuredPorts = (): StackPorts => {
   const read = (name: keyof StackPorts): number => {
     const value = process.env[`COMEBACK_PORT_${name.toUpperCase()}`];
@@ -384,7 +470,7 @@ export const configuredPorts = (): StackPorts => {
     }
     return port;
   };
-  return { dynamodb: read('dynamodb'), messaging: read('messaging'), email: read('email'), smsvoice: read('smsvoice') };
+  return Object.fromEntries(Object.keys(defaultPorts).map((name) => [name, read(name as keyof StackPorts)])) as StackPorts;
 };
 
 /** Stops the stack started by `comeback stack up`, and a Java process it left behind. */

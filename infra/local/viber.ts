@@ -110,6 +110,16 @@ const answer = ([code, message]: readonly [number, string], extra: Record<string
 
 const textOf = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
+/** The keyboard under a message as the client sees it: each button's text, and what it does. */
+export const buttonsOf = (message: Pick<ViberSentMessage, 'keyboard'>): string[] => {
+  const buttons = (message.keyboard as { Buttons?: unknown } | undefined)?.Buttons;
+  if (!Array.isArray(buttons)) return [];
+  return buttons.map((button: { Text?: unknown; ActionType?: unknown; ActionBody?: unknown }) => {
+    const action = button.ActionType === 'open-url' ? `opens ${String(button.ActionBody)}` : `replies ${String(button.ActionBody)}`;
+    return `${String(button.Text ?? '')} (${action})`;
+  });
+};
+
 export const startViberEmulator = async (options: ViberEmulatorOptions): Promise<ViberEmulator> => {
   const outbox = await openOutbox<ViberSentMessage>(options.dataDir);
   const sent = outbox.messages;
@@ -303,12 +313,22 @@ export const startViberEmulator = async (options: ViberEmulatorOptions): Promise
     if (request.method === 'GET' && url.pathname === '/') {
       const rows = [...sent]
         .reverse()
-        .map((m) => `<tr><td>${escapeHtml(m.sentAt)}</td><td>${escapeHtml(m.receiver)}</td><td>${escapeHtml(m.text)}</td></tr>`)
+        .map(
+          (m) =>
+            `<tr><td>${escapeHtml(m.sentAt)}</td><td>${escapeHtml(m.receiver)}</td><td>${escapeHtml(m.text)}</td><td>${buttonsOf(m)
+              .map((button) => escapeHtml(button))
+              .join('<br>')}</td></tr>`,
+        )
         .join('');
-      const page = `<!doctype html><meta charset="utf-8"><title>Viber outbox</title><h1>Viber outbox</h1><table border="1" cellpadding="4"><tr><th>sent</th><th>to</th><th>text</th></tr>${rows}</table>`;
+      const page = `<!doctype html><meta charset="utf-8"><title>Viber outbox</title><h1>Viber outbox</h1><table border="1" cellpadding="4"><tr><th>sent</th><th>to</th><th>text</th><th>buttons</th></tr>${rows}</table>`;
       return respond(response, 200, page, 'text/html; charset=utf-8');
     }
     if (request.method === 'GET' && url.pathname === '/health') return respond(response, 200, JSON.stringify({ ok: true }));
+    // Answered once the webhook answered every callback started so far (for a command in another process).
+    if (request.method === 'GET' && url.pathname === '/settled') {
+      await settled();
+      return respond(response, 200, JSON.stringify({ ok: true }));
+    }
     throw refused(`${request.method} ${url.pathname}`, 404);
   };
 

@@ -276,6 +276,8 @@ export const startWhatsAppEmulator = async (options: WhatsAppEmulatorOptions): P
 
   const simulate = (recipient: string, fate: WhatsAppFate): void => void simulated.set(e164(recipient), fate);
 
+  const settled = (): Promise<void> => publishing;
+
   const respond = (response: ServerResponse, status: number, body: unknown, type = 'application/json'): void => {
     response.writeHead(status, { 'content-type': type });
     response.end(typeof body === 'string' ? body : JSON.stringify(body));
@@ -321,6 +323,12 @@ export const startWhatsAppEmulator = async (options: WhatsAppEmulatorOptions): P
       respond(response, 200, { ok: true });
       return;
     }
+    // Answered once every event of the messages sent so far is published (for a command in another process).
+    if (route === 'GET /settled') {
+      await settled();
+      respond(response, 200, { ok: true });
+      return;
+    }
     throw new SocialMessagingError('ResourceNotFoundException', `${route} is not emulated`, 404);
   };
 
@@ -336,7 +344,6 @@ export const startWhatsAppEmulator = async (options: WhatsAppEmulatorOptions): P
     server.listen(options.port, '127.0.0.1', () => resolveListen());
   });
   const port = (server.address() as { port: number }).port;
-  const settled = (): Promise<void> => publishing;
   return {
     url: `http://127.0.0.1:${port}`,
     port,

@@ -124,6 +124,11 @@ const outboxJobIds = async (ports: LocalStack['ports']): Promise<string[]> => {
   const ids: string[] = [];
   const texts = (await (await fetch(`http://127.0.0.1:${ports.smsvoice}/messages`)).json()) as { context?: { outreachId?: string } }[];
   for (const text of texts) ids.push(text.context?.outreachId ?? 'no context');
+  // The local stack offers WhatsApp and a Viber bot too: their emulators keep our outreach id on each message.
+  const whatsApp = (await (await fetch(`http://127.0.0.1:${ports.whatsapp}/messages`)).json()) as { outreachId?: string }[];
+  for (const message of whatsApp) ids.push(message.outreachId ?? 'no outreach id');
+  const viber = (await (await fetch(`http://127.0.0.1:${ports.viber}/messages`)).json()) as { trackingData?: string }[];
+  for (const message of viber) ids.push(message.trackingData ?? 'no tracking data');
   const store = (await (await fetch(`http://127.0.0.1:${ports.email}/store`)).json()) as { emails: { body: { html?: string; text?: string } }[] };
   for (const email of store.emails) {
     const token = /\/r\/([\w.-]+)/.exec(email.body.text ?? email.body.html ?? '')?.[1];

@@ -49,6 +49,8 @@ export const startConsoleStack = async ({ clients = 400, seed = 7 } = {}): Promi
     COMEBACK_PORT_MESSAGING: String(await freePort()),
     COMEBACK_PORT_EMAIL: String(await freePort()),
     COMEBACK_PORT_SMSVOICE: String(await freePort()),
+    COMEBACK_PORT_WHATSAPP: String(await freePort()),
+    COMEBACK_PORT_VIBER: String(await freePort()),
     REPLY_BASE_URL: `http://127.0.0.1:${port}`,
   };
   const comeback = (...args: string[]): Promise<CommandRun> =>

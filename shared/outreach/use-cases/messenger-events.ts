@@ -89,11 +89,6 @@ const whatsAppStatus = async (event: WhatsAppStatusEvent, deps: MessengerEventDe
   const meaning = event.failure?.meaning;
   const detail = event.failure ? `WhatsApp error ${event.failure.code}` : undefined;
   if (meaning === 'not-on-whatsapp') return nextChannel(event.outreachId, 'whatsapp', event.recipient, detail!, event.at, deps);
-  if (meaning === 'stopped-marketing') {
-    const record = event.outreachId ? await deps.log.get(event.outreachId) : undefined;
-    const owners = record ? [record.clientId] : await deps.clients.clientsWithPhone(event.recipient);
-    await optOut(owners, [event.recipient], event.at, deps);
-  }
   const result = await recordDelivery(
     {
       providerMessageId: event.wamid,
@@ -104,6 +99,11 @@ const whatsAppStatus = async (event: WhatsAppStatusEvent, deps: MessengerEventDe
     },
     deps,
   );
+  if (meaning === 'stopped-marketing') {
+    const record = event.outreachId ? await deps.log.get(event.outreachId) : undefined;
+    const owners = record ? [record.clientId] : await deps.clients.clientsWithPhone(event.recipient);
+    return optOut(owners, [event.recipient], event.at, deps);
+  }
   return { kind: 'status', result };
 };
 

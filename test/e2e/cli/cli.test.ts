@@ -32,6 +32,8 @@ describe('the comeback CLI, as a user runs it', () => {
       COMEBACK_PORT_MESSAGING: '0',
       COMEBACK_PORT_EMAIL: '0',
       COMEBACK_PORT_SMSVOICE: '0',
+      COMEBACK_PORT_WHATSAPP: '0',
+      COMEBACK_PORT_VIBER: '0',
     };
   });
 
@@ -156,12 +158,35 @@ describe('the comeback CLI, as a user runs it', () => {
     expect(send.code).toBe(0);
     expect(send.stdout).toMatch(/waiting for the client’s morning \(back on the queue\)\s+0\n/);
     expect(send.stdout).not.toContain('"level"');
-    const box = await comeback('outbox', '--channel', 'sms');
+    const box = await comeback('outbox', '--channel', 'whatsapp');
     expect(box.code).toBe(0);
-    expect(box.stdout).toMatch(/Outbox: 0 emails, 0 texts, 0 calls/);
+    expect(box.stdout).toMatch(/Outbox: 0 emails, 0 texts, 0 calls, 0 WhatsApp messages, 0 Viber messages/);
     const bad = await comeback('outbox', '--channel', 'fax');
     expect(bad.code).toBe(1);
-    expect(bad.stderr.trim().split('\n').at(-1)).toBe('comeback: --channel fax: email, sms or voice');
+    expect(bad.stderr.trim().split('\n').at(-1)).toBe('comeback: --channel fax: email, sms, voice, whatsapp or viber');
+  });
+
+  it('answers as a client on a messenger, and says what is wrong with a reply or a fate it cannot play', async () => {
+    const help = await comeback('reply', '--help');
+    expect(help.stdout).toContain('--choice <reason>');
+    expect(help.stdout).toContain('--channel viber --choice price');
+    const badChannel = await comeback('reply', '+306912345678', 'hello', '--channel', 'fax');
+    expect([badChannel.code, badChannel.stderr.trim()]).toEqual([1, 'comeback: --channel fax: sms, whatsapp, viber']);
+    const nothingSaid = await comeback('reply', '+306912345678', '--channel', 'whatsapp');
+    expect([nothingSaid.code, nothingSaid.stderr.trim().split('\n').at(-1)]).toEqual([
+      1,
+      'comeback: say what the client answered: words, or --choice REASON (not both)',
+    ]);
+    const words = await comeback('reply', '+306900000077', 'too expensive now', '--channel', 'whatsapp');
+    expect(words.code).toBe(0);
+    expect(words.stdout.trim()).toBe('unmatched 1');
+    const noStack = await comeback('simulate', '--channel', 'whatsapp', '--to', '+306912345678', '--fate', 'stopped');
+    expect(noStack.code).toBe(1);
+    expect(noStack.stderr.trim()).toBe(
+      'comeback: a simulated fate lives in the running emulator, and no local stack is running: start one with `comeback stack up` (--detach for the background)',
+    );
+    const fates = await comeback('simulate', '--help');
+    expect(fates.stdout).toContain('whatsapp read, delivered, not-on-whatsapp, stopped');
   });
 
   it('ends with one line and code 1 when a service stops answering, never a stack trace or a silent exit', async () => {

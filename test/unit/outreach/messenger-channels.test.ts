@@ -199,7 +199,10 @@ describe('asking on WhatsApp and Viber', () => {
     await lapsed(profile());
     await sendOutreach(job(), settings, deps);
 
-    await recordWhatsAppEvent(whatsAppStatus('failed', { code: 131050, meaning: 'stopped-marketing' }), deps);
+    expect(await recordWhatsAppEvent(whatsAppStatus('failed', { code: 131050, meaning: 'stopped-marketing' }), deps)).toEqual({
+      kind: 'opted-out',
+      clients: 1,
+    });
 
     expect([...suppression.entries.keys()]).toEqual(expect.arrayContaining(['client:c-1', 'email:maria@example.com', `phone:${phone}`]));
     expect(await log.get('job-c-1')).toMatchObject({ status: 'failed', reason: 'opted-out' });

@@ -2,15 +2,27 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTimeToLiveCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort, LocalStackError, startDynamoDb, startLocalStack, stopProcess, type StackPorts } from '../../../../infra/local/stack.ts';
-import { clientsTable, outreachQueue, queues, smsRepliesQueue, smsRepliesTopic, tables } from '../../../../infra/resources.ts';
+import {
+  callbacksTable,
+  clientsTable,
+  outreachQueue,
+  queues,
+  smsRepliesQueue,
+  smsRepliesTopic,
+  tables,
+  whatsAppEventsQueue,
+} from '../../../../infra/resources.ts';
+import { ViberBotClient } from '../../../../shared/viber/viber-bot-client.ts';
+import { WhatsAppSender } from '../../../../shared/aws/whatsapp-sender.ts';
+import { whatsAppText } from '../../../../shared/outreach/whatsapp-messages.ts';
 
 /** Java processes serving DynamoDB Local on this port (there must be none after a stop). */
 const javaOnPort = (port: number): string[] => {
@@ -26,9 +38,17 @@ const javaOnPort = (port: number): string[] => {
 
 describe('the local stack', () => {
   let ports: StackPorts;
+  // One DynamoDB port for the file: the stores' shared SDK client, made once per process as in a
+  // Lambda, keeps the endpoint it was made for (the stack's webhook writes with it).
+  let dynamodb: number;
+  beforeAll(async () => {
+    dynamodb = await freePort();
+  });
   beforeEach(async () => {
     process.env.COMEBACK_DATA_DIR = await mkdtemp(join(tmpdir(), 'comeback-stack-'));
-    ports = { dynamodb: await freePort(), messaging: 0, email: 0, smsvoice: 0 };
+    // A stack applies its environment to the process; each test starts as a fresh process would.
+    delete process.env.VIBER_TOKEN;
+    ports = { dynamodb, messaging: 0, email: 0, smsvoice: 0, whatsapp: 0, viber: 0 };
   });
 
   it('creates every table, queue and topic from the shared definitions, wires the SMS reply topic to its queue, and stops Java', async () => {
@@ -75,6 +95,25 @@ describe('the local stack', () => {
         expect.objectContaining({ originationNumber: '+306912345678', messageBody: '3', previousPublishedMessageId: MessageId }),
       );
       expect(javaOnPort(ports.dynamodb)).toHaveLength(1);
+
+      // The callbacks ledger expires its items, as the CDK's table does.
+      const { TimeToLiveDescription } = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: callbacksTable.localName }));
+      expect(TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: callbacksTable.timeToLiveAttribute });
+
+      // A WhatsApp message from a client reaches the WhatsApp events queue through its topic, in End User Messaging Social's envelope.
+      const whatsApp = await fetch(`${stack.environment.AWS_ENDPOINT_URL_SOCIALMESSAGING}/reply`, {
+        method: 'POST',
+        body: JSON.stringify({ from: '+306912345678', text: 'hello' }),
+      });
+      expect(whatsApp.status).toBe(200);
+      const events = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.environment[whatsAppEventsQueue.envVar], WaitTimeSeconds: 2 }));
+      expect(JSON.parse(events.Messages?.[0]?.Body ?? '{}')).toHaveProperty('whatsAppWebhookEntry');
+
+      // The Viber emulator took the stack's webhook (it checked it with a signed callback first), so the bot may send.
+      expect(stack.viberWebhook).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/viber\/callback$/);
+      const bot = new ViberBotClient({ baseUrl: stack.environment.VIBER_API_URL, senderName: 'Clinic', token: async () => stack.environment.VIBER_TOKEN! });
+      expect(await bot.sendMessage({ receiver: 'pttm25kSGUo1919sBORWyA==', text: 'hello', trackingData: 'job-1' })).toMatch(/^\d{19}$/);
+      expect(stack.environment.VIBER_TOKEN!.length).toBeGreaterThanOrEqual(32);
     } finally {
       await stack.stop();
     }
@@ -95,7 +134,15 @@ describe('the local stack', () => {
       }),
     );
     await new PinpointSMSVoiceV2Client({}).send(new SendTextMessageCommand({ DestinationPhoneNumber: '+306912345678', MessageBody: 'kept' }));
+    await new WhatsAppSender({ originationPhoneNumberId: first.environment.WHATSAPP_PHONE_NUMBER_ID! }).send(whatsAppText('job-kept', '+306912345678', 'kept'));
+    const token = first.environment.VIBER_TOKEN!;
+    await new ViberBotClient({ baseUrl: first.environment.VIBER_API_URL, senderName: 'Clinic', token: async () => token }).sendMessage({
+      receiver: 'pttm25kSGUo1919sBORWyA==',
+      text: 'kept',
+      trackingData: 'job-kept',
+    });
     await first.stop();
+    delete process.env.VIBER_TOKEN;
 
     // Act
     const second = await startLocalStack({ ports });
@@ -108,6 +155,12 @@ describe('the local stack', () => {
       expect(mail.emails.map((email) => email.subject)).toContain('kept');
       const texts = (await (await fetch(`${second.environment.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2}/messages`)).json()) as { body: string }[];
       expect(texts.map((text) => text.body)).toEqual(['kept']);
+      const whatsApp = (await (await fetch(`${second.environment.AWS_ENDPOINT_URL_SOCIALMESSAGING}/messages`)).json()) as { outreachId: string }[];
+      expect(whatsApp.map((message) => message.outreachId)).toEqual(['job-kept']);
+      const viber = (await (await fetch(`${second.environment.VIBER_API_URL!.replace(/\/pa$/, '')}/messages`)).json()) as { text: string }[];
+      expect(viber.map((message) => message.text)).toEqual(['kept']);
+      // The bot's token was made once and kept beside the data, as the reply-link secret is.
+      expect(second.environment.VIBER_TOKEN).toBe(token);
     } finally {
       await second.stop();
     }

@@ -3,7 +3,8 @@ import { parsePhoneNumberFromString as parseWithMinMetadata } from 'libphonenumb
 import { parsePhoneNumberFromString as parseWithMaxMetadata } from 'libphonenumber-js/max';
 import { clientColumns, visitColumns, type VisitRow } from '../../../../shared/visits/columns.ts';
 import { parseClientRow, parseVisitRow } from '../../../../shared/visits/rows.ts';
-import { generateClinic, historyDays, storyShares, type ClientStory, type SeededClinic } from '../../../../infra/local/demo-clinic.ts';
+import { demoMessengers, generateClinic, historyDays, storyShares, type ClientStory, type SeededClinic } from '../../../../infra/local/demo-clinic.ts';
+import { defaultOutreachPolicy, inControlGroup } from '../../../../shared/outreach/eligibility.ts';
 import { addVisits, recentTotals } from '../../../../shared/visits/summary.ts';
 import { rhythmState } from '../../../../shared/lapse/rhythm.ts';
 import type { Visit } from '../../../../shared/visits/visit.ts';
@@ -139,12 +140,20 @@ describe('generateClinic', () => {
       for (const consent of [client.consent_sms, client.consent_email, client.consent_voice]) expect(['true', 'false']).toContain(consent);
       if (client.consent_email === 'true') expect(client.email).not.toBe('');
       if (client.consent_sms === 'true' || client.consent_voice === 'true') expect(client.phone).not.toBe('');
-      expect(['', 'email', 'sms', 'voice']).toContain(client.preferred_channel);
+      expect(['', 'email', 'sms', 'voice', 'whatsapp', 'viber']).toContain(client.preferred_channel);
       if (client.preferred_channel) expect(client[`consent_${client.preferred_channel}` as 'consent_sms']).toBe('true');
+      // A messenger needs a mobile number (a landline has no WhatsApp or Viber).
+      if (client.consent_whatsapp === 'true' || client.consent_viber === 'true') expect(client.phone).not.toBe('');
       expect(branchIds).toContain(client.branch_id);
     }
-    const mix = (column: 'consent_sms' | 'consent_email' | 'consent_voice') => new Set(clinic.clients.map((client) => client[column]));
-    for (const column of ['consent_sms', 'consent_email', 'consent_voice'] as const) expect(mix(column)).toEqual(new Set(['true', 'false']));
+    const mix = (column: 'consent_sms' | 'consent_email' | 'consent_voice' | 'consent_whatsapp' | 'consent_viber') =>
+      new Set(clinic.clients.map((client) => client[column]));
+    for (const column of ['consent_sms', 'consent_email', 'consent_voice', 'consent_whatsapp', 'consent_viber'] as const) {
+      expect(mix(column)).toEqual(new Set(['true', 'false']));
+    }
+    // Some who agreed to a messenger want to be asked there first.
+    const preferred = new Set(clinic.clients.map((client) => client.preferred_channel));
+    expect(preferred).toEqual(new Set(['', 'email', 'sms', 'voice', 'whatsapp', 'viber']));
   });
 
   it('records visits before asOf, within the history, in time order, with unique ids and known clients', () => {
@@ -283,5 +292,37 @@ describe('generateClinic', () => {
     expect(() => generateClinic({ clients: 1.5, asOf, seed: 1 })).toThrow(RangeError);
     expect(() => generateClinic({ clients: 10, asOf: '2025-02-30', seed: 1 })).toThrow(RangeError);
     expect(() => generateClinic({ clients: 10, asOf: '15/06/2025', seed: 1 })).toThrow(RangeError);
+  });
+});
+
+describe('demoMessengers', () => {
+  const messengers = demoMessengers(clinic, 42);
+  const byId = new Map(clinic.clients.map((client) => [client.client_id!, client]));
+
+  it('subscribes every client who agreed to Viber to the bot, each as a Viber user id of their own, the same every time', () => {
+    const agreed = clinic.clients.filter((client) => client.consent_viber === 'true').map((client) => client.client_id);
+    expect(messengers.viberUsers.map((user) => user.clientId)).toEqual(agreed);
+    for (const { userId } of messengers.viberUsers) expect(userId).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(new Set(messengers.viberUsers.map((user) => user.userId)).size).toBe(agreed.length);
+    expect(demoMessengers(clinic, 42)).toEqual(messengers);
+    expect(demoMessengers(clinic, 43).viberUsers[0]?.userId).not.toBe(messengers.viberUsers[0]?.userId);
+  });
+
+  it('leaves a few numbers given for WhatsApp off it, and one client who drifted away stopped the clinic there', () => {
+    const { whatsAppFates } = messengers;
+    for (const { clientId, phone } of whatsAppFates) expect(byId.get(clientId)).toMatchObject({ consent_whatsapp: 'true', phone });
+    const notOnIt = whatsAppFates.filter((found) => found.fate === 'not-on-whatsapp');
+    const agreed = clinic.clients.filter((client) => client.consent_whatsapp === 'true').length;
+    expect(notOnIt.length).toBeGreaterThan(2);
+    expect(notOnIt.length).toBeLessThan(agreed * 0.15);
+    // Some of them would be asked on WhatsApp first, so the demo shows the request going on by text.
+    expect(
+      notOnIt.some(({ clientId }) => clinic.profiles[clientId] === 'drifted-away' && ['', 'whatsapp'].includes(byId.get(clientId)!.preferred_channel!)),
+    ).toBe(true);
+    const stopped = whatsAppFates.filter((found) => found.fate === 'stopped');
+    expect(stopped).toHaveLength(1);
+    expect(clinic.profiles[stopped[0]!.clientId]).toBe('drifted-away');
+    expect(byId.get(stopped[0]!.clientId)!.preferred_channel).toBe('whatsapp');
+    expect(inControlGroup(stopped[0]!.clientId, defaultOutreachPolicy)).toBe(false);
   });
 });
