@@ -21,7 +21,7 @@ import {
 import { ComebackFunction } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';
 import type { ReplyWeb } from './reply-web.ts';
-import type { SmsInboundSettings } from './sms-inbound.ts';
+import { messagingEnvironment, type SmsInboundSettings } from './sms-inbound.ts';
 import { envNames } from '../../shared/environment.ts';
 
 /** The clinic's WhatsApp number on End User Messaging Social (CDK context `whatsApp…`): on when the number is given. */
@@ -161,15 +161,7 @@ export class Messengers extends Construct {
         entry,
         description,
         timeout: Duration.seconds(30),
-        environment: {
-          [envNames.clinicName]: clinic.clinicName,
-          [envNames.emailFrom]: clinic.emailFrom,
-          [envNames.smsOriginationIdentity]: clinic.smsOriginationIdentity,
-          [envNames.voices]: clinic.voices,
-          [envNames.smsConfigurationSet]: props.smsConfigurationSet,
-          [envNames.clinicLocale]: clinic.defaultLocale,
-          [outreachQueue.envVar]: props.outreachQueue.queueUrl,
-        },
+        environment: { ...messagingEnvironment(clinic, props.smsConfigurationSet), [outreachQueue.envVar]: props.outreachQueue.queueUrl },
       });
       // A status writes the request's fate (outreach) and stops a dead address (suppression).
       useAnswerPathTables(fn, tables);

@@ -9,6 +9,19 @@ import { ComebackFunction } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';
 import { envNames } from '../../shared/environment.ts';
 
+/**
+ * What a function that answers clients in their conversation needs to build the messenger: the
+ * clinic, its sender identities and voices, and its language.
+ */
+export const messagingEnvironment = (settings: SmsInboundSettings, smsConfigurationSet: string): Record<string, string> => ({
+  [envNames.clinicName]: settings.clinicName,
+  [envNames.emailFrom]: settings.emailFrom,
+  [envNames.smsOriginationIdentity]: settings.smsOriginationIdentity,
+  [envNames.voices]: settings.voices,
+  [envNames.smsConfigurationSet]: smsConfigurationSet,
+  [envNames.clinicLocale]: settings.defaultLocale,
+});
+
 /** What the HELP answer and the reply matching need to know about the clinic. */
 export interface SmsInboundSettings {
   readonly clinicName: string;
@@ -47,14 +60,7 @@ export class SmsInbound extends Construct {
     this.function = new ComebackFunction(this, 'Function', {
       entry: 'functions/sms-inbound/handler.ts',
       description: 'Comeback: records texts clients send back, honours STOP, answers HELP',
-      environment: {
-        [envNames.clinicName]: settings.clinicName,
-        [envNames.emailFrom]: settings.emailFrom,
-        [envNames.smsOriginationIdentity]: settings.smsOriginationIdentity,
-        [envNames.voices]: settings.voices,
-        [envNames.smsConfigurationSet]: props.smsConfigurationSet,
-        [envNames.clinicLocale]: settings.defaultLocale,
-      },
+      environment: messagingEnvironment(settings, props.smsConfigurationSet),
     });
     const fn = this.function;
     useAnswerTables(fn, tables, 'name only');

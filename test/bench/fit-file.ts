@@ -12,7 +12,7 @@ import { readSummaryFile } from '../../shared/files/summary-file.ts';
 import { SummaryInputs } from '../../shared/lapse/model-summary.ts';
 import { fitBgNbd, fitBgNbdWeighted, type BgNbdFit, type Frequency } from '../../shared/stats/bg-nbd.ts';
 import { RowTally } from '../../shared/stats/row-tally.ts';
-import { normal, uniform } from '../support/bg-nbd-simulation.ts';
+import { gamma, observedHistory, uniform } from '../support/bg-nbd-simulation.ts';
 import { timed, type Bench } from './harness.ts';
 
 const cdnowSummary = resolve(import.meta.dirname, '../../../shared/data/cdnow/cdnow_customers_summary.csv');
@@ -58,18 +58,6 @@ const cdnowRows = (): Frequency[] =>
       return { x: x!, tx: tx!, T: T! };
     });
 
-/** Gamma(shape, 1) by Marsaglia and Tsang, boosted for shape < 1. */
-const gamma = (next: () => number, shape: number): number => {
-  if (shape < 1) return gamma(next, shape + 1) * next() ** (1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    const z = normal(next);
-    const v = (1 + c * z) ** 3;
-    if (v > 0 && Math.log(next()) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
-  }
-};
-
 const population = { r: 1.2, alpha: 60, a: 0.8, b: 4 };
 
 /**
@@ -82,17 +70,7 @@ function* simulatedClients(): Generator<string> {
     const rate = gamma(next, population.r) / population.alpha;
     const g = gamma(next, population.a);
     const p = g / (g + gamma(next, population.b));
-    const T = 100 + 300 * next();
-    let t = 0;
-    let x = 0;
-    let tx = 0;
-    for (;;) {
-      t += -Math.log(1 - next()) / rate;
-      if (t > T) break;
-      x++;
-      tx = t;
-      if (next() < p) break;
-    }
+    const { x, tx, T } = observedHistory(next, rate, p, 100 + 300 * next());
     yield `${i + 1},${x},${x > 0 ? tx.toFixed(6) : '0'},${T.toFixed(6)}`;
   }
 }

@@ -11,7 +11,7 @@ export const uniform = (seed: number) => (): number => {
 export const normal = (next: () => number): number => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
 
 /** Gamma(shape, 1) by Marsaglia and Tsang, boosted for shape < 1. */
-const gamma = (next: () => number, shape: number): number => {
+export const gamma = (next: () => number, shape: number): number => {
   if (shape < 1) return gamma(next, shape + 1) * next() ** (1 / shape);
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
@@ -44,19 +44,23 @@ export const simulateClients = (population: Population, clients: number, seed = 
             const g1 = gamma(next, (population.dropout as { a: number }).a);
             return g1 / (g1 + gamma(next, (population.dropout as { b: number }).b));
           })();
-    const T = 100 + Math.floor(next() * 301);
-    let t = 0;
-    let x = 0;
-    let tx = 0;
-    for (;;) {
-      t += -Math.log(1 - next()) / rate;
-      if (t > T) break;
-      x++;
-      tx = t;
-      if (next() < p) break;
-    }
-    return { x, tx, T };
+    return observedHistory(next, rate, p, 100 + Math.floor(next() * 301));
   });
+};
+
+/** One client's story over `T` days: visits at `rate` a day, and after each repeat visit a chance `p` to leave for good. */
+export const observedHistory = (next: () => number, rate: number, p: number, T: number): Frequency => {
+  let t = 0;
+  let x = 0;
+  let tx = 0;
+  for (;;) {
+    t += -Math.log(1 - next()) / rate;
+    if (t > T) break;
+    x++;
+    tx = t;
+    if (next() < p) break;
+  }
+  return { x, tx, T };
 };
 
 export interface RegularPopulation {
