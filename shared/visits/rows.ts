@@ -149,7 +149,7 @@ export const parseClientRow = (raw: ClientRow, line: number, defaults: ClientDef
 
   const preferredText = text(row.preferred_channel)?.toLowerCase();
   if (preferredText && !channels.includes(preferredText as Channel)) {
-    errors.push({ line, field: 'preferred_channel', reason: `"${row.preferred_channel}" is not one of email, sms, voice` });
+    errors.push({ line, field: 'preferred_channel', reason: `"${row.preferred_channel}" is not one of ${channels.join(', ')}` });
   }
 
   const consent = {

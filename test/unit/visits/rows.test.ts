@@ -84,7 +84,7 @@ describe('a client row', () => {
       '6 client_id: is required',
       '6 locale: "not a tag!" is not a language tag (e.g. en, el, ru, en-GB)',
       '6 timezone: "Mars/Olympus" is not an IANA time zone (e.g. Europe/Athens)',
-      '6 preferred_channel: "fax" is not one of email, sms, voice',
+      '6 preferred_channel: "fax" is not one of email, sms, voice, whatsapp, viber',
       '6 consent_sms: "maybe" is not yes/no (use true, false, yes, no, 1 or 0)',
     ]);
     expect(problems(parseClientRow({ client_id: 'a\u0007b' }, 7, defaults))).toEqual([
