@@ -43,15 +43,20 @@ export const inControlGroup = (clientId: string, policy: Pick<OutreachPolicy, 'c
   return digest.readUInt32BE(0) / 2 ** 32 < policy.controlGroupShare;
 };
 
-/**
- * Keys of the suppression list that concern a client: the whole client, their email, their
- * phone, their number on WhatsApp (kept apart: a number not on WhatsApp still takes texts),
- * and their Viber user.
- */
-export const suppressionKeys = (profile: ClientProfile): string[] => [
+/** The keys an opt-out, a bounce or a complaint puts on the list: the whole client, their email, their phone. */
+export const addressKeys = (profile: ClientProfile): string[] => [
   `client:${profile.clientId}`,
   ...(profile.email ? [`email:${profile.email.toLowerCase()}`] : []),
-  ...(profile.phone ? [`phone:${profile.phone}`, notOnMessengerKey('whatsapp', profile.phone)] : []),
+  ...(profile.phone ? [`phone:${profile.phone}`] : []),
+];
+
+/**
+ * Keys of the suppression list that concern a client: their addresses, and where a messenger
+ * cannot reach them (a number not on WhatsApp still takes texts; a Viber user who left the bot).
+ */
+export const suppressionKeys = (profile: ClientProfile): string[] => [
+  ...addressKeys(profile),
+  ...(profile.phone ? [notOnMessengerKey('whatsapp', profile.phone)] : []),
   ...(profile.viberUserId ? [notOnMessengerKey('viber', profile.viberUserId)] : []),
 ];
 

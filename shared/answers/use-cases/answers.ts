@@ -1,6 +1,6 @@
 import { endsOutreach, followUpsFor, keptAnswerText, smsAnswerId, staffAnswerId, unmatchedClientId, type Answer, type AnswerChannel } from '../answer.ts';
 import { followUpId } from '../follow-up.ts';
-import { suppressionKeys } from '../../outreach/eligibility.ts';
+import { addressKeys } from '../../outreach/eligibility.ts';
 import { defaultMatchThreshold, matchAnswer } from '../reason-matching.ts';
 import { activeReasons, learnAlias, offeredToClients, otherReasonId, reasonLabel, resolveReason, type Catalogue } from '../reasons.ts';
 import { changeCatalogue } from './catalogue-change.ts';
@@ -116,7 +116,7 @@ export const optOutEverywhere = async (clientId: string | undefined, phones: rea
   const profile = known === undefined ? undefined : (await deps.clients.getClient(known))?.profile;
   const keys = new Set([
     ...(known === undefined ? [] : [`client:${known}`]),
-    ...(profile ? suppressionKeys(profile) : []),
+    ...(profile ? addressKeys(profile) : []),
     ...phones.map((phone) => `phone:${phone}`),
   ]);
   for (const key of keys) await deps.suppression.add({ key, reason: 'opt-out', at });
