@@ -4,6 +4,7 @@
  * 1,000,000 distinct simulated clients, reading the file included, against its budget.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,9 +14,8 @@ import { SummaryInputs } from '../../shared/lapse/model-summary.ts';
 import { fitBgNbd, fitBgNbdWeighted, type BgNbdFit, type Frequency } from '../../shared/stats/bg-nbd.ts';
 import { RowTally } from '../../shared/stats/row-tally.ts';
 import { gamma, observedHistory, uniform } from '../support/bg-nbd-simulation.ts';
-import { timed, type Bench } from './harness.ts';
+import { sharedDataFile, timed, type Bench } from './harness.ts';
 
-const cdnowSummary = resolve(import.meta.dirname, '../../../shared/data/cdnow/cdnow_customers_summary.csv');
 const bin = resolve(import.meta.dirname, '../../bin/comeback.js');
 const dataFolder = join(tmpdir(), 'comeback-bench-fit-file');
 const bigRows = 10_000_000;
@@ -34,9 +34,14 @@ const writeOnce = async (path: string, header: string, lines: () => Generator<st
   await mkdir(dataFolder, { recursive: true });
   const partial = `${path}.partial`;
   const out = createWriteStream(partial);
+  // A write that fails (a full disk) fails the part here, not as an error event nobody listens to.
+  let failed: Error | undefined;
+  out.on('error', (error) => (failed = error));
   let batch: string[] = [header];
   const flush = async (): Promise<void> => {
-    if (!out.write(`${batch.join('\n')}\n`)) await new Promise<void>((done) => out.once('drain', () => done()));
+    if (failed) throw failed;
+    // once() rejects on the stream's 'error' too.
+    if (!out.write(`${batch.join('\n')}\n`)) await once(out, 'drain');
     batch = [];
   };
   for (const line of lines()) {
@@ -49,7 +54,7 @@ const writeOnce = async (path: string, header: string, lines: () => Generator<st
 };
 
 const cdnowRows = (): Frequency[] =>
-  readFileSync(cdnowSummary, 'utf8')
+  readFileSync(sharedDataFile('cdnow/cdnow_customers_summary.csv'), 'utf8')
     .trim()
     .split('\n')
     .slice(1)

@@ -43,7 +43,7 @@ const dayAt = (index: number): string => new Date(Date.parse(`${firstDay}T00:00:
 const replyCount = 10_000_000;
 const clientCount = 1_000_000;
 /** Bump when the generated data changes: the cached copy under the temporary folder is then made again. */
-const dataVersion = 'v3';
+const dataVersion = 'v4';
 const cacheRoot = join(tmpdir(), `comeback-bench-lost-${dataVersion}-${replyCount}-${clientCount}`);
 const freshVariable = 'COMEBACK_BENCH_FRESH';
 
@@ -236,6 +236,8 @@ const lostData = async (progress: (message: string) => void): Promise<LostData> 
         WHEN picked = 'schedule' AND received_at >= ${instantSql(catalogueChanges.merged)} THEN 'waiting-time'
         WHEN picked = 'parking' AND received_at < ${instantSql(catalogueChanges.added)} THEN 'other'
         ELSE picked END`,
+      // One matched answer in twenty gives a second reason in a clause of its own.
+      also_reason_id: `CASE WHEN ${draw('matched', 25)} <> 0 AND ${draw('also', 20)} = 0 AND picked <> 'price' THEN 'price' END`,
       method: `CASE WHEN ${draw('matched', 25)} = 0 THEN 'none' WHEN channel = 'page' THEN 'chosen' ELSE ${pick(['digit', 'digit', 'alias', 'keyword', 'fuzzy'], 'method')} END`,
       confidence: `CASE WHEN ${draw('matched', 25)} = 0 THEN 0 ELSE 0.5 + (${draw('confidence', 501)}) / 1000.0 END`,
       call_me: `${draw('call', 10)} = 0`,
@@ -381,13 +383,21 @@ class Worker {
       this.pending?.fail(this.ended);
       this.pending = undefined;
     });
+    // A child that cannot start, or whose channel closed under a message: the waiting run fails, not the whole bench.
+    this.child.on('error', (error) => {
+      this.ended ??= error;
+      this.pending?.fail(error);
+      this.pending = undefined;
+    });
   }
 
   private async ask(message: 'run' | 'finish'): Promise<Reply> {
     if (this.ended) throw this.ended;
     const reply = await new Promise<Reply>((done, fail) => {
       this.pending = { done, fail };
-      this.child.send(message);
+      this.child.send(message, (error) => {
+        if (error) fail(error);
+      });
     });
     if ('error' in reply) throw new Error(`the ${this.job.kind} child failed: ${reply.error}`);
     return reply;

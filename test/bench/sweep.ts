@@ -11,9 +11,7 @@ import { generateClinic } from '../../infra/local/demo-clinic.ts';
 import { addVisits, type VisitSummary } from '../../shared/visits/summary.ts';
 import type { Visit } from '../../shared/visits/visit.ts';
 import { defaultSweepSettings, runSweep } from '../../shared/lapse/use-cases/sweep.ts';
-import { rate, timed, type Bench } from './harness.ts';
-
-const cdnowSummary = new URL('../../../shared/data/cdnow/cdnow_customers_summary.csv', import.meta.url);
+import { rate, sharedDataFile, timed, type Bench } from './harness.ts';
 
 /**
  * BG/NBD fitted on 1,000,000 clients made by replicating the CDNOW summary, in this process.
@@ -23,7 +21,7 @@ const cdnowSummary = new URL('../../../shared/data/cdnow/cdnow_customers_summary
 export const fitBench: Bench = {
   name: 'fit',
   async run(context) {
-    const rows = readFileSync(cdnowSummary, 'utf8')
+    const rows = readFileSync(sharedDataFile('cdnow/cdnow_customers_summary.csv'), 'utf8')
       .trim()
       .split('\n')
       .slice(1)

@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { createComebackApp } from '../../../infra/app.ts';
-import { ComebackFunction } from '../../../infra/constructs/comeback-function.ts';
+import { ComebackFunction, functionBundleLimit, unbundledModules } from '../../../infra/constructs/comeback-function.ts';
 import { clientsTable, queues, topics, visitsTable } from '../../../infra/resources.ts';
 
 // Prepare: synthesize once (bundling the functions with esbuild), with the flags `cdk synth` uses.
@@ -21,6 +22,23 @@ const resourceOf = (construct: IConstruct) => {
   const resource = resources[logicalIdOf(construct)];
   if (!resource) throw new Error(`${construct.node.path} is not in the template`);
   return resource;
+};
+
+/**
+ * Functions whose bundle is still over the limit, with the most each may weigh (KB) until the
+ * work that brings it under lands: the AWS SDK's clients (SSM for one GetParameter, S3, Lambda)
+ * and the answer lexicons of every language in each answer path, some 350 KB, which could load
+ * by language. `npm run bench -- bundles` shows what weighs in each.
+ */
+const bundlesOverLimit: Readonly<Record<string, number>> = {
+  export: 660,
+  'reply-web': 970,
+  'send-outreach': 660,
+  'sms-inbound': 1060,
+  'staff-api': 890,
+  sweep: 680,
+  'viber-callbacks': 1090,
+  'whatsapp-events': 1090,
 };
 
 describe('functions', () => {
@@ -64,6 +82,37 @@ describe('functions', () => {
       expect(bundle.startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);")).toBe(true);
       expect(readFileSync(path.join(assetDir, 'index.mjs.map'), 'utf8')).toContain('"mappings"');
       expect(fn.Properties.Handler).toBe('index.handler');
+    }
+  });
+
+  const bundleOf = (fn: (typeof functions)[number]) =>
+    path.join(app.outdir, `asset.${(fn.Properties.Code.S3Key as string).replace(/\.zip$/, '')}`, 'index.mjs');
+  // The function's name as test/bench/bundles.ts gives it: functions/NAME/handler.ts.
+  const nameOf = (id: string) => {
+    const fn = stateless.node.findAll().find((construct) => construct instanceof ComebackFunction && logicalIdOf(construct) === id) as ComebackFunction;
+    return fn.entry.split('/')[1]!;
+  };
+  const limitKb = functionBundleLimit / 1024;
+
+  it(`weigh at most ${limitKb} KB each (index.mjs), but for the ones listed over it, which may not grow`, () => {
+    const sizes = ownIds.map((id, i) => ({ name: nameOf(id), kb: Math.ceil(statSync(bundleOf(functions[i]!)).size / 1024) }));
+    expect(sizes.filter(({ name, kb }) => kb > (bundlesOverLimit[name] ?? limitKb))).toEqual([]);
+    // A function back under the limit leaves the list, so the list only ever shrinks.
+    expect(Object.keys(bundlesOverLimit).filter((name) => sizes.filter((size) => size.name === name).every(({ kb }) => kb <= limitKb))).toEqual([]);
+  });
+
+  it('import nothing they leave out but Node.js itself, except in an import() no function reaches', () => {
+    for (const fn of functions) {
+      const bundle = readFileSync(bundleOf(fn), 'utf8');
+      // An import statement: at the start of a statement, its bindings (a name, `* as name`, `{…}`) from a module, or the module alone.
+      const statement = /(?:^|[;}\n])\s*import\s*(?:(?:[\w$]+\s*,?\s*)?(?:\*\s*as\s*[\w$]+|\{[^}"']*\})?\s*from\s*)?["']([^"']+)["']/g;
+      const staticImports = [...bundle.matchAll(statement)].map((match) => match[1]!);
+      expect(staticImports.length).toBeGreaterThan(0);
+      expect(staticImports.filter((specifier) => !isBuiltin(specifier))).toEqual([]);
+      const dynamicImports = [...bundle.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((match) => match[1]!);
+      expect(
+        dynamicImports.filter((specifier) => !isBuiltin(specifier) && !unbundledModules.some((name) => specifier === name || specifier.startsWith(`${name}/`))),
+      ).toEqual([]);
     }
   });
 });
