@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildApp } from '../shared/app.ts';
 import { checkMatching, learnFromHalf, tallyShares, type LabelledAnswer, type MatchingCheck, type Tally } from '../shared/answers/matching-check.ts';
 import { defaultMatchThreshold, explainAnswer, noReason } from '../shared/answers/reason-matching.ts';

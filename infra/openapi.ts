@@ -3,7 +3,7 @@
  * functions themselves use, so it cannot drift from them. `comeback openapi` prints it, and
  * the local API serves it at `/openapi.json`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { maxPathParameterLength, type RouteContract } from '../functions/http.ts';
 import { recordVisitsRoutes } from '../functions/record-visits/routes.ts';
 import { replyRoutes } from '../functions/reply-web/routes.ts';

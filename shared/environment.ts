@@ -4,7 +4,7 @@
  * from these same constants, so a name cannot drift between the side that sets and the side
  * that reads. Plain data and zod only: the CDK program imports this file, and no adapter.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, MissingConfigError } from './common/config.ts';
 import { channels, type Channel } from './visits/client.ts';
 import { parseSendWindow } from './outreach/quiet-hours.ts';

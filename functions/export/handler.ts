@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { appContext, clinicDefaults, exportDependencies } from '../../shared/app.ts';
 import { dayInZone, isIsoDay } from '../../shared/common/dates.ts';
 import { exportAnalytics, type ExportReport } from '../../shared/analytics/use-cases/export.ts';

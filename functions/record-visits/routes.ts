@@ -1,5 +1,5 @@
 /** The clinic systems' API as a contract: the handler, the CDK construct and the OpenAPI document read it. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteContract } from '../http.ts';
 import { visitColumns } from '../../shared/visits/columns.ts';
 

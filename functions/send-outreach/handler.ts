@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { appContext, sender, type Sender } from '../../shared/app.ts';
 import { channels } from '../../shared/visits/client.ts';
 import type { OutreachJob } from '../../shared/lapse/episode.ts';

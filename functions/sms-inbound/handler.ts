@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { appContext, smsDependencies } from '../../shared/app.ts';
 import { receiveSms, type SmsDependencies, type SmsOutcome } from '../../shared/answers/use-cases/answers.ts';
 

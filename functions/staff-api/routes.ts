@@ -3,7 +3,7 @@
  * allowed to call it, and the request it takes. The handler, the CDK construct and the OpenAPI
  * document all read it; the API Gateway JWT authorizer checks the token, the router the group.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteContract } from '../http.ts';
 import { isIsoDay, latestDayAnywhere } from '../../shared/common/dates.ts';
 

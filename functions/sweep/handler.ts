@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dayInZone, isIsoDay } from '../../shared/common/dates.ts';
 import { appContext, clinicDefaults, sweepDependencies, sweepSettings } from '../../shared/app.ts';
 import { runSweep, type SweepReport } from '../../shared/lapse/use-cases/sweep.ts';

@@ -8,7 +8,7 @@
  * returns a timestamp), `date_diff('day', a, b)` on DATE values, `CAST(.. AS DOUBLE)` before a
  * division, `''` rather than NULL for "no filter" (Athena's parameters are literals).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isIsoDay, latestDayAnywhere } from '../common/dates.ts';
 import { AppError, type Problem } from '../common/app-error.ts';
 

@@ -1,5 +1,5 @@
 import { BedrockRuntimeClient, ConverseCommand, type ConverseCommandInput, type ConverseCommandOutput } from '@aws-sdk/client-bedrock-runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AnswerModelError, type AnswerModel, type ModelPlacement, type ReasonChoice } from '../answers/ports/answer-model.ts';
 import type { ModelSpend } from '../answers/ports/model-spend.ts';
 import { costOf, spendMonthOf, type ModelPrices } from '../answers/model-budget.ts';

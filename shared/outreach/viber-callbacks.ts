@@ -5,7 +5,7 @@
  * ledger of callbacks already taken are given.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError, type ErrorKind } from '../common/app-error.ts';
 import type { CallbackLedger } from './ports/callback-ledger.ts';
 

@@ -4,7 +4,7 @@
  * where `whatsAppWebhookEntry` is the entry as a JSON string. An SQS queue subscribed to the
  * topic holds that message as it is (raw delivery) or inside SNS's own envelope; both are read.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../common/app-error.ts';
 
 export class WhatsAppEventError extends AppError {
