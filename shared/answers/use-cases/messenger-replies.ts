@@ -13,6 +13,7 @@ import { whatsAppReasonList, whatsAppThanks, whatsAppWordingFor } from '../../ou
 import { cleanValue } from '../../outreach/wording.ts';
 import type { Messenger } from '../../visits/client.ts';
 import type { StoredClient } from '../../visits/ports/client-store.ts';
+import { outreachJobId } from '../../lapse/episode.ts';
 import { logger } from '../../common/logger.ts';
 
 export interface MessengerMessage {
@@ -43,15 +44,26 @@ export type MessengerReplyOutcome =
   /** From someone who is no client's, or several clients': kept for review. */
   | { readonly kind: 'unmatched'; readonly duplicate: boolean };
 
-/** Who wrote: the request the messenger names, else the one client with that number or Viber user. */
+/**
+ * The client's latest request on this messenger: what a message there answers when the messenger
+ * names none (WhatsApp's inbound messages carry no id of ours).
+ */
+const latestRequestOn = async (client: StoredClient | undefined, channel: Messenger, deps: AnswerDependencies) => {
+  if (!client?.lapse || client.lapse.requests < 1) return undefined;
+  const request = await deps.log.get(outreachJobId(client.profile.clientId, client.lapse.episodeId, client.lapse.requests));
+  return request?.channel === channel ? request : undefined;
+};
+
+/** Who wrote: the request the messenger names, else the one client with that number or Viber user, and their latest request there. */
 const writerOf = async (message: MessengerMessage, deps: AnswerDependencies) => {
-  const request = message.outreachId ? await deps.log.get(message.outreachId) : undefined;
-  let clientId = request?.clientId;
+  const named = message.outreachId ? await deps.log.get(message.outreachId) : undefined;
+  let clientId = named?.clientId;
   if (!clientId) {
     const owners = message.channel === 'whatsapp' ? await deps.clients.clientsWithPhone(message.from) : await deps.clients.clientsWithViberUser(message.from);
     if (owners.length === 1) clientId = owners[0];
   }
-  return { request, client: clientId ? await deps.clients.getClient(clientId) : undefined };
+  const client = clientId ? await deps.clients.getClient(clientId) : undefined;
+  return { request: named ?? (await latestRequestOn(client, message.channel, deps)), client };
 };
 
 /** The clinic's word back, in the client's language: never at the cost of the answer, which is already kept. */

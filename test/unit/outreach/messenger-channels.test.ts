@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { OutreachJob } from '../../../shared/lapse/episode.ts';
+import { outreachJobId, type OutreachJob } from '../../../shared/lapse/episode.ts';
 import { defaultFallbackOrder } from '../../../shared/outreach/channel-policy.ts';
 import { NotOnMessengerError } from '../../../shared/outreach/not-on-messenger.ts';
 import type { Messenger, OutgoingText, OutgoingViberMessage } from '../../../shared/outreach/ports/messenger.ts';
@@ -243,6 +243,19 @@ describe('asking on WhatsApp and Viber', () => {
       clients: 1,
     });
     expect([...suppression.entries.keys()]).toEqual(expect.arrayContaining(['client:c-1', 'email:maria@example.com', `phone:${phone}`]));
+  });
+
+  it('ties words written on WhatsApp, which name no request, to the client’s latest request there', async () => {
+    await lapsed(profile());
+    const asked: OutreachJob = { ...job(), jobId: outreachJobId('c-1', '2026-05-11', 1) };
+    await sendOutreach(asked, settings, deps);
+
+    const outcome = await recordWhatsAppEvent({ kind: 'message', wamid: 'wamid.in-5', from: phone, at: daytime.toISOString(), type: 'text', text: '1' }, deps);
+
+    expect(outcome).toMatchObject({
+      kind: 'reply',
+      reply: { kind: 'answer', result: { answer: { outreachId: asked.jobId, episodeId: '2026-05-11', reasonId: 'price' } } },
+    });
   });
 
   it('opts a client out everywhere when they write STOP or ask to be left alone on WhatsApp', async () => {
