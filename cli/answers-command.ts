@@ -122,17 +122,19 @@ const replyOnViber = async ({ from, text, choice }: SimulatedReply): Promise<voi
   await post(`${emulatorUrl('viber')}/reply`, choice === undefined ? { from, text } : { from, choice }, 'Viber');
 };
 
-/** What a Viber reply came to: the webhook took it at once; the newest Viber answer of the user's client. */
-const viberAnswerLine = async (from: string, app: App): Promise<string> => {
+/** What a reply came to: the newest answer on that channel of the client it came from (by number, or by Viber user). */
+const answerLine = async (reply: SimulatedReply, app: App): Promise<string> => {
   const deps = app.answerDependencies();
-  const [clientId] = await deps.clients.clientsWithViberUser(from);
-  if (!clientId) return 'received from a Viber user who is no client’s: kept for review';
+  const owners = reply.channel === 'viber' ? await deps.clients.clientsWithViberUser(reply.from) : await deps.clients.clientsWithPhone(reply.from);
+  if (owners.length !== 1) return `received from ${owners.length === 0 ? 'someone who is no client' : 'a number several clients share'}: kept for review`;
+  const [clientId] = owners as [string];
   const answer = (await deps.answers.answersOf(clientId))
-    .filter((found) => found.channel === 'viber')
+    .filter((found) => found.channel === reply.channel)
     .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))[0];
   if (!answer) return `received for ${clientId}: nothing recorded`;
-  if (answer.optedOut) return `received for ${clientId}: opted out`;
-  return `received for ${clientId}: ${answer.reasonId ?? 'not matched yet, waiting for a manager'}`;
+  if (answer.optedOut) return `received for ${clientId}: opted out on every channel`;
+  if (!answer.reasonId) return `received for ${clientId}: not placed yet, waiting for a manager (\`comeback reasons groups\`)`;
+  return `received for ${clientId}: ${answer.reasonId} (${answer.method}${answer.outreachId ? `, answering ${answer.outreachId}` : ''})`;
 };
 
 const countsLine = (counts: Readonly<Record<string, number>>): string =>
@@ -163,8 +165,8 @@ export const simulateReply = async (reply: SimulatedReply, app: App = buildApp()
     console.log(countsLine({ answer: answers, 'opted-out': optedOut, unmatched, failed }));
   } else {
     await replyOnViber(reply);
-    console.log(await viberAnswerLine(reply.from, app));
   }
+  console.log(await answerLine(reply, app));
 };
 
 /** How texts and calls to a number end (one fate for both: the SMS and voice emulator keeps it by number). */

@@ -179,7 +179,7 @@ describe('WhatsApp and Viber on the local stack, through the CLI', () => {
 
     const said = await printed(() => simulateReply({ channel: 'viber', from: viberUser, choice: reason }));
 
-    expect(said).toBe(`received for c-vb: ${reason}`);
+    expect(said).toBe(`received for c-vb: ${reason} (chosen, answering ${jobOf('c-vb')})`);
     const answers = await buildApp().answerDependencies().answers.answersOf('c-vb');
     expect(answers).toEqual([expect.objectContaining({ channel: 'viber', reasonId: reason, method: 'chosen', outreachId: jobOf('c-vb') })]);
   });
@@ -194,7 +194,7 @@ describe('WhatsApp and Viber on the local stack, through the CLI', () => {
 
     const said = await printed(() => simulateReply({ channel: 'whatsapp', from: numbers.whatsApp, choice: 'price' }));
 
-    expect(said).toBe('answer 1');
+    expect(said).toBe(`answer 1\nreceived for c-wa: price (chosen, answering ${jobOf('c-wa')})`);
     const answers = await buildApp().answerDependencies().answers.answersOf('c-wa');
     expect(answers.map((answer) => answer.reasonId)).toContain('price');
     expect(answers.every((answer) => answer.channel === 'whatsapp')).toBe(true);
