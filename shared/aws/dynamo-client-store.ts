@@ -31,14 +31,21 @@ export interface DynamoClientStoreTables {
   readonly visits: string;
 }
 
-let sharedDocumentClient: DynamoDBDocumentClient | undefined;
+const sharedDocumentClients = new Map<string, DynamoDBDocumentClient>();
 
-/** One SDK client per process (per Lambda container); endpoints come from the SDK's own env. */
+/**
+ * One SDK client per process (per Lambda container) and endpoint; endpoints come from the SDK's
+ * own env. A process that starts one local stack after another (a bench, a test) gets a client
+ * for the endpoint of the stack it runs now, not for the first one, long stopped.
+ */
 export const documentClient = (): DynamoDBDocumentClient => {
-  sharedDocumentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  return sharedDocumentClient;
+  const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL ?? '';
+  let client = sharedDocumentClients.get(endpoint);
+  if (!client) {
+    client = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+    sharedDocumentClients.set(endpoint, client);
+  }
+  return client;
 };
 
 const optionalProfileFields = ['name', 'phone', 'email', 'preferredChannel', 'branchId'] as const;
