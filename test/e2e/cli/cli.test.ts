@@ -179,7 +179,7 @@ describe('the comeback CLI, as a user runs it', () => {
     ]);
     const words = await comeback('reply', '+306900000077', 'too expensive now', '--channel', 'whatsapp');
     expect(words.code).toBe(0);
-    expect(words.stdout.trim()).toBe('unmatched 1');
+    expect(words.stdout.trim()).toBe('unmatched 1\nreceived from someone who is no client: kept for review');
     const noStack = await comeback('simulate', '--channel', 'whatsapp', '--to', '+306912345678', '--fate', 'stopped');
     expect(noStack.code).toBe(1);
     expect(noStack.stderr.trim()).toBe(
