@@ -14,7 +14,8 @@ import { SummaryInputs } from '../../shared/lapse/model-summary.ts';
 import { fitBgNbd, fitBgNbdWeighted, type BgNbdFit, type Frequency } from '../../shared/stats/bg-nbd.ts';
 import { RowTally } from '../../shared/stats/row-tally.ts';
 import { gamma, observedHistory, uniform } from '../support/bg-nbd-simulation.ts';
-import { sharedDataFile, timed, type Bench } from './harness.ts';
+import { timed, type Bench } from './harness.ts';
+import { cdnowSummary } from '../support/cdnow.ts';
 
 const bin = resolve(import.meta.dirname, '../../bin/comeback.js');
 const dataFolder = join(tmpdir(), 'comeback-bench-fit-file');
@@ -52,16 +53,6 @@ const writeOnce = async (path: string, header: string, lines: () => Generator<st
   await new Promise<void>((done, fail) => out.end((error?: Error | null) => (error ? fail(error) : done())));
   await rename(partial, path);
 };
-
-const cdnowRows = (): Frequency[] =>
-  readFileSync(sharedDataFile('cdnow/cdnow_customers_summary.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const [, x, tx, T] = line.split(',').map(Number);
-      return { x: x!, tx: tx!, T: T! };
-    });
 
 const population = { r: 1.2, alpha: 60, a: 0.8, b: 4 };
 
@@ -145,7 +136,7 @@ const bigFile = async (
   progress: (message: string) => void,
 ): Promise<{ inProcess: Timed<BgNbdFit>; counted: Timed<BgNbdFit>; cli: ProcessRun; bytes: number }> => {
   const file = join(dataFolder, 'summary-10m-cdnow-v1.csv');
-  const rows = cdnowRows();
+  const rows: Frequency[] = cdnowSummary('cdnow_customers_summary.csv');
   progress(`fit-file: a ${count(bigRows)}-row summary (CDNOW replicated) in ${dataFolder}`);
   await writeOnce(file, 'ID,frequency,recency,T', function* () {
     for (let i = 0; i < bigRows; i++) {

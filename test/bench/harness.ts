@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -104,20 +103,7 @@ export const megabytes = (bytes: number): string => `${Math.round(bytes / 1024 /
 
 /* ---- the project's shared data ---- */
 
-const projectRoot = resolve(import.meta.dirname, '../..');
-
-/**
- * A file of the data shared beside the repository (`../shared/data`), where the tests read it
- * too (test/unit/lapse/lapse-model.test.ts, test/e2e/acceptance/cdnow-import.test.ts): resolved
- * from the repository's root, not from this file. Fails with what is missing and where it was looked for.
- */
-export const sharedDataFile = (path: string): string => {
-  const file = resolve(projectRoot, '..', 'shared', 'data', path);
-  if (!existsSync(file)) {
-    throw new Error(`${path} is not in the shared data: looked for ${file}, in ../shared/data beside the repository, where the tests read it too`);
-  }
-  return file;
-};
+export { sharedDataFile } from '../support/cdnow.ts';
 
 /* ---- peak memory ---- */
 

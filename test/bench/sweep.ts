@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { BatchWriteCommand, ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { freePort, startLocalStack } from '../../infra/local/stack.ts';
 import { clientsTable } from '../../infra/resources.ts';
@@ -11,7 +10,8 @@ import { generateClinic } from '../../infra/local/demo-clinic.ts';
 import { addVisits, type VisitSummary } from '../../shared/visits/summary.ts';
 import type { Visit } from '../../shared/visits/visit.ts';
 import { defaultSweepSettings, runSweep } from '../../shared/lapse/use-cases/sweep.ts';
-import { rate, sharedDataFile, timed, type Bench } from './harness.ts';
+import { rate, timed, type Bench } from './harness.ts';
+import { cdnowSummary } from '../support/cdnow.ts';
 
 /**
  * BG/NBD fitted on 1,000,000 clients made by replicating the CDNOW summary, in this process.
@@ -21,14 +21,7 @@ import { rate, sharedDataFile, timed, type Bench } from './harness.ts';
 export const fitBench: Bench = {
   name: 'fit',
   async run(context) {
-    const rows = readFileSync(sharedDataFile('cdnow/cdnow_customers_summary.csv'), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((line): Frequency => {
-        const [, x, tx, T] = line.split(',').map(Number);
-        return { x: x!, tx: tx!, T: T! };
-      });
+    const rows = cdnowSummary('cdnow_customers_summary.csv') as Frequency[];
     const clients = Array.from({ length: 1_000_000 }, (_, i) => rows[i % rows.length]!);
     context.progress('fit: BG/NBD on 1,000,000 clients');
     const fit = await timed(async () => fitBgNbd(clients));

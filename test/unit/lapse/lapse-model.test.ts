@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -17,18 +16,7 @@ import { expectedSpendPerVisit, fitGammaGamma, gammaGammaLogLikelihood } from '.
 import { decodeModelInputs, encodeModelInputs, fitLapseModel, modelInput, scoreClient, type ModelInput } from '../../../shared/lapse/lapse-model.ts';
 import { simulateClients } from '../../support/bg-nbd-simulation.ts';
 import { everyNDays, summaryOf } from '../../support/histories.ts';
-
-const cdnow = new URL('../../../../shared/data/cdnow/', import.meta.url);
-
-const readSummary = (file: string): { x: number; tx: number; T: number; zbar: number }[] =>
-  readFileSync(new URL(file, cdnow), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const [, x, tx, T, zbar] = line.split(',').map(Number);
-      return { x: x!, tx: tx!, T: T!, zbar: zbar ?? 0 };
-    });
+import { cdnowSummary } from '../../support/cdnow.ts';
 
 const within = (actual: number, expected: number, share: number): void => {
   expect(Math.abs(actual - expected) / expected, `${actual} vs ${expected}`).toBeLessThanOrEqual(share);
@@ -38,7 +26,7 @@ const within = (actual: number, expected: number, share: number): void => {
 const published = { r: 0.2426, alpha: 4.4136, a: 0.7929, b: 2.4259, logLikelihood: -9582.4 };
 
 describe('BG/NBD on CDNOW', () => {
-  const fit = fitBgNbd(readSummary('cdnow_customers_summary.csv'));
+  const fit = fitBgNbd(cdnowSummary('cdnow_customers_summary.csv'));
 
   it('reproduces the published parameters within 0.5% and the log-likelihood within 0.1', () => {
     within(fit.r, published.r, 0.005);
@@ -51,7 +39,7 @@ describe('BG/NBD on CDNOW', () => {
   });
 
   it('finds the same optimum from a million replicated clients', () => {
-    const rows = readSummary('cdnow_customers_summary.csv');
+    const rows = cdnowSummary('cdnow_customers_summary.csv');
     const replicated = Array.from({ length: 10 * rows.length }, (_, i) => rows[i % rows.length]!);
     const big = fitBgNbd(replicated);
     within(big.r, fit.r, 1e-4);
@@ -60,7 +48,7 @@ describe('BG/NBD on CDNOW', () => {
   });
 
   it('sums the per-client log-likelihood to the fitted total', () => {
-    const rows = readSummary('cdnow_customers_summary.csv');
+    const rows = cdnowSummary('cdnow_customers_summary.csv');
     const total = rows.reduce((sum, row) => sum + bgNbdLogLikelihood(fit, row), 0);
     expect(total).toBeCloseTo(fit.logLikelihood, 6);
   });
@@ -91,7 +79,7 @@ describe('BG/NBD on clients drawn from its own story', () => {
 
 describe('Gamma-Gamma on CDNOW', () => {
   it('reproduces p, q and gamma within 1% on the 946 customers with repeat purchases', () => {
-    const rows = readSummary('cdnow_customers_summary_with_transactions.csv').filter((row) => row.x > 0);
+    const rows = cdnowSummary('cdnow_customers_summary_with_transactions.csv').filter((row) => row.x > 0);
     expect(rows).toHaveLength(946);
     const fit = fitGammaGamma(rows.map((row) => ({ visits: row.x, meanSpend: row.zbar })));
     within(fit.p, 6.25, 0.01);

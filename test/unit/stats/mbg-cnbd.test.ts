@@ -1,21 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fitMbgCnbd, mbgAgeAtPAlive, mbgCnbdLogLikelihood, mbgExpectedVisits, mbgPAlive } from '../../../shared/stats/mbg-cnbd.ts';
 import { hyp2f1 } from '../../../shared/stats/special-functions.ts';
 import { ModelNotIdentifiableError } from '../../../shared/stats/bg-nbd.ts';
 import { simulateRegularClients } from '../../support/bg-nbd-simulation.ts';
-
-const cdnow = new URL('../../../../shared/data/cdnow/', import.meta.url);
-
-const readSummary = (file: string): { x: number; tx: number; T: number }[] =>
-  readFileSync(new URL(file, cdnow), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const [, x, tx, T] = line.split(',').map(Number);
-      return { x: x!, tx: tx!, T: T! };
-    });
+import { cdnowSummary } from '../../support/cdnow.ts';
 
 // lifetimes' ModifiedBetaGeoFitter on cdnow_customers_summary.csv (its test, after BTYDplus).
 const reference = { r: 0.525, alpha: 6.183, a: 0.891, b: 1.614 };
@@ -29,7 +17,7 @@ const lifetimes = {
 };
 
 describe('MBG/NBD (MBG/CNBD-k with k = 1) on CDNOW', () => {
-  const rows = readSummary('cdnow_customers_summary.csv');
+  const rows = cdnowSummary('cdnow_customers_summary.csv');
   const fit = fitMbgCnbd(rows, 1);
 
   it("agrees with lifetimes' ModifiedBetaGeoFitter: parameters within 0.5%", () => {
@@ -115,6 +103,6 @@ describe('MBG/CNBD-k fails clearly', () => {
   });
 
   it('when k is not a whole number', () => {
-    expect(() => fitMbgCnbd(readSummary('cdnow_customers_summary.csv'), 1.5)).toThrow('whole number');
+    expect(() => fitMbgCnbd(cdnowSummary('cdnow_customers_summary.csv'), 1.5)).toThrow('whole number');
   });
 });

@@ -1,20 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fitBgNbd, fitBgNbdWeighted, FrequencyError, ModelNotIdentifiableError, type Frequency } from '../../../shared/stats/bg-nbd.ts';
 import { fitGammaGamma, fitGammaGammaWeighted } from '../../../shared/stats/gamma-gamma.ts';
 import { RowTally } from '../../../shared/stats/row-tally.ts';
-
-const cdnow = new URL('../../../../shared/data/cdnow/', import.meta.url);
-
-const readSummary = (): { x: number; tx: number; T: number; zbar: number }[] =>
-  readFileSync(new URL('cdnow_customers_summary_with_transactions.csv', cdnow), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const [, x, tx, T, zbar] = line.split(',').map(Number);
-      return { x: x!, tx: tx!, T: T!, zbar: zbar! };
-    });
+import { cdnowSummary } from '../../support/cdnow.ts';
 
 const tallied = (rows: readonly Frequency[]) => {
   const tally = new RowTally();
@@ -55,7 +43,7 @@ describe('counting identical rows once', () => {
 });
 
 describe('the fits over counted rows', () => {
-  const rows = readSummary();
+  const rows = cdnowSummary('cdnow_customers_summary_with_transactions.csv');
   // Every client three times: a third of the rows with weight 3 must give the same fit.
   const tripled = [...rows, ...rows, ...rows];
 
