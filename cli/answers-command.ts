@@ -3,8 +3,9 @@ import { smsRecord } from '../functions/sms-inbound/handler.ts';
 import { drainQueue } from '../infra/local/queue-drain.ts';
 import { emulatorUrl } from '../infra/local/stack.ts';
 import type { SimulatedFate } from '../infra/local/sms-voice.ts';
-import type { ViberFate, ViberSentMessage } from '../infra/local/viber.ts';
-import type { SentWhatsAppMessage, WhatsAppFate } from '../infra/local/whatsapp.ts';
+import { reasonButtonsOf, type ViberFate, type ViberSentMessage } from '../infra/local/viber.ts';
+import { listRowsOf, type SentWhatsAppMessage, type WhatsAppFate } from '../infra/local/whatsapp.ts';
+import { getJson } from '../infra/local/emulator-kit.ts';
 import { receiveWhatsAppEvents, type WhatsAppEventCounts } from './outreach-command.ts';
 import { sqsClient } from '../shared/aws/sqs-outreach-queue.ts';
 import { buildApp, type App } from '../shared/app.ts';
@@ -83,19 +84,14 @@ const post = async (url: string, body: unknown, emulator: string): Promise<void>
 
 /** The reasons list last sent to a WhatsApp number, as rows (a choice taps one of them). */
 const lastWhatsAppList = async (to: string): Promise<{ id: string; title: string }[] | undefined> => {
-  const sent = (await (await fetch(`${emulatorUrl('whatsapp')}/messages?to=${encodeURIComponent(to)}`)).json()) as SentWhatsAppMessage[];
-  const last = sent.at(-1);
-  if (last?.type !== 'interactive') return undefined;
-  const { action } = last.message.interactive as { action?: { sections?: { rows?: { id: string; title: string }[] }[] } };
-  return action?.sections?.flatMap((section) => section.rows ?? []);
+  const last = (await getJson<SentWhatsAppMessage[]>(`${emulatorUrl('whatsapp')}/messages?to=${encodeURIComponent(to)}`)).at(-1);
+  return last?.type === 'interactive' ? listRowsOf(last) : undefined;
 };
 
 /** The reason buttons under the last Viber message to a user. */
 const lastViberButtons = async (receiver: string): Promise<string[] | undefined> => {
-  const sent = (await (await fetch(`${emulatorUrl('viber')}/messages?receiver=${encodeURIComponent(receiver)}`)).json()) as ViberSentMessage[];
-  if (sent.length === 0) return undefined;
-  const buttons = (sent.at(-1)!.keyboard as { Buttons?: { ActionType?: string; ActionBody?: string }[] } | undefined)?.Buttons ?? [];
-  return buttons.filter((button) => button.ActionType === 'reply' && button.ActionBody?.startsWith('reason:')).map((button) => button.ActionBody!.slice(7));
+  const last = (await getJson<ViberSentMessage[]>(`${emulatorUrl('viber')}/messages?receiver=${encodeURIComponent(receiver)}`)).at(-1);
+  return last && reasonButtonsOf(last);
 };
 
 const replyOnWhatsApp = async ({ from, text, choice }: SimulatedReply): Promise<void> => {

@@ -5,7 +5,8 @@ import { whatsAppRecord } from '../functions/whatsapp-events/handler.ts';
 import { deadLetterUrlOf, drainQueue, redrive } from '../infra/local/queue-drain.ts';
 import { emulatorUrl } from '../infra/local/stack.ts';
 import { buttonsOf, type ViberSentMessage } from '../infra/local/viber.ts';
-import type { SentWhatsAppMessage } from '../infra/local/whatsapp.ts';
+import { listRowsOf, type SentWhatsAppMessage } from '../infra/local/whatsapp.ts';
+import { getJson } from '../infra/local/emulator-kit.ts';
 import { outreachQueue } from '../infra/resources.ts';
 import { buildApp, type App } from '../shared/app.ts';
 import { sqsClient } from '../shared/aws/sqs-outreach-queue.ts';
@@ -85,7 +86,8 @@ export const receiveWhatsAppEvents = async (app: App = buildApp()): Promise<What
   return counts;
 };
 
-const addCounts = <K extends string>(into: Record<K, number>, from: Readonly<Record<K, number>>): void => {
+/** Adds one run's counts to the running ones. */
+export const addCounts = <K extends string>(into: Record<K, number>, from: Readonly<Record<K, number>>): void => {
   for (const key of Object.keys(from) as K[]) into[key] += from[key];
 };
 
@@ -198,8 +200,6 @@ export interface OutboxEntry {
 
 const channelList = `${channels.slice(0, -1).join(', ')} or ${channels.at(-1)}`;
 
-const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url)).json()) as T;
-
 /** A WhatsApp message as one line: the template and what fills it, the list's rows, or the text. */
 export const describeWhatsApp = (message: Pick<SentWhatsAppMessage, 'type' | 'message'>): string => {
   const content = (message.message[message.type] ?? {}) as Record<string, unknown>;
@@ -209,9 +209,10 @@ export const describeWhatsApp = (message: Pick<SentWhatsAppMessage, 'type' | 'me
     return `template ${template.name} (${template.language?.code}): ${body.join(', ')}`;
   }
   if (message.type === 'interactive') {
-    const interactive = content as { body?: { text?: string }; action?: { sections?: { rows?: { id: string }[] }[] } };
-    const rows = interactive.action?.sections?.flatMap((section) => section.rows ?? []).map((row) => row.id) ?? [];
-    return `${interactive.body?.text ?? ''} [list: ${rows.join(', ')}]`;
+    const interactive = content as { body?: { text?: string } };
+    return `${interactive.body?.text ?? ''} [list: ${listRowsOf(message)
+      .map((row) => row.id)
+      .join(', ')}]`;
   }
   return String((content as { body?: unknown }).body ?? message.type);
 };

@@ -1,10 +1,11 @@
 import { buildApp, type App } from '../shared/app.ts';
 import { emulatorUrl } from '../infra/local/stack.ts';
-import type { ViberSentMessage } from '../infra/local/viber.ts';
-import type { SentWhatsAppMessage } from '../infra/local/whatsapp.ts';
+import { reasonButtonsOf, type ViberSentMessage } from '../infra/local/viber.ts';
+import { listRowsOf, type SentWhatsAppMessage } from '../infra/local/whatsapp.ts';
+import { getJson } from '../infra/local/emulator-kit.ts';
 import type { AnswerDependencies } from '../shared/answers/use-cases/answers.ts';
 import { receiveReplies, receiveSmsReplies, type SmsReplyCounts } from './answers-command.ts';
-import { receiveWhatsAppEvents, type WhatsAppEventCounts } from './outreach-command.ts';
+import { addCounts, receiveWhatsAppEvents, type WhatsAppEventCounts } from './outreach-command.ts';
 import { startLocalApi } from './serve-command.ts';
 
 /** What clients of the demo clinic write back, by language: digits, words, a typo, a STOP, a HELP. */
@@ -55,7 +56,6 @@ const pageAnswers = [
 
 const pick = <T>(list: readonly T[], n: number): T => list[n % list.length]!;
 
-const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url)).json()) as T;
 const postJson = async (url: string, body: unknown): Promise<void> => {
   const response = await fetch(url, { method: 'POST', body: JSON.stringify(body) });
   if (!response.ok) console.error(`  ${url} answered ${response.status} to a client's answer: ${await response.text()}`);
@@ -107,13 +107,11 @@ const whatsAppWave = async (app: App): Promise<{ counts: WhatsAppEventCounts; fr
   for (const [i, number] of unsureOnes.entries()) {
     const last = (await getJson<SentWhatsAppMessage[]>(`${emulatorUrl('whatsapp')}/messages?to=${encodeURIComponent(number)}`)).at(-1);
     if (last?.type !== 'interactive') continue;
-    const rows = (last.message.interactive as { action: { sections: { rows: { id: string; title: string }[] }[] } }).action.sections.flatMap((s) => s.rows);
-    const row = pick(rows.slice(0, 4), i);
+    const row = pick(listRowsOf(last).slice(0, 4), i);
     await postJson(`${emulatorUrl('whatsapp')}/reply`, { from: number, choice: { id: row.id, title: row.title } });
     fromList++;
   }
-  const tapped = await receiveWhatsAppEvents(app);
-  for (const key of Object.keys(counts) as (keyof WhatsAppEventCounts)[]) counts[key] += tapped[key];
+  addCounts(counts, await receiveWhatsAppEvents(app));
   return { counts, fromList };
 };
 
@@ -129,14 +127,12 @@ const viberWave = async (app: App): Promise<{ answers: number; buttons: number }
     const [clientId] = await deps.clients.clientsWithViberUser(userId);
     const locale = await unansweredLocale(clientId, deps);
     if (!locale) continue;
-    const reasons = ((message.keyboard as { Buttons?: { ActionBody?: string }[] } | undefined)?.Buttons ?? [])
-      .map((button) => button.ActionBody ?? '')
-      .filter((body) => body.startsWith('reason:'));
+    const reasons = reasonButtonsOf(message);
     const press = i % 2 === 0 && reasons.length > 0;
     // The emulator posts it to the webhook and answers once the webhook took it.
     await postJson(
       `${emulatorUrl('viber')}/reply`,
-      press ? { from: userId, choice: pick(reasons, i).slice('reason:'.length) } : { from: userId, text: pick(messengerWords(locale), i) },
+      press ? { from: userId, choice: pick(reasons, i) } : { from: userId, text: pick(messengerWords(locale), i) },
     );
     answers++;
     if (press) buttons++;

@@ -34,3 +34,6 @@ export const openOutbox = async <M>(dataDir: string | undefined): Promise<Outbox
     },
   };
 };
+
+/** What an emulator's JSON route answers (its outbox, its messages), for the CLI and the demo. */
+export const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url)).json()) as T;

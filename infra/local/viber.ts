@@ -10,7 +10,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { reasonButtonBody } from '../../shared/outreach/viber-callbacks.ts';
+import { reasonButtonBody, reasonButtonPrefix } from '../../shared/outreach/viber-callbacks.ts';
 import { escapeHtml, openOutbox, readBody } from './emulator-kit.ts';
 
 export interface ViberSentMessage {
@@ -118,6 +118,16 @@ export const buttonsOf = (message: Pick<ViberSentMessage, 'keyboard'>): string[]
     const action = button.ActionType === 'open-url' ? `opens ${String(button.ActionBody)}` : `replies ${String(button.ActionBody)}`;
     return `${String(button.Text ?? '')} (${action})`;
   });
+};
+
+/** The reasons a message's buttons answer with (`reason:<id>`), in their order: what a client may press. */
+export const reasonButtonsOf = (message: Pick<ViberSentMessage, 'keyboard'>): string[] => {
+  const buttons = (message.keyboard as { Buttons?: { ActionType?: string; ActionBody?: unknown }[] } | undefined)?.Buttons ?? [];
+  return buttons.flatMap((button) =>
+    button.ActionType === 'reply' && typeof button.ActionBody === 'string' && button.ActionBody.startsWith(reasonButtonPrefix)
+      ? [button.ActionBody.slice(reasonButtonPrefix.length)]
+      : [],
+  );
 };
 
 export const startViberEmulator = async (options: ViberEmulatorOptions): Promise<ViberEmulator> => {

@@ -30,6 +30,13 @@ export interface SentWhatsAppMessage {
   readonly sentAt: string;
 }
 
+/** The rows of a reasons list the clinic sent (none for any other message): what a client may tap. */
+export const listRowsOf = (message: Pick<SentWhatsAppMessage, 'type' | 'message'>): { id: string; title: string }[] => {
+  if (message.type !== 'interactive') return [];
+  const { action } = message.message.interactive as { action?: { sections?: { rows?: { id: string; title: string }[] }[] } };
+  return action?.sections?.flatMap((section) => section.rows ?? []) ?? [];
+};
+
 /**
  * How messages to a number end: `read` (sent, delivered, read: the default), `delivered` (read
  * receipts off), `not-on-whatsapp` (failed, 131026) or `stopped` (the client stopped the
