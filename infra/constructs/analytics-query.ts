@@ -9,7 +9,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBuc
 import { Construct } from 'constructs';
 import { reportRoutes } from '../../functions/reports/routes.ts';
 import { exportPrefix } from '../../shared/analytics/export-location.ts';
-import { exportTables, partitionPrefix, type ExportColumnType, type ExportTable } from '../../shared/analytics/export-tables.ts';
+import { exportTables, partitionOfDay, partitionPrefix, type ExportColumnType, type ExportTable } from '../../shared/analytics/export-tables.ts';
 import { isIsoDay } from '../../shared/common/dates.ts';
 import { acknowledgeWildcardResource } from './acknowledge.ts';
 import { ComebackFunction } from './comeback-function.ts';
@@ -254,9 +254,10 @@ export const glueTableInput = (definition: ExportTable, exportRoot: string, firs
     'projection.enabled': 'true',
     'projection.dt.type': 'date',
     'projection.dt.format': 'yyyy-MM-dd',
-    'projection.dt.range': `${firstDay},${lastProjectedDay}`,
+    // A monthly table's `dt` is the first of each month, so its range starts on one.
+    'projection.dt.range': `${partitionOfDay(definition, firstDay)},${lastProjectedDay}`,
     'projection.dt.interval': '1',
-    'projection.dt.interval.unit': 'DAYS',
+    'projection.dt.interval.unit': definition.partitionSpan === 'month' ? 'MONTHS' : 'DAYS',
     // `${dt}` is Athena's placeholder for the partition value, written as it is.
     // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's partition projection template
     'storage.location.template': `${exportRoot}${partitionPrefix(definition.name, '${dt}')}`,

@@ -13,11 +13,13 @@ import type { LapseEpisode, LapseMark } from '../lapse/episode.ts';
 import {
   clientsAtRiskExport,
   clientsExport,
+  currentAnswersExport,
   lapseEpisodesExport,
   outreachExport,
   reasonCatalogueExport,
   repliesExport,
   visitsExport,
+  partitionOfDay,
   type ExportRow,
   type ExportTable,
 } from './export-tables.ts';
@@ -35,6 +37,7 @@ export const exportTableNamed = {
   lapse_episodes: lapseEpisodesExport,
   outreach: outreachExport,
   replies: repliesExport,
+  current_answers: currentAnswersExport,
   reason_catalogue: reasonCatalogueExport,
   clients_at_risk: clientsAtRiskExport,
 } as const satisfies Readonly<Record<string, ExportTable>>;
@@ -90,6 +93,7 @@ export const rowOrder: Readonly<Record<ExportedTableName, readonly string[]>> = 
   lapse_episodes: ['client_id', 'episode_id'],
   outreach: ['outreach_id'],
   replies: ['received_at', 'answer_id'],
+  current_answers: ['answered_on', 'answer_id'],
   reason_catalogue: ['reason_id'],
   clients_at_risk: ['client_id'],
 };
@@ -271,6 +275,37 @@ export const answerRow = (answer: Answer): PartitionedRow => ({
     catalogue_version: answer.catalogueVersion,
   },
 });
+
+/**
+ * Each client's current answer per lapse episode: of the answers that gave a reason, the one
+ * received last (the later pseudonymous id breaking a tie of instants). Earlier answers of the
+ * same episode stand no longer; answers with no reason never stand.
+ */
+export const currentAnswerRows = (answers: Iterable<Answer>): PartitionedRow[] => {
+  const standing = new Map<string, { readonly answer: Answer; readonly at: number; readonly id: string }>();
+  for (const answer of answers) {
+    if (answer.reasonId === undefined || !isExportedAnswer(answer)) continue;
+    const key = `${answer.clientId}\u0000${answer.episodeId ?? ''}`;
+    const candidate = { answer, at: Date.parse(answer.receivedAt), id: pseudonymousAnswerId(answer.clientId, answer.answerId) };
+    const held = standing.get(key);
+    if (!held || candidate.at > held.at || (candidate.at === held.at && candidate.id > held.id)) standing.set(key, candidate);
+  }
+  return [...standing.values()].map(({ answer, id }) => {
+    const day = utcDay(answer.receivedAt);
+    return {
+      dt: partitionOfDay(currentAnswersExport, day),
+      row: {
+        answer_id: id,
+        client_id: answer.clientId,
+        episode_id: answer.episodeId ?? null,
+        channel: answer.channel,
+        answered_on: day,
+        reason_id: answer.reasonId ?? null,
+        also_reason_id: answer.alsoReasonId ?? null,
+      },
+    };
+  });
+};
 
 /** The catalogue on the export day: every reason, current or merged away, and what it counts as now. */
 export const catalogueRows = (catalogue: Catalogue, exportDay: string): PartitionedRow[] =>

@@ -19,6 +19,8 @@ export interface ExportTable {
   readonly description: string;
   /** What `dt` means for this table. */
   readonly partition: string;
+  /** How long one `dt` partition spans: a day (`dt` is that day), or a month (`dt` is its first day). Default a day. */
+  readonly partitionSpan?: 'day' | 'month';
   readonly columns: readonly ExportColumn[];
 }
 
@@ -96,7 +98,7 @@ export const outreachExport: ExportTable = {
     column('client_id', 'string', "the clinic's client id"),
     column('episode_id', 'string', 'the lapse episode it belongs to'),
     column('request', 'int', '1 for the first request, 2 for the reminder'),
-    column('channel', 'string', 'email, sms or voice'),
+    column('channel', 'string', 'email, sms, voice, whatsapp or viber'),
     column('locale', 'string', 'the language it was written in'),
     column('status', 'string', 'sent, delivered, clicked, bounced, complained, failed, skipped...'),
     column('reason', 'string', 'why it was skipped or failed'),
@@ -119,7 +121,7 @@ export const repliesExport: ExportTable = {
     column('client_id', 'string', "the clinic's client id"),
     column('outreach_id', 'string', 'the request it answers'),
     column('episode_id', 'string', 'the lapse episode'),
-    column('channel', 'string', 'page, sms or staff'),
+    column('channel', 'string', 'page, sms, whatsapp, viber or staff'),
     column('received_at', 'timestamp', 'when it came'),
     column('reason_id', 'string', 'the reason as matched (resolve merges through reason_catalogue)'),
     column('also_reason_id', 'string', 'a second reason the answer gave in a clause of its own, or null'),
@@ -129,6 +131,29 @@ export const repliesExport: ExportTable = {
     column('book', 'boolean', 'wants to book again'),
     column('opted_out', 'boolean', 'asked to hear nothing more'),
     column('catalogue_version', 'int', 'the catalogue version it was matched with'),
+  ],
+};
+
+/**
+ * What the reports about lost clients read: per client and lapse episode, the one answer that
+ * stands, the latest that gave a reason. Shaped by the export so a report is one scan and a
+ * group-by, not a ranking of every answer; the reason is as matched, resolved through
+ * reason_catalogue at query time. Monthly partitions keep the file count low; `answered_on`
+ * narrows a period to the day.
+ */
+export const currentAnswersExport: ExportTable = {
+  name: 'current_answers',
+  description: "Each client's current answer per lapse episode: the latest one that gave a reason",
+  partition: 'the first day of the month the answer was received',
+  partitionSpan: 'month',
+  columns: [
+    column('answer_id', 'string', 'the pseudonymous id of the answer (as in replies)'),
+    column('client_id', 'string', "the clinic's client id"),
+    column('episode_id', 'string', 'the lapse episode (null for answers outside one)'),
+    column('channel', 'string', 'page, sms, whatsapp, viber or staff'),
+    column('answered_on', 'date', 'the day (UTC) it was received'),
+    column('reason_id', 'string', 'the reason as matched (resolve merges through reason_catalogue)'),
+    column('also_reason_id', 'string', 'a second reason the answer gave, or null'),
   ],
 };
 
@@ -169,6 +194,7 @@ export const exportTables = [
   lapseEpisodesExport,
   outreachExport,
   repliesExport,
+  currentAnswersExport,
   reasonCatalogueExport,
   clientsAtRiskExport,
 ] as const;
@@ -180,3 +206,7 @@ export type ExportRow = Readonly<Record<string, string | number | boolean | null
 
 /** Where a table's partition lives under the export root. */
 export const partitionPrefix = (table: string, dt: string): string => `${table}/dt=${dt}/`;
+
+/** The `dt` of a day's rows in a table: the day, or the first day of its month. */
+export const partitionOfDay = (table: Pick<ExportTable, 'partitionSpan'>, day: string): string =>
+  table.partitionSpan === 'month' ? `${day.slice(0, 7)}-01` : day;

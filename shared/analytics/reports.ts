@@ -2,7 +2,8 @@
  * The managers' reports: each one's parameters, and its SQL written once for both engines
  * (Athena's Trino and DuckDB) over the exported tables of export-tables.ts. Values are always
  * bound as `?` parameters; the only text ever chosen by a request is one of a closed set of
- * groupings. The few dialect differences sit in `dialects`.
+ * groupings, or whether a filter's clause is there at all. The few dialect differences sit in
+ * `dialects`.
  *
  * Conventions both engines agree on: `CAST(date_trunc(unit, x) AS DATE)` (DuckDB's date_trunc
  * returns a timestamp), `date_diff('day', a, b)` on DATE values, `CAST(.. AS DOUBLE)` before a
@@ -11,6 +12,7 @@
 import * as z from 'zod';
 import { isIsoDay, latestDayAnywhere } from '../common/dates.ts';
 import { AppError, type Problem } from '../common/app-error.ts';
+import { currentAnswersExport, partitionOfDay } from './export-tables.ts';
 
 export type Dialect = 'trino' | 'duckdb';
 
@@ -70,60 +72,79 @@ const withPeriod = <S extends z.ZodRawShape>(shape: S, defaultDays = 365) =>
     .transform((value) => ({ ...(value as z.output<z.ZodObject<S>>), ...defaultPeriod(value as { from?: string; to?: string }, defaultDays) }))
     .refine((value) => value.from <= value.to, { message: '`from` must not be after `to`', path: ['from'] });
 
-const replyFilters = `
-      AND (? = '' OR r.channel = ?)
-      AND (? = '' OR c.churn_type = ?)
-      AND (? = '' OR cl.branch_id = ?)
-      AND (? = '' OR cl.last_doctor_id = ?)`;
-
 const lostParameters = withPeriod({
   by: z.enum(['reason', 'week', 'month']).default('reason').describe('count per reason, or each reason per week or month'),
   channel: filter.describe('only answers that came this way: page, sms, whatsapp, viber or staff'),
   churnType: z.enum(['', 'voluntary', 'involuntary', 'passive']).default('').describe('only reasons of this churn type'),
   ...clientFilters,
 });
+type LostParameters = z.output<typeof lostParameters>;
 
-/** Lost clients by reason: each client counted once, under their latest answer in the period; `also_clients` counts those who gave it as a second reason. */
+/**
+ * Lost clients by reason: each client once per lapse episode, under the answer that stands for it
+ * now (current_answers: the latest that gave a reason), counted in the period that answer came
+ * in; a client who answered again later counts where the later answer came. By week or month the
+ * rows therefore add up to the by-reason count of the same period. A merged reason counts under
+ * the reason it went into, with that reason's churn type; `also_clients` counts those who gave
+ * it as a second reason.
+ *
+ * The answers are counted per reason as matched first, and only the few counted rows meet the
+ * catalogue; a filter that is not asked for is left out of the text, so an unfiltered report reads
+ * three columns and no client table. (Which clauses appear is the request's only say in the text.)
+ */
 export const lostReport = defineReport({
   name: 'lost',
   description: 'Lost clients by the reason they gave: count and share per reason, or the reasons week by week or month by month',
   parameters: lostParameters,
-  sql: (_dialect, parameters) => {
-    const answered = `
+  sql: (_dialect, p) => {
+    const filters = [
+      p.channel && `AND a.channel = ?`,
+      (p.branch || p.doctor) &&
+        `AND a.client_id IN (SELECT client_id FROM ${latest('clients')} cl WHERE (? = '' OR cl.branch_id = ?) AND (? = '' OR cl.last_doctor_id = ?))`,
+    ].filter(Boolean);
+    const byReason = p.by === 'reason';
+    const counted = `
     WITH cat AS ${latest('reason_catalogue')},
-    cl AS ${latest('clients')},
-    answered AS (
-      SELECT r.client_id, r.received_at AS answered_at, CAST(r.received_at AS DATE) AS answered_on, c.counts_as AS reason_id, c.churn_type, second_cat.counts_as AS also_reason_id
-      FROM replies r
-      JOIN cat c ON c.reason_id = r.reason_id
-      LEFT JOIN cat second_cat ON second_cat.reason_id = r.also_reason_id
-      LEFT JOIN cl ON cl.client_id = r.client_id
-      WHERE r.dt >= ? AND r.dt <= ?${replyFilters}
+    counted AS (
+      SELECT ${byReason ? 'a.reason_id, a.also_reason_id' : 'a.answered_on, a.reason_id'}, count(*) AS clients
+      FROM current_answers a
+      WHERE a.dt >= ? AND a.dt <= ? AND a.answered_on >= CAST(? AS DATE) AND a.answered_on <= CAST(? AS DATE)
+        ${filters.join('\n        ')}
+      GROUP BY ${byReason ? 'a.reason_id, a.also_reason_id' : 'a.answered_on, a.reason_id'}
     ),
-    labelled AS (SELECT reason_id, label FROM cat WHERE reason_id = counts_as)`;
-    if (parameters.by === 'reason') {
-      return `${answered},
-    latest_answer AS (
-      SELECT client_id, reason_id, churn_type, also_reason_id, row_number() OVER (PARTITION BY client_id ORDER BY answered_at DESC, reason_id) AS n
-      FROM answered
-    ),
-    also_given AS (
-      SELECT also_reason_id AS reason_id, count(*) AS also_clients FROM latest_answer WHERE n = 1 AND also_reason_id IS NOT NULL GROUP BY also_reason_id
-    )
-    SELECT a.reason_id, l.label, a.churn_type, count(*) AS clients, CAST(count(*) AS DOUBLE) / sum(count(*)) OVER () AS share,
-           coalesce(max(g.also_clients), 0) AS also_clients
-    FROM latest_answer a LEFT JOIN labelled l ON l.reason_id = a.reason_id LEFT JOIN also_given g ON g.reason_id = a.reason_id
-    WHERE a.n = 1
-    GROUP BY a.reason_id, l.label, a.churn_type
-    ORDER BY clients DESC, a.reason_id`;
+    resolved AS (
+      SELECT ${byReason ? 'second_cat.counts_as AS also_reason_id' : `CAST(date_trunc('${p.by}', n.answered_on) AS DATE) AS period`},
+             c.counts_as AS reason_id, l.label, l.churn_type, n.clients
+      FROM counted n
+      JOIN cat c ON c.reason_id = n.reason_id
+      JOIN cat l ON l.reason_id = c.counts_as${byReason ? '\n      LEFT JOIN cat second_cat ON second_cat.reason_id = n.also_reason_id' : ''}
+      WHERE ? = '' OR l.churn_type = ?
+    )`;
+    if (!byReason) {
+      return `${counted}
+    SELECT period, reason_id, label, churn_type, sum(clients) AS clients
+    FROM resolved
+    GROUP BY period, reason_id, label, churn_type
+    ORDER BY period, clients DESC, reason_id`;
     }
-    return `${answered}
-    SELECT CAST(date_trunc('${parameters.by}', a.answered_on) AS DATE) AS period, a.reason_id, l.label, a.churn_type, count(DISTINCT a.client_id) AS clients
-    FROM answered a LEFT JOIN labelled l ON l.reason_id = a.reason_id
-    GROUP BY 1, a.reason_id, l.label, a.churn_type
-    ORDER BY period, clients DESC, a.reason_id`;
+    return `${counted},
+    also_given AS (SELECT also_reason_id AS reason_id, sum(clients) AS also_clients FROM resolved WHERE also_reason_id IS NOT NULL GROUP BY also_reason_id)
+    SELECT r.reason_id, r.label, r.churn_type, sum(r.clients) AS clients, CAST(sum(r.clients) AS DOUBLE) / sum(sum(r.clients)) OVER () AS share,
+           coalesce(max(g.also_clients), 0) AS also_clients
+    FROM resolved r LEFT JOIN also_given g ON g.reason_id = r.reason_id
+    GROUP BY r.reason_id, r.label, r.churn_type
+    ORDER BY clients DESC, r.reason_id`;
   },
-  bind: (p) => [p.from, p.to, p.channel, p.channel, p.churnType, p.churnType, p.branch, p.branch, p.doctor, p.doctor],
+  bind: (p: LostParameters) => [
+    partitionOfDay(currentAnswersExport, p.from),
+    p.to,
+    p.from,
+    p.to,
+    ...(p.channel ? [p.channel] : []),
+    ...(p.branch || p.doctor ? [p.branch, p.branch, p.doctor, p.doctor] : []),
+    p.churnType,
+    p.churnType,
+  ],
 });
 
 const lapsedParameters = withPeriod(
@@ -149,9 +170,8 @@ export const lapsedReport = defineReport({
       FROM outreach
     ),
     last_answer AS (
-      SELECT r.client_id, r.episode_id, c.counts_as AS reason_id, row_number() OVER (PARTITION BY r.client_id, r.episode_id ORDER BY r.received_at DESC) AS n
-      FROM replies r LEFT JOIN cat c ON c.reason_id = r.reason_id
-      WHERE r.reason_id IS NOT NULL
+      SELECT a.client_id, a.episode_id, c.counts_as AS reason_id
+      FROM current_answers a LEFT JOIN cat c ON c.reason_id = a.reason_id
     )
     SELECT client_id, kind, lapsed_since, last_visit, days_since_last_visit, usual_gap_days, rule, p_alive, model,
            value_at_risk_minor, currency, request_channel, request_status, answer_reason
@@ -162,7 +182,7 @@ export const lapsedReport = defineReport({
       FROM lapse_episodes e
       LEFT JOIN cl ON cl.client_id = e.client_id
       LEFT JOIN last_request o ON o.client_id = e.client_id AND o.episode_id = e.episode_id AND o.n = 1
-      LEFT JOIN last_answer a ON a.client_id = e.client_id AND a.episode_id = e.episode_id AND a.n = 1
+      LEFT JOIN last_answer a ON a.client_id = e.client_id AND a.episode_id = e.episode_id
       WHERE e.status = 'open' AND e.dt >= ? AND e.dt <= ?
         AND (? = '' OR coalesce(e.kind, 'lapsed-regular') = ?)
         AND (? = '' OR cl.branch_id = ?)
@@ -303,15 +323,14 @@ export const churnReport = defineReport({
     WITH cat AS ${latest('reason_catalogue')},
     cl AS ${latest('clients')},
     last_answer AS (
-      SELECT r.client_id, r.episode_id, c.counts_as AS reason_id, c.churn_type,
-             row_number() OVER (PARTITION BY r.client_id, r.episode_id ORDER BY r.received_at DESC) AS n
-      FROM replies r JOIN cat c ON c.reason_id = r.reason_id
+      SELECT a.client_id, a.episode_id, c.counts_as AS reason_id, l.churn_type
+      FROM current_answers a JOIN cat c ON c.reason_id = a.reason_id JOIN cat l ON l.reason_id = c.counts_as
     ),
     episodes AS (
       SELECT e.*, a.reason_id, a.churn_type
       FROM lapse_episodes e
       LEFT JOIN cl ON cl.client_id = e.client_id
-      LEFT JOIN last_answer a ON a.client_id = e.client_id AND a.episode_id = e.episode_id AND a.n = 1
+      LEFT JOIN last_answer a ON a.client_id = e.client_id AND a.episode_id = e.episode_id
       WHERE e.dt >= ? AND e.dt <= ?
         AND (? = '' OR cl.branch_id = ?)
         AND (? = '' OR cl.last_doctor_id = ?)

@@ -217,12 +217,14 @@ describe('the analytics export, from DynamoDB to DuckDB', () => {
       lapse_episodes: 2,
       outreach: 2,
       replies: 2,
+      // Only c-1's answer gave a reason: it stands for c-1's episode.
+      current_answers: 1,
       reason_catalogue: catalogue.reasons.length,
       // Nobody will count as lost within 90 days: the episodes are open, the rest came lately.
       clients_at_risk: 0,
     });
     expect(report.tables.find((table) => table.table === 'visits')?.written).toEqual(['2026-01-10', '2026-02-10', '2026-02-20', '2026-03-10']);
-    expect(report).toMatchObject({ exportDay: '2026-06-10', partitionsWritten: 4 + 1 + 1 + 2 + 2 + 1 + 1, partitionsUnchanged: 0, partitionsDeleted: 0 });
+    expect(report).toMatchObject({ exportDay: '2026-06-10', partitionsWritten: 4 + 1 + 1 + 2 + 2 + 1 + 1 + 1, partitionsUnchanged: 0, partitionsDeleted: 0 });
 
     expect(await query('SELECT dt, count(*) AS n, sum(amount_minor) AS spend FROM visits GROUP BY dt ORDER BY dt')).toEqual([
       { dt: '2026-01-10', n: 2, spend: 7000 },
@@ -248,6 +250,9 @@ describe('the analytics export, from DynamoDB to DuckDB', () => {
     ).toEqual([
       { client_id: 'c-1', reason_id: 'staff-attitude', counts_as: 'staff-attitude', received_at: '2026-06-01T18:00:00.000Z' },
       { client_id: 'c-2', reason_id: null, counts_as: null, received_at: '2026-06-02T10:00:00.000Z' },
+    ]);
+    expect(await query('SELECT client_id, reason_id, answered_on, dt FROM current_answers')).toEqual([
+      { client_id: 'c-1', reason_id: 'staff-attitude', answered_on: '2026-06-01', dt: '2026-06-01' },
     ]);
   });
 
@@ -314,7 +319,7 @@ describe('the analytics export, from DynamoDB to DuckDB', () => {
 
     const again = await exportAnalytics({ exportDay: '2026-06-10' }, deps);
 
-    expect(again).toMatchObject({ partitionsWritten: 0, partitionsDeleted: 0, partitionsUnchanged: before.size - 7 });
+    expect(again).toMatchObject({ partitionsWritten: 0, partitionsDeleted: 0, partitionsUnchanged: before.size - 8 });
     expect(await files()).toEqual(before);
     expect(await count('visits')).toBe(5);
   });
@@ -386,7 +391,7 @@ describe('the analytics export, from DynamoDB to DuckDB', () => {
     const writing = seen.filter((progress) => progress.stage === 'writing');
     expect(reading.at(-1)).toEqual({ stage: 'reading', rows: 3 + 5 + 2 + 2 + 3 + (await deps.catalogue.load()).reasons.length });
     expect(seen.indexOf(writing[0]!)).toBeGreaterThan(seen.indexOf(reading.at(-1)!));
-    expect(writing.at(-1)).toEqual({ stage: 'writing', done: 12, total: 12 });
+    expect(writing.at(-1)).toEqual({ stage: 'writing', done: 13, total: 13 });
   });
 
   it('never writes a name, phone number, email, reply text or staff member into any file', async () => {
@@ -400,7 +405,7 @@ describe('the analytics export, from DynamoDB to DuckDB', () => {
       });
       decoded.push(JSON.stringify(rows, (_name, value: unknown) => (typeof value === 'bigint' ? Number(value) : value)));
     }
-    expect(decoded.length).toBe(12);
+    expect(decoded.length).toBe(13);
     const seeded = Object.values(personal).flat();
     const fragments = [...seeded, 'Παππά', 'Smithers', '6912345678', '7700900123', 'pappa@', 'αγενής', 'Parking', 'wrong number', 'in-9'];
 

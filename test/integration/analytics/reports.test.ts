@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { exportTables, type ExportColumnType } from '../../../shared/analytics/export-tables.ts';
 import { prepareReport, ReportParameterError, reports, UnknownReportError } from '../../../shared/analytics/reports.ts';
+import { currentAnswerRows } from '../../../shared/analytics/export-rows.ts';
+import type { Answer, AnswerChannel } from '../../../shared/answers/answer.ts';
 
 // Prepare: a small clinic, generated from a seed, as the export would write it.
 let seed = 11;
@@ -134,6 +136,22 @@ const catalogue = (dt: string, merged: boolean): Row[] =>
     dt,
   }));
 
+// The answers that stand, as the export shapes them from the same answers.
+const asAnswer = (reply: Row): Answer => ({
+  clientId: reply.client_id as string,
+  answerId: reply.answer_id as string,
+  channel: reply.channel as AnswerChannel,
+  receivedAt: `${(reply.received_at as string).replace(' ', 'T')}Z`,
+  episodeId: reply.episode_id as string,
+  ...(reply.reason_id !== null && { reasonId: reply.reason_id as string }),
+  confidence: 1,
+  method: 'chosen',
+  callMe: false,
+  book: false,
+  catalogueVersion: 1,
+});
+const currentAnswers = (): Row[] => currentAnswerRows(replies.map(asAnswer)).map(({ dt, row }) => ({ ...row, dt }));
+
 const duckType: Record<ExportColumnType, string> = {
   string: 'VARCHAR',
   int: 'INTEGER',
@@ -163,6 +181,7 @@ beforeAll(async () => {
     visits,
     clients: [...oldClients, ...clients],
     replies,
+    current_answers: currentAnswers(),
     lapse_episodes: episodes,
     outreach,
     reason_catalogue: [...catalogue('2026-11-19', false), ...catalogue('2026-11-20', true)],
@@ -276,45 +295,95 @@ describe('numbers checked against an independent count', () => {
   const to = '2026-11-20';
   const catalogueNow = new Map(catalogue('2026-11-20', true).map((row) => [row.reason_id as string, row]));
 
-  it('lost: each client once, under the latest answer, with merged reasons counted under the reason they went into', async () => {
-    // Independent
+  /** Per client and episode, the answer that stands (the latest with a reason), from the raw answers. */
+  const standing = (): Row[] => {
     const latest = new Map<string, Row>();
-    for (const reply of replies.filter((r) => r.reason_id !== null && (r.dt as string) >= from && (r.dt as string) <= to)) {
-      const seen = latest.get(reply.client_id as string);
-      if (!seen || (reply.received_at as string) > (seen.received_at as string)) latest.set(reply.client_id as string, reply);
+    for (const reply of replies.filter((r) => r.reason_id !== null)) {
+      const key = `${reply.client_id}|${reply.episode_id}`;
+      const seen = latest.get(key);
+      if (!seen || (reply.received_at as string) > (seen.received_at as string)) latest.set(key, reply);
     }
-    const expected = new Map<string, number>();
-    for (const reply of latest.values()) {
-      const reason = catalogueNow.get(reply.reason_id as string)!.counts_as as string;
-      expected.set(reason, (expected.get(reason) ?? 0) + 1);
-    }
+    return [...latest.values()];
+  };
+  const countsAs = (reply: Row): string => catalogueNow.get(reply.reason_id as string)!.counts_as as string;
+  const tally = (rows: readonly Row[], key: (row: Row) => string): Map<string, number> => {
+    const counts = new Map<string, number>();
+    for (const row of rows) counts.set(key(row), (counts.get(key(row)) ?? 0) + 1);
+    return counts;
+  };
+  const inPeriod = (reply: Row, start: string, end: string): boolean => (reply.dt as string) >= start && (reply.dt as string) <= end;
 
-    // Act
+  it('lost: each client once per lapse, under the answer that stands, with merged reasons counted under the reason they went into', async () => {
+    const expected = tally(
+      standing().filter((reply) => inPeriod(reply, from, to)),
+      countsAs,
+    );
+
     const rows = await run('lost', { from, to });
 
-    // Assess
     expect(new Map(rows.map((row) => [row.reason_id as string, num(row.clients)]))).toEqual(expected);
     expect(rows.some((row) => row.reason_id === 'waiting-time')).toBe(false);
     expect(rows.reduce((sum, row) => sum + num(row.share), 0)).toBeCloseTo(1, 10);
     expect(rows.find((row) => row.reason_id === 'schedule')?.label).toBe('SCHEDULE');
+    // The two answers of one day: the evening's stands, not the alphabetically first reason.
+    const evening = replies.find((reply) => (reply.answer_id as string).endsWith('-evening'))!;
+    expect(standing()).toContainEqual(evening);
   });
 
-  it('lost by month: distinct clients per month and reason; a branch filter uses the latest client snapshot', async () => {
-    const expected = new Map<string, Set<string>>();
-    for (const reply of replies.filter((r) => r.reason_id !== null)) {
-      const key = `${(reply.dt as string).slice(0, 7)}-01|${catalogueNow.get(reply.reason_id as string)!.counts_as}`;
-      expected.set(key, (expected.get(key) ?? new Set()).add(reply.client_id as string));
-    }
+  it('lost in a period that ends between two answers: the client counts where the later answer came, not in the earlier period', async () => {
+    const twice = standing().find(
+      (reply) => replies.filter((r) => r.client_id === reply.client_id && r.reason_id !== null && r.received_at !== reply.received_at).length > 0,
+    )!;
+    const earlier = replies.find((r) => r.client_id === twice.client_id && r.reason_id !== null && r !== twice)!;
+    const end = earlier.dt as string;
+    const expected = tally(
+      standing().filter((reply) => inPeriod(reply, from, end)),
+      countsAs,
+    );
+
+    const rows = await run('lost', { from, to: end });
+
+    expect(new Map(rows.map((row) => [row.reason_id as string, num(row.clients)]))).toEqual(expected);
+    expect([...expected.values()].reduce((a, b) => a + b, 0)).toBeLessThan(standing().filter((reply) => inPeriod(reply, from, to)).length);
+  });
+
+  it('lost by month: each client once, in the month their answer came; the months add up to the count by reason', async () => {
+    const expected = tally(standing(), (reply) => `${(reply.dt as string).slice(0, 7)}-01|${countsAs(reply)}`);
 
     const rows = await run('lost', { from, to, by: 'month' });
+    const byReason = await run('lost', { from, to });
 
-    expect(new Map(rows.map((row) => [`${String(row.period).slice(0, 10)}|${row.reason_id}`, num(row.clients)]))).toEqual(
-      new Map([...expected].map(([key, set]) => [key, set.size])),
-    );
+    expect(new Map(rows.map((row) => [`${String(row.period).slice(0, 10)}|${row.reason_id}`, num(row.clients)]))).toEqual(expected);
+    expect(rows.reduce((sum, row) => sum + num(row.clients), 0)).toBe(byReason.reduce((sum, row) => sum + num(row.clients), 0));
+    const weeks = await run('lost', { from, to, by: 'week' });
+    expect(weeks.every((row) => new Date(`${String(row.period).slice(0, 10)}T00:00:00Z`).getUTCDay() === 1)).toBe(true);
+    expect(weeks.reduce((sum, row) => sum + num(row.clients), 0)).toBe(standing().length);
+  });
+
+  it('lost filtered by branch (the latest client snapshot), channel or churn type counts only those clients', async () => {
     expect(await run('lost', { from, to, branch: 'b-old' })).toEqual([]);
     const inB1 = new Set(clients.filter((c) => c.branch_id === 'b1').map((c) => c.client_id));
-    const b1Total = (await run('lost', { from, to, branch: 'b1' })).reduce((sum, row) => sum + num(row.clients), 0);
-    expect(b1Total).toBe(new Set(replies.filter((r) => r.reason_id !== null && inB1.has(r.client_id)).map((r) => r.client_id)).size);
+    const total = (rows: Record<string, unknown>[]): number => rows.reduce((sum, row) => sum + num(row.clients), 0);
+    expect(total(await run('lost', { from, to, branch: 'b1' }))).toBe(standing().filter((reply) => inB1.has(reply.client_id)).length);
+    expect(total(await run('lost', { from, to, channel: 'viber' }))).toBe(standing().filter((reply) => reply.channel === 'viber').length);
+    const involuntary = await run('lost', { from, to, churnType: 'involuntary' });
+    expect(involuntary.map((row) => [row.reason_id, num(row.clients)])).toEqual([
+      ['moved-away', standing().filter((reply) => reply.reason_id === 'moved-away').length],
+    ]);
+  });
+
+  it('churn by reason: the lost episodes under the answer that stands for each', async () => {
+    const stands = new Map(standing().map((reply) => [`${reply.client_id}|${reply.episode_id}`, countsAs(reply)]));
+    const expected = tally(
+      episodes.filter((episode) => episode.status === 'open'),
+      (episode) => stands.get(`${episode.client_id}|${episode.episode_id}`) ?? 'no answer',
+    );
+
+    const rows = await run('churn', { from: '2020-01-01', to });
+
+    const counted = new Map<string, number>();
+    for (const row of rows) counted.set(row.reason_id as string, (counted.get(row.reason_id as string) ?? 0) + num(row.lost_clients));
+    expect(counted).toEqual(expected);
   });
 
   it('retention by doctor: seen in the period, back within N days to the same or any doctor, came once', async () => {

@@ -6,6 +6,7 @@ import {
   answerRow,
   catalogueRows,
   clientRow,
+  currentAnswerRows,
   episodeRow,
   exportTableNamed,
   exportedReason,
@@ -125,6 +126,7 @@ const everyRow = (): PartitionedRow[] => [
   episodeRow(episode),
   outreachRow(record),
   answerRow(answer),
+  ...currentAnswerRows([answer]),
   ...catalogueRows(seedCatalogue(), '2026-07-01'),
 ];
 
@@ -278,6 +280,52 @@ describe('export rows', () => {
     expect(row.answer_id).toMatch(/^a-[A-Za-z0-9_-]{22}$/);
     expect(row.answer_id).not.toContain('inbound-77');
     expect(pseudonymousAnswerId('c-2', 'sms#inbound-77')).not.toBe(row.answer_id);
+  });
+
+  it('keeps per client and episode the answer that stands: the latest that gave a reason, in the month it came', () => {
+    const later = (overrides: Partial<Answer>): Answer => ({ ...answer, ...overrides });
+    const rows = currentAnswerRows([
+      later({ answerId: 'page#2', receivedAt: '2026-07-01T01:00:00+03:00', reasonId: 'price', alsoReasonId: 'schedule', channel: 'page' }),
+      answer,
+      // Later, but with no reason: it does not take the place of one that gave a reason.
+      later({ answerId: 'sms#3', receivedAt: '2026-07-09T10:00:00Z', reasonId: undefined, method: 'none' }),
+      // Another episode of the same client, and an answer outside any episode: each stands on its own.
+      later({ answerId: 'sms#4', receivedAt: '2025-01-31T23:30:00Z', episodeId: '2025-01-01', reasonId: 'moved-away' }),
+      later({ answerId: 'staff#5', receivedAt: '2026-08-01T09:00:00Z', episodeId: undefined, reasonId: 'deceased', channel: 'staff' }),
+      // Not anyone's answer.
+      later({ clientId: 'unmatched', answerId: 'sms#6', receivedAt: '2026-09-01T09:00:00Z' }),
+    ]);
+    expect(
+      sortRows(
+        'current_answers',
+        rows.map((r) => r.row),
+      ).map((row) => [row.answered_on, row.reason_id, row.episode_id]),
+    ).toEqual([
+      ['2025-01-31', 'moved-away', '2025-01-01'],
+      ['2026-06-30', 'price', '2026-06-01'],
+      ['2026-08-01', 'deceased', null],
+    ]);
+    // 01:00 at +03:00 is the 30th of June in UTC, so it lands in June's partition.
+    expect(rows.find((r) => r.row.reason_id === 'price')).toEqual({
+      dt: '2026-06-01',
+      row: {
+        answer_id: pseudonymousAnswerId('c-1', 'page#2'),
+        client_id: 'c-1',
+        episode_id: '2026-06-01',
+        channel: 'page',
+        answered_on: '2026-06-30',
+        reason_id: 'price',
+        also_reason_id: 'schedule',
+      },
+    });
+    expect(rows.map((r) => r.dt).sort()).toEqual(['2025-01-01', '2026-06-01', '2026-08-01']);
+  });
+
+  it('breaks a tie of instants the same way whatever order the answers came in', () => {
+    const twins = [answer, { ...answer, answerId: 'sms#twin', reasonId: 'price' }];
+    const one = currentAnswerRows(twins);
+    expect(one).toHaveLength(1);
+    expect(currentAnswerRows([...twins].reverse())).toEqual(one);
   });
 
   it('leaves out replies from numbers no client could be tied to', () => {

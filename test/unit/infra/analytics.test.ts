@@ -109,7 +109,7 @@ describe('the Glue catalog of the export', () => {
       });
     });
 
-    it('is partitioned by dt (a string) that Athena projects day by day, with no crawler or MSCK REPAIR', () => {
+    it('is partitioned by dt (a string) that Athena projects day by day (month by month for current_answers), with no crawler or MSCK REPAIR', () => {
       const input = tableNamed(name).Properties.TableInput;
       expect(input.PartitionKeys).toEqual([expect.objectContaining({ Name: 'dt', Type: 'string' })]);
       expect(input.Parameters).toEqual(
@@ -120,7 +120,7 @@ describe('the Glue catalog of the export', () => {
           // NOW is UTC: a clinic ahead of UTC writes a dt that UTC reaches only later that day.
           'projection.dt.range': '2020-01-01,NOW+1DAYS',
           'projection.dt.interval': '1',
-          'projection.dt.interval.unit': 'DAYS',
+          'projection.dt.interval.unit': name === 'current_answers' ? 'MONTHS' : 'DAYS',
           'storage.location.template': s3Url(`/exports/${name}/dt=\${dt}/`),
         }),
       );
@@ -128,9 +128,13 @@ describe('the Glue catalog of the export', () => {
   });
 
   it('starts the projection at the day CDK context analyticsFirstDay names, and refuses one that is no date', () => {
-    const { stateless: older } = createComebackApp(new App({ context: { ...appContext, analyticsFirstDay: '2014-03-01' } }));
+    const { stateless: older } = createComebackApp(new App({ context: { ...appContext, analyticsFirstDay: '2014-03-17' } }));
     Template.fromStack(older).hasResourceProperties('AWS::Glue::Table', {
-      TableInput: { Name: 'visits', Parameters: Match.objectLike({ 'projection.dt.range': '2014-03-01,NOW+1DAYS' }) },
+      TableInput: { Name: 'visits', Parameters: Match.objectLike({ 'projection.dt.range': '2014-03-17,NOW+1DAYS' }) },
+    });
+    // A monthly table's partitions are the first of each month: its projection starts on one.
+    Template.fromStack(older).hasResourceProperties('AWS::Glue::Table', {
+      TableInput: { Name: 'current_answers', Parameters: Match.objectLike({ 'projection.dt.range': '2014-03-01,NOW+1DAYS' }) },
     });
     expect(analyticsFirstDayOf(new App())).toBeUndefined();
     expect(() => analyticsFirstDayOf(new App({ context: { analyticsFirstDay: '2014-02-30' } }))).toThrow(/analyticsFirstDay/);
