@@ -76,7 +76,7 @@ export const settleMessengers = async (): Promise<void> => {
 export const receiveWhatsAppEvents = async (app: App = buildApp()): Promise<WhatsAppEventCounts> => {
   await settleMessengers();
   const counts = emptyWhatsAppCounts();
-  const deps = app.messengerEventDependencies();
+  const deps = app.whatsAppEventDependencies();
   const { failed } = await drainQueue(sqsClient(), app.queueUrls().whatsAppEvents, (record) => whatsAppRecord(record, deps), {
     onHandled: (outcomes) => {
       for (const outcome of outcomes) countWhatsApp(counts, outcome);

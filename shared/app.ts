@@ -17,7 +17,7 @@ import type { AnswerModel } from './answers/ports/answer-model.ts';
 import type { AnswerDependencies, SmsDependencies } from './answers/use-cases/answers.ts';
 import type { ReplyPageSettings } from './answers/use-cases/reply-page.ts';
 import { AthenaQueryEngine } from './aws/athena-query-engine.ts';
-import { AwsMessenger, type MessengerAccounts } from './aws/aws-messenger.ts';
+import { AccountMessenger, AwsMessenger, SmsVoiceMessenger, type MessengerAccounts } from './aws/aws-messenger.ts';
 import { WhatsAppSender } from './aws/whatsapp-sender.ts';
 import { DynamoCallbackLedger } from './aws/dynamo-callback-ledger.ts';
 import type { CallbackLedger } from './outreach/ports/callback-ledger.ts';
@@ -96,8 +96,8 @@ export interface App {
   readonly answerDependencies: () => AnswerDependencies;
   /** The inbound SMS path: the answer stores, and the messenger that answers HELP. */
   readonly smsDependencies: () => SmsDependencies;
-  /** WhatsApp's events and messages, and Viber's callbacks. */
-  readonly messengerEventDependencies: () => MessengerEventDependencies;
+  /** WhatsApp's events and clients' messages there. */
+  readonly whatsAppEventDependencies: () => MessengerEventDependencies;
   readonly viberCallbacks: () => Promise<ViberCallbacks>;
   /** The answer paths' stores and the lapse episodes: what the staff API and the client card read. */
   readonly staffDependencies: () => AnswerDependencies & { readonly lapses: LapseStore };
@@ -286,12 +286,17 @@ export const viberToken = /* @__PURE__ */ part((app): (() => Promise<string>) | 
   return token === undefined ? undefined : () => Promise.resolve(token);
 });
 
-const messengerAccounts = /* @__PURE__ */ part((app): MessengerAccounts => {
+/** The clinic's WhatsApp number, once set up. */
+const whatsAppAccount = /* @__PURE__ */ part((app): Pick<MessengerAccounts, 'whatsApp'> => {
   const phoneNumberId = optional(app, envNames.whatsAppPhoneNumberId);
+  return { ...(phoneNumberId && { whatsApp: new WhatsAppSender({ originationPhoneNumberId: phoneNumberId }) }) };
+});
+
+/** The clinic's Viber bot, once its token is set up. */
+const viberAccount = /* @__PURE__ */ part((app): Pick<MessengerAccounts, 'viber'> => {
   const token = viberToken(app);
   const viberApi = optional(app, envNames.viberApiUrl);
   return {
-    ...(phoneNumberId && { whatsApp: new WhatsAppSender({ originationPhoneNumberId: phoneNumberId }) }),
     ...(token && { viber: new ViberBotClient({ senderName: required(app, envNames.clinicName), token, ...(viberApi && { baseUrl: viberApi }) }) }),
   };
 });
@@ -364,22 +369,32 @@ export const sendRates = /* @__PURE__ */ part(async (app): Promise<SendRates> =>
   };
 });
 
+const smsVoiceConfig = (app: AppContext) => {
+  const smsConfigurationSet = optional(app, envNames.smsConfigurationSet);
+  return {
+    originationIdentity: required(app, envNames.smsOriginationIdentity),
+    voices: voices(app),
+    ...(smsConfigurationSet && { smsConfigurationSet }),
+  };
+};
+
+/** Every channel: what the send function sends with. */
 const messenger = /* @__PURE__ */ part((app): AwsMessenger => {
   const emailConfigurationSet = optional(app, envNames.emailConfigurationSet);
-  const smsConfigurationSet = optional(app, envNames.smsConfigurationSet);
   return new AwsMessenger(
     {
       fromAddress: required(app, envNames.emailFrom),
-      originationIdentity: required(app, envNames.smsOriginationIdentity),
-      voices: voices(app),
+      ...smsVoiceConfig(app),
       ...(emailConfigurationSet && { emailConfigurationSet }),
-      ...(smsConfigurationSet && { smsConfigurationSet }),
     },
     undefined,
     undefined,
-    messengerAccounts(app),
+    { ...whatsAppAccount(app), ...viberAccount(app) },
   );
 });
+
+/** Texts only: what the inbound SMS path answers HELP with (no email client, no messengers). */
+const textMessenger = /* @__PURE__ */ part((app) => new SmsVoiceMessenger(smsVoiceConfig(app)));
 
 const sendDependencies = /* @__PURE__ */ part(async (app): Promise<SendDependencies> => {
   const rates = await sendRates(app);
@@ -437,18 +452,26 @@ export const answerDependencies = /* @__PURE__ */ part((app): AnswerDependencies
 
 /** The inbound SMS path: the answer stores, and the messenger that answers HELP. */
 export const smsDependencies = /* @__PURE__ */ part(
-  (app): SmsDependencies => ({ ...answerDependencies(app), messenger: messenger(app), clinicName: required(app, envNames.clinicName) }),
+  (app): SmsDependencies => ({ ...answerDependencies(app), messenger: textMessenger(app), clinicName: required(app, envNames.clinicName) }),
 );
 
-/** The messengers' events and messages: the answer stores, the queue a request goes back to, and the messenger that answers in the conversation. */
-export const messengerEventDependencies = /* @__PURE__ */ part(
-  (app): MessengerEventDependencies => ({
-    ...answerDependencies(app),
-    queue: outreachQueue(app),
-    messenger: messenger(app),
-    clinicName: required(app, envNames.clinicName),
-  }),
-);
+/**
+ * A messenger's events and messages: the answer stores, the queue a request goes back to, and
+ * the clinic's account there, which answers in the conversation. Each messenger's function
+ * holds only its own account (WhatsApp's does not read the Viber token, nor bundle SSM).
+ */
+const messengerEvents = (app: AppContext, accounts: MessengerAccounts): MessengerEventDependencies => ({
+  ...answerDependencies(app),
+  queue: outreachQueue(app),
+  messenger: new AccountMessenger(accounts),
+  clinicName: required(app, envNames.clinicName),
+});
+
+/** WhatsApp's events and clients' messages there, answered through the clinic's WhatsApp number. */
+export const whatsAppEventDependencies = /* @__PURE__ */ part((app) => messengerEvents(app, whatsAppAccount(app)));
+
+/** Viber's callbacks, answered through the clinic's bot. */
+const viberEventDependencies = /* @__PURE__ */ part((app) => messengerEvents(app, viberAccount(app)));
 
 /** Viber's webhook: the bot's token (it signs every callback), the ledger of callbacks taken, and what they change. */
 export const viberCallbacks = /* @__PURE__ */ part(async (app): Promise<ViberCallbacks> => {
@@ -458,7 +481,7 @@ export const viberCallbacks = /* @__PURE__ */ part(async (app): Promise<ViberCal
     token: await token(),
     secrets: await replySecrets(app),
     ledger: new DynamoCallbackLedger(required(app, envNames.callbacksTable)),
-    deps: messengerEventDependencies(app),
+    deps: viberEventDependencies(app),
   };
 });
 
@@ -528,7 +551,7 @@ export const buildApp = (env: Environment = process.env, clients: AppClients = {
     deliveryDependencies: () => deliveryDependencies(app),
     answerDependencies: () => answerDependencies(app),
     smsDependencies: () => smsDependencies(app),
-    messengerEventDependencies: () => messengerEventDependencies(app),
+    whatsAppEventDependencies: () => whatsAppEventDependencies(app),
     viberCallbacks: () => viberCallbacks(app),
     staffDependencies: () => staffDependencies(app),
     replySecrets: () => replySecrets(app),

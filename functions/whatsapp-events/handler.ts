@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { appContext, messengerEventDependencies } from '../../shared/app.ts';
+import { appContext, whatsAppEventDependencies } from '../../shared/app.ts';
 import { parseWhatsAppNotification } from '../../shared/outreach/whatsapp-events.ts';
 import { recordWhatsAppEvent, type MessengerEventDependencies, type MessengerEventOutcome } from '../../shared/outreach/use-cases/messenger-events.ts';
 
@@ -35,6 +35,6 @@ export const whatsAppRecord = async (record: Pick<SQSRecord, 'body'>, deps: Mess
 
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
-  const deps = messengerEventDependencies(app);
+  const deps = whatsAppEventDependencies(app);
   return processPartialResponse(event, (record: SQSRecord) => whatsAppRecord(record, deps), processor, { context });
 };

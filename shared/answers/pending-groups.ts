@@ -86,17 +86,28 @@ const unspacedGrams = [2, 3] as const;
  */
 const fillers = ['theres', 'cant', 'couldnt', 'wont', 'wouldnt', 'tbh', 'honestly', 'mag', 'nag', 'sana', 'pwede', 'dyan', 'diyan', 'dun', 'bong', 'nas'];
 
-/** Words that say nothing about why a client left, in every language: function words, negators, greetings, thanks, fillers. */
-const emptyWords: ReadonlySet<string> = new Set([
-  ...normalisedCues().silentWords,
-  ...normalisedCues().negators.map((negator) => negator.word),
-  ...fillers.map(normalizeAnswer),
-]);
+interface EmptyWords {
+  /** Words that say nothing about why a client left, in every language: function words, negators, greetings, thanks, fillers. */
+  readonly words: ReadonlySet<string>;
+  /** The same words in scripts written without spaces, longest first: cut out of a text before it is read. */
+  readonly unspaced: readonly string[];
+}
 
-/** The same words in scripts written without spaces, longest first: cut out of a text before it is read. */
-const emptyUnspaced: readonly string[] = [...emptyWords].filter(isWrittenWithoutSpaces).sort((a, b) => b.length - a.length);
+let emptyWordSets: EmptyWords | undefined;
+/** Built on first use, not when a function loads this file (normalising the lexicons takes tens of milliseconds). */
+const emptyWords = (): EmptyWords => {
+  if (!emptyWordSets) {
+    const words: ReadonlySet<string> = new Set([
+      ...normalisedCues().silentWords,
+      ...normalisedCues().negators.map((negator) => negator.word),
+      ...fillers.map(normalizeAnswer),
+    ]);
+    emptyWordSets = { words, unspaced: [...words].filter(isWrittenWithoutSpaces).sort((a, b) => b.length - a.length) };
+  }
+  return emptyWordSets;
+};
 
-const isContentWord = (word: string): boolean => !emptyWords.has(word) && !/^\p{N}+$/u.test(word) && Array.from(word).length >= 2;
+const isContentWord = (word: string): boolean => !emptyWords().words.has(word) && !/^\p{N}+$/u.test(word) && Array.from(word).length >= 2;
 
 /** The spaced content words of a normalised text. */
 const contentWords = (text: string): string[] => tokenize(text).filter((word) => !isWrittenWithoutSpaces(word) && isContentWord(word));
@@ -105,7 +116,11 @@ const contentWords = (text: string): string[] => tokenize(text).filter((word) =>
 const unspacedPieces = (text: string): string[] =>
   tokenize(text)
     .filter(isWrittenWithoutSpaces)
-    .flatMap((token) => emptyUnspaced.reduce((rest, word) => rest.replaceAll(word, ' '), token).split(' '))
+    .flatMap((token) =>
+      emptyWords()
+        .unspaced.reduce((rest, word) => rest.replaceAll(word, ' '), token)
+        .split(' '),
+    )
     .filter((piece) => Array.from(piece).length >= 2);
 
 const skeletonTrigrams = (word: string): string[] => trigramsOf(wordSkeleton(word));

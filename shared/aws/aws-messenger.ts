@@ -96,16 +96,12 @@ const classify = (error: unknown): unknown => {
 };
 
 /**
- * SES v2 for email, End User Messaging SMS and voice v2 for texts and calls, End User Messaging
- * Social for WhatsApp, and the clinic's Viber bot.
+ * The clinic's messenger accounts alone (End User Messaging Social for WhatsApp, the Viber bot):
+ * what a conversation on a messenger answers with. It holds no email or SMS client, so a
+ * function that only answers on messengers does not bundle them.
  */
-export class AwsMessenger implements Messenger {
-  constructor(
-    private readonly config: AwsMessengerConfig,
-    private readonly ses: SESv2Client = new SESv2Client({}),
-    private readonly smsVoice: PinpointSMSVoiceV2Client = new PinpointSMSVoiceV2Client({}),
-    private readonly accounts: MessengerAccounts = {},
-  ) {}
+export class AccountMessenger implements Pick<Messenger, 'sendWhatsApp' | 'sendViber'> {
+  constructor(private readonly accounts: MessengerAccounts = {}) {}
 
   sendWhatsApp(message: WhatsAppMessage): Promise<string> {
     if (!this.accounts.whatsApp) return Promise.reject(new ProviderRejectedError('no WhatsApp number is set up', 'not-configured'));
@@ -116,33 +112,17 @@ export class AwsMessenger implements Messenger {
     if (!this.accounts.viber) return Promise.reject(new ProviderRejectedError('no Viber bot is set up', 'not-configured'));
     return this.accounts.viber.sendMessage(message);
   }
+}
 
-  async sendEmail(email: OutgoingEmail): Promise<string> {
-    try {
-      const { MessageId } = await this.ses.send(
-        new SendEmailCommand({
-          FromEmailAddress: this.config.fromAddress,
-          Destination: { ToAddresses: [email.to] },
-          Content: {
-            Simple: {
-              Subject: { Data: email.subject, Charset: 'UTF-8' },
-              Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
-              Headers: [
-                { Name: 'List-Unsubscribe', Value: `<${email.unsubscribeUrl}>` },
-                { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
-              ],
-            },
-          },
-          ...(this.config.emailConfigurationSet && { ConfigurationSetName: this.config.emailConfigurationSet }),
-          EmailTags: [{ Name: 'outreachId', Value: email.outreachId }],
-        }),
-      );
-      if (!MessageId) throw new ProviderRejectedError('SES answered without a message id', 'unknown');
-      return MessageId;
-    } catch (error) {
-      throw classify(error);
-    }
-  }
+/**
+ * End User Messaging SMS and voice v2 alone: texts and calls. What the inbound SMS path answers
+ * HELP with, without the email client or the messengers.
+ */
+export class SmsVoiceMessenger implements Pick<Messenger, 'sendText' | 'placeCall'> {
+  constructor(
+    private readonly config: Pick<AwsMessengerConfig, 'originationIdentity' | 'smsConfigurationSet' | 'voices'>,
+    private readonly smsVoice: PinpointSMSVoiceV2Client = new PinpointSMSVoiceV2Client({}),
+  ) {}
 
   async sendText(text: OutgoingText): Promise<string> {
     try {
@@ -183,5 +163,67 @@ export class AwsMessenger implements Messenger {
     } catch (error) {
       throw classify(error);
     }
+  }
+}
+
+/**
+ * SES v2 for email, End User Messaging SMS and voice v2 for texts and calls, End User Messaging
+ * Social for WhatsApp, and the clinic's Viber bot.
+ */
+export class AwsMessenger implements Messenger {
+  private readonly texts: SmsVoiceMessenger;
+  private readonly messengers: AccountMessenger;
+
+  constructor(
+    private readonly config: AwsMessengerConfig,
+    private readonly ses: SESv2Client = new SESv2Client({}),
+    smsVoice: PinpointSMSVoiceV2Client = new PinpointSMSVoiceV2Client({}),
+    accounts: MessengerAccounts = {},
+  ) {
+    this.texts = new SmsVoiceMessenger(config, smsVoice);
+    this.messengers = new AccountMessenger(accounts);
+  }
+
+  sendWhatsApp(message: WhatsAppMessage): Promise<string> {
+    return this.messengers.sendWhatsApp(message);
+  }
+
+  sendViber(message: OutgoingViberMessage): Promise<string> {
+    return this.messengers.sendViber(message);
+  }
+
+  async sendEmail(email: OutgoingEmail): Promise<string> {
+    try {
+      const { MessageId } = await this.ses.send(
+        new SendEmailCommand({
+          FromEmailAddress: this.config.fromAddress,
+          Destination: { ToAddresses: [email.to] },
+          Content: {
+            Simple: {
+              Subject: { Data: email.subject, Charset: 'UTF-8' },
+              Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
+              Headers: [
+                { Name: 'List-Unsubscribe', Value: `<${email.unsubscribeUrl}>` },
+                { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+              ],
+            },
+          },
+          ...(this.config.emailConfigurationSet && { ConfigurationSetName: this.config.emailConfigurationSet }),
+          EmailTags: [{ Name: 'outreachId', Value: email.outreachId }],
+        }),
+      );
+      if (!MessageId) throw new ProviderRejectedError('SES answered without a message id', 'unknown');
+      return MessageId;
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+
+  sendText(text: OutgoingText): Promise<string> {
+    return this.texts.sendText(text);
+  }
+
+  placeCall(call: OutgoingCall): Promise<string> {
+    return this.texts.placeCall(call);
   }
 }
