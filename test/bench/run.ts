@@ -11,6 +11,9 @@
 import { table } from '../../cli/output.ts';
 import { benchContext, descendants, megabytes, watchMemory, type Bench, type BenchResult, type MemoryPeaks } from './harness.ts';
 
+// As the CLI does: the local stack's functions (the Viber webhook) log their INFO lines otherwise, between the bench's own.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
 /** The parts, each loaded only when it runs: a part whose module cannot load fails alone. */
 const parts: readonly { readonly name: string; load(): Promise<Bench> }[] = [
   { name: 'import', load: async () => (await import('./import.ts')).importBench },

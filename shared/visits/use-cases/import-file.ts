@@ -177,7 +177,18 @@ const run = async (
   const occurrences = new Map<string, number>();
   // Every id of the file so far: a repeat with other data is refused wherever in the file it is.
   const seen = new RowFingerprints();
-  const context: RunContext = { columns, store, options, report, write, clock, occurrences, seen, nameLine: options.nameLine ?? ((line) => `line ${line}`) };
+  const context: RunContext = {
+    columns,
+    store,
+    options,
+    report,
+    write,
+    clock,
+    occurrences,
+    seen,
+    newToVisits: new Set(),
+    nameLine: options.nameLine ?? ((line) => `line ${line}`),
+  };
   let chunk: TableRecord[] = [];
 
   const flush = async (): Promise<void> => {
@@ -209,6 +220,12 @@ interface RunContext {
   readonly clock: VisitClock;
   readonly occurrences: Map<string, number>;
   readonly seen: RowFingerprints;
+  /**
+   * Clients who had no visit recorded when this import first met them: every visit of theirs
+   * in the store came from this file, whose repeats are already caught, so their visits need
+   * no lookup before writing (the write's condition still guards).
+   */
+  readonly newToVisits: Set<string>;
   readonly nameLine: (line: number) => string;
 }
 
@@ -287,10 +304,9 @@ const bareProfile = (clientId: string, defaults: ClientDefaults): ClientProfile 
 });
 
 /** The pack's good visits by client, each the first of its id; bad rows skipped with their problem. */
-const visitsByClient = (records: readonly TableRecord[], context: RunContext): { byClient: Map<string, Parsed<Visit>[]>; ids: Set<string> } => {
+const visitsByClient = (records: readonly TableRecord[], context: RunContext): { byClient: Map<string, Parsed<Visit>[]> } => {
   const { columns, options, report, clock, occurrences } = context;
   const byClient = new Map<string, Parsed<Visit>[]>();
-  const ids = new Set<string>();
   for (const record of records) {
     if (record.problem !== undefined) {
       skip(report, [{ line: record.line, field: 'row', reason: record.problem }]);
@@ -309,20 +325,24 @@ const visitsByClient = (records: readonly TableRecord[], context: RunContext): {
     }
     const visit = result.value;
     if (!firstOfItsId(context, 'visit_id', visit.visitId, visit, record.line)) continue;
-    ids.add(visit.visitId);
     const list = byClient.get(visit.clientId) ?? [];
     list.push({ line: record.line, value: visit });
     byClient.set(visit.clientId, list);
   }
-  return { byClient, ids };
+  return { byClient };
 };
 
 const importVisits = async (records: readonly TableRecord[], context: RunContext): Promise<void> => {
   const { options, report } = context;
-  const { byClient, ids } = visitsByClient(records, context);
-  const { store, write } = context;
+  const { byClient } = visitsByClient(records, context);
+  const { store, write, newToVisits } = context;
 
-  const [known, recorded] = await Promise.all([store.getClients([...byClient.keys()]), store.findRecordedVisits([...ids])]);
+  const known = await store.getClients([...byClient.keys()]);
+  for (const clientId of byClient.keys()) {
+    if (!(known.get(clientId)?.summary?.visits ?? 0)) newToVisits.add(clientId);
+  }
+  const mayBeRecorded = [...byClient].filter(([clientId]) => !newToVisits.has(clientId)).flatMap(([, visits]) => visits.map((visit) => visit.value.visitId));
+  const recorded = mayBeRecorded.length > 0 ? await store.findRecordedVisits(mayBeRecorded) : new Set<string>();
   const clients: [string, Parsed<Visit>[]][] = [];
   for (const [clientId, all] of byClient) {
     // Already recorded visits are known before writing; the write's condition still guards a race.

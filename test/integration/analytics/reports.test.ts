@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { exportTables, type ExportColumnType } from '../../../shared/analytics/export-tables.ts';
 import { prepareReport, ReportParameterError, reports, UnknownReportError } from '../../../shared/analytics/reports.ts';
-import { currentAnswerRows } from '../../../shared/analytics/export-rows.ts';
-import type { Answer, AnswerChannel } from '../../../shared/answers/answer.ts';
+import { currentAnswersOf } from '../../support/current-answers.ts';
 
 // Prepare: a small clinic, generated from a seed, as the export would write it.
 let seed = 11;
@@ -137,20 +136,7 @@ const catalogue = (dt: string, merged: boolean): Row[] =>
   }));
 
 // The answers that stand, as the export shapes them from the same answers.
-const asAnswer = (reply: Row): Answer => ({
-  clientId: reply.client_id as string,
-  answerId: reply.answer_id as string,
-  channel: reply.channel as AnswerChannel,
-  receivedAt: `${(reply.received_at as string).replace(' ', 'T')}Z`,
-  episodeId: reply.episode_id as string,
-  ...(reply.reason_id !== null && { reasonId: reply.reason_id as string }),
-  confidence: 1,
-  method: 'chosen',
-  callMe: false,
-  book: false,
-  catalogueVersion: 1,
-});
-const currentAnswers = (): Row[] => currentAnswerRows(replies.map(asAnswer)).map(({ dt, row }) => ({ ...row, dt }));
+const currentAnswers = (): Row[] => currentAnswersOf(replies).map(({ dt, row }) => ({ ...row, dt }));
 
 const duckType: Record<ExportColumnType, string> = {
   string: 'VARCHAR',

@@ -13,7 +13,15 @@ import { startHttpApi } from '../../../infra/local/http-api.ts';
 import { verifyLocalToken } from '../../../infra/local/sign-in.ts';
 import { DuckDbQueryEngine } from '../../../shared/files/duckdb-query-engine.ts';
 import { encodeParquet } from '../../../shared/files/parquet-file.ts';
-import { clientsExport, reasonCatalogueExport, repliesExport, type ExportRow, type ExportTable } from '../../../shared/analytics/export-tables.ts';
+import {
+  clientsExport,
+  currentAnswersExport,
+  reasonCatalogueExport,
+  repliesExport,
+  type ExportRow,
+  type ExportTable,
+} from '../../../shared/analytics/export-tables.ts';
+import { currentAnswersOf } from '../../support/current-answers.ts';
 import { partitionFile } from '../../../shared/analytics/use-cases/export.ts';
 import { expectClearError, localSignIn, send, type Caller, type HttpCase } from './http-cases.ts';
 import type { BadInputDriver } from './world.ts';
@@ -35,7 +43,7 @@ export const driver: BadInputDriver<HttpCase> = {
     signIn = await localSignIn();
     // A little of what the export writes, so a well-formed report has something to read.
     const root = await mkdtemp(join(tmpdir(), 'comeback-bad-input-exports-'));
-    await write(root, repliesExport, '2026-04-10', [
+    const replies: ExportRow[] = [
       {
         answer_id: 'a-1',
         client_id: 'c-1',
@@ -51,7 +59,9 @@ export const driver: BadInputDriver<HttpCase> = {
         opted_out: false,
         catalogue_version: 1,
       },
-    ]);
+    ];
+    await write(root, repliesExport, '2026-04-10', replies);
+    for (const { dt, row } of currentAnswersOf(replies)) await write(root, currentAnswersExport, dt, [row]);
     await write(root, reasonCatalogueExport, '2026-04-10', [
       { version: 1, reason_id: 'price', counts_as: 'price', label: 'Price', churn_type: 'voluntary', status: 'active' },
     ]);

@@ -12,7 +12,15 @@ import { startHttpApi } from '../../../infra/local/http-api.ts';
 import { issueLocalToken, verifyLocalToken } from '../../../infra/local/sign-in.ts';
 import { DuckDbQueryEngine } from '../../../shared/files/duckdb-query-engine.ts';
 import { encodeParquet } from '../../../shared/files/parquet-file.ts';
-import { clientsExport, reasonCatalogueExport, repliesExport, type ExportRow, type ExportTable } from '../../../shared/analytics/export-tables.ts';
+import {
+  clientsExport,
+  currentAnswersExport,
+  reasonCatalogueExport,
+  repliesExport,
+  type ExportRow,
+  type ExportTable,
+} from '../../../shared/analytics/export-tables.ts';
+import { currentAnswersOf } from '../../support/current-answers.ts';
 import type { Query, QueryEngine, QueryState } from '../../../shared/analytics/ports/query-engine.ts';
 import { partitionFile } from '../../../shared/analytics/use-cases/export.ts';
 
@@ -82,8 +90,20 @@ beforeAll(async () => {
   // Prepare: three clients' answers in two months, the catalogue with waiting time merged into schedule.
   process.env.COMEBACK_DATA_DIR = await mkdtemp(join(tmpdir(), 'comeback-reports-api-'));
   const root = join(process.env.COMEBACK_DATA_DIR, 'exports');
-  await write(root, repliesExport, '2026-04-10', [reply('c-1', '2026-04-10', 'price'), reply('c-2', '2026-04-10', 'waiting-time', 'page')]);
-  await write(root, repliesExport, '2026-05-03', [reply('c-3', '2026-05-03', 'schedule', 'sms', 'price'), reply('c-1', '2026-05-03', 'price')]);
+  // c-1 answered twice: May's answer stands for c-1, April's no longer counts.
+  const april = [reply('c-1', '2026-04-10', 'price'), reply('c-2', '2026-04-10', 'waiting-time', 'page')];
+  const may = [reply('c-3', '2026-05-03', 'schedule', 'sms', 'price'), reply('c-1', '2026-05-03', 'price')];
+  await write(root, repliesExport, '2026-04-10', april);
+  await write(root, repliesExport, '2026-05-03', may);
+  const standing = currentAnswersOf([...april, ...may]);
+  for (const dt of new Set(standing.map((row) => row.dt))) {
+    await write(
+      root,
+      currentAnswersExport,
+      dt,
+      standing.filter((row) => row.dt === dt).map((row) => row.row),
+    );
+  }
   const reason = (id: string, countsAs = id): ExportRow => ({
     version: 2,
     reason_id: id,
@@ -160,7 +180,6 @@ describe('GET /reports/{name}', () => {
     expect(accepted.text).toBe(asked.text);
     expect(accepted.text.split('\r\n')).toEqual([
       'period,reason_id,label,churn_type,clients',
-      '2026-04-01,price,price,voluntary,1',
       '2026-04-01,schedule,schedule,voluntary,1',
       '2026-05-01,price,price,voluntary,1',
       '2026-05-01,schedule,schedule,voluntary,1',

@@ -189,6 +189,35 @@ describe('importing clients and visits into DynamoDB', () => {
     expect((await t.store.getClient('c-1'))?.summary?.visits).toBe(3);
   });
 
+  it('does not look up the visits of clients who had none, yet still counts a visit another client already has once, and writes the rest', async () => {
+    // Prepare: v-1 is c-1's; a later file gives v-1 to c-2, who has no visit yet, beside two of c-2's own.
+    await importPath(await file('clients.csv', clientsCsv), t.store, clientOptions);
+    await importPath(await file('first.csv', visitsCsv), t.store, visitOptions);
+    const looked: string[][] = [];
+    const findRecordedVisits = t.store.findRecordedVisits.bind(t.store);
+    t.store.findRecordedVisits = async (ids) => {
+      looked.push([...ids]);
+      return findRecordedVisits(ids);
+    };
+    const later = [
+      'visit_id,client_id,visited_at,amount,currency',
+      'v-1,c-3,2026-01-10T10:00:00+02:00,45.00,EUR',
+      'n-1,c-3,2026-05-01,30,EUR',
+      'n-2,c-3,2026-06-01,30,EUR',
+      'v-2,c-1,2026-02-10T10:00:00+02:00,45.00,EUR',
+    ].join('\n');
+
+    // Act
+    const report = await importPath(await file('later.csv', later), t.store, visitOptions);
+
+    // Assess: only c-1, who had visits, was looked up; the store's condition caught v-1 for c-3.
+    expect(looked).toEqual([['v-2']]);
+    expect(report).toMatchObject({ imported: 2, unchanged: 2, skipped: 0 });
+    expect((await t.store.getClient('c-3'))?.summary).toMatchObject({ visits: 2, visitDays: ['2026-05-01', '2026-06-01'] });
+    expect((await t.store.listVisits('c-3')).map((visit) => visit.visitId).sort()).toEqual(['n-1', 'n-2']);
+    expect((await t.store.getClient('c-1'))?.summary?.visits).toBe(3);
+  });
+
   it("reads another system's export with --map and --date-format, deriving stable visit ids", async () => {
     // Prepare
     const path = await file(
