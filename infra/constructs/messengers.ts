@@ -154,8 +154,8 @@ export class Messengers extends Construct {
     const { clinic, settings, tables } = props;
 
     // Both record what clients say as the SMS path does, answer in the conversation through the
-    // messenger (built for every channel, so it wants every channel's settings), and put a request
-    // for a client who is not on the messenger back on the outreach queue for the next channel.
+    // clinic's own account on that messenger, and put a request for a client who is not on the
+    // messenger back on the outreach queue for the next channel.
     const eventFunction = (functionId: string, entry: string, description: string): ComebackFunction => {
       const fn = new ComebackFunction(this, functionId, {
         entry,

@@ -25,7 +25,7 @@ export const messagingEnvironment = (settings: SmsInboundSettings, smsConfigurat
 /** What the HELP answer and the reply matching need to know about the clinic. */
 export interface SmsInboundSettings {
   readonly clinicName: string;
-  /** A verified SES identity; the messenger is built for every channel, though replies go by text. */
+  /** A verified SES identity: the send function's sender (the answer paths answer on their own channel only). */
   readonly emailFrom: string;
   /** The number (or pool) clients text; the HELP answer comes from it. */
   readonly smsOriginationIdentity: string;
