@@ -6,13 +6,12 @@
  * ends, so a later crash loses nothing printed before. A part that throws, is left behind by an
  * error nobody caught (an emulator's ECONNREFUSED on a socket) or overruns its time
  * (COMEBACK_BENCH_PART_MINUTES, 20 by default) is reported as failed, and the next part runs.
- * Exit code 1 when a ratio misses its target or a part failed; 2 for an unknown part.
+ * Exit code 1 when a ratio misses its target or a part failed; 2 for an unknown part. The npm
+ * script sets POWERTOOLS_LOG_LEVEL=WARN, as the CLI does, so the local stack's functions (the
+ * Viber webhook) do not print their INFO lines between the bench's own.
  */
 import { table } from '../../cli/output.ts';
 import { benchContext, descendants, megabytes, watchMemory, type Bench, type BenchResult, type MemoryPeaks } from './harness.ts';
-
-// As the CLI does: the local stack's functions (the Viber webhook) log their INFO lines otherwise, between the bench's own.
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 /** The parts, each loaded only when it runs: a part whose module cannot load fails alone. */
 const parts: readonly { readonly name: string; load(): Promise<Bench> }[] = [

@@ -112,6 +112,28 @@ describe('DynamoClientStore on DynamoDB Local', () => {
     expect((await t.store.getClient('c-1'))?.version).toBe(2);
   });
 
+  it('reads many clients and visits at once, past one BatchGetItem call, each once whatever repeats the ids hold', async () => {
+    // Prepare: 260 clients with one visit each, written 25 clients to a transaction.
+    const ids = Array.from({ length: 260 }, (_, i) => `c-${String(i).padStart(3, '0')}`);
+    for (let start = 0; start < ids.length; start += 25) {
+      await t.store.recordVisits(
+        ids.slice(start, start + 25).map((clientId) => {
+          const visits = [visit(`v-${clientId}`, clientId, '2026-03-01')];
+          return { clientId, visits, summary: addVisits(undefined, visits), createProfile: profile(clientId) };
+        }),
+      );
+    }
+
+    // Act
+    const clients = await t.store.getClients([...ids, ...ids.slice(0, 30), 'nobody']);
+    const recorded = await t.store.findRecordedVisits([...ids.map((id) => `v-${id}`), 'v-nobody']);
+
+    // Assess
+    expect([...clients.keys()].sort()).toEqual(ids);
+    expect(clients.get('c-259')?.summary?.visits).toBe(1);
+    expect([...recorded].sort()).toEqual(ids.map((id) => `v-${id}`));
+  });
+
   it('refuses more than 100 items in one write', async () => {
     const visits = Array.from({ length: 100 }, (_, i) => visit(`v-${i}`, 'c-1', '2026-01-01'));
     await expect(t.store.recordVisits([{ clientId: 'c-1', createProfile: profile('c-1'), visits, summary: addVisits(undefined, visits) }])).rejects.toThrow(
