@@ -187,6 +187,9 @@ describe('the SQL of every report', () => {
     ['lost', {}],
     ['lost', { by: 'week' }],
     ['lost', { by: 'month' }],
+    // Each filter adds its clause only when given: the texts with them parse and run too.
+    ['lost', { channel: 'sms', branch: 'b1', churnType: 'voluntary' }],
+    ['lost', { by: 'month', doctor: 'd1' }],
     ['lapsed', {}],
     ['lapsed', { kind: 'early-drop-out' }],
     ['at-risk', {}],
