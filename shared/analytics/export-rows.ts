@@ -277,34 +277,34 @@ export const answerRow = (answer: Answer): PartitionedRow => ({
 });
 
 /**
- * Each client's current answer per lapse episode: of the answers that gave a reason, the one
- * received last (the later pseudonymous id breaking a tie of instants). Earlier answers of the
- * same episode stand no longer; answers with no reason never stand.
+ * Each client's current answer per lapse episode, from the replies rows: of the answers that gave
+ * a reason, the one received last (the later pseudonymous id breaking a tie of instants), on the
+ * day of its replies partition. Earlier answers of the same episode stand no longer; answers with
+ * no reason never stand.
  */
-export const currentAnswerRows = (answers: Iterable<Answer>): PartitionedRow[] => {
-  const standing = new Map<string, { readonly answer: Answer; readonly at: number; readonly id: string }>();
-  for (const answer of answers) {
-    if (answer.reasonId === undefined || !isExportedAnswer(answer)) continue;
-    const key = `${answer.clientId}\u0000${answer.episodeId ?? ''}`;
-    const candidate = { answer, at: Date.parse(answer.receivedAt), id: pseudonymousAnswerId(answer.clientId, answer.answerId) };
+export const currentAnswerRows = (replies: Iterable<PartitionedRow>): PartitionedRow[] => {
+  const standing = new Map<string, PartitionedRow>();
+  const later = (a: ExportRow, b: ExportRow): boolean =>
+    String(a.received_at) > String(b.received_at) || (a.received_at === b.received_at && String(a.answer_id) > String(b.answer_id));
+  for (const reply of replies) {
+    const { row } = reply;
+    if (row.reason_id === null || row.reason_id === undefined) continue;
+    const key = `${row.client_id}\u0000${row.episode_id ?? ''}`;
     const held = standing.get(key);
-    if (!held || candidate.at > held.at || (candidate.at === held.at && candidate.id > held.id)) standing.set(key, candidate);
+    if (!held || later(row, held.row)) standing.set(key, reply);
   }
-  return [...standing.values()].map(({ answer, id }) => {
-    const day = utcDay(answer.receivedAt);
-    return {
-      dt: partitionOfDay(currentAnswersExport, day),
-      row: {
-        answer_id: id,
-        client_id: answer.clientId,
-        episode_id: answer.episodeId ?? null,
-        channel: answer.channel,
-        answered_on: day,
-        reason_id: answer.reasonId ?? null,
-        also_reason_id: answer.alsoReasonId ?? null,
-      },
-    };
-  });
+  return [...standing.values()].map(({ dt, row }) => ({
+    dt: partitionOfDay(currentAnswersExport, dt),
+    row: {
+      answer_id: row.answer_id ?? null,
+      client_id: row.client_id ?? null,
+      episode_id: row.episode_id ?? null,
+      channel: row.channel ?? null,
+      answered_on: dt,
+      reason_id: row.reason_id ?? null,
+      also_reason_id: row.also_reason_id ?? null,
+    },
+  }));
 };
 
 /** The catalogue on the export day: every reason, current or merged away, and what it counts as now. */

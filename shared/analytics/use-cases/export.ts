@@ -21,7 +21,6 @@ import {
 import { addDays } from '../../common/dates.ts';
 import { partitionPrefix, type ExportRow, type ExportTable } from '../export-tables.ts';
 import { manifestFolder } from '../export-location.ts';
-import type { Answer } from '../../answers/answer.ts';
 import type { AnswerStore } from '../../answers/ports/answer-store.ts';
 import type { CatalogueStore } from '../../answers/ports/catalogue-store.ts';
 import type { ClientStore } from '../../visits/ports/client-store.ts';
@@ -192,7 +191,7 @@ const readSources = async (exportDay: string, deps: ExportDependencies): Promise
     }
   };
   const range = Array.from({ length: segments }, (_, segment) => segment);
-  const answers: Answer[] = [];
+  const replies: PartitionedRow[] = [];
   const atRisk = await atRiskOn(exportDay, deps);
   const addClient = (client: ClientSnapshotSource): void => {
     add(partitions('clients'), clientRow(client, exportDay));
@@ -207,8 +206,9 @@ const readSources = async (exportDay: string, deps: ExportDependencies): Promise
     drain(deps.outreach.all(), (record) => add(partitions('outreach'), outreachRow(record))),
     drain(deps.answers.all(), (answer) => {
       if (!isExportedAnswer(answer)) return;
-      add(partitions('replies'), answerRow(answer));
-      answers.push(answer);
+      const reply = answerRow(answer);
+      add(partitions('replies'), reply);
+      replies.push(reply);
     }),
     (async () => {
       const rows = catalogueRows(await deps.catalogue.load(), exportDay);
@@ -216,7 +216,7 @@ const readSources = async (exportDay: string, deps: ExportDependencies): Promise
       counted(rows.length);
     })(),
   ]);
-  for (const row of currentAnswerRows(answers)) add(partitions('current_answers'), row);
+  for (const row of currentAnswerRows(replies)) add(partitions('current_answers'), row);
   // A snapshot is written even when empty: the day then says "nothing", not "not exported".
   for (const name of snapshotTables) if (!partitions(name).has(exportDay)) partitions(name).set(exportDay, []);
   return tables;

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { exportTables, type ExportColumnType } from '../../../shared/analytics/export-tables.ts';
 import { prepareReport, ReportParameterError, reports, UnknownReportError } from '../../../shared/analytics/reports.ts';
-import { currentAnswersOf } from '../../support/current-answers.ts';
+import { currentAnswerRows } from '../../../shared/analytics/export-rows.ts';
 
 // Prepare: a small clinic, generated from a seed, as the export would write it.
 let seed = 11;
@@ -136,7 +136,7 @@ const catalogue = (dt: string, merged: boolean): Row[] =>
   }));
 
 // The answers that stand, as the export shapes them from the same answers.
-const currentAnswers = (): Row[] => currentAnswersOf(replies).map(({ dt, row }) => ({ ...row, dt }));
+const currentAnswers = (): Row[] => currentAnswerRows(replies.map((row) => ({ dt: row.dt as string, row }))).map(({ dt, row }) => ({ ...row, dt }));
 
 const duckType: Record<ExportColumnType, string> = {
   string: 'VARCHAR',

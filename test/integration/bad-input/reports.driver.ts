@@ -21,7 +21,7 @@ import {
   type ExportRow,
   type ExportTable,
 } from '../../../shared/analytics/export-tables.ts';
-import { currentAnswersOf } from '../../support/current-answers.ts';
+import { currentAnswerRows } from '../../../shared/analytics/export-rows.ts';
 import { partitionFile } from '../../../shared/analytics/use-cases/export.ts';
 import { expectClearError, localSignIn, send, type Caller, type HttpCase } from './http-cases.ts';
 import type { BadInputDriver } from './world.ts';
@@ -61,7 +61,7 @@ export const driver: BadInputDriver<HttpCase> = {
       },
     ];
     await write(root, repliesExport, '2026-04-10', replies);
-    for (const { dt, row } of currentAnswersOf(replies)) await write(root, currentAnswersExport, dt, [row]);
+    for (const { dt, row } of currentAnswerRows(replies.map((row) => ({ dt: '2026-04-10', row })))) await write(root, currentAnswersExport, dt, [row]);
     await write(root, reasonCatalogueExport, '2026-04-10', [
       { version: 1, reason_id: 'price', counts_as: 'price', label: 'Price', churn_type: 'voluntary', status: 'active' },
     ]);

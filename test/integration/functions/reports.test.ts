@@ -20,7 +20,7 @@ import {
   type ExportRow,
   type ExportTable,
 } from '../../../shared/analytics/export-tables.ts';
-import { currentAnswersOf } from '../../support/current-answers.ts';
+import { currentAnswerRows } from '../../../shared/analytics/export-rows.ts';
 import type { Query, QueryEngine, QueryState } from '../../../shared/analytics/ports/query-engine.ts';
 import { partitionFile } from '../../../shared/analytics/use-cases/export.ts';
 
@@ -95,7 +95,7 @@ beforeAll(async () => {
   const may = [reply('c-3', '2026-05-03', 'schedule', 'sms', 'price'), reply('c-1', '2026-05-03', 'price')];
   await write(root, repliesExport, '2026-04-10', april);
   await write(root, repliesExport, '2026-05-03', may);
-  const standing = currentAnswersOf([...april, ...may]);
+  const standing = currentAnswerRows([...april.map((row) => ({ dt: '2026-04-10', row })), ...may.map((row) => ({ dt: '2026-05-03', row }))]);
   for (const dt of new Set(standing.map((row) => row.dt))) {
     await write(
       root,

@@ -126,7 +126,7 @@ const everyRow = (): PartitionedRow[] => [
   episodeRow(episode),
   outreachRow(record),
   answerRow(answer),
-  ...currentAnswerRows([answer]),
+  ...currentAnswerRows([answerRow(answer)]),
   ...catalogueRows(seedCatalogue(), '2026-07-01'),
 ];
 
@@ -284,17 +284,21 @@ describe('export rows', () => {
 
   it('keeps per client and episode the answer that stands: the latest that gave a reason, in the month it came', () => {
     const later = (overrides: Partial<Answer>): Answer => ({ ...answer, ...overrides });
-    const rows = currentAnswerRows([
-      later({ answerId: 'page#2', receivedAt: '2026-07-01T01:00:00+03:00', reasonId: 'price', alsoReasonId: 'schedule', channel: 'page' }),
-      answer,
-      // Later, but with no reason: it does not take the place of one that gave a reason.
-      later({ answerId: 'sms#3', receivedAt: '2026-07-09T10:00:00Z', reasonId: undefined, method: 'none' }),
-      // Another episode of the same client, and an answer outside any episode: each stands on its own.
-      later({ answerId: 'sms#4', receivedAt: '2025-01-31T23:30:00Z', episodeId: '2025-01-01', reasonId: 'moved-away' }),
-      later({ answerId: 'staff#5', receivedAt: '2026-08-01T09:00:00Z', episodeId: undefined, reasonId: 'deceased', channel: 'staff' }),
-      // Not anyone's answer.
-      later({ clientId: 'unmatched', answerId: 'sms#6', receivedAt: '2026-09-01T09:00:00Z' }),
-    ]);
+    const rows = currentAnswerRows(
+      [
+        later({ answerId: 'page#2', receivedAt: '2026-07-01T01:00:00+03:00', reasonId: 'price', alsoReasonId: 'schedule', channel: 'page' }),
+        answer,
+        // Later, but with no reason: it does not take the place of one that gave a reason.
+        later({ answerId: 'sms#3', receivedAt: '2026-07-09T10:00:00Z', reasonId: undefined, method: 'none' }),
+        // Another episode of the same client, and an answer outside any episode: each stands on its own.
+        later({ answerId: 'sms#4', receivedAt: '2025-01-31T23:30:00Z', episodeId: '2025-01-01', reasonId: 'moved-away' }),
+        later({ answerId: 'staff#5', receivedAt: '2026-08-01T09:00:00Z', episodeId: undefined, reasonId: 'deceased', channel: 'staff' }),
+        // Not anyone's answer: never a replies row, so never standing.
+        later({ clientId: 'unmatched', answerId: 'sms#6', receivedAt: '2026-09-01T09:00:00Z' }),
+      ]
+        .filter(isExportedAnswer)
+        .map(answerRow),
+    );
     expect(
       sortRows(
         'current_answers',
@@ -323,9 +327,9 @@ describe('export rows', () => {
 
   it('breaks a tie of instants the same way whatever order the answers came in', () => {
     const twins = [answer, { ...answer, answerId: 'sms#twin', reasonId: 'price' }];
-    const one = currentAnswerRows(twins);
+    const one = currentAnswerRows(twins.map(answerRow));
     expect(one).toHaveLength(1);
-    expect(currentAnswerRows([...twins].reverse())).toEqual(one);
+    expect(currentAnswerRows([...twins].reverse().map(answerRow))).toEqual(one);
   });
 
   it('leaves out replies from numbers no client could be tied to', () => {
