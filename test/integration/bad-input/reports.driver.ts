@@ -5,13 +5,14 @@
  * wrong methods, staff and refused tokens. Each gets its 4xx naming what was wrong; reports
  * read, so nothing is ever written.
  */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { reportsApi } from '../../../functions/reports/handler.ts';
 import { startHttpApi } from '../../../infra/local/http-api.ts';
 import { verifyLocalToken } from '../../../infra/local/sign-in.ts';
 import { DuckDbQueryEngine } from '../../../shared/files/duckdb-query-engine.ts';
+import { FolderObjectStore } from '../../../shared/files/folder-object-store.ts';
 import { encodeParquet } from '../../../shared/files/parquet-file.ts';
 import {
   clientsExport,
@@ -30,11 +31,9 @@ let api: Awaited<ReturnType<typeof startHttpApi>> | undefined;
 let engine: DuckDbQueryEngine | undefined;
 let signIn: Awaited<ReturnType<typeof localSignIn>> | undefined;
 
-const write = async (root: string, table: ExportTable, dt: string, rows: ExportRow[]) => {
-  const file = join(root, partitionFile(table.name, dt));
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, encodeParquet(table, rows));
-};
+/** A partition as the export writes it, through the same folder store. */
+const write = (root: string, table: ExportTable, dt: string, rows: ExportRow[]): Promise<void> =>
+  new FolderObjectStore(root).put(partitionFile(table.name, dt), encodeParquet(table, rows));
 
 export const driver: BadInputDriver<HttpCase> = {
   surface: 'reports',

@@ -3,14 +3,15 @@
  * JWT authorizer, the reports function, DuckDB over Parquet files written by the export's own
  * encoder. The 202 path uses a query engine that is still running (Athena's slow case).
  */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportsApi } from '../../../functions/reports/handler.ts';
 import { startHttpApi } from '../../../infra/local/http-api.ts';
 import { issueLocalToken, verifyLocalToken } from '../../../infra/local/sign-in.ts';
 import { DuckDbQueryEngine } from '../../../shared/files/duckdb-query-engine.ts';
+import { FolderObjectStore } from '../../../shared/files/folder-object-store.ts';
 import { encodeParquet } from '../../../shared/files/parquet-file.ts';
 import {
   clientsExport,
@@ -51,11 +52,9 @@ const slowEngine: QueryEngine = {
   run: async (query) => ({ state: 'running', queryId: await slowEngine.start(query) }),
 };
 
-const write = async (root: string, table: ExportTable, dt: string, rows: ExportRow[]) => {
-  const file = join(root, partitionFile(table.name, dt));
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, encodeParquet(table, rows));
-};
+/** A partition as the export writes it, through the same folder store. */
+const write = (root: string, table: ExportTable, dt: string, rows: ExportRow[]): Promise<void> =>
+  new FolderObjectStore(root).put(partitionFile(table.name, dt), encodeParquet(table, rows));
 
 const reply = (clientId: string, day: string, reasonId: string, channel = 'sms', alsoReasonId: string | null = null): ExportRow => ({
   answer_id: `${clientId}-${day}`,
