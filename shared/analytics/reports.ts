@@ -103,14 +103,15 @@ export const lostReport = defineReport({
         `AND a.client_id IN (SELECT client_id FROM ${latest('clients')} cl WHERE (? = '' OR cl.branch_id = ?) AND (? = '' OR cl.last_doctor_id = ?))`,
     ].filter(Boolean);
     const byReason = p.by === 'reason';
+    const countedBy = byReason ? 'a.reason_id, a.also_reason_id' : 'a.answered_on, a.reason_id';
     const counted = `
     WITH cat AS ${latest('reason_catalogue')},
     counted AS (
-      SELECT ${byReason ? 'a.reason_id, a.also_reason_id' : 'a.answered_on, a.reason_id'}, count(*) AS clients
+      SELECT ${countedBy}, count(*) AS clients
       FROM current_answers a
       WHERE a.dt >= ? AND a.dt <= ? AND a.answered_on >= CAST(? AS DATE) AND a.answered_on <= CAST(? AS DATE)
         ${filters.join('\n        ')}
-      GROUP BY ${byReason ? 'a.reason_id, a.also_reason_id' : 'a.answered_on, a.reason_id'}
+      GROUP BY ${countedBy}
     ),
     resolved AS (
       SELECT ${byReason ? 'second_cat.counts_as AS also_reason_id' : `CAST(date_trunc('${p.by}', n.answered_on) AS DATE) AS period`},
