@@ -304,7 +304,7 @@ const bareProfile = (clientId: string, defaults: ClientDefaults): ClientProfile 
 });
 
 /** The pack's good visits by client, each the first of its id; bad rows skipped with their problem. */
-const visitsByClient = (records: readonly TableRecord[], context: RunContext): { byClient: Map<string, Parsed<Visit>[]> } => {
+const visitsByClient = (records: readonly TableRecord[], context: RunContext): Map<string, Parsed<Visit>[]> => {
   const { columns, options, report, clock, occurrences } = context;
   const byClient = new Map<string, Parsed<Visit>[]>();
   for (const record of records) {
@@ -329,12 +329,12 @@ const visitsByClient = (records: readonly TableRecord[], context: RunContext): {
     list.push({ line: record.line, value: visit });
     byClient.set(visit.clientId, list);
   }
-  return { byClient };
+  return byClient;
 };
 
 const importVisits = async (records: readonly TableRecord[], context: RunContext): Promise<void> => {
   const { options, report } = context;
-  const { byClient } = visitsByClient(records, context);
+  const byClient = visitsByClient(records, context);
   const { store, write, newToVisits } = context;
 
   const known = await store.getClients([...byClient.keys()]);
