@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { functionBundleLimit, functionBundling, functionNodeOptions, functionRuntime } from '../../infra/constructs/comeback-function.ts';
-import type { Bench, BenchResult } from './harness.ts';
+import { median, type Bench, type BenchResult } from './harness.ts';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
 
@@ -26,7 +26,7 @@ const rounds = 5;
  * `--platform=node`, `--target=node24`, then the bundling props). An option this does not
  * translate fails the bench, so the two cannot drift apart unnoticed.
  */
-export const esbuildOptions = (entry: string, outfile: string): BuildOptions => {
+const esbuildOptions = (entry: string, outfile: string): BuildOptions => {
   const { format, mainFields, minify, sourceMap, sourcesContent, bundleAwsSDK, externalModules, banner, esbuildArgs = {}, ...rest } = functionBundling;
   const { '--charset': charset, ...otherArgs } = esbuildArgs;
   const untranslated = [...Object.keys(rest), ...Object.keys(otherArgs)];
@@ -56,7 +56,7 @@ export const esbuildOptions = (entry: string, outfile: string): BuildOptions => 
   };
 };
 
-export const functionNames = (): string[] =>
+const functionNames = (): string[] =>
   readdirSync(join(projectRoot, 'functions'))
     .filter((name) => existsSync(join(projectRoot, 'functions', name, 'handler.ts')))
     .sort();
@@ -115,8 +115,6 @@ const startTime = (script: string): Promise<number> =>
       else fail(new Error(`node ended (${signal ?? code}) before it loaded: ${stderr.trim()}`));
     });
   });
-
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export const bundlesBench: Bench = {
   name: 'bundles',

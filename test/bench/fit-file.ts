@@ -4,17 +4,17 @@
  * 1,000,000 distinct simulated clients, reading the file included, against its budget.
  */
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { readSummaryFile } from '../../shared/files/summary-file.ts';
 import { SummaryInputs } from '../../shared/lapse/model-summary.ts';
 import { fitBgNbd, fitBgNbdWeighted, type BgNbdFit, type Frequency } from '../../shared/stats/bg-nbd.ts';
 import { RowTally } from '../../shared/stats/row-tally.ts';
 import { gamma, observedHistory, uniform } from '../support/bg-nbd-simulation.ts';
-import { timed, type Bench } from './harness.ts';
+import { megabytes, peakRssOf, timed, type Bench } from './harness.ts';
 import { cdnowSummary } from '../support/cdnow.ts';
 
 const bin = resolve(import.meta.dirname, '../../bin/comeback.js');
@@ -26,7 +26,6 @@ const rssTarget = 1024 ** 3;
 /** Stated here, measured below: reading the 1,000,000-client file and fitting, in process. */
 const distinctBudgetSeconds = 5;
 
-const megabytes = (bytes: number): string => `${Math.round(bytes / 1024 / 1024).toLocaleString('en')} MB`;
 const count = (n: number): string => n.toLocaleString('en');
 
 /** Writes the file once, under a name that says what is in it: a later run reuses it (it is renamed into place only when whole). */
@@ -34,23 +33,19 @@ const writeOnce = async (path: string, header: string, lines: () => Generator<st
   if (existsSync(path)) return;
   await mkdir(dataFolder, { recursive: true });
   const partial = `${path}.partial`;
-  const out = createWriteStream(partial);
-  // A write that fails (a full disk) fails the part here, not as an error event nobody listens to.
-  let failed: Error | undefined;
-  out.on('error', (error) => (failed = error));
-  let batch: string[] = [header];
-  const flush = async (): Promise<void> => {
-    if (failed) throw failed;
-    // once() rejects on the stream's 'error' too.
-    if (!out.write(`${batch.join('\n')}\n`)) await once(out, 'drain');
-    batch = [];
-  };
-  for (const line of lines()) {
-    batch.push(line);
-    if (batch.length >= 50_000) await flush();
+  // 50,000 lines a write; pipeline waits for the disk and fails the part on a write error (a full disk).
+  async function* batches(): AsyncGenerator<string> {
+    let batch: string[] = [header];
+    for (const line of lines()) {
+      batch.push(line);
+      if (batch.length >= 50_000) {
+        yield `${batch.join('\n')}\n`;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield `${batch.join('\n')}\n`;
   }
-  if (batch.length > 0) await flush();
-  await new Promise<void>((done, fail) => out.end((error?: Error | null) => (error ? fail(error) : done())));
+  await pipeline(batches, createWriteStream(partial));
   await rename(partial, path);
 };
 
@@ -95,12 +90,7 @@ const runCli = (file: string): Promise<ProcessRun> =>
     // Without /usr/bin/time: the kernel's high-water mark, read until the process ends.
     let sampled = 0;
     const sample = (): void => {
-      try {
-        const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
-        if (kb) sampled = Math.max(sampled, Number(kb) * 1024);
-      } catch {
-        // Gone already.
-      }
+      sampled = Math.max(sampled, (child.pid && peakRssOf(child.pid)) || 0);
     };
     const timer = withTime ? undefined : setInterval(sample, 20);
     child.on('error', fail);
@@ -163,8 +153,12 @@ const bigFile = async (
     progress(`fit-file: round ${round}: comeback model fit --summary (a child process)`);
     cli = faster(cli, await runCli(file));
   }
-  if (!sameFit(cli!.fit, inProcess!.value))
-    throw new Error(`the command's fit ${JSON.stringify(cli!.fit)} is not the in-process one ${JSON.stringify(inProcess!.value)}`);
+  for (const [who, fit] of [
+    ["the command's", cli!.fit],
+    ['the counted histories', counted!.value],
+  ] as const) {
+    if (!sameFit(fit, inProcess!.value)) throw new Error(`${who} fit ${JSON.stringify(fit)} is not the in-process one ${JSON.stringify(inProcess!.value)}`);
+  }
   return { inProcess: inProcess!, counted: counted!, cli: cli!, bytes: statSync(file).size };
 };
 

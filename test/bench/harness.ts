@@ -91,19 +91,7 @@ export const benchContext = (progress: (message: string) => void): BenchContext 
 };
 
 /** Seconds taken by `work`, with its result. */
-export const timed = async <T>(work: () => Promise<T>): Promise<{ seconds: number; value: T }> => {
-  const started = performance.now();
-  const value = await work();
-  return { seconds: (performance.now() - started) / 1000, value };
-};
-
-export const rate = (count: number, seconds: number): string => `${Math.round(count / seconds).toLocaleString('en')}/s`;
-
-export const megabytes = (bytes: number): string => `${Math.round(bytes / 1024 / 1024).toLocaleString('en')} MB`;
-
-/* ---- the project's shared data ---- */
-
-export { sharedDataFile } from '../support/cdnow.ts';
+export { median, megabytes, rate, timed } from './figures.ts';
 
 /* ---- peak memory ---- */
 
@@ -127,6 +115,12 @@ const kilobytes = (status: string, field: 'VmHWM' | 'VmRSS'): number | undefined
   return match ? Number(match[1]) * 1024 : undefined;
 };
 
+/** A process's peak resident set so far (the kernel's VmHWM), in bytes; undefined once it is gone. */
+export const peakRssOf = (pid: number): number | undefined => {
+  const status = readStatus(pid);
+  return status === undefined ? undefined : kilobytes(status, 'VmHWM');
+};
+
 const readStatus = (pid: number | 'self'): string | undefined => {
   try {
     return readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -136,7 +130,8 @@ const readStatus = (pid: number | 'self'): string | undefined => {
 };
 
 setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
+/** V8's own collector, for measures of what is really held. */
+export const collectGarbage = runInNewContext('gc') as () => void;
 
 /** Linux: writing 5 to clear_refs resets the process's VmHWM to its current resident set. */
 const resetPeak = (pid: number | 'self'): boolean => {

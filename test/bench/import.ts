@@ -3,8 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { BatchWriteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { clientsTable, visitsTable } from '../../infra/resources.ts';
 import { openTableFile, tableFromRows } from '../../shared/files/table-file.ts';
@@ -15,7 +13,7 @@ import { parseVisitRow } from '../../shared/visits/rows.ts';
 import { generateClinic } from '../../infra/local/demo-clinic.ts';
 import { importFile } from '../../shared/visits/use-cases/import-file.ts';
 import { maxItemsPerWrite } from '../../shared/visits/ports/client-store.ts';
-import { rate, timed, type Bench } from './harness.ts';
+import { collectGarbage, rate, timed, type Bench } from './harness.ts';
 
 const asOf = '2026-11-01';
 const clientDefaults = { locale: 'en', timeZone: 'Europe/Athens' };
@@ -100,8 +98,6 @@ export const importBench: Bench = {
   },
 };
 
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
 /** Heap still in use once garbage is collected: what the reader actually holds on to. */
 const heapAfterGc = (): number => {
   collectGarbage();

@@ -26,6 +26,7 @@ import { addReason, mergeReason, seedCatalogue, type Catalogue } from '../../sha
 import type { Query, QueryResult } from '../../shared/analytics/ports/query-engine.ts';
 import { partitionFile } from '../../shared/analytics/use-cases/export.ts';
 import { runReport } from '../../shared/analytics/use-cases/reports.ts';
+import { median, megabytes } from './figures.ts';
 import type { Bench, BenchResult } from './harness.ts';
 
 /*
@@ -447,12 +448,6 @@ class Worker {
   }
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-const megabytes = (bytes: number): string => `${Math.round(bytes / 1024 / 1024).toLocaleString('en')} MB`;
 const seconds = (value: number): string => `${value.toFixed(2)} s`;
 
 const rounds = 5;
