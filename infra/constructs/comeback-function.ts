@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Arn, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -169,6 +169,17 @@ export class ComebackFunction extends NodejsFunction {
         reason: 'The KMS actions CDK grants for writing to a table encrypted with a customer managed key; the statement names only the table key.',
       });
     }
+  }
+
+  /**
+   * Lets the function read one SSM parameter (a SecureString, decrypted with the default aws/ssm
+   * key, whose policy lets the account's principals decrypt through SSM), that one only, and
+   * names it in the environment variable given.
+   */
+  useParameter(envVar: string, parameterName: string): void {
+    this.addEnvironment(envVar, parameterName);
+    const arn = Arn.format({ service: 'ssm', resource: 'parameter', resourceName: parameterName.replace(/^\//, '') }, Stack.of(this));
+    this.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameter'], resources: [arn] }));
   }
 
   /**

@@ -7,17 +7,8 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId, type AwsSdkCall } from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
-import {
-  answersTable,
-  callbacksTable,
-  catalogueTable,
-  clientsTable,
-  followUpsTable,
-  outreachQueue,
-  outreachTable,
-  suppressionTable,
-  visitsTable,
-} from '../resources.ts';
+import { callbacksTable, outreachQueue } from '../resources.ts';
+import { useAnswerTables } from './answer-tables.ts';
 import { ComebackFunction } from './comeback-function.ts';
 import type { DataTables } from './data-tables.ts';
 import type { ReplyWeb } from './reply-web.ts';
@@ -48,7 +39,11 @@ export interface ViberSettings {
   readonly messagesPerSecond?: number;
 }
 
-/** Each messenger is off unless the clinic set it up; then nothing of it is deployed or allowed. */
+/**
+ * Each messenger is off unless the clinic set it up: no sending right, no number or token, no
+ * event destination. The two event functions and the webhook route always exist (they answer
+ * nothing until a messenger is on), so turning one on is a context change, not a new stack shape.
+ */
 export interface MessengerSettings {
   readonly whatsApp?: WhatsAppSettings;
   readonly viber?: ViberSettings;
@@ -61,36 +56,27 @@ const businessAccountIdPrefix = 'waba-';
  * The number's ARN, the resource of `SendWhatsAppMessage`: `phone-number-id/<id>` where the id
  * loses its `phone-number-id-` prefix; an ARN in the settings is taken as it is.
  */
-export const whatsAppPhoneNumberArn = (scope: IConstruct, phoneNumberId: string): string =>
+const whatsAppPhoneNumberArn = (scope: IConstruct, phoneNumberId: string): string =>
   phoneNumberId.startsWith('arn:')
     ? phoneNumberId
     : Arn.format({ service: 'social-messaging', resource: 'phone-number-id', resourceName: phoneNumberId.replace(phoneNumberIdPrefix, '') }, Stack.of(scope));
 
 /** The business account's ARN: `waba/<id>`, the id without its `waba-` prefix (the API's own pattern). */
-export const whatsAppBusinessAccountArn = (scope: IConstruct, businessAccountId: string): string =>
+const whatsAppBusinessAccountArn = (scope: IConstruct, businessAccountId: string): string =>
   businessAccountId.startsWith('arn:')
     ? businessAccountId
     : Arn.format({ service: 'social-messaging', resource: 'waba', resourceName: businessAccountId.replace(businessAccountIdPrefix, '') }, Stack.of(scope));
 
-const parameterArn = (scope: IConstruct, name: string): string =>
-  Arn.format({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') }, Stack.of(scope));
-
 /** Lets a function send WhatsApp messages from the clinic's number, that one only, and names it. */
-export const useWhatsAppNumber = (fn: ComebackFunction, whatsApp: WhatsAppSettings): void => {
+const useWhatsAppNumber = (fn: ComebackFunction, whatsApp: WhatsAppSettings): void => {
   fn.addEnvironment(envNames.whatsAppPhoneNumberId, whatsApp.phoneNumberId);
   fn.addToRolePolicy(
     new PolicyStatement({ actions: ['social-messaging:SendWhatsAppMessage'], resources: [whatsAppPhoneNumberArn(fn, whatsApp.phoneNumberId)] }),
   );
 };
 
-/**
- * Lets a function read the Viber bot's token, that parameter only, and names it. The default
- * aws/ssm key's policy lets the account's principals decrypt through SSM, as for the reply secret.
- */
-export const useViberToken = (fn: ComebackFunction, viber: ViberSettings): void => {
-  fn.addEnvironment(envNames.viberTokenParameter, viber.tokenParameter);
-  fn.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameterArn(fn, viber.tokenParameter)] }));
-};
+/** Lets a function read the Viber bot's token, that parameter only, and names it. */
+const useViberToken = (fn: ComebackFunction, viber: ViberSettings): void => fn.useParameter(envNames.viberTokenParameter, viber.tokenParameter);
 
 /** What the send function needs of the messengers the clinic set up: their settings, their sending rights. */
 export const useMessengersToSend = (fn: ComebackFunction, settings: MessengerSettings): void => {
@@ -164,7 +150,8 @@ export class Messengers extends Construct {
         environment: { ...messagingEnvironment(clinic, props.smsConfigurationSet), [outreachQueue.envVar]: props.outreachQueue.queueUrl },
       });
       // A status writes the request's fate (outreach) and stops a dead address (suppression).
-      useAnswerPathTables(fn, tables);
+      // A messenger's statuses and stops are recorded on the request, as delivery events are.
+      useAnswerTables(fn, tables, 'name only', 'readWrite');
       props.outreachQueue.grantSendMessages(fn);
       return fn;
     };
@@ -186,8 +173,7 @@ export class Messengers extends Construct {
     const viber = this.viberCallbacks;
     viber.useTable(callbacksTable, tables.table(callbacksTable), 'readWrite');
     // The deep link a client subscribes through carries a token signed with the reply secret.
-    viber.addEnvironment(envNames.replySecretParameter, props.replySecretParameter);
-    viber.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameterArn(viber, props.replySecretParameter)] }));
+    viber.useParameter(envNames.replySecretParameter, props.replySecretParameter);
     // Without a bot the function fails every call before reading anything; the route still exists.
     if (settings.viber) useViberToken(viber, settings.viber);
     this.viberWebhookUrl = props.replyWeb.addSignedCallback({
@@ -239,13 +225,3 @@ export class Messengers extends Construct {
     return destination;
   }
 }
-
-/**
- * The answer paths' tables (infra/constructs/answer-tables.ts), with the outreach table written
- * too: a messenger's statuses and stops are recorded on the request, as delivery events are.
- */
-const useAnswerPathTables = (fn: ComebackFunction, tables: DataTables): void => {
-  for (const table of [answersTable, catalogueTable, followUpsTable, clientsTable, suppressionTable, outreachTable])
-    fn.useTable(table, tables.table(table), 'readWrite');
-  fn.addEnvironment(visitsTable.envVar, tables.table(visitsTable).tableName);
-};

@@ -1,7 +1,6 @@
-import { Arn, Stack, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { type CfnStage, HttpApi, HttpMethod, HttpNoneAuthorizer, type HttpStage, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { methodsAnswering } from '../../functions/http.ts';
@@ -65,18 +64,12 @@ export class ReplyWeb extends Construct {
       description: 'Comeback: the reply page, where clients say why they stopped coming or unsubscribe',
       environment: {
         [envNames.clinicName]: settings.clinicName,
-        [envNames.replySecretParameter]: settings.replySecretParameter,
         [envNames.clinicLocale]: settings.defaultLocale,
       },
     });
     const fn = this.function;
     useAnswerTables(fn, tables, 'name only');
-    fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['ssm:GetParameter'],
-        resources: [Arn.format({ service: 'ssm', resource: 'parameter', resourceName: settings.replySecretParameter.replace(/^\//, '') }, Stack.of(this))],
-      }),
-    );
+    fn.useParameter(envNames.replySecretParameter, settings.replySecretParameter);
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Comeback: the reply page behind the links in feedback requests (public)',

@@ -76,7 +76,6 @@ export class SendOutreach extends Construct {
         [envNames.smsOriginationIdentity]: settings.smsOriginationIdentity,
         [envNames.voices]: settings.voices,
         [envNames.replyBaseUrl]: settings.replyBaseUrl,
-        [envNames.replySecretParameter]: settings.replySecretParameter,
         [envNames.clinicLocale]: settings.defaultLocale,
         [envNames.smsMessagesPerSecond]: String(settings.smsMessagesPerSecond),
         // Each of the (at most) two instances takes half of every provider's rate.
@@ -120,12 +119,7 @@ export class SendOutreach extends Construct {
       smsVoice,
       'The origination identity (number, sender id or pool) is chosen by configuration; sending is limited to End User Messaging in this account and region.',
     );
-    send.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['ssm:GetParameter'],
-        resources: [Arn.format({ service: 'ssm', resource: 'parameter', resourceName: settings.replySecretParameter.replace(/^\//, '') }, stack)],
-      }),
-    );
+    send.useParameter(envNames.replySecretParameter, settings.replySecretParameter);
     // WhatsApp from the clinic's one number, Viber with its bot's token: nothing of either unless set up.
     useMessengersToSend(send, props.messengers ?? {});
   }
