@@ -92,10 +92,20 @@ export const sendOutreach = async (job: OutreachJob, settings: SendSettings, dep
   if (sendAt > now.getTime()) return { kind: 'delayed', until: new Date(sendAt) };
 
   const { locale, wording } = wordingFor(profile.locale, settings.wordings, settings.defaultLocale);
+  // Read before the claim: a failed read must leave the request free to retry, not claimed and unsent.
+  const keyboard = choice.channel === 'viber' ? await viberKeyboard(locale, deps) : undefined;
   const claim = await deps.log.claim(job, choice.channel, locale, now);
   if (!claim.claimed) return { kind: 'duplicate', status: claim.record.status };
 
-  const message: ClaimedMessage = { job, profile, channel: choice.channel, locale, wording, values: messageValues(job, profile, settings, now) };
+  const message: ClaimedMessage = {
+    job,
+    profile,
+    channel: choice.channel,
+    locale,
+    wording,
+    values: messageValues(job, profile, settings, now),
+    ...(keyboard && { keyboard }),
+  };
   return sendClaimed(message, settings, deps, now);
 };
 
@@ -127,6 +137,8 @@ interface ClaimedMessage {
   readonly locale: string;
   readonly wording: OutreachWording;
   readonly values: OutreachValues;
+  /** Viber's reason buttons, when the catalogue is at hand. */
+  readonly keyboard?: readonly { readonly reasonId: string; readonly label: string }[];
 }
 
 /** Hands the claimed message to the provider and records what it said. */
@@ -170,14 +182,13 @@ const viberKeyboard = async (locale: string, deps: SendDependencies) => {
 
 /** The email, text, call or messenger message itself: the provider's message id. */
 const deliver = async (message: ClaimedMessage, settings: SendSettings, deps: SendDependencies): Promise<string> => {
-  const { job, profile, channel, locale, wording, values } = message;
+  const { job, profile, channel, locale, wording, values, keyboard } = message;
   const { messenger } = deps;
   if (channel === 'whatsapp') {
     return messenger.sendWhatsApp(whatsAppFirstMessage({ outreachId: job.jobId, to: profile.phone!, locale, values, template: settings.whatsAppTemplate }));
   }
   if (channel === 'viber') {
     // The text's own words (digits, a few words, STOP) with the reply page as a button: Viber shows links.
-    const keyboard = await viberKeyboard(locale, deps);
     return messenger.sendViber({
       receiver: profile.viberUserId!,
       text: renderSms(wording, values, viberTextSegments).text,

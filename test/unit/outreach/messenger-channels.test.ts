@@ -157,6 +157,19 @@ describe('asking on WhatsApp and Viber', () => {
     expect(message!.keyboard!.at(-1)).toMatchObject({ reasonId: 'other' });
   });
 
+  it('leaves a Viber request free to try again, not claimed and unsent, when the reasons cannot be read', async () => {
+    await lapsed(profile({ consent: { email: true, sms: true, voice: false, viber: true }, viberUserId: 'vu-1', locale: 'en' }));
+    const failing = { load: async () => Promise.reject(new Error('ProvisionedThroughputExceededException')) };
+
+    await expect(sendOutreach(job(), settings, { ...deps, catalogue: failing as unknown as SendDependencies['catalogue'] })).rejects.toThrow(
+      'ProvisionedThroughputExceededException',
+    );
+
+    expect(await log.get('job-c-1')).toBeUndefined();
+    expect(messenger.viber).toHaveLength(0);
+    expect(await sendOutreach(job(), settings, deps)).toMatchObject({ kind: 'sent', channel: 'viber' });
+  });
+
   it('falls back to a text at once when Viber says the client is not subscribed, and closes Viber for them', async () => {
     await lapsed(profile({ consent: { email: true, sms: true, voice: false, viber: true }, viberUserId: 'vu-gone' }));
     messenger.notOnViber.add('vu-gone');
