@@ -131,13 +131,23 @@ export interface AppContext {
 
 export const appContext = (env: Environment = process.env, clients: AppClients = {}): AppContext => ({ env, clients, built: new Map() });
 
-/** A part is built at most once per context, on first use; a build that throws is tried again next time. */
+/**
+ * A part is built at most once per context, on first use; a build that throws, or whose promise
+ * rejects (a secret that could not be read), is tried again next time, not kept.
+ */
 const part = <T>(build: (app: AppContext) => T): ((app: AppContext) => T) => {
   const get = (app: AppContext): T => {
     let built = app.built.get(get);
     if (!built) {
-      built = { value: build(app) };
+      const value = build(app);
+      built = { value };
       app.built.set(get, built);
+      if (value instanceof Promise) {
+        const kept = built;
+        value.catch(() => {
+          if (app.built.get(get) === kept) app.built.delete(get);
+        });
+      }
     }
     return built.value as T;
   };

@@ -27,17 +27,12 @@ export class ViberWebhookError extends AppError {
  * whose configuration was updated starts afresh).
  */
 export const viberCallbackFunction = (defaults: Readonly<Record<string, string>> = {}): HttpFunction => {
-  let built: { readonly key: string; readonly use: ReturnType<ReturnType<typeof buildApp>['viberCallbacks']> } | undefined;
+  let built: { readonly key: string; readonly app: ReturnType<typeof buildApp> } | undefined;
   return async (event) => {
     const env = { ...defaults, ...process.env };
     const key = JSON.stringify(env);
-    if (built?.key !== key) built = { key, use: buildApp(env).viberCallbacks() };
-    const current = built;
-    const use = await current.use.catch((error: unknown) => {
-      if (built === current) built = undefined;
-      throw error;
-    });
-    return viberCallback(event, use);
+    if (built?.key !== key) built = { key, app: buildApp(env) };
+    return viberCallback(event, await built.app.viberCallbacks());
   };
 };
 

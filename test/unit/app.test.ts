@@ -81,4 +81,22 @@ describe('settings from the environment', () => {
     ]);
     await expect(buildApp(process.env, { ssm: ssm('short') }).replySecrets()).rejects.toThrow(/at least 32 characters/);
   });
+
+  it('reads a secret again after a failed read, instead of keeping the failure for the life of the process', async () => {
+    set({ REPLY_SECRET_PARAMETER: '/comeback/reply-secret' });
+    let calls = 0;
+    const flaky = {
+      send: async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('ThrottlingException');
+        return { Parameter: { Value: 'the-secret-0123456789abcdef0123456789' } };
+      },
+    } as never;
+    const app = buildApp(process.env, { ssm: flaky });
+
+    await expect(app.replySecrets()).rejects.toThrow('ThrottlingException');
+    expect(await app.replySecrets()).toEqual(['the-secret-0123456789abcdef0123456789']);
+    expect(await app.replySecrets()).toEqual(['the-secret-0123456789abcdef0123456789']);
+    expect(calls).toBe(2);
+  });
 });
