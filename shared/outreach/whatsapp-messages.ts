@@ -272,16 +272,22 @@ export const whatsAppText = (outreachId: string, to: string, body: string, previ
   return { ...addressed(outreachId, to), type: 'text', text: { preview_url: preview, body: text } };
 };
 
-/** The thank-you after an answer, in the client's language. */
+/** The thank-you after an answer, in the client's language, on either messenger. */
+export const thanksText = (locale: string, clinic: string, wordings?: Readonly<Record<string, WhatsAppWording>>): string =>
+  whatsAppWordingFor(locale, wordings).thanks.replace('{{clinic}}', () => cleanValue(clinic, 80));
+
+/** The thank-you after an answer, as a WhatsApp text. */
 export const whatsAppThanks = (
   outreachId: string,
   to: string,
   locale: string,
   clinic: string,
   wordings?: Readonly<Record<string, WhatsAppWording>>,
-): WhatsAppTextMessage =>
-  whatsAppText(
-    outreachId,
-    to,
-    whatsAppWordingFor(locale, wordings).thanks.replace('{{clinic}}', () => cleanValue(clinic, 80)),
-  );
+): WhatsAppTextMessage => whatsAppText(outreachId, to, thanksText(locale, clinic, wordings));
+
+/** How many reason buttons a Viber message carries under its text (the digits in the text cover the rest). */
+const viberReasonButtons = 6;
+
+/** The reasons as Viber buttons, in the reply page's order, "other" kept last when the rest must be cut. */
+export const viberReasonKeyboard = (catalogue: Catalogue, locale: string): { reasonId: string; label: string }[] =>
+  shortChoices(choicesFor(catalogue, locale, new Map()), viberReasonButtons).map(({ id, label }) => ({ reasonId: id, label }));

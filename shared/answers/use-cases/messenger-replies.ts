@@ -6,11 +6,10 @@
  */
 import { messengerAnswerId, unmatchedClientId } from '../answer.ts';
 import { smsIntent } from '../sms-keywords.ts';
-import { choicesFor } from './reply-page.ts';
 import { keepWithoutReason, optOutEverywhere, recordAnswer, type AnswerDependencies, type AnswerInput, type AnswerOutcome } from './answers.ts';
 import type { Messenger as MessengerPort } from '../../outreach/ports/messenger.ts';
-import { whatsAppReasonList, whatsAppThanks, whatsAppWordingFor } from '../../outreach/whatsapp-messages.ts';
-import { cleanValue } from '../../outreach/wording.ts';
+import { thanksText, viberReasonKeyboard, whatsAppReasonList, whatsAppThanks, whatsAppWordingFor } from '../../outreach/whatsapp-messages.ts';
+import type { Catalogue } from '../reasons.ts';
 import type { Messenger } from '../../visits/client.ts';
 import type { StoredClient } from '../../visits/ports/client-store.ts';
 import { outreachJobId } from '../../lapse/episode.ts';
@@ -71,6 +70,7 @@ const respond = async (
   message: MessengerMessage,
   client: StoredClient,
   answer: AnswerOutcome,
+  catalogue: Catalogue,
   deps: MessengerReplyDependencies,
 ): Promise<MessengerResponse> => {
   const { locale } = client.profile;
@@ -81,17 +81,15 @@ const respond = async (
       await deps.messenger.sendWhatsApp(
         response === 'thanks'
           ? whatsAppThanks(conversationId, message.from, locale, deps.clinicName)
-          : whatsAppReasonList({ outreachId: conversationId, to: message.from, locale, catalogue: await deps.catalogue.load() }),
+          : whatsAppReasonList({ outreachId: conversationId, to: message.from, locale, catalogue }),
       );
     } else {
-      const words = whatsAppWordingFor(locale);
-      const choices = choicesFor(await deps.catalogue.load(), locale, new Map());
       await deps.messenger.sendViber({
         receiver: message.from,
         trackingData: message.outreachId ?? conversationId,
         ...(response === 'thanks'
-          ? { text: words.thanks.replace('{{clinic}}', () => cleanValue(deps.clinicName, 80)) }
-          : { text: words.reasonsPrompt, keyboard: choices.map(({ id, label }) => ({ reasonId: id, label })) }),
+          ? { text: thanksText(locale, deps.clinicName) }
+          : { text: whatsAppWordingFor(locale).reasonsPrompt, keyboard: viberReasonKeyboard(catalogue, locale) }),
       });
     }
     return response;
@@ -126,9 +124,10 @@ export const receiveMessengerMessage = async (message: MessengerMessage, deps: M
     return { kind: 'opted-out', ...(client && { clientId: client.profile.clientId }), duplicate };
   }
   if (!client) return { kind: 'unmatched', duplicate: await keepWithoutReason(base, deps) };
-  // A button from an older message may name a reason since merged away or renamed: its words are matched instead.
-  const chosen = message.chosenReasonId && (await deps.catalogue.load()).reasons.some((reason) => reason.id === message.chosenReasonId);
+  // A button from an older message may name a reason the catalogue no longer has: its words are matched instead.
+  const catalogue = await deps.catalogue.load();
+  const chosen = message.chosenReasonId && catalogue.reasons.some((reason) => reason.id === message.chosenReasonId);
   const result = await recordAnswer({ ...base, ...(chosen && { chosenReasonId: message.chosenReasonId }) }, deps);
-  const response = result.outcome === 'duplicate' || result.answer.optedOut ? 'none' : await respond(message, client, result, deps);
+  const response = result.outcome === 'duplicate' || result.answer.optedOut ? 'none' : await respond(message, client, result, catalogue, deps);
   return { kind: 'answer', result, response };
 };

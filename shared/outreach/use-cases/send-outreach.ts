@@ -12,8 +12,7 @@ import { ProviderRejectedError, ProviderThrottledError, type Messenger } from '.
 import type { OutreachLog } from '../ports/outreach-log.ts';
 import type { SuppressionList } from '../ports/suppression-list.ts';
 import { isNotOnMessenger } from '../not-on-messenger.ts';
-import { whatsAppFirstMessage, type WhatsAppTemplateSettings } from '../whatsapp-messages.ts';
-import { choicesFor, shortChoices } from '../../answers/use-cases/reply-page.ts';
+import { viberReasonKeyboard, whatsAppFirstMessage, type WhatsAppTemplateSettings } from '../whatsapp-messages.ts';
 import type { CatalogueStore } from '../../answers/ports/catalogue-store.ts';
 
 /** A Viber message is one text of up to 7,000 characters: the SMS wording always fits. */
@@ -37,9 +36,6 @@ export interface SendSettings {
   /** The approved template WhatsApp's first message uses (only templates may open a conversation). */
   readonly whatsAppTemplate: WhatsAppTemplateSettings;
 }
-
-/** How many reason buttons a Viber message carries under its text (the digits in the text cover the rest). */
-export const viberReasonButtons = 6;
 
 export interface SendDependencies {
   readonly clients: ClientStore;
@@ -173,12 +169,8 @@ const sendClaimed = async (message: ClaimedMessage, settings: SendSettings, deps
 /** The same request with a channel taken out: a messenger the client turned out not to be on. */
 export const withoutChannel = (job: OutreachJob, channel: Channel): OutreachJob => ({ ...job, channels: job.channels.filter((open) => open !== channel) });
 
-/** The reasons as buttons under a Viber message, in the reply page's order, when the catalogue is at hand. */
-const viberKeyboard = async (locale: string, deps: SendDependencies) => {
-  if (!deps.catalogue) return undefined;
-  const choices = shortChoices(choicesFor(await deps.catalogue.load(), locale, new Map()), viberReasonButtons);
-  return choices.map(({ id, label }) => ({ reasonId: id, label }));
-};
+/** The reasons as buttons under a Viber message, when the catalogue is at hand. */
+const viberKeyboard = async (locale: string, deps: SendDependencies) => (deps.catalogue ? viberReasonKeyboard(await deps.catalogue.load(), locale) : undefined);
 
 /** The email, text, call or messenger message itself: the provider's message id. */
 const deliver = async (message: ClaimedMessage, settings: SendSettings, deps: SendDependencies): Promise<string> => {

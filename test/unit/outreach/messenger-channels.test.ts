@@ -313,9 +313,21 @@ describe('asking on WhatsApp and Viber', () => {
     );
     expect(answered).toMatchObject({
       kind: 'reply',
-      reply: { kind: 'answer', result: { answer: { reasonId: 'schedule', outreachId: 'job-c-1', channel: 'viber' } } },
+      reply: { kind: 'answer', result: { answer: { reasonId: 'schedule', outreachId: 'job-c-1', channel: 'viber' } }, response: 'thanks' },
     });
-    expect(messenger.viber.at(-1)).toMatchObject({ receiver: 'vu-1' });
+    // The request, then the thanks: a text without buttons.
+    expect(messenger.viber).toHaveLength(2);
+    expect(messenger.viber[1]).toMatchObject({ receiver: 'vu-1', text: expect.stringContaining('Harbour Clinic') });
+    expect(messenger.viber[1]!.keyboard).toBeUndefined();
+
+    // Words that find no reason bring the reason buttons back, as many as under the request.
+    const unplaced = await recordViberEvent(
+      { type: 'message', at, messageToken: '5000000000000000004', userId: 'vu-1', trackingData: 'job-c-1', reply: { kind: 'text', text: 'hmm' } },
+      [secret],
+      deps,
+    );
+    expect(unplaced).toMatchObject({ kind: 'reply', reply: { kind: 'answer', response: 'reasons' } });
+    expect(messenger.viber[2]!.keyboard!.map((button) => button.reasonId)).toEqual(messenger.viber[0]!.keyboard!.map((button) => button.reasonId));
 
     expect(await recordViberEvent({ type: 'unsubscribed', at, messageToken: '5000000000000000003', userId: 'vu-1' }, [secret], deps)).toEqual({
       kind: 'opted-out',
