@@ -27,6 +27,8 @@ export interface ReplyContext {
   readonly locale: string;
   readonly firstName?: string;
   readonly clinicName: string;
+  /** The client agreed to Viber and has not subscribed to the clinic's bot yet. */
+  readonly notOnViberYet: boolean;
 }
 
 const contextOf = async (token: string, purpose: TokenPurpose, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<ReplyContext> => {
@@ -43,6 +45,7 @@ const contextOf = async (token: string, purpose: TokenPurpose, settings: ReplyPa
     episodeId: request.episodeId,
     locale: request.locale ?? client.profile.locale,
     clinicName: settings.clinicName,
+    notOnViberYet: client.profile.consent.viber === true && !client.profile.viberUserId,
     ...(firstName && { firstName }),
   };
 };
@@ -94,22 +97,20 @@ export interface ReplyPageData {
 }
 
 /** The deep link that makes the client reachable on Viber, offered only to a client who agreed to Viber and is not subscribed yet. */
-const viberLinkFor = async (clientId: string, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<string | undefined> => {
-  if (!settings.viberBotUri) return undefined;
-  const profile = (await deps.clients.getClient(clientId))?.profile;
-  if (profile?.consent.viber !== true || profile.viberUserId) return undefined;
-  return viberDeepLink(settings.viberBotUri, viberContextFor(clientId, settings.tokenSecrets[0]!, (deps.now ?? (() => new Date()))()));
+const viberLinkFor = (context: ReplyContext, settings: ReplyPageSettings, deps: AnswerDependencies): string | undefined => {
+  if (!settings.viberBotUri || !context.notOnViberYet) return undefined;
+  return viberDeepLink(settings.viberBotUri, viberContextFor(context.clientId, settings.tokenSecrets[0]!, (deps.now ?? (() => new Date()))()));
 };
 
 /** What the reply page shows: the reasons, and the earlier answer when the client comes back to it. */
 export const openReplyPage = async (token: string, settings: ReplyPageSettings, deps: AnswerDependencies): Promise<ReplyPageData> => {
   const context = await contextOf(token, 'reply', settings, deps);
-  const [catalogue, given, stored, viberLink] = await Promise.all([
+  const [catalogue, given, stored] = await Promise.all([
     deps.catalogue.load(),
     deps.catalogue.reasonsGiven(),
     deps.answers.get(context.clientId, pageAnswerId(context.claims.outreachId)),
-    viberLinkFor(context.clientId, settings, deps),
   ]);
+  const viberLink = viberLinkFor(context, settings, deps);
   // A reason merged since the answer shows as the reason it now counts under.
   const previous =
     stored?.reasonId && catalogue.reasons.some((reason) => reason.id === stored.reasonId)
