@@ -180,7 +180,7 @@ export const simulatedFates = {
   readonly whatsapp: readonly WhatsAppFate[];
   readonly viber: readonly ViberFate[];
 };
-export type FateChannel = keyof typeof simulatedFates;
+type FateChannel = keyof typeof simulatedFates;
 
 /** A fate the emulators know: `--channel` and `--fate` checked, before any stack is looked for. */
 export const checkFate = (flags: { channel: string; fate: string }): void => {

@@ -67,7 +67,7 @@ const countWhatsApp = (counts: WhatsAppEventCounts, outcome: MessengerEventOutco
  * report after answering a send, as the services do): WhatsApp's events are on their topic,
  * Viber's callbacks answered by the webhook. Nothing to wait for in the cloud.
  */
-export const settleMessengers = async (): Promise<void> => {
+const settleMessengers = async (): Promise<void> => {
   if (!onLocalStack()) return;
   await Promise.all((['whatsapp', 'viber'] as const).map(async (emulator) => void (await (await fetch(`${emulatorUrl(emulator)}/settled`)).arrayBuffer())));
 };

@@ -289,7 +289,7 @@ const offeredChannels = (app: AppContext): ReadonlySet<Channel> =>
  * The Viber bot's token: VIBER_TOKEN on one machine, or the SSM SecureString named by
  * VIBER_TOKEN_PARAMETER in the cloud, read once and never logged. Undefined: no bot.
  */
-export const viberToken = /* @__PURE__ */ part((app): (() => Promise<string>) | undefined => {
+const viberToken = /* @__PURE__ */ part((app): (() => Promise<string>) | undefined => {
   const parameter = optional(app, envNames.viberTokenParameter);
   if (parameter) return viberTokenFrom(app.clients.ssm ?? new SSMClient({}), parameter);
   const token = optional(app, envNames.viberToken);
@@ -357,9 +357,9 @@ export interface SendRates {
  * Meta's default throughput for a WhatsApp business number; a clinic whose number was raised
  * (or that shares it with the WhatsApp Business app, 20) says so in WHATSAPP_MESSAGES_PER_SECOND.
  */
-export const defaultWhatsAppMessagesPerSecond = 80;
+const defaultWhatsAppMessagesPerSecond = 80;
 /** Viber documents no account-wide rate for bots: a modest one, raised by VIBER_MESSAGES_PER_SECOND. */
-export const defaultViberMessagesPerSecond = 10;
+const defaultViberMessagesPerSecond = 10;
 
 /**
  * Each sending process's share of the providers' rates: SES's own send rate (GetAccount,

@@ -15,7 +15,7 @@ import { startHttpApi, type HttpFunction } from './http-api.ts';
 /** The public API's route for Viber's callbacks (as in the cloud). */
 export const viberCallbackPath = '/viber/callback';
 
-export class ViberWebhookError extends AppError {
+class ViberWebhookError extends AppError {
   override readonly name = 'ViberWebhookError';
   readonly kind = 'unavailable';
 }
@@ -26,7 +26,7 @@ export class ViberWebhookError extends AppError {
  * built on first use and kept, and built again once the environment changed (as a Lambda
  * whose configuration was updated starts afresh).
  */
-export const viberCallbackFunction = (defaults: Readonly<Record<string, string>> = {}): HttpFunction => {
+const viberCallbackFunction = (defaults: Readonly<Record<string, string>> = {}): HttpFunction => {
   let built: { readonly key: string; readonly app: ReturnType<typeof buildApp> } | undefined;
   return async (event) => {
     const env = { ...defaults, ...process.env };

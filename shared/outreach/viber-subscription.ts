@@ -7,7 +7,7 @@
 import { signReplyToken, verifyReplyToken } from '../answers/reply-token.ts';
 
 /** A deep link stays good as long as an unsubscribe link does. */
-export const viberContextDays = 730;
+const viberContextDays = 730;
 
 /** The signed context of a client's deep link. */
 export const viberContextFor = (clientId: string, secret: string, now: Date): string =>

@@ -167,7 +167,7 @@ const sendClaimed = async (message: ClaimedMessage, settings: SendSettings, deps
 };
 
 /** The same request with a channel taken out: a messenger the client turned out not to be on. */
-export const withoutChannel = (job: OutreachJob, channel: Channel): OutreachJob => ({ ...job, channels: job.channels.filter((open) => open !== channel) });
+const withoutChannel = (job: OutreachJob, channel: Channel): OutreachJob => ({ ...job, channels: job.channels.filter((open) => open !== channel) });
 
 /** The reasons as buttons under a Viber message, when the catalogue is at hand. */
 const viberKeyboard = async (locale: string, deps: SendDependencies) => (deps.catalogue ? viberReasonKeyboard(await deps.catalogue.load(), locale) : undefined);
