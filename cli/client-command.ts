@@ -13,6 +13,7 @@ import { buildApp, envNames, type App } from '../shared/app.ts';
 import { requiredSetting } from '../shared/environment.ts';
 import { viberContextFor, viberDeepLink } from '../shared/outreach/viber-subscription.ts';
 import { emulatorUrl } from '../infra/local/stack.ts';
+import { postJson } from '../infra/local/emulator-kit.ts';
 
 export class ClientNotFoundError extends UsageError {
   override readonly name = 'ClientNotFoundError';
@@ -140,8 +141,7 @@ export const printViberLink = async (clientId: string, flags: { subscribeAs?: st
   console.log(viberDeepLink(requiredSetting(app.context.env, envNames.viberBotUri), context));
   if (client.profile.consent.viber !== true) console.error(`${clientId} has not agreed to be asked on Viber (consent_viber): the bot will not write to them.`);
   if (flags.subscribeAs === undefined) return;
-  const response = await fetch(`${emulatorUrl('viber')}/subscribe`, { method: 'POST', body: JSON.stringify({ userId: flags.subscribeAs, context }) });
-  if (!response.ok) throw new UsageError(`the Viber emulator refused: ${((await response.json()) as { message?: string }).message ?? response.status}`);
+  await postJson(`${emulatorUrl('viber')}/subscribe`, { userId: flags.subscribeAs, context }, 'the Viber emulator');
   const bound = (await app.clientStore().getClient(clientId))?.profile.viberUserId;
   console.error(
     bound === flags.subscribeAs

@@ -2,7 +2,7 @@ import { buildApp, type App } from '../shared/app.ts';
 import { emulatorUrl } from '../infra/local/stack.ts';
 import { reasonButtonsOf, type ViberSentMessage } from '../infra/local/viber.ts';
 import { listRowsOf, type SentWhatsAppMessage } from '../infra/local/whatsapp.ts';
-import { getJson } from '../infra/local/emulator-kit.ts';
+import { EmulatorRefusedError, getJson, postJson } from '../infra/local/emulator-kit.ts';
 import type { AnswerDependencies } from '../shared/answers/use-cases/answers.ts';
 import { receiveReplies, receiveSmsReplies, type SmsReplyCounts } from './answers-command.ts';
 import { addCounts, receiveWhatsAppEvents, type WhatsAppEventCounts } from './outreach-command.ts';
@@ -56,10 +56,14 @@ const pageAnswers = [
 
 const pick = <T>(list: readonly T[], n: number): T => list[n % list.length]!;
 
-const postJson = async (url: string, body: unknown): Promise<void> => {
-  const response = await fetch(url, { method: 'POST', body: JSON.stringify(body) });
-  if (!response.ok) console.error(`  ${url} answered ${response.status} to a client's answer: ${await response.text()}`);
-  else await response.arrayBuffer();
+/** A client's answer to an emulator: one it refuses is said, and the wave goes on. */
+const answerTo = async (url: string, body: unknown): Promise<void> => {
+  try {
+    await postJson(url, body);
+  } catch (error) {
+    if (!(error instanceof EmulatorRefusedError)) throw error;
+    console.error(`  ${error.message} (a client's answer)`);
+  }
 };
 
 /** The client's language, for what they write; undefined for a client who answered already (nobody answers twice). */
@@ -77,7 +81,7 @@ const smsWave = async (app: App): Promise<SmsReplyCounts> => {
   for (const number of numbers.filter((_, i) => i % 2 === 0)) {
     const [clientId] = await deps.clients.clientsWithPhone(number);
     const locale = await unansweredLocale(clientId, deps);
-    if (locale) await postJson(`${emulatorUrl('smsvoice')}/reply`, { from: number, body: pick(smsReplies[locale] ?? smsReplies.en!, n++) });
+    if (locale) await answerTo(`${emulatorUrl('smsvoice')}/reply`, { from: number, body: pick(smsReplies[locale] ?? smsReplies.en!, n++) });
   }
   return receiveSmsReplies(app);
 };
@@ -99,7 +103,7 @@ const whatsAppWave = async (app: App): Promise<{ counts: WhatsAppEventCounts; fr
     const isUnsure = n++ % 3 === 2;
     const text = isUnsure ? (unsure[locale] ?? unsure.en!) : pick(messengerWords(locale), n);
     if (isUnsure) unsureOnes.push(number);
-    await postJson(`${emulatorUrl('whatsapp')}/reply`, { from: number, text });
+    await answerTo(`${emulatorUrl('whatsapp')}/reply`, { from: number, text });
   }
   const counts = await receiveWhatsAppEvents(app);
   // The clinic answered the unplaced words with the reasons list: the client taps a row of it.
@@ -108,7 +112,7 @@ const whatsAppWave = async (app: App): Promise<{ counts: WhatsAppEventCounts; fr
     const last = (await getJson<SentWhatsAppMessage[]>(`${emulatorUrl('whatsapp')}/messages?to=${encodeURIComponent(number)}`)).at(-1);
     if (last?.type !== 'interactive') continue;
     const row = pick(listRowsOf(last).slice(0, 4), i);
-    await postJson(`${emulatorUrl('whatsapp')}/reply`, { from: number, choice: { id: row.id, title: row.title } });
+    await answerTo(`${emulatorUrl('whatsapp')}/reply`, { from: number, choice: { id: row.id, title: row.title } });
     fromList++;
   }
   addCounts(counts, await receiveWhatsAppEvents(app));
@@ -130,7 +134,7 @@ const viberWave = async (app: App): Promise<{ answers: number; buttons: number }
     const reasons = reasonButtonsOf(message);
     const press = i % 2 === 0 && reasons.length > 0;
     // The emulator posts it to the webhook and answers once the webhook took it.
-    await postJson(
+    await answerTo(
       `${emulatorUrl('viber')}/reply`,
       press ? { from: userId, choice: pick(reasons, i) } : { from: userId, text: pick(messengerWords(locale), i) },
     );

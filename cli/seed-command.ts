@@ -2,6 +2,7 @@ import { clientColumns, visitColumns } from '../shared/visits/columns.ts';
 import { addDays } from '../shared/common/dates.ts';
 import { demoMessengers, generateClinic, type ClientStory, type SeededClinic } from '../infra/local/demo-clinic.ts';
 import { emulatorUrl } from '../infra/local/stack.ts';
+import { postJson } from '../infra/local/emulator-kit.ts';
 import { eachLimited } from '../shared/common/concurrency.ts';
 import { viberContextFor } from '../shared/outreach/viber-subscription.ts';
 import { tableFromRows } from '../shared/files/table-file.ts';
@@ -65,12 +66,6 @@ export interface DemoMessengerCounts {
   readonly stoppedOnWhatsApp: number;
 }
 
-const postTo = async (url: string, body: unknown): Promise<void> => {
-  const response = await fetch(url, { method: 'POST', body: JSON.stringify(body) });
-  const answer = await response.text();
-  if (!response.ok) throw new UsageError(`${url} refused: ${answer}`);
-};
-
 /**
  * The demo clinic's clients on the local messengers: the WhatsApp emulator learns which numbers
  * are not on WhatsApp and who stopped the clinic there, and each client who agreed to Viber
@@ -79,14 +74,14 @@ const postTo = async (url: string, body: unknown): Promise<void> => {
  */
 export const setUpDemoMessengers = async (clinic: SeededClinic, seed: number, app: App = buildApp()): Promise<DemoMessengerCounts> => {
   const { viberUsers, whatsAppFates } = demoMessengers(clinic, seed);
-  for (const { phone, fate } of whatsAppFates) await postTo(`${emulatorUrl('whatsapp')}/simulate`, { recipient: phone, fate });
+  for (const { phone, fate } of whatsAppFates) await postJson(`${emulatorUrl('whatsapp')}/simulate`, { recipient: phone, fate });
   const [secret] = await app.replySecrets();
   const store = app.clientStore();
   const now = new Date();
   let subscribed = 0;
   await eachLimited(viberUsers, 8, async ({ clientId, userId }) => {
     if ((await store.getClient(clientId))?.profile.viberUserId === userId) return;
-    await postTo(`${emulatorUrl('viber')}/subscribe`, { userId, context: viberContextFor(clientId, secret!, now) });
+    await postJson(`${emulatorUrl('viber')}/subscribe`, { userId, context: viberContextFor(clientId, secret!, now) });
     subscribed++;
   });
   const fates = (fate: string) => whatsAppFates.filter((found) => found.fate === fate).length;

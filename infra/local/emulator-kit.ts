@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AppError } from '../../shared/common/app-error.ts';
 
 export const readBody = async (request: IncomingMessage): Promise<string> => {
   const chunks: Buffer[] = [];
@@ -37,3 +38,23 @@ export const openOutbox = async <M>(dataDir: string | undefined): Promise<Outbox
 
 /** What an emulator's JSON route answers (its outbox, its messages), for the CLI and the demo. */
 export const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url)).json()) as T;
+
+/** An emulator (or the local webhook) refused what was posted: its own `message`, else its text or status. */
+export class EmulatorRefusedError extends AppError {
+  override readonly name = 'EmulatorRefusedError';
+  readonly kind = 'invalid';
+}
+
+/** POSTs JSON to a local emulator's route; a refusal throws EmulatorRefusedError naming `who` and what it said. */
+export const postJson = async (url: string, body: unknown, who: string = url): Promise<void> => {
+  const response = await fetch(url, { method: 'POST', body: JSON.stringify(body) });
+  const text = await response.text();
+  if (response.ok) return;
+  let said: string | undefined;
+  try {
+    said = (JSON.parse(text) as { message?: string }).message;
+  } catch {
+    said = text.trim() || undefined;
+  }
+  throw new EmulatorRefusedError(`${who} refused: ${said ?? `HTTP ${response.status}`}`);
+};

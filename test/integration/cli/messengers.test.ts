@@ -12,6 +12,7 @@ import { printViberLink } from '../../../cli/client-command.ts';
 import { outbox, sendQueued, type SendReport } from '../../../cli/outreach-command.ts';
 import { sweepNow } from '../../../cli/sweep-command.ts';
 import { emulatorUrl, freePort, localSmsConfigurationSet, startLocalStack, type LocalStack } from '../../../infra/local/stack.ts';
+import { getJson } from '../../../infra/local/emulator-kit.ts';
 import type { ViberSentMessage } from '../../../infra/local/viber.ts';
 import type { SentWhatsAppMessage } from '../../../infra/local/whatsapp.ts';
 import { buildApp } from '../../../shared/app.ts';
@@ -46,8 +47,6 @@ const printed = async (command: () => Promise<void>): Promise<string> => {
   }
   return lines.join('\n');
 };
-
-const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url)).json()) as T;
 
 describe('WhatsApp and Viber on the local stack, through the CLI', () => {
   let stack: LocalStack;
