@@ -5,7 +5,7 @@ import { emulatorUrl } from '../infra/local/stack.ts';
 import type { SimulatedFate } from '../infra/local/sms-voice.ts';
 import { reasonButtonsOf, type ViberFate, type ViberSentMessage } from '../infra/local/viber.ts';
 import { listRowsOf, type SentWhatsAppMessage, type WhatsAppFate } from '../infra/local/whatsapp.ts';
-import { getJson } from '../infra/local/emulator-kit.ts';
+import { getJson, postJson } from '../infra/local/emulator-kit.ts';
 import { receiveWhatsAppEvents, type WhatsAppEventCounts } from './outreach-command.ts';
 import { sqsClient } from '../shared/aws/sqs-outreach-queue.ts';
 import { buildApp, type App } from '../shared/app.ts';
@@ -71,16 +71,7 @@ export interface SimulatedReply {
   readonly choice?: string;
 }
 
-const refusedBy = async (emulator: string, response: Response): Promise<never> => {
-  const message = ((await response.json().catch(() => ({}))) as { message?: string }).message ?? `HTTP ${response.status}`;
-  throw new UsageError(`the ${emulator} emulator refused the reply: ${message}`);
-};
-
-const post = async (url: string, body: unknown, emulator: string): Promise<void> => {
-  const response = await fetch(url, { method: 'POST', body: JSON.stringify(body) });
-  if (!response.ok) await refusedBy(emulator, response);
-  await response.arrayBuffer();
-};
+const post = (url: string, body: unknown, emulator: string): Promise<void> => postJson(url, body, `the ${emulator} emulator`);
 
 /** The reasons list last sent to a WhatsApp number, as rows (a choice taps one of them). */
 const lastWhatsAppList = async (to: string): Promise<{ id: string; title: string }[] | undefined> => {
@@ -119,13 +110,31 @@ const replyOnViber = async ({ from, text, choice }: SimulatedReply): Promise<voi
 };
 
 /** What a reply came to: the newest answer on that channel of the client it came from (by number, or by Viber user). */
-const answerLine = async (reply: SimulatedReply, app: App): Promise<string> => {
-  const deps = app.answerDependencies();
-  const owners = reply.channel === 'viber' ? await deps.clients.clientsWithViberUser(reply.from) : await deps.clients.clientsWithPhone(reply.from);
-  if (owners.length !== 1) return `received from ${owners.length === 0 ? 'someone who is no client' : 'a number several clients share'}: kept for review`;
-  const [clientId] = owners as [string];
-  const answer = (await deps.answers.answersOf(clientId))
-    .filter((found) => found.channel === reply.channel)
+/** The one client the reply comes from (by number, or Viber user), or why there is none. */
+const replyingClient = async (reply: SimulatedReply, app: App): Promise<{ clientId?: string; why?: string }> => {
+  const { clients } = app.answerDependencies();
+  const owners = reply.channel === 'viber' ? await clients.clientsWithViberUser(reply.from) : await clients.clientsWithPhone(reply.from);
+  if (owners.length === 1) return { clientId: owners[0]! };
+  return { why: `received from ${owners.length === 0 ? 'someone who is no client' : 'a number several clients share'}: kept for review` };
+};
+
+/** The ids of the client's answers on the reply's channel. */
+const answerIdsOn = async (clientId: string | undefined, reply: SimulatedReply, app: App): Promise<Set<string>> =>
+  new Set(
+    clientId === undefined
+      ? []
+      : (await app.answerDependencies().answers.answersOf(clientId)).filter((answer) => answer.channel === reply.channel).map((answer) => answer.answerId),
+  );
+
+/**
+ * What became of the reply: the answer it added (told apart from the client's earlier ones by id,
+ * not by time: a messenger stamps its messages to the second).
+ */
+const answerLine = async (reply: SimulatedReply, app: App, before: ReadonlySet<string>): Promise<string> => {
+  const { clientId, why } = await replyingClient(reply, app);
+  if (clientId === undefined) return why!;
+  const answer = (await app.answerDependencies().answers.answersOf(clientId))
+    .filter((found) => found.channel === reply.channel && !before.has(found.answerId))
     .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))[0];
   if (!answer) return `received for ${clientId}: nothing recorded`;
   if (answer.optedOut) return `received for ${clientId}: opted out on every channel`;
@@ -152,6 +161,7 @@ export const checkReply = (reply: Pick<SimulatedReply, 'channel' | 'text' | 'cho
  */
 export const simulateReply = async (reply: SimulatedReply, app: App = buildApp()): Promise<void> => {
   checkReply(reply);
+  const before = await answerIdsOn((await replyingClient(reply, app)).clientId, reply, app);
   if (reply.channel === 'sms') {
     await post(`${emulatorUrl('smsvoice')}/reply`, { from: reply.from, body: reply.text }, 'SMS');
     console.log(countsLine((await receiveReplies(app)).sms));
@@ -162,7 +172,7 @@ export const simulateReply = async (reply: SimulatedReply, app: App = buildApp()
   } else {
     await replyOnViber(reply);
   }
-  console.log(await answerLine(reply, app));
+  console.log(await answerLine(reply, app, before));
 };
 
 /** How texts and calls to a number end (one fate for both: the SMS and voice emulator keeps it by number). */
@@ -199,11 +209,7 @@ export const simulateFate = async (flags: { channel: string; to: string; fate: s
       : flags.channel === 'viber'
         ? (['viber', { receiver: flags.to, fate: flags.fate }] as const)
         : (['smsvoice', { destination: flags.to, fate: flags.fate }] as const);
-  const response = await fetch(`${emulatorUrl(emulator)}/simulate`, { method: 'POST', body: JSON.stringify(body) });
-  if (!response.ok) {
-    const message = ((await response.json().catch(() => ({}))) as { message?: string }).message ?? `HTTP ${response.status}`;
-    throw new UsageError(`the emulator refused: ${message}`);
-  }
+  await postJson(`${emulatorUrl(emulator)}/simulate`, body, 'the emulator');
   const what = emulator === 'smsvoice' ? 'texts and calls' : `${flags.channel === 'whatsapp' ? 'WhatsApp' : 'Viber'} messages`;
   console.log(`${what} to ${flags.to}: ${flags.fate} from now on (until the stack stops).`);
 };
