@@ -164,10 +164,10 @@ export const simulateReply = async (reply: SimulatedReply, app: App = buildApp()
   const before = await answerIdsOn((await replyingClient(reply, app)).clientId, reply, app);
   if (reply.channel === 'sms') {
     await post(`${emulatorUrl('smsvoice')}/reply`, { from: reply.from, body: reply.text }, 'SMS');
-    console.log(countsLine((await receiveReplies(app)).sms));
+    console.log(countsLine(await receiveSmsReplies(app)));
   } else if (reply.channel === 'whatsapp') {
     await replyOnWhatsApp(reply);
-    const { answers, optedOut, unmatched, failed } = (await receiveReplies(app)).whatsApp;
+    const { answers, optedOut, unmatched, failed } = await receiveWhatsAppEvents(app);
     console.log(countsLine({ answer: answers, 'opted-out': optedOut, unmatched, failed }));
   } else {
     await replyOnViber(reply);
