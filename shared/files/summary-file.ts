@@ -11,7 +11,7 @@ import { open } from 'node:fs/promises';
 import { readSummaryRow, summaryLayoutOf, type SummaryLayout, type SummaryRowSink } from '../lapse/model-summary.ts';
 import { maxRowCharacters } from '../visits/columns.ts';
 import type { RowProblem } from '../visits/rows.ts';
-import { notUtf8, openTableFile, parseCsvRecord, tooLong, type TableFile } from './table-file.ts';
+import { decodeLine, openTableFile, parseCsvRecord, tooLong, zip, type FileLine, type TableFile } from './table-file.ts';
 
 export interface SummaryFileRead<S extends SummaryRowSink> {
   /** Undefined when no row could be read (a JSON Lines file of bad rows only). */
@@ -237,31 +237,17 @@ const readFast = async <S extends SummaryRowSink>(
   };
 
   let headerSeen = false;
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  /** One line as the general path reads it. False when it opens a quoted value that may run over lines. */
+  /** One line as the general reader (table-file.ts) reads it. False when it opens a quoted value that may run over lines. */
   const generalLine = (bytes: Uint8Array, line: number): boolean => {
-    let text: string | undefined;
-    let problem: string | undefined;
-    if (bytes.length > maxRowCharacters * 4) problem = tooLong;
-    else {
-      try {
-        text = decoder.decode(bytes);
-      } catch {
-        problem = notUtf8;
-      }
-    }
-    if (text !== undefined) {
-      if (text.endsWith('\r')) text = text.slice(0, -1);
-      if (text.length > maxRowCharacters) [text, problem] = [undefined, tooLong];
-      else if (line === 1 && text.startsWith('\uFEFF')) text = text.slice(1);
-    }
+    const decoded: FileLine = bytes.length > maxRowCharacters * 4 ? { line, problem: tooLong } : decodeLine(bytes, line);
+    const text = decoded.text !== undefined && line === 1 && decoded.text.startsWith('\uFEFF') ? decoded.text.slice(1) : decoded.text;
     if (text !== undefined && text.trim() === '') return true;
     if (!headerSeen) {
       headerSeen = true;
       return true;
     }
     if (text === undefined) {
-      problems.add({ line, field: '', reason: problem! });
+      problems.add({ line, field: '', reason: decoded.problem ?? tooLong });
       return true;
     }
     let fields: string[];
@@ -275,11 +261,12 @@ const readFast = async <S extends SummaryRowSink>(
       }
       fields = parsed.fields;
     }
-    if (fields.length !== header.length) {
-      problems.add({ line, field: '', reason: `has ${fields.length} fields but the header has ${header.length}` });
+    const record = zip(header, fields, line);
+    if (record.problem !== undefined) {
+      problems.add({ line, field: '', reason: record.problem });
       return true;
     }
-    const row = readSummaryRow(Object.fromEntries(header.map((name, i) => [name, fields[i]!])), line, layout);
+    const row = readSummaryRow(record.values, line, layout);
     if (row.ok) addClient(sink, row.value);
     else for (const error of row.errors) problems.add(error);
     return true;

@@ -122,7 +122,7 @@ const splitHeader = (line: string, delimiter: Delimiter): string[] =>
       );
 
 /** One line of the file as read: its number and text, or why it could not be read. */
-type FileLine =
+export type FileLine =
   | { readonly line: number; readonly text: string; readonly problem?: undefined }
   | { readonly line: number; readonly text?: undefined; readonly problem: string };
 
@@ -130,7 +130,8 @@ const formatCount = (n: number): string => n.toLocaleString('en');
 export const tooLong = `is longer than ${formatCount(maxRowCharacters)} characters: a row that long cannot be a client or a visit`;
 export const notUtf8 = 'is not UTF-8 text: save the file as UTF-8 (CSV UTF-8 in spreadsheet programs)';
 
-const decodeLine = (bytes: Buffer, line: number): FileLine => {
+/** One line's bytes as text (its \r dropped), or why they are not a row: not UTF-8, or too long. */
+export const decodeLine = (bytes: Uint8Array, line: number): FileLine => {
   try {
     const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
     const trimmed = text.endsWith('\r') ? text.slice(0, -1) : text;
@@ -228,7 +229,8 @@ async function* dataLines(path: string, options: TableFileOptions, hasHeader: bo
   }
 }
 
-const zip = (header: readonly string[], fields: readonly string[], line: number): TableRecord =>
+/** A row's fields named by the header, or why they cannot be: another count than the header's. */
+export const zip = (header: readonly string[], fields: readonly string[], line: number): TableRecord =>
   fields.length === header.length
     ? { line, values: Object.fromEntries(header.map((name, i) => [name, fields[i]!])) }
     : { line, problem: `has ${fields.length} fields but the header has ${header.length}` };
